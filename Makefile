@@ -1,0 +1,57 @@
+# Two commands on a fresh machine: `make run` and `make test` (README.md).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+PORT ?= 8000
+VENV := .venv
+PY := $(VENV)/bin/python
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+.PHONY: help run test lint format venv system-deps messages worker beat clean bench
+
+help:
+	@echo "make run    - serve http://127.0.0.1:$(PORT) (SQLite, in-process tasks, built-in CA)"
+	@echo "make test   - the test suite (PostgreSQL and Redis when they answer)"
+	@echo "make lint   - ruff, mypy, import-linter, migrations check"
+
+$(VENV)/.synced: pyproject.toml uv.lock
+	@py=$$(tools/find-python312) || exit 1; \
+	$$py -m uv --version >/dev/null 2>&1 || $$py -m pip install --quiet --disable-pip-version-check 'uv>=0.5'; \
+	UV_PYTHON=$$py $$py -m uv sync --frozen --quiet
+	@touch $@
+
+venv: $(VENV)/.synced
+
+system-deps:
+	@tools/system-deps
+
+messages: venv
+	@$(PY) manage.py compilemessages --ignore=.venv -v 0
+
+run: venv messages
+	$(PY) manage.py migrate --noinput -v 0
+	$(PY) manage.py localca init
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+test: venv system-deps messages
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy .
+	$(VENV)/bin/lint-imports
+	$(PY) manage.py makemigrations --check --dry-run -v 0
+
+format: venv
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+worker: venv
+	$(VENV)/bin/celery -A econtract worker -l info
+
+beat: venv
+	$(VENV)/bin/celery -A econtract beat -l info
+
+clean:
+	rm -rf $(VENV) var/static .pytest_cache .mypy_cache .ruff_cache

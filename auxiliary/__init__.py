@@ -1,0 +1,1 @@
+"""Auxiliary processes (§11)."""

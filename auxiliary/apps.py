@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AuxiliaryConfig(AppConfig):
+    name = "auxiliary"
+    label = "auxiliary"
+    verbose_name = _("Auxiliary processes (§11)")

@@ -1,0 +1,29 @@
+"""Root URL configuration. The kernel names process apps only as strings (DESIGN.md §1)."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+api_v1 = [
+    path("", include("econtract.parties.api_urls")),
+    path("", include("econtract.evidence.api_urls")),
+    path("", include("econtract.notifications.api_urls")),
+]
+
+urlpatterns = [
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("pki/", include("econtract.localca.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("econtract.parties.health_urls")),
+    # Pages carry no language prefix: the language comes from the switch's cookie.
+    path("admin/", admin.site.urls),
+    path("", include("econtract.parties.urls")),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,1 @@
+"""Identity registration (§7)."""

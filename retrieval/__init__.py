@@ -1,0 +1,1 @@
+"""Query, download and verification (§10)."""

@@ -1,0 +1,1 @@
+"""Contract signing (§9)."""

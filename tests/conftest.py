@@ -1,0 +1,14 @@
+from __future__ import annotations
+
+import pytest
+from django.conf import settings
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    db = settings.DATABASES["default"]
+    broker = settings.CELERY_BROKER_URL
+    return [
+        f"econtract: database {db['ENGINE'].rsplit('.', 1)[-1]} {db.get('HOST') or db['NAME']}",
+        f"econtract: broker {broker.split('@')[-1]}",
+        f"econtract: var dir {settings.VAR_DIR}",
+    ]

@@ -1,0 +1,31 @@
+"""Test settings: the real settings with fast hashing and the real services when present."""
+
+import os
+import tempfile
+from pathlib import Path
+
+from tests import services
+
+# Each test run gets its own var/ (mail, SMS, keys, local CA) so runs never see each other.
+_VAR = Path(os.environ.setdefault("ECONTRACT_VAR_DIR", tempfile.mkdtemp(prefix="econtract-test-")))
+
+_HAVE_PG, _HAVE_REDIS = services.postgres_available(), services.redis_available()
+if services.services_required() and not (_HAVE_PG and _HAVE_REDIS):
+    missing = [n for n, ok in (("PostgreSQL 127.0.0.1:5432", _HAVE_PG), ("Redis 127.0.0.1:6379", _HAVE_REDIS)) if not ok]
+    raise RuntimeError(f"REQUIRE_SERVICES=1 but not answering: {', '.join(missing)}")
+if _HAVE_PG:
+    os.environ.setdefault("DATABASE_URL", services.POSTGRES_URL)
+if _HAVE_REDIS:
+    os.environ.setdefault("TEST_CELERY_BROKER_URL", services.REDIS_URL)
+
+from econtract.settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Unit tests run tasks in-process; integration tests start a real worker on Redis (conftest).
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_BROKER_URL = os.environ.get("TEST_CELERY_BROKER_URL", "memory://")
+CELERY_BEAT_SCHEDULE = {}
+# Throttles are exercised by their own tests, which lower them; the rest must not trip them.
+REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {  # noqa: F405
+    "anon": "10000/min", "user": "10000/min", "login": "10000/min", "signup": "10000/min"}}
+AXES_ENABLED = True

@@ -170,8 +170,10 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-     "OPTIONS": {"min_length": 10}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -303,7 +305,8 @@ TSA_TIMEOUT_SECONDS = env_int("TSA_TIMEOUT_SECONDS", 10)
 OCSP_TIMEOUT_SECONDS = env_int("OCSP_TIMEOUT_SECONDS", 10)
 # PEM files of the roots certificates must chain to; by default the built-in CA's root.
 TRUST_ROOTS = env_list(
-    "ECONTRACT_TRUST_ROOTS", default=[str(LOCALCA_DIR / "root.pem")] if CA_BACKEND == "local" else []
+    "ECONTRACT_TRUST_ROOTS",
+    default=[str(LOCALCA_DIR / "root.pem")] if CA_BACKEND == "local" else [],
 )
 # Where platform keys live: file:///dir (embedded default) or pkcs11:... (production).
 KEYSTORE_URL = env_str("ECONTRACT_KEYSTORE_URL", f"file://{VAR_DIR / 'keys'}")

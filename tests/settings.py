@@ -11,7 +11,14 @@ _VAR = Path(os.environ.setdefault("ECONTRACT_VAR_DIR", tempfile.mkdtemp(prefix="
 
 _HAVE_PG, _HAVE_REDIS = services.postgres_available(), services.redis_available()
 if services.services_required() and not (_HAVE_PG and _HAVE_REDIS):
-    missing = [n for n, ok in (("PostgreSQL 127.0.0.1:5432", _HAVE_PG), ("Redis 127.0.0.1:6379", _HAVE_REDIS)) if not ok]
+    missing = [
+        n
+        for n, ok in (
+            ("PostgreSQL 127.0.0.1:5432", _HAVE_PG),
+            ("Redis 127.0.0.1:6379", _HAVE_REDIS),
+        )
+        if not ok
+    ]
     raise RuntimeError(f"REQUIRE_SERVICES=1 but not answering: {', '.join(missing)}")
 if _HAVE_PG:
     os.environ.setdefault("DATABASE_URL", services.POSTGRES_URL)
@@ -26,6 +33,6 @@ CELERY_TASK_ALWAYS_EAGER = True
 CELERY_BROKER_URL = os.environ.get("TEST_CELERY_BROKER_URL", "memory://")
 CELERY_BEAT_SCHEDULE = {}
 # Throttles are exercised by their own tests, which lower them; the rest must not trip them.
-REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {  # noqa: F405
-    "anon": "10000/min", "user": "10000/min", "login": "10000/min", "signup": "10000/min"}}
+_NO_THROTTLE = dict.fromkeys(("anon", "user", "login", "signup"), "10000/min")
+REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": _NO_THROTTLE}  # noqa: F405
 AXES_ENABLED = True

@@ -59,7 +59,8 @@ class IdempotencyMiddleware:
         record, replay = self._claim(scope, key, request, request_hash)
         if replay is not None:
             return replay
-        assert record is not None
+        if record is None:  # unreachable: _claim returns a record or a replay
+            raise RuntimeError("idempotency claim returned neither record nor replay")
         try:
             response = self.get_response(request)
         except BaseException:
@@ -72,7 +73,9 @@ class IdempotencyMiddleware:
         self, scope: str, key: str, request: HttpRequest, request_hash: str
     ) -> tuple[IdempotencyRecord | None, HttpResponse | None]:
         expired_before = timezone.now() - settings.IDEMPOTENCY_TTL
-        IdempotencyRecord.objects.filter(scope=scope, key=key, created_at__lt=expired_before).delete()
+        IdempotencyRecord.objects.filter(
+            scope=scope, key=key, created_at__lt=expired_before
+        ).delete()
         try:
             with transaction.atomic():
                 record = IdempotencyRecord.objects.create(
@@ -130,5 +133,3 @@ class IdempotencyMiddleware:
         record.save(
             update_fields=["status", "response_status", "response_content_type", "response_body"]
         )
-
-

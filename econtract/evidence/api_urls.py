@@ -1,3 +1,8 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from econtract.evidence.api import EvidenceChainVerify, EvidenceEventList
+
+urlpatterns = [
+    path("evidence/", EvidenceEventList.as_view(), name="evidence-list"),
+    path("evidence/verify/", EvidenceChainVerify.as_view(), name="evidence-verify"),
+]

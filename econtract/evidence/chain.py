@@ -1,0 +1,43 @@
+"""How an event's hashes are computed. Pure functions: the writer and the verifier share them."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+
+def canonical_json(value: Any) -> bytes:
+    # Sorted keys, no whitespace, UTF-8 as is: one byte string per value, on every machine.
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def payload_hash(payload: dict[str, Any]) -> str:
+    return hashlib.sha256(canonical_json(payload)).hexdigest()
+
+
+def event_hash(
+    *,
+    sequence: int,
+    step: str,
+    actor_type: str,
+    actor_id: str,
+    object_type: str,
+    object_id: str,
+    payload_hash: str,
+    previous_hash: str,
+    recorded_at: datetime,
+) -> str:
+    body = {
+        "sequence": sequence,
+        "step": step,
+        "actor_type": actor_type,
+        "actor_id": actor_id,
+        "object_type": object_type,
+        "object_id": object_id,
+        "payload_hash": payload_hash,
+        "previous_hash": previous_hash,
+        "recorded_at": recorded_at.astimezone(UTC).isoformat(timespec="microseconds"),
+    }
+    return hashlib.sha256(canonical_json(body)).hexdigest()

@@ -1,0 +1,99 @@
+"""Writing to the evidence log. Every business step writes exactly one event (DESIGN.md §2)."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from econtract.evidence import chain
+from econtract.evidence.models import ChainHead, EvidenceAnchor, EvidenceEvent
+from econtract.evidence.steps import is_step_code
+
+if TYPE_CHECKING:
+    from econtract.parties.models import User
+    from econtract.pki.tsa import TimestampToken
+
+
+class UnknownStep(ValueError):
+    """A step code that is not in the standard's table nor one of our extensions."""
+
+
+def object_label(obj: models.Model) -> str:
+    return obj._meta.label_lower
+
+
+def record_event(
+    *,
+    step: str,
+    actor: User | None,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    payload: dict[str, Any] | None = None,
+) -> EvidenceEvent:
+    """Append one event for ``step`` done by ``actor`` (None: the platform) to the chain.
+
+    Call it inside the transaction that makes the change it records: the event and the change
+    commit together or not at all. Appends are serialised by locking the chain head, so the
+    chain never forks; the lock is held until the caller's transaction ends.
+    """
+    if not is_step_code(step):
+        raise UnknownStep(f"{step!r} is not a business step code (econtract/evidence/steps.py)")
+    if obj is not None:
+        object_type, object_id = object_label(obj), str(obj.pk)
+    # Store exactly what was hashed: a JSON round trip turns tuples into lists and so on.
+    normalised = json.loads(chain.canonical_json(payload or {}))
+    with transaction.atomic():
+        head, _ = ChainHead.objects.select_for_update().get_or_create(singleton=True)
+        event = EvidenceEvent(
+            sequence=head.sequence + 1,
+            step=step,
+            actor_type="user" if actor is not None else "platform",
+            actor_id=str(actor.pk) if actor is not None else "",
+            actor_label=actor.get_username() if actor is not None else "platform",
+            object_type=object_type,
+            object_id=object_id,
+            payload=normalised,
+            payload_hash=chain.payload_hash(normalised),
+            previous_hash=head.hash,
+            recorded_at=timezone.now(),
+        )
+        event.hash = chain.event_hash(
+            sequence=event.sequence,
+            step=event.step,
+            actor_type=event.actor_type,
+            actor_id=event.actor_id,
+            object_type=event.object_type,
+            object_id=event.object_id,
+            payload_hash=event.payload_hash,
+            previous_hash=event.previous_hash,
+            recorded_at=event.recorded_at,
+        )
+        event.save(force_insert=True)
+        head.sequence, head.hash = event.sequence, event.hash
+        head.save(update_fields=["sequence", "hash"])
+    return event
+
+
+def store_anchor(*, event: EvidenceEvent, token: TimestampToken) -> EvidenceAnchor:
+    return EvidenceAnchor.objects.create(
+        sequence=event.sequence,
+        head_hash=event.hash,
+        token=token.token_der,
+        timestamped_at=token.gen_time,
+        tsa_url=token.tsa_url,
+    )
+
+
+def anchor_chain_head() -> EvidenceAnchor | None:
+    """Timestamp the newest event's hash through the TSA, unless it is anchored already."""
+    from econtract.pki.tsa import timestamp_digest
+
+    head = EvidenceEvent.objects.order_by("-sequence").first()
+    if head is None or EvidenceAnchor.objects.filter(sequence=head.sequence).exists():
+        return None
+    token = timestamp_digest(bytes.fromhex(head.hash), algorithm="sha256")
+    return store_anchor(event=head, token=token)

@@ -1,0 +1,15 @@
+from celery import shared_task
+
+from econtract.evidence.services import anchor_chain_head
+
+
+@shared_task(
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    max_retries=5,
+)
+def anchor_evidence_head() -> int | None:
+    """Periodic (Celery beat): timestamp the chain head, so its past is provable by a third party."""
+    anchor = anchor_chain_head()
+    return anchor.sequence if anchor else None

@@ -86,6 +86,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Chinese by default whatever Accept-Language says; the language cookie still decides.
+    "econtract.parties.middleware.IgnoreAcceptLanguageMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -186,6 +188,8 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+# The API answers a lock-out with its error JSON, pages with the template above.
+AXES_LOCKOUT_CALLABLE = "econtract.parties.lockout.lockout_response"
 AXES_IPWARE_PROXY_COUNT = env_int("AXES_PROXY_COUNT", 0)
 
 SESSION_COOKIE_HTTPONLY = True
@@ -226,6 +230,8 @@ USE_TZ = True
 # --- Static and media files ------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+# WhiteNoise serves STATIC_ROOT and warns while it does not exist (before collectstatic).
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
@@ -321,6 +327,8 @@ if PRODUCTION and CA_BACKEND == "local" and not ALLOW_LOCAL_CA:
 
 # --- Evidence, notices, retention ------------------------------------------------------------
 NOTIFICATION_MAX_RETRIES = env_int("NOTIFICATION_MAX_RETRIES", 5)
+# First retry delay of a failed e-mail/SMS; each further retry waits twice as long.
+NOTIFICATION_RETRY_BACKOFF_SECONDS = float(env_str("NOTIFICATION_RETRY_BACKOFF_SECONDS", "30"))
 RETENTION_YEARS_AFTER_CONTRACT_END = env_int("RETENTION_YEARS", 5)
 
 # --- Logging ---------------------------------------------------------------------------------

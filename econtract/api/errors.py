@@ -48,7 +48,7 @@ _DRF_CODES: dict[type[exceptions.APIException], str] = {
 }
 
 
-def error_body(code: str, detail: str, fields: dict[str, Any] | None = None) -> dict[str, Any]:
+def error_body(code: str, detail: object, fields: dict[str, Any] | None = None) -> dict[str, Any]:
     return {"code": code, "detail": str(detail), "fields": fields or {}}
 
 

@@ -9,6 +9,7 @@ from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, connections, transaction
 
 from econtract.evidence.models import GENESIS_HASH, EvidenceEvent
+from econtract.parties.models import User
 from econtract.evidence.services import UnknownStep, record_event
 from econtract.evidence.steps import STEPS
 from econtract.evidence.verification import verify_chain
@@ -20,14 +21,14 @@ postgres_only = pytest.mark.skipif(
 )
 
 
-def _record_three(actor: object = None) -> list[EvidenceEvent]:
+def _record_three() -> list[EvidenceEvent]:
     return [
         record_event(step=step, actor=None, object_type="test.thing", object_id="1", payload=p)
         for step, p in (("T2.1", {"n": 1}), ("T2.2", {"n": 2, "名称": "甲方"}), ("T2.4", {"n": 3}))
     ]
 
 
-def _tamper(sql: str, params: list[object]) -> None:
+def _tamper(sql: str, params: list[str]) -> None:
     """Change evidence behind the trigger's back, as a database superuser could."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -54,7 +55,7 @@ def test_an_event_is_stored_exactly_as_it_was_hashed() -> None:
 
 
 @pytest.mark.django_db
-def test_the_acting_user_is_recorded(django_user_model: type) -> None:
+def test_the_acting_user_is_recorded(django_user_model: type[User]) -> None:
     user = django_user_model.objects.create_user("alice", password="x" * 12)
     event = record_event(step="T3.1", actor=user, obj=user)
     assert (event.actor_type, event.actor_id, event.actor_label) == ("user", str(user.pk), "alice")

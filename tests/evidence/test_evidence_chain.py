@@ -9,10 +9,10 @@ from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, connections, transaction
 
 from econtract.evidence.models import GENESIS_HASH, EvidenceEvent
-from econtract.parties.models import User
 from econtract.evidence.services import UnknownStep, record_event
 from econtract.evidence.steps import STEPS
 from econtract.evidence.verification import verify_chain
+from econtract.parties.models import User
 
 SPEC_STEPS = Path(__file__).resolve().parents[3] / "shared" / "spec" / "business-steps.csv"
 

@@ -31,6 +31,8 @@ messages: venv
 run: venv messages
 	$(PY) manage.py migrate --noinput -v 0
 	$(PY) manage.py localca init
+	@# No broker in embedded mode: the beat schedule runs in a side process, ended with the server.
+	@$(PY) manage.py periodic --loop & trap "kill $$! 2>/dev/null" EXIT; \
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: venv system-deps messages

@@ -27,9 +27,15 @@ if _HAVE_REDIS:
 
 from econtract.settings import *  # noqa: E402,F403
 
+# One test database per run (inherited by worker subprocesses), so parallel runs never collide.
+_RUN_ID = os.environ.setdefault("ECONTRACT_TEST_RUN_ID", str(os.getpid()))
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": f"test_econtract_{_RUN_ID}"}  # noqa: F405
+
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Unit tests run tasks in-process; integration tests start a real worker on Redis (conftest).
-CELERY_TASK_ALWAYS_EAGER = True
+# The real worker of the integration tests (tests/worker.py) runs with TEST_CELERY_EAGER=0.
+CELERY_TASK_ALWAYS_EAGER = os.environ.get("TEST_CELERY_EAGER", "1") != "0"
 CELERY_BROKER_URL = os.environ.get("TEST_CELERY_BROKER_URL", "memory://")
 CELERY_BEAT_SCHEDULE = {}
 # Throttles are exercised by their own tests, which lower them; the rest must not trip them.

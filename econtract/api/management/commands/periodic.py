@@ -25,6 +25,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         self.chatty = options["verbosity"] > 1
+        app.loader.import_default_modules()  # autodiscovery is lazy; the names must resolve
         schedule: dict[str, dict[str, Any]] = settings.CELERY_BEAT_SCHEDULE
         # In a loop, give the web server (which serves the built-in TSA) a moment to start.
         first_run = time.monotonic() + (5.0 if options["loop"] else 0.0)

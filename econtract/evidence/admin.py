@@ -1,9 +1,13 @@
 from typing import Any
 
 from django.contrib import admin
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path
+from django.utils.translation import gettext as _
 
 from econtract.evidence.models import EvidenceAnchor, EvidenceEvent
+from econtract.evidence.verification import verify_chain
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -25,6 +29,24 @@ class EvidenceEventAdmin(ReadOnlyAdmin):
     list_filter = ["step", "object_type"]
     search_fields = ["object_id", "hash", "actor_label"]
     date_hierarchy = "recorded_at"
+    change_list_template = "admin/evidence/evidenceevent/change_list.html"
+
+    def get_urls(self) -> list[URLPattern]:
+        verify = path(
+            "verify/",
+            self.admin_site.admin_view(self.verify_view),
+            name="evidence_evidenceevent_verify",
+        )
+        return [verify, *super().get_urls()]
+
+    def verify_view(self, request: HttpRequest) -> HttpResponse:
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Evidence chain"),
+            "report": verify_chain(),
+        }
+        return TemplateResponse(request, "admin/evidence/verify.html", context)
 
 
 @admin.register(EvidenceAnchor)

@@ -51,3 +51,13 @@ def test_parties_cannot_read_the_evidence_log(path: str) -> None:
     response = client.get(path)
     assert response.status_code == 403
     assert response.json()["code"] == "permission_denied"
+
+
+def test_operators_see_the_chain_status_in_admin(operator_client: Client) -> None:
+    operator = User.objects.get(username="operator")
+    operator.is_superuser = True
+    operator.save()
+    record_event(step="X9", actor=None)
+    page = operator_client.get("/admin/evidence/evidenceevent/verify/")
+    assert page.status_code == 200
+    assert "1 events" in page.content.decode()

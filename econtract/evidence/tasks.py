@@ -10,6 +10,6 @@ from econtract.evidence.services import anchor_chain_head
     max_retries=5,
 )
 def anchor_evidence_head() -> int | None:
-    """Periodic (Celery beat): timestamp the chain head, so its past is provable by a third party."""
+    """Periodic (beat): timestamp the chain head, so its past is provable by a third party."""
     anchor = anchor_chain_head()
     return anchor.sequence if anchor else None

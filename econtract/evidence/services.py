@@ -12,9 +12,10 @@ from econtract.evidence import chain
 from econtract.evidence.models import ChainHead, EvidenceAnchor, EvidenceEvent
 from econtract.evidence.steps import is_step_code
 
+from econtract.pki.tsa import TimestampToken, timestamp_digest
+
 if TYPE_CHECKING:
     from econtract.parties.models import User
-    from econtract.pki.tsa import TimestampToken
 
 
 class UnknownStep(ValueError):
@@ -90,8 +91,6 @@ def store_anchor(*, event: EvidenceEvent, token: TimestampToken) -> EvidenceAnch
 
 def anchor_chain_head() -> EvidenceAnchor | None:
     """Timestamp the newest event's hash through the TSA, unless it is anchored already."""
-    from econtract.pki.tsa import timestamp_digest
-
     head = EvidenceEvent.objects.order_by("-sequence").first()
     if head is None or EvidenceAnchor.objects.filter(sequence=head.sequence).exists():
         return None

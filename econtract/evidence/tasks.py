@@ -1,10 +1,11 @@
 from celery import shared_task
 
 from econtract.evidence.services import anchor_chain_head
+from econtract.pki.tsa import TimestampUnavailable
 
 
 @shared_task(
-    autoretry_for=(OSError,),
+    autoretry_for=(TimestampUnavailable,),
     retry_backoff=True,
     retry_backoff_max=600,
     max_retries=5,

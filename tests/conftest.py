@@ -3,6 +3,13 @@ from __future__ import annotations
 import pytest
 from django.conf import settings
 
+pytest_plugins = [
+    "tests.browser",
+    "tests.parties.compiled_messages",
+    "tests.pki_fixtures",
+    "tests.worker",
+]
+
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
     db = settings.DATABASES["default"]

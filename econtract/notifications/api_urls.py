@@ -1,3 +1,8 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from econtract.notifications.api import NotificationList, NotificationMarkRead
+
+urlpatterns = [
+    path("notifications/", NotificationList.as_view(), name="notification-list"),
+    path("notifications/<int:pk>/read/", NotificationMarkRead.as_view(), name="notification-read"),
+]

@@ -1,0 +1,157 @@
+"""The notice kinds: every notice the standard names (``spec/notices.csv``) and ours (X-codes).
+
+A kind is a stable snake_case code that the processes pass to ``notify``; it carries the business
+step, the notice's names in both languages and its default channels. To add a notice, register it
+here and, if the generic wording does not fit, add its templates under
+``templates/notifications/<code>/<language>/`` (``subject.txt``, ``body.txt``, ``body.html``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ImproperlyConfigured
+
+from econtract.evidence.steps import is_step_code
+from econtract.notifications.models import Channel
+
+DEFAULT_CHANNELS: tuple[str, ...] = (Channel.INBOX, Channel.EMAIL)
+
+
+@dataclass(frozen=True, slots=True)
+class NoticeKind:
+    code: str
+    step: str
+    name_zh: str
+    name_en: str
+    channels: tuple[str, ...] = DEFAULT_CHANNELS
+
+    def name(self, language: str) -> str:
+        return self.name_en if language == "en" else self.name_zh
+
+
+class UnknownNoticeKind(LookupError):
+    pass
+
+
+_REGISTRY: dict[str, NoticeKind] = {}
+
+
+def register_kind(kind: NoticeKind) -> NoticeKind:
+    """Add a kind; a second kind with the same code or an unknown step is a programming error."""
+    if kind.code in _REGISTRY:
+        raise ImproperlyConfigured(f"notice kind {kind.code!r} is registered twice")
+    if not is_step_code(kind.step):
+        raise ImproperlyConfigured(f"notice kind {kind.code!r} names unknown step {kind.step!r}")
+    unknown = set(kind.channels) - set(Channel.values)
+    if unknown:
+        raise ImproperlyConfigured(f"notice kind {kind.code!r} names unknown channels {unknown}")
+    _REGISTRY[kind.code] = kind
+    return kind
+
+
+def get_kind(code: str) -> NoticeKind:
+    try:
+        return _REGISTRY[code]
+    except KeyError:
+        raise UnknownNoticeKind(f"no notice kind {code!r} is registered") from None
+
+
+def all_kinds() -> list[NoticeKind]:
+    return list(_REGISTRY.values())
+
+
+# The notices of spec/notices.csv, in its order (Tables 2–12), then our extensions.
+# fmt: off
+for _kind in (
+    # Table 2, registration (§7)
+    NoticeKind("registration_supplement_requested", "T2.2", "补正材料通知",
+               "Supplement materials notice"),
+    NoticeKind("registration_succeeded", "T2.4", "身份登记成功通知",
+               "Registration succeeded notice"),
+    NoticeKind("registration_failed", "T2.4", "身份登记不成功通知", "Registration failed notice"),
+    # Table 3, authentication (§8)
+    NoticeKind("authentication_succeeded", "T3.6", "身份认证成功通知",
+               "Authentication succeeded notice"),
+    NoticeKind("authentication_failed", "T3.6", "身份认证未成功通知",
+               "Authentication failed notice"),
+    NoticeKind("alternative_authentication_result", "T3.8", "身份认证成功/未成功通知（其他方式）",
+               "Alternative authentication result notice"),
+    # Table 4, the offeror signs (§9.3)
+    NoticeKind("offeror_signing_accepted", "T4.2", "受理通知（签署申请）",
+               "Signing application accepted notice"),
+    NoticeKind("contract_elements_incomplete", "T4.5", "合同要素不完整通知",
+               "Contract elements incomplete notice"),
+    NoticeKind("offeror_signature_verified", "T4.8", "验签成功通知", "Signature verified notice"),
+    NoticeKind("offeror_signature_failed", "T4.8", "验签未成功通知",
+               "Signature verification failed notice"),
+    NoticeKind("contract_data_delivered", "T4.10", "电子合同数据送达", "Contract data delivered"),
+    # Table 5, the offerees sign (§9.5)
+    NoticeKind("offeree_signing_accepted", "T5.2", "受理通知（签署申请）",
+               "Signing application accepted notice"),
+    NoticeKind("offeree_declined", "T5.4", "受要约人不同意签署通知", "Offeree declines notice"),
+    NoticeKind("offeree_signature_failed", "T5.7", "验签未成功通知",
+               "Signature verification failed notice"),
+    NoticeKind("contract_concluded_delivered", "T5.10", "电子合同送达",
+               "Concluded contract delivered"),
+    # Tables 6–8, query, download, verification (§10)
+    NoticeKind("query_accepted", "T6.2", "受理通知（查询申请）",
+               "Query application accepted notice"),
+    NoticeKind("query_not_authenticated", "T6.3", "身份认证未通过通知", "Not authenticated notice"),
+    NoticeKind("download_accepted", "T7.2", "受理通知（下载申请）",
+               "Download application accepted notice"),
+    NoticeKind("download_not_authenticated", "T7.3", "身份认证未通过通知",
+               "Not authenticated notice"),
+    NoticeKind("verification_report", "T8.4", "电子合同验证报告", "Verification report"),
+    # Table 9, identity change (§11.1)
+    NoticeKind("identity_change_supplement_requested", "T9.2", "补正材料通知",
+               "Supplement materials notice"),
+    NoticeKind("identity_change_succeeded", "T9.4", "身份信息变更成功通知",
+               "Identity change succeeded notice"),
+    NoticeKind("identity_change_failed", "T9.4", "身份信息变更不成功通知",
+               "Identity change failed notice"),
+    NoticeKind("identity_change_consent_requested", "T9.3", "变更后的缔约人身份信息",
+               "Changed identity data"),
+    NoticeKind("identity_change_counterparty_answered", "T9.4",
+               "缔约相对人同意/不同意继续履行合同的通知",
+               "Counterparty agrees / disagrees to continue notice"),
+    # Table 10, cancellation (§11.2)
+    NoticeKind("cancellation_accepted", "T10.2", "受理通知（注销申请）",
+               "Cancellation application accepted notice"),
+    NoticeKind("cancellation_succeeded", "T10.4", "注销成功通知", "Cancellation succeeded notice"),
+    NoticeKind("cancellation_refused", "T10.4", "不予注销通知", "Cancellation refused notice"),
+    # Table 11, amendment (§11.3)
+    NoticeKind("amendment_accepted", "T11.2", "受理通知（变更申请）",
+               "Amendment application accepted notice"),
+    NoticeKind("amendment_not_authenticated", "T11.3", "身份认证未通过通知",
+               "Not authenticated notice"),
+    NoticeKind("amendment_elements_incomplete", "T11.5", "合同要素不完整通知",
+               "Contract elements incomplete notice"),
+    NoticeKind("amendment_refused", "T11.6", "缔约相对人不同意变更合同通知",
+               "Counterparty refuses amendment notice"),
+    NoticeKind("amendment_counterparty_signature_failed", "T11.9", "电子签名验签未通过通知",
+               "Signature verification failed notice"),
+    NoticeKind("amendment_initiator_signature_failed", "T11.12", "电子签名验签未通过通知",
+               "Signature verification failed notice"),
+    NoticeKind("amendment_succeeded", "T11.13", "电子合同变更成功通知",
+               "Amendment succeeded notice"),
+    # Table 12, termination (§11.4)
+    NoticeKind("termination_accepted", "T12.2", "受理通知（终止申请）",
+               "Termination application accepted notice (with the termination agreement)"),
+    NoticeKind("termination_not_authenticated", "T12.3", "身份认证未通过通知",
+               "Not authenticated notice"),
+    NoticeKind("termination_refused", "T12.4", "缔约相对人不同意终止合同通知",
+               "Counterparty refuses termination notice"),
+    NoticeKind("termination_counterparty_signature_failed", "T12.7", "电子签名验签未通过通知",
+               "Signature verification failed notice"),
+    NoticeKind("termination_initiator_signature_failed", "T12.10", "电子签名验签未通过通知",
+               "Signature verification failed notice"),
+    NoticeKind("termination_succeeded", "T12.11", "电子合同终止成功通知",
+               "Termination succeeded notice"),
+    # §12 extensions
+    NoticeKind("deadline_overdue", "X9", "逾期提醒（规定时间内未收到通知）",
+               "Overdue notice (nothing received within the time limit)",
+               channels=(Channel.INBOX, Channel.EMAIL, Channel.SMS)),
+):
+    register_kind(_kind)
+# fmt: on

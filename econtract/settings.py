@@ -187,6 +187,7 @@ AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False  # no start-up banner on every manage.py command
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 # The API answers a lock-out with its error JSON, pages with the template above.
 AXES_LOCKOUT_CALLABLE = "econtract.parties.lockout.lockout_response"
@@ -211,8 +212,10 @@ if PRODUCTION:
     CSRF_COOKIE_SECURE = True
     if env_bool("SECURE_PROXY_SSL_HEADER", False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    # Health checks come over plain HTTP from the orchestrator, inside the network.
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    # Health checks come over plain HTTP from the orchestrator, inside the network; the
+    # built-in CA's OCSP, CRL and TSA are plain-HTTP protocols whose answers are signed
+    # (RFC 5280, 6960, 3161), fetched by relying parties and our own workers.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^pki/"]
 
 # Upload limits: a request body above this is refused before a view sees it.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
@@ -229,7 +232,8 @@ USE_TZ = True
 
 # --- Static and media files ------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "static"
+# Overridable so a container image can hold collected files outside the VAR_DIR volume.
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
 # WhiteNoise serves STATIC_ROOT and warns while it does not exist (before collectstatic).
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]

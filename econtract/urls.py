@@ -16,7 +16,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("pki/", include("econtract.localca.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Django's set_language, which also saves a logged-in account's choice.
+    path("i18n/", include("econtract.parties.i18n_urls")),
     path("", include("econtract.parties.health_urls")),
     # Pages carry no language prefix: the language comes from the switch's cookie.
     path("admin/", admin.site.urls),

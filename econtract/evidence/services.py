@@ -11,7 +11,6 @@ from django.utils import timezone
 from econtract.evidence import chain
 from econtract.evidence.models import ChainHead, EvidenceAnchor, EvidenceEvent
 from econtract.evidence.steps import is_step_code
-
 from econtract.pki.tsa import TimestampToken, timestamp_digest
 
 if TYPE_CHECKING:

@@ -1,3 +1,9 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from econtract.parties.api import CurrentAccountAPI, SignUpAPI, TokenAPI
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("accounts/", SignUpAPI.as_view(), name="api-signup"),
+    path("accounts/me/", CurrentAccountAPI.as_view(), name="api-current-account"),
+    path("auth/token/", TokenAPI.as_view(), name="api-token"),
+]

@@ -60,4 +60,7 @@ def test_operators_see_the_chain_status_in_admin(operator_client: Client) -> Non
     record_event(step="X9", actor=None)
     page = operator_client.get("/admin/evidence/evidenceevent/verify/")
     assert page.status_code == 200
-    assert "1 events" in page.content.decode()
+    assert "完整：1 个事件" in page.content.decode()
+    operator_client.cookies["django_language"] = "en"
+    english = operator_client.get("/admin/evidence/evidenceevent/verify/").content.decode()
+    assert "Intact: 1 events, 0 timestamped chain heads." in english

@@ -47,6 +47,6 @@ def test_concurrent_writers_never_interleave_lines(tmp_path: Path) -> None:
         writer.join(timeout=60)
     records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
     assert len(records) == WRITERS * LINES_PER_WRITER
-    for writer in range(WRITERS):
-        codes = [r["code"] for r in records if r["to"] == f"1380000{writer:04d}"]
+    for number in range(WRITERS):
+        codes = [r["code"] for r in records if r["to"] == f"1380000{number:04d}"]
         assert codes == [str(n) for n in range(LINES_PER_WRITER)]

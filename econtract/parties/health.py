@@ -1,0 +1,90 @@
+"""``GET /healthz``: can this instance reach its database, its broker and its TSA?
+
+Each probe answers ``{ok, detail}`` with a short, non-sensitive detail (never a URL, which may
+carry credentials, nor an exception message). Probes have short timeouts so an orchestrator's
+health check does not hang on a dead dependency.
+"""
+
+from __future__ import annotations
+
+import urllib.error
+import urllib.request
+from dataclasses import asdict, dataclass
+
+from django.conf import settings
+from django.db import DatabaseError, connection
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+from kombu import Connection
+
+PROBE_TIMEOUT_SECONDS = 2
+
+
+@dataclass(frozen=True)
+class Probe:
+    ok: bool
+    detail: str
+
+
+def database_status() -> Probe:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError as exc:
+        return Probe(ok=False, detail=f"unreachable ({type(exc).__name__})")
+    return Probe(ok=True, detail=connection.vendor)
+
+
+def broker_status() -> Probe:
+    broker_url = settings.CELERY_BROKER_URL
+    if not broker_url:
+        return Probe(ok=True, detail="in-process")
+    try:
+        with Connection(
+            broker_url,
+            connect_timeout=PROBE_TIMEOUT_SECONDS,
+            transport_options={"socket_timeout": PROBE_TIMEOUT_SECONDS},
+        ) as broker:
+            # No retries: a health check reports the state now, it does not wait for recovery.
+            broker.ensure_connection(max_retries=1, interval_start=0, timeout=PROBE_TIMEOUT_SECONDS)
+    except Exception as exc:  # kombu raises transport-specific errors; any failure means down.
+        return Probe(ok=False, detail=f"unreachable ({type(exc).__name__})")
+    return Probe(ok=True, detail="connected")
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    # A redirect is already an HTTP answer; following it would probe something else.
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirects)
+
+
+def tsa_status() -> Probe:
+    """Any HTTP answer proves the TSA reachable; an empty request may well get 400 or 405."""
+    url = settings.TSA_URL
+    if not url.startswith(("http://", "https://")):
+        return Probe(ok=False, detail="TSA_URL is not an http(s) URL")
+    request = urllib.request.Request(  # noqa: S310 - the scheme is checked just above.
+        url, method="POST", data=b"", headers={"Content-Type": "application/timestamp-query"}
+    )
+    try:
+        with _OPENER.open(request, timeout=PROBE_TIMEOUT_SECONDS) as response:
+            return Probe(ok=True, detail=f"HTTP {response.status}")
+    except urllib.error.HTTPError as exc:
+        return Probe(ok=True, detail=f"HTTP {exc.code}")
+    except (urllib.error.URLError, OSError) as exc:
+        return Probe(ok=False, detail=f"unreachable ({type(exc).__name__})")
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    probes = {"database": database_status(), "broker": broker_status(), "tsa": tsa_status()}
+    healthy = all(probe.ok for probe in probes.values())
+    body: dict[str, object] = {"status": "ok" if healthy else "unavailable"}
+    body.update({name: asdict(probe) for name, probe in probes.items()})
+    return JsonResponse(body, status=200 if healthy else 503)

@@ -1,0 +1,88 @@
+"""Playwright fixtures: one Debian Chromium per test session, a fresh context per test.
+
+Use with pytest-django's ``live_server`` and ``transactional_db``: the browser talks to a real
+server thread, so the data it creates must be committed.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, Page, Playwright, ViewportSize, sync_playwright
+
+# Playwright's sync API runs an event loop in this thread, which makes Django's async-unsafe
+# check refuse ORM calls from the test itself.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PHONE_VIEWPORT: ViewportSize = {"width": 390, "height": 844}
+DESKTOP_VIEWPORT: ViewportSize = {"width": 1280, "height": 800}
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the tests that use the browser last.
+
+    While Playwright's sync API is open, asyncio sees an event loop running in the main thread,
+    so any later test calling ``asyncio.run`` would fail. The browser lives for the session
+    (starting Chromium is slow), hence it must start only after every other test has run.
+    """
+    uses_browser = [item for item in items if "playwright_instance" in _fixtures(item)]
+    others = [item for item in items if "playwright_instance" not in _fixtures(item)]
+    items[:] = others + uses_browser
+
+
+def _fixtures(item: pytest.Item) -> list[str]:
+    return list(getattr(item, "fixturenames", []))
+
+
+@pytest.fixture(scope="session")
+def playwright_instance() -> Iterator[Playwright]:
+    with sync_playwright() as playwright:
+        yield playwright
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_instance: Playwright) -> Iterator[Browser]:
+    browser = playwright_instance.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+def _new_page(browser: Browser, viewport: ViewportSize) -> Iterator[Page]:
+    # An English-preferring browser, on purpose: the site must still default to Chinese.
+    context = browser.new_context(viewport=viewport, locale="en-US")
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    """A desktop-sized page in a fresh context (no cookies from other tests)."""
+    yield from _new_page(browser, DESKTOP_VIEWPORT)
+
+
+@pytest.fixture
+def phone_page(browser: Browser) -> Iterator[Page]:
+    """A phone-sized page (390x844, an iPhone 12–15) in a fresh context."""
+    yield from _new_page(browser, PHONE_VIEWPORT)
+
+
+def has_horizontal_scroll(page: Page) -> bool:
+    return bool(
+        page.evaluate("document.documentElement.scrollWidth > document.documentElement.clientWidth")
+    )

@@ -5,12 +5,14 @@ from django.test import Client
 from pytest_django import Settings
 from pytest_django.live_server_helper import LiveServer
 
+from tests.pki_fixtures import LocalPki
+
 CLOSED_PORT_TSA = "http://127.0.0.1:9/tsa"
 
 
 @pytest.fixture
-def reachable_tsa(settings: Settings, live_server: LiveServer) -> None:
-    # The built-in TSA on a real server thread; any HTTP answer proves it reachable.
+def reachable_tsa(settings: Settings, live_server: LiveServer, local_pki: LocalPki) -> None:
+    # The built-in TSA on a real server thread: the probe gets and validates a real token.
     settings.TSA_URL = f"{live_server.url}/pki/tsa"
 
 
@@ -23,7 +25,7 @@ def test_healthz_is_200_when_database_broker_and_tsa_answer(client: Client) -> N
     assert body["status"] == "ok"
     for probe in ("database", "broker", "tsa"):
         assert body[probe]["ok"] is True, body
-    assert body["tsa"]["detail"].startswith("HTTP ")
+    assert body["tsa"]["detail"] == "token validated"
 
 
 @pytest.mark.usefixtures("transactional_db", "reachable_tsa")

@@ -28,6 +28,8 @@ system-deps:
 messages: venv
 	@$(PY) manage.py compilemessages --ignore=.venv -v 0
 
+# Certificates and the TSA URL name the address the server really listens on.
+run: export ECONTRACT_PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
 run: venv messages
 	$(PY) manage.py migrate --noinput -v 0
 	$(PY) manage.py localca init

@@ -329,6 +329,13 @@ if PRODUCTION and CA_BACKEND == "local" and not ALLOW_LOCAL_CA:
         "ECONTRACT_ALLOW_LOCAL_CA=1 to run it knowingly."
     )
 
+# --- Personal data ---------------------------------------------------------------------------
+# 32 random bytes, base64: encrypts ID numbers at rest (econtract/privacy.py). Required in
+# production; development derives one from SECRET_KEY.
+DATA_ENCRYPTION_KEY = env_secret("ECONTRACT_DATA_KEY")
+if PRODUCTION and not DATA_ENCRYPTION_KEY:
+    raise ImproperlyConfigured("ECONTRACT_DATA_KEY (or ECONTRACT_DATA_KEY_FILE) is required")
+
 # --- Evidence, notices, retention ------------------------------------------------------------
 NOTIFICATION_MAX_RETRIES = env_int("NOTIFICATION_MAX_RETRIES", 5)
 # First retry delay of a failed e-mail/SMS; each further retry waits twice as long.
@@ -340,7 +347,14 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"mask_personal_data": {"()": "econtract.privacy.MaskPersonalDataFilter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["mask_personal_data"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.server": {"level": "WARNING"}},
 }

@@ -6,6 +6,7 @@ There is no Docker engine in CI; the compose file is checked for what the settin
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 import secrets
@@ -53,6 +54,7 @@ def production_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
         "DJANGO_SETTINGS_MODULE": "econtract.settings",
         "ECONTRACT_DEPLOYMENT": "production",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(48)[:64],
+        "ECONTRACT_DATA_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
         "DJANGO_ALLOWED_HOSTS": "econtract.example",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
         "ECONTRACT_VAR_DIR": str(tmp_path / "var"),
@@ -162,6 +164,7 @@ def test_docker_compose_accepts_the_compose_file() -> None:
     environment = {
         **os.environ,
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(48),
+        "ECONTRACT_DATA_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
         "POSTGRES_PASSWORD": secrets.token_urlsafe(16),
     }
     result = subprocess.run(
@@ -180,7 +183,7 @@ def test_docker_compose_refuses_to_start_without_the_secrets() -> None:
     result = subprocess.run(
         [*compose_command(), "-f", "docker-compose.yml", "config", "-q"],
         cwd=settings.BASE_DIR,
-        env={**environment, "POSTGRES_PASSWORD": "x"},
+        env={**environment, "POSTGRES_PASSWORD": "x", "ECONTRACT_DATA_KEY": "k"},
         capture_output=True,
         text=True,
         check=False,

@@ -1,6 +1,10 @@
+from typing import Any
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from econtract import privacy
 
 
 class User(AbstractUser):
@@ -21,3 +25,146 @@ class User(AbstractUser):
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
+
+
+class Party(models.Model):
+    """A registered party (缔约方): a person or an organisation, created when its registration
+    is approved (§7, T2.4) and bound to one account.
+
+    The ID number of a person is personal data: stored encrypted, found through a blind index,
+    shown masked (econtract/privacy.py). Organisation codes are public registers and stay plain.
+    """
+
+    class Kind(models.TextChoices):
+        PERSON = "person", _("person")
+        ORGANIZATION = "organization", _("organisation")
+
+    class IdType(models.TextChoices):
+        RESIDENT_ID = "resident_id", _("resident identity card")  # 居民身份证 (GB 11643)
+        PASSPORT = "passport", _("passport")  # 护照
+        HMT_PERMIT = "hmt_permit", _("Hong Kong/Macao/Taiwan permit")  # 港澳台通行证
+        DRIVING_LICENCE = "driving_licence", _("driving licence")  # 驾驶证
+        OFFICER_CARD = "officer_card", _("officer's card")  # 军官证
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("active")  # may authenticate and sign
+        CANCELLED = "cancelled", _("cancelled")  # identity cancelled (§11.2); data retained
+
+    account = models.OneToOneField(
+        "parties.User", on_delete=models.PROTECT, related_name="party", verbose_name=_("account")
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=200)
+    address = models.CharField(_("address"), max_length=300)
+    phone = models.CharField(_("phone"), max_length=20)
+    email = models.EmailField(_("e-mail"), blank=True)
+    # Person.
+    id_type = models.CharField(_("ID type"), max_length=20, choices=IdType.choices, blank=True)
+    id_number = privacy.EncryptedTextField(_("ID number"), blank=True)
+    id_number_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    # Organisation.
+    business_scope = models.TextField(_("business scope"), blank=True)
+    unified_social_credit_code = models.CharField(
+        _("unified social credit code"), max_length=18, blank=True, db_index=True
+    )
+    business_license_number = models.CharField(
+        _("business licence number"), max_length=30, blank=True
+    )
+    organization_code = models.CharField(_("organisation code"), max_length=10, blank=True)
+    licensed_business = models.BooleanField(_("licensed business"), default=False)
+    license_number = models.CharField(_("operating licence number"), max_length=60, blank=True)
+    contact_name = models.CharField(_("contact / agent"), max_length=100, blank=True)
+
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE
+    )
+    registered_at = models.DateTimeField(_("registered at"))
+
+    class Meta:
+        verbose_name = _("party")
+        verbose_name_plural = _("parties")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["id_type", "id_number_index"],
+                condition=~models.Q(id_number_index=""),
+                name="party_unique_person_identity",
+            ),
+            models.UniqueConstraint(
+                fields=["unified_social_credit_code"],
+                condition=~models.Q(unified_social_credit_code=""),
+                name="party_unique_credit_code",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.id_number_index = privacy.blind_index(self.id_number) if self.id_number else ""
+        super().save(*args, **kwargs)
+
+    @property
+    def masked_id_number(self) -> str:
+        return privacy.mask_identifier(self.id_number) if self.id_number else ""
+
+    @property
+    def identifier(self) -> str:
+        """What counterparties may see: the credit code, or the masked personal ID."""
+        if self.kind == self.Kind.ORGANIZATION:
+            return (
+                self.unified_social_credit_code
+                or self.business_license_number
+                or self.organization_code
+            )
+        return self.masked_id_number
+
+
+class PartyCertificate(models.Model):
+    """An X.509 signer certificate of a party's key (the key itself never reaches us, §9.1).
+
+    Either bound (the party already held it and proved possession, T2.3) or issued through the
+    CA adaptor (X1). Before approval a certificate submitted with the application belongs to the
+    account only; approval binds it to the party.
+    """
+
+    class Source(models.TextChoices):
+        BOUND = "bound", _("bound (held by the party)")  # T2.3
+        ISSUED = "issued", _("issued through the platform's CA")  # X1
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("awaiting registration approval")  # submitted with the application
+        ACTIVE = "active", _("active")  # usable for authentication and signing
+        REVOKED = "revoked", _("revoked")  # X2 key compromise, or cancellation
+
+    account = models.ForeignKey(
+        "parties.User", on_delete=models.PROTECT, related_name="certificates"
+    )
+    party = models.ForeignKey(
+        Party, on_delete=models.PROTECT, related_name="certificates", null=True, blank=True
+    )
+    source = models.CharField(_("source"), max_length=16, choices=Source.choices)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices)
+    certificate_der = models.BinaryField(_("certificate (DER)"))
+    serial_number = models.CharField(_("serial number (hex)"), max_length=64)
+    issuer = models.CharField(_("issuer"), max_length=500)
+    subject = models.CharField(_("subject"), max_length=500)
+    not_before = models.DateTimeField(_("valid from"))
+    not_after = models.DateTimeField(_("valid until"))
+    key_algorithm = models.CharField(_("key algorithm"), max_length=8)  # "ecdsa" or "rsa"
+    spki_sha256 = models.CharField(_("public key SHA-256"), max_length=64, db_index=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    bound_at = models.DateTimeField(_("bound at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revocation_reason = models.CharField(_("revocation reason"), max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = _("party certificate")
+        verbose_name_plural = _("party certificates")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issuer", "serial_number"], name="certificate_unique_serial"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} #{self.serial_number}"

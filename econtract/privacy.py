@@ -1,0 +1,104 @@
+"""Personal data at rest and in output: encryption, blind indexes, masking (DESIGN.md quality bar).
+
+ID numbers are encrypted with AES-256-GCM under ``ECONTRACT_DATA_KEY`` (32 bytes, base64) and
+looked up through a keyed blind index (HMAC-SHA256), so the database never holds them in clear.
+Development derives both keys from SECRET_KEY; production must set the data key explicitly.
+Every stored value names the key version, so keys can be rotated by adding a version.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import logging
+import os
+import re
+from functools import cache
+from typing import Any
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db import models
+
+KEY_VERSION = "v1"
+_NONCE_BYTES = 12
+
+
+@cache
+def _master_key() -> bytes:
+    configured = settings.DATA_ENCRYPTION_KEY
+    if configured:
+        key = base64.b64decode(configured)
+        if len(key) != 32:
+            raise ImproperlyConfigured("ECONTRACT_DATA_KEY must be 32 bytes, base64-encoded")
+        return key
+    if settings.PRODUCTION:
+        raise ImproperlyConfigured("ECONTRACT_DATA_KEY is required in production")
+    return hashlib.sha256(b"econtract data key\0" + settings.SECRET_KEY.encode()).digest()
+
+
+@cache
+def _subkey(purpose: bytes) -> bytes:
+    return HKDF(hashes.SHA256(), 32, salt=None, info=purpose).derive(_master_key())
+
+
+def encrypt(plaintext: str) -> str:
+    nonce = os.urandom(_NONCE_BYTES)
+    sealed = AESGCM(_subkey(b"encryption")).encrypt(nonce, plaintext.encode(), KEY_VERSION.encode())
+    return f"{KEY_VERSION}:{base64.b64encode(nonce + sealed).decode()}"
+
+
+def decrypt(stored: str) -> str:
+    version, _, payload = stored.partition(":")
+    if version != KEY_VERSION:
+        raise ValueError(f"unknown data key version {version!r}")
+    raw = base64.b64decode(payload)
+    nonce, sealed = raw[:_NONCE_BYTES], raw[_NONCE_BYTES:]
+    return AESGCM(_subkey(b"encryption")).decrypt(nonce, sealed, version.encode()).decode()
+
+
+def blind_index(value: str) -> str:
+    """A keyed hash for equality look-ups: the same ID number always gives the same index."""
+    normalised = value.strip().upper()
+    return hmac.new(_subkey(b"blind-index"), normalised.encode(), hashlib.sha256).hexdigest()
+
+
+def mask_identifier(value: str, *, keep_start: int = 4, keep_end: int = 4) -> str:
+    """``110101199003078515`` → ``1101**********8515``; short values keep less."""
+    if len(value) <= keep_start + keep_end:
+        return value[:1] + "*" * max(len(value) - 1, 0)
+    return value[:keep_start] + "*" * (len(value) - keep_start - keep_end) + value[-keep_end:]
+
+
+class EncryptedTextField(models.TextField):
+    """A text column stored encrypted; reads give the clear text back to the code that asks."""
+
+    def from_db_value(self, value: str | None, expression: Any, connection: Any) -> str | None:
+        return None if value is None or value == "" else decrypt(value)
+
+    def get_prep_value(self, value: Any) -> Any:
+        value = super().get_prep_value(value)
+        return value if value in (None, "") else encrypt(str(value))
+
+
+# A resident ID number (GB 11643) anywhere in a log line: 17 digits and a digit or X.
+_RESIDENT_ID = re.compile(r"(?<!\d)(\d{6})\d{8}(\d{3}[\dXx])(?!\d)")
+
+
+def mask_in_text(text: str) -> str:
+    return _RESIDENT_ID.sub(lambda m: m.group(1)[:4] + "*" * 10 + m.group(2), text)
+
+
+class MaskPersonalDataFilter(logging.Filter):
+    """Masks resident ID numbers in every log record, whoever formatted them."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        masked = mask_in_text(message)
+        if masked != message:
+            record.msg, record.args = masked, None
+        return True

@@ -9,6 +9,8 @@ api_v1 = [
     path("", include("econtract.parties.api_urls")),
     path("", include("econtract.evidence.api_urls")),
     path("", include("econtract.notifications.api_urls")),
+    path("", include("registration.api_urls")),
+    path("", include("registration.certificate_api_urls")),
 ]
 
 urlpatterns = [
@@ -21,6 +23,8 @@ urlpatterns = [
     path("", include("econtract.parties.health_urls")),
     # Pages carry no language prefix: the language comes from the switch's cookie.
     path("admin/", admin.site.urls),
+    path("registration/", include("registration.urls")),
+    path("certificates/", include("registration.certificate_urls")),
     path("", include("econtract.parties.urls")),
 ]
 

@@ -401,6 +401,31 @@ def _crl_number_text(crl: x509.CertificateRevocationList) -> str:
 # --- all four --------------------------------------------------------------------------------
 
 
+CHECK_NAMES = ("ocsp", "validity", "crl", "chain")
+
+
+def run_certificate_check(cert: x509.Certificate, name: str) -> CheckResult:
+    """One of the four checks on its own, for a task per check (§8: each stored as it ends)."""
+    if name == "validity":
+        return check_validity(cert)
+    try:
+        intermediates = fetch_issuer_chain(cert)
+    except _NoAnswer as exc:
+        return CheckResult.unavailable(f"issuer certificate not fetched: {exc}")
+    if name == "chain":
+        return check_chain(cert, intermediates=intermediates)
+    issuer = find_issuer(cert, [*intermediates, *trust_roots()])
+    if issuer is None:
+        return CheckResult.failed(
+            f"issuer {cert.issuer.rfc4514_string()} is neither a trust root nor fetchable"
+        )
+    if name == "ocsp":
+        return check_ocsp(cert, issuer=issuer)
+    if name == "crl":
+        return check_crl(cert, issuer=issuer)
+    raise ValueError(f"unknown certificate check {name!r}; expected one of {CHECK_NAMES}")
+
+
 def run_certificate_checks(cert: x509.Certificate) -> dict[str, CheckResult]:
     """All four checks, keyed as API.md's ``checks``: ``ocsp``, ``validity``, ``crl``, ``chain``."""
     validity = check_validity(cert)

@@ -11,7 +11,13 @@ from django.utils import timezone
 from pytest_django import Settings
 
 from econtract.localca import services as localca
-from econtract.pki.checks import check_crl, check_ocsp, run_certificate_checks
+from econtract.pki.checks import (
+    CHECK_NAMES,
+    check_crl,
+    check_ocsp,
+    run_certificate_check,
+    run_certificate_checks,
+)
 from econtract.pki.results import CheckResult
 from tests.pki.testca import ENCIPHERMENT_ONLY_USAGE, TestCA, name
 from tests.pki_fixtures import LocalPki
@@ -148,3 +154,19 @@ def test_checks_are_unavailable_when_the_cas_servers_are_down(
     assert check_ocsp(cert, issuer=issuer).result == "unavailable"
     assert check_crl(cert, issuer=issuer).result == "unavailable"
     assert "http://127.0.0.1:9/" in check_ocsp(cert, issuer=issuer).detail
+
+
+@pytest.mark.usefixtures("trusting_local_ca")
+def test_each_check_runs_on_its_own_with_the_same_answer_as_all_four(
+    signer_key: ec.EllipticCurvePrivateKey,
+) -> None:
+    cert = localca.issue_certificate(public_key=signer_key.public_key(), subject=name("Alone"))
+    localca.revoke_certificate(
+        serial_number=cert.serial_number, reason=x509.ReasonFlags.key_compromise
+    )
+    together = run_certificate_checks(cert)
+    for check in CHECK_NAMES:
+        alone = run_certificate_check(cert, check)
+        assert (check, alone.result) == (check, together[check].result)
+    with pytest.raises(ValueError, match="unknown certificate check"):
+        run_certificate_check(cert, "astrology")

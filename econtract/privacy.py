@@ -85,8 +85,12 @@ class EncryptedTextField(models.TextField):
         return value if value in (None, "") else encrypt(str(value))
 
 
-# A resident ID number (GB 11643) anywhere in a log line: 17 digits and a digit or X.
-_RESIDENT_ID = re.compile(r"(?<!\d)(\d{6})\d{8}(\d{3}[\dXx])(?!\d)")
+# A resident ID number (GB 11643) in a log line: region, a plausible birth date, sequence and
+# check character; not inside a longer number or after a decimal point (timings, amounts).
+_RESIDENT_ID = re.compile(
+    r"(?<![\d.])(\d{6})(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"
+    r"(\d{3}[\dXx])(?![\dA-Za-z])"
+)
 
 
 def mask_in_text(text: str) -> str:

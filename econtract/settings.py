@@ -278,6 +278,12 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a "kind" or "state"; each choice set gets its own component name.
+    "ENUM_NAME_OVERRIDES": {
+        "PartyKindEnum": "econtract.parties.models.Party.Kind",
+        "RegistrationStateEnum": "registration.models.RegistrationApplication.State",
+        "RegistrationMaterialKindEnum": "registration.models.Material.Kind",
+    },
 }
 IDEMPOTENCY_TTL = timedelta(hours=env_int("IDEMPOTENCY_TTL_HOURS", 24))
 
@@ -305,6 +311,8 @@ SMS_FILE_PATH = VAR_DIR / "sms.jsonl"
 # --- PKI: CA, TSA, trust roots, key store ----------------------------------------------------
 # "local" = the built-in CA (econtract.localca); production points at a real CA adaptor.
 CA_BACKEND = env_str("ECONTRACT_CA_BACKEND", "local")
+# CA_BACKEND name -> dotted path of its adaptor (econtract.pki.ca.CertificateAuthority).
+CA_ADAPTORS = {"local": "econtract.localca.adaptor.LocalCertificateAuthority"}
 ALLOW_LOCAL_CA = env_bool("ECONTRACT_ALLOW_LOCAL_CA", default=not PRODUCTION)
 LOCALCA_DIR = VAR_DIR / "localca"
 # The TSA the platform uses; empty = the built-in TSA at PUBLIC_BASE_URL/pki/tsa.
@@ -336,11 +344,25 @@ DATA_ENCRYPTION_KEY = env_secret("ECONTRACT_DATA_KEY")
 if PRODUCTION and not DATA_ENCRYPTION_KEY:
     raise ImproperlyConfigured("ECONTRACT_DATA_KEY (or ECONTRACT_DATA_KEY_FILE) is required")
 
+# --- Identity authentication (§8) --------------------------------------------------------------
+# How long a successful authentication opens signing, query, download and the §11 processes.
+AUTHENTICATION_VALIDITY = timedelta(minutes=env_int("AUTHENTICATION_VALIDITY_MINUTES", 120))
+AUTHENTICATION_NONCE_TTL = timedelta(minutes=10)
+# An OCSP/CRL responder that does not answer is asked again this many times, with backoff,
+# before its check ends "unavailable" (never "pass").
+AUTHENTICATION_CHECK_RETRIES = env_int("AUTHENTICATION_CHECK_RETRIES", 3)
+AUTHENTICATION_CHECK_BACKOFF_SECONDS = float(env_str("AUTHENTICATION_CHECK_BACKOFF_SECONDS", "5"))
+
 # --- Evidence, notices, retention ------------------------------------------------------------
 NOTIFICATION_MAX_RETRIES = env_int("NOTIFICATION_MAX_RETRIES", 5)
 # First retry delay of a failed e-mail/SMS; each further retry waits twice as long.
 NOTIFICATION_RETRY_BACKOFF_SECONDS = float(env_str("NOTIFICATION_RETRY_BACKOFF_SECONDS", "30"))
 RETENTION_YEARS_AFTER_CONTRACT_END = env_int("RETENTION_YEARS", 5)
+
+# --- Registration (§7) -----------------------------------------------------------------------
+# Largest accepted registration material (PDF/JPEG/PNG), and how long the review may take.
+REGISTRATION_MATERIAL_MAX_BYTES = env_int("REGISTRATION_MATERIAL_MAX_BYTES", 10 * 1024 * 1024)
+REGISTRATION_REVIEW_DAYS = env_int("REGISTRATION_REVIEW_DAYS", 3)
 
 # --- Logging ---------------------------------------------------------------------------------
 LOGGING = {

@@ -11,6 +11,7 @@ api_v1 = [
     path("", include("econtract.notifications.api_urls")),
     path("", include("registration.api_urls")),
     path("", include("registration.certificate_api_urls")),
+    path("", include("authentication.api_urls")),
 ]
 
 urlpatterns = [
@@ -25,6 +26,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("registration/", include("registration.urls")),
     path("certificates/", include("registration.certificate_urls")),
+    path("authentication/", include("authentication.urls")),
     path("", include("econtract.parties.urls")),
 ]
 

@@ -1,3 +1,8 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from registration import certificate_views
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", certificate_views.certificate_list, name="certificates"),
+    path("<int:pk>/revoke/", certificate_views.revoke, name="certificate-revoke"),
+]

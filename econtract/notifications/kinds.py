@@ -149,6 +149,11 @@ for _kind in (
     NoticeKind("termination_succeeded", "T12.11", "电子合同终止成功通知",
                "Termination succeeded notice"),
     # §12 extensions
+    # Every certificate issued or revoked is told by SMS too: it may be someone else's doing.
+    NoticeKind("certificate_issued", "X1", "数字证书签发通知", "Certificate issued notice",
+               channels=(Channel.INBOX, Channel.EMAIL, Channel.SMS)),
+    NoticeKind("certificate_revoked", "X2", "数字证书吊销通知", "Certificate revoked notice",
+               channels=(Channel.INBOX, Channel.EMAIL, Channel.SMS)),
     NoticeKind("deadline_overdue", "X9", "逾期提醒（规定时间内未收到通知）",
                "Overdue notice (nothing received within the time limit)",
                channels=(Channel.INBOX, Channel.EMAIL, Channel.SMS)),

@@ -135,6 +135,8 @@ class PartyCertificate(models.Model):
         PENDING = "pending", _("awaiting registration approval")  # submitted with the application
         ACTIVE = "active", _("active")  # usable for authentication and signing
         REVOKED = "revoked", _("revoked")  # X2 key compromise, or cancellation
+        # Submitted before approval but not bound at approval (name mismatch, expired).
+        REFUSED = "refused", _("refused at approval")
 
     account = models.ForeignKey(
         "parties.User", on_delete=models.PROTECT, related_name="certificates"
@@ -168,3 +170,56 @@ class PartyCertificate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject} #{self.serial_number}"
+
+
+class CertificateChallenge(models.Model):
+    """A single-use server nonce that a key holder signs to prove possession (T2.3, X1).
+
+    Only the nonce's SHA-256 is kept: the client sends the nonce back, and the digest is enough
+    to find the challenge and to check the signature is over the bytes we issued.
+    """
+
+    class Purpose(models.TextChoices):
+        BIND = "bind", _("bind a certificate held")  # T2.3
+        APPLY = "apply", _("apply for a certificate")  # X1 (an SMS code is sent too)
+
+    account = models.ForeignKey(
+        "parties.User", on_delete=models.CASCADE, related_name="certificate_challenges"
+    )
+    purpose = models.CharField(_("purpose"), max_length=8, choices=Purpose.choices)
+    nonce_sha256 = models.CharField(_("nonce SHA-256"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"))
+    expires_at = models.DateTimeField(_("expires at"))
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("certificate challenge")
+        verbose_name_plural = _("certificate challenges")
+
+    def __str__(self) -> str:
+        return f"{self.purpose} challenge for {self.account_id}"
+
+
+class SmsCode(models.Model):
+    """A one-time SMS verification code (econtract/parties/sms_codes.py), stored as an HMAC.
+
+    ``purpose`` scopes a code to one action ("certificate_apply", "authentication", ...), so a
+    code sent for one action cannot approve another.
+    """
+
+    account = models.ForeignKey("parties.User", on_delete=models.CASCADE, related_name="sms_codes")
+    purpose = models.CharField(_("purpose"), max_length=40)
+    phone = models.CharField(_("phone"), max_length=20)
+    code_hmac = models.CharField(_("code HMAC"), max_length=64)
+    created_at = models.DateTimeField(_("created at"), db_index=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    failed_attempts = models.PositiveSmallIntegerField(_("failed attempts"), default=0)
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("SMS code")
+        verbose_name_plural = _("SMS codes")
+        indexes = [models.Index(fields=["account", "purpose", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} code for {self.account_id}"

@@ -69,3 +69,10 @@ def test_a_partys_id_number_is_not_in_clear_in_its_database_row() -> None:
     assert Party.objects.get(pk=party.pk).id_number == ID_NUMBER
     assert Party.objects.get(id_number_index=privacy.blind_index(ID_NUMBER)) == party
     assert party.masked_id_number == "1101**********002X"
+
+
+def test_long_numbers_that_are_not_id_numbers_are_left_alone() -> None:
+    timing = "succeeded in 0.020912345678903116s"
+    assert privacy.mask_in_text(timing) == timing
+    assert privacy.mask_in_text("order 123456789012345678") == "order 123456789012345678"
+    assert privacy.mask_in_text(f"id={ID_NUMBER};") == "id=1101**********002X;"

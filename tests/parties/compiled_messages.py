@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.utils.translation.reloader import translation_file_changed
 
 
 def _stale_catalogues() -> list[Path]:
@@ -31,3 +32,6 @@ def compiled_messages() -> None:
         call_command(
             "compilemessages", locale=locales, ignore_patterns=[".venv", "var"], verbosity=0
         )
+        # Something may have read the old catalogue already: forget it, as runserver's
+        # reloader does when a .mo changes.
+        translation_file_changed(sender=None, file_path=stale[0].with_suffix(".mo"))

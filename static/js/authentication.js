@@ -36,7 +36,10 @@ function showChecks(checks) {
     const row = checksList.querySelector(`[data-check="${name}"]`);
     if (!row) continue;
     row.dataset.result = check.result;
-    row.querySelector(".check-result").textContent = texts.results[check.result] || check.result;
+    const label = texts.results[check.result] || check.result;
+    // While a responder is being asked again the check stays pending: say so, with the reason.
+    const retrying = check.result === "pending" && check.detail;
+    row.querySelector(".check-result").textContent = retrying ? `${label} (${check.detail})` : label;
     row.title = check.detail || "";
   }
 }

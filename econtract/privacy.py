@@ -78,7 +78,10 @@ class EncryptedTextField(models.TextField):
     """A text column stored encrypted; reads give the clear text back to the code that asks."""
 
     def from_db_value(self, value: str | None, expression: Any, connection: Any) -> str | None:
-        return None if value is None or value == "" else decrypt(value)
+        # An empty column stays empty (not NULL): the column is NOT NULL like any TextField.
+        if value is None or value == "":
+            return value
+        return decrypt(value)
 
     def get_prep_value(self, value: Any) -> Any:
         value = super().get_prep_value(value)

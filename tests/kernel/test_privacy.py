@@ -76,3 +76,21 @@ def test_long_numbers_that_are_not_id_numbers_are_left_alone() -> None:
     assert privacy.mask_in_text(timing) == timing
     assert privacy.mask_in_text("order 123456789012345678") == "order 123456789012345678"
     assert privacy.mask_in_text(f"id={ID_NUMBER};") == "id=1101**********002X;"
+
+
+@pytest.mark.django_db
+def test_an_organisation_without_an_id_number_is_read_and_saved_again() -> None:
+    party = Party.objects.create(
+        account=User.objects.create_user("huaxin"),
+        kind=Party.Kind.ORGANIZATION,
+        name="华信科技有限公司",
+        address="深圳市",
+        phone="13800138000",
+        unified_social_credit_code="91440300MA5FXXXX01",
+        registered_at=timezone.now(),
+    )
+    reloaded = Party.objects.get(pk=party.pk)
+    assert reloaded.id_number == ""
+    reloaded.address = "深圳市南山区"
+    reloaded.save()
+    assert Party.objects.get(pk=party.pk).address == "深圳市南山区"

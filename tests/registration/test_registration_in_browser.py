@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import base64
+
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
 from playwright.sync_api import Browser, FilePayload, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
-from econtract.parties.models import Party, User
+from econtract.parties.models import Party, PartyCertificate, User
 from tests.browser import DESKTOP_VIEWPORT, has_horizontal_scroll
+from tests.registration.certificates.conftest import last_sms
+from tests.registration.certificates.test_certificates_in_browser import STORED_KEY
 from tests.registration.conftest import ADULT_ID, PDF_BYTES
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
@@ -103,3 +109,30 @@ def test_the_registration_pages_fit_a_phone_screen(
     assert not has_horizontal_scroll(phone_page)
     phone_page.goto(f"{live_server.url}/registration/new/organization/")
     assert not has_horizontal_scroll(phone_page)
+
+
+def test_the_whole_registration_ends_with_a_certificate_for_a_key_made_in_the_browser(
+    page: Page, browser: Browser, live_server: LiveServer, live_pki: str
+) -> None:
+    """Issue 3's flow end to end: the certificate's public key is the browser's own."""
+    sign_up(page, live_server, "wangwu")
+    apply_as_person(page)
+    upload_and_submit(page)
+    approve_in_admin(browser, live_server)
+    page.reload()
+    page.get_by_role("link", name="管理数字证书").click()
+
+    page.get_by_role("button", name="生成密钥并发送短信验证码").click()
+    expect(page.get_by_label("短信验证码")).to_be_visible()  # the code has been sent
+    page.get_by_label("短信验证码").fill(str(last_sms("13800138000")["code"]))
+    page.get_by_role("button", name="申请证书").click()
+
+    expect(page.get_by_test_id("certificate")).to_have_count(1)
+    row = PartyCertificate.objects.get(party__account__username="wangwu")
+    issued = x509.load_der_x509_certificate(bytes(row.certificate_der)).public_key()
+    issued_spki = issued.public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    stored = page.evaluate(STORED_KEY)
+    assert base64.b64decode(stored["spki"]) == issued_spki
+    assert stored["extractable"] is False

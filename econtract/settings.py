@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "econtract.notifications",
     "econtract.pki",
     "econtract.localca",
+    "econtract.contracts",
     # The five business processes.
     "registration",
     "authentication",
@@ -364,6 +365,23 @@ RETENTION_YEARS_AFTER_CONTRACT_END = env_int("RETENTION_YEARS", 5)
 REGISTRATION_MATERIAL_MAX_BYTES = env_int("REGISTRATION_MATERIAL_MAX_BYTES", 10 * 1024 * 1024)
 REGISTRATION_REVIEW_DAYS = env_int("REGISTRATION_REVIEW_DAYS", 3)
 
+# --- Contracts (§9) ----------------------------------------------------------------------------
+# Electronic Signature Law Art. 3: categories that cannot be concluded electronically. A list, so
+# an amendment of the law is a settings change (econtract/contracts/categories.py).
+CONTRACT_EXCLUDED_CATEGORIES = env_list(
+    "CONTRACT_EXCLUDED_CATEGORIES", default=["personal_status", "utility_suspension"]
+)
+# Contract PDFs are private: outside MEDIA_ROOT, never served from a URL (contracts/storage.py).
+CONTRACT_STORAGE_DIR = Path(env_str("CONTRACT_STORAGE_DIR", str(VAR_DIR / "contracts")))
+# The CJK font embedded in rendered contracts (TOOLCHAIN-NOTES.md); tools/system-deps installs it.
+CONTRACT_FONT_PATH = Path(
+    env_str("CONTRACT_FONT_PATH", "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
+)
+# PDF variant of rendered text contracts: "pdf/a-2b" (archival, signs fine), or "" for plain PDF.
+CONTRACT_PDF_VARIANT = env_str("CONTRACT_PDF_VARIANT", "pdf/a-2b")
+# Largest uploaded contract PDF the platform will parse.
+CONTRACT_DOCUMENT_MAX_BYTES = env_int("CONTRACT_DOCUMENT_MAX_BYTES", 20 * 1024 * 1024)
+
 # --- Logging ---------------------------------------------------------------------------------
 LOGGING = {
     "version": 1,
@@ -378,5 +396,6 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.server": {"level": "WARNING"}},
+    # WeasyPrint logs every render step at INFO; its warnings still come through.
+    "loggers": {"django.server": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}},
 }

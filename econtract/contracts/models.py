@@ -1,0 +1,323 @@
+"""Contracts, their signatories, the document versions they sign and the signatures (§9).
+
+A contract's state changes only through the transitions below (``protected=True``), called by
+the signing app's services, which check who acts, save, write the evidence event and send the
+notices (STYLE.md). A stale copy cannot overwrite a transition made meanwhile
+(``ConcurrentTransitionMixin``).
+"""
+
+from __future__ import annotations
+
+import base64
+import secrets
+from collections.abc import Callable
+from typing import Any, cast
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
+
+from econtract.contracts.categories import Category
+from econtract.contracts.elements import missing_elements
+from econtract.contracts.storage import ContractStorage, contract_storage
+from econtract.parties.models import Party, PartyCertificate
+
+
+def _condition(check: Callable[[Contract], bool]) -> Callable[[models.Model], bool]:
+    """django-fsm types a condition as taking any model; ours read a contract."""
+    return cast("Callable[[models.Model], bool]", check)
+
+
+def new_reference() -> str:
+    """A public, unguessable contract reference: 120 random bits, 24 base32 characters."""
+    return base64.b32encode(secrets.token_bytes(15)).decode("ascii")
+
+
+def get_contract_storage() -> ContractStorage:
+    # A callable, so migrations name the function and not a serialised storage instance.
+    return contract_storage
+
+
+class Contract(ConcurrentTransitionMixin, models.Model):
+    """One contract between an offeror and one or more offerees (DESIGN.md §2)."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("draft")  # created, not yet submitted for the element check
+        ELEMENTS_INCOMPLETE = "elements_incomplete", _("elements incomplete")  # Art. 470 gaps
+        READY = "ready", _("ready to sign")  # elements complete, nobody has signed yet
+        SIGNING = "signing", _("signing")  # the offeror started; others sign in order
+        IN_PERFORMANCE = "in_performance", _("in performance")  # concluded (正在履行)
+        PERFORMED = "performed", _("performed")  # every party confirmed performance (履行完毕)
+        TERMINATED = "terminated", _("terminated")  # ended by a termination agreement (已终止)
+        DECLINED = "declined", _("declined")  # an offeree refused to sign
+        WITHDRAWN = "withdrawn", _("withdrawn")  # the offeror withdrew it before all signed (X3)
+        EXPIRED = "expired", _("expired")  # the signing deadline passed
+        SIGNATURE_FAILED = "signature_failed", _("signature failed")  # 3 failed verifications
+
+    # Where decline, withdrawal, expiry and failure may happen: before conclusion.
+    OPEN_STATES = (State.READY, State.SIGNING)
+    FINAL_STATES = (
+        State.PERFORMED,
+        State.TERMINATED,
+        State.DECLINED,
+        State.WITHDRAWN,
+        State.EXPIRED,
+        State.SIGNATURE_FAILED,
+    )
+
+    reference = models.CharField(
+        _("reference"), max_length=32, unique=True, default=new_reference, editable=False
+    )
+    title = models.CharField(_("title"), max_length=200)
+    category = models.CharField(_("category"), max_length=32, choices=Category.choices)
+    elements = models.JSONField(_("contract elements"), default=dict)
+    offeror = models.ForeignKey(
+        Party, on_delete=models.PROTECT, related_name="offered_contracts", verbose_name=_("offeror")
+    )
+    state = FSMField(
+        _("state"), max_length=24, choices=State.choices, default=State.DRAFT, protected=True
+    )
+    sign_deadline = models.DateTimeField(_("signing deadline"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    concluded_at = models.DateTimeField(_("concluded at"), null=True, blank=True)
+    current_version = models.ForeignKey(
+        "contracts.ContractVersion",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("current version"),
+    )
+
+    class Meta:
+        verbose_name = _("contract")
+        verbose_name_plural = _("contracts")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["state", "sign_deadline"], name="contract_deadlines")]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.title}"
+
+    # Guards (django-fsm conditions): pure reads, no side effects.
+    def elements_complete(self) -> bool:
+        return not missing_elements(self.elements)
+
+    def has_offeror_and_offeree(self) -> bool:
+        roles = set(self.signatories.values_list("role", flat=True))
+        return roles >= {Signatory.Role.OFFEROR, Signatory.Role.OFFEREE}
+
+    def all_signed(self) -> bool:
+        return not self.signatories.filter(signed_at__isnull=True).exists()
+
+    def all_confirmed_performance(self) -> bool:
+        return not self.signatories.filter(performance_confirmed_at__isnull=True).exists()
+
+    # Transitions: guards and the state change only (STYLE.md); services do the rest.
+    @transition(
+        field=state,
+        source=[State.DRAFT, State.ELEMENTS_INCOMPLETE],
+        target=RETURN_VALUE(State.ELEMENTS_INCOMPLETE, State.READY),
+    )
+    def submit(self) -> str:
+        """The element check (Art. 470): ready when complete, else elements_incomplete."""
+        return self.State.READY if self.elements_complete() else self.State.ELEMENTS_INCOMPLETE
+
+    @transition(
+        field=state,
+        source=State.READY,
+        target=State.SIGNING,
+        conditions=[_condition(has_offeror_and_offeree)],
+    )
+    def start_signing(self) -> None:
+        pass
+
+    @transition(
+        field=state,
+        source=State.SIGNING,
+        target=State.IN_PERFORMANCE,
+        conditions=[_condition(all_signed)],
+    )
+    def conclude(self) -> None:
+        pass
+
+    @transition(field=state, source=OPEN_STATES, target=State.DECLINED)
+    def decline(self) -> None:
+        pass
+
+    @transition(field=state, source=OPEN_STATES, target=State.WITHDRAWN)
+    def withdraw(self) -> None:
+        pass
+
+    @transition(field=state, source=OPEN_STATES, target=State.EXPIRED)
+    def expire(self) -> None:
+        pass
+
+    @transition(field=state, source=OPEN_STATES, target=State.SIGNATURE_FAILED)
+    def fail_signature(self) -> None:
+        pass
+
+    @transition(
+        field=state,
+        source=State.IN_PERFORMANCE,
+        target=State.PERFORMED,
+        conditions=[_condition(all_confirmed_performance)],
+    )
+    def confirm_performed(self) -> None:
+        pass
+
+    @transition(field=state, source=State.IN_PERFORMANCE, target=State.TERMINATED)
+    def terminate(self) -> None:
+        pass
+
+
+class Signatory(models.Model):
+    """A party named to sign a contract, and in which order (DESIGN.md §2 multi-party rules)."""
+
+    class Role(models.TextChoices):
+        OFFEROR = "offeror", _("offeror")  # 要约方: creates the contract and signs first
+        OFFEREE = "offeree", _("offeree")  # 受要约方: signs after the offeror, in order
+
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="signatories")
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="signatory_roles")
+    role = models.CharField(_("role"), max_length=8, choices=Role.choices)
+    order = models.PositiveSmallIntegerField(_("signing order"))
+    signed_at = models.DateTimeField(_("signed at"), null=True, blank=True)
+    declined_at = models.DateTimeField(_("declined at"), null=True, blank=True)
+    decline_reason = models.TextField(_("reason for declining"), blank=True)
+    # X6: "performed" needs every party's confirmation.
+    performance_confirmed_at = models.DateTimeField(
+        _("performance confirmed at"), null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("signatory")
+        verbose_name_plural = _("signatories")
+        ordering = ["contract", "order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract"],
+                condition=models.Q(role="offeror"),
+                name="signatory_one_offeror_per_contract",
+            ),
+            models.UniqueConstraint(fields=["contract", "order"], name="signatory_unique_order"),
+            models.UniqueConstraint(fields=["contract", "party"], name="signatory_unique_party"),
+            # The offeror signs first; everybody else after.
+            models.CheckConstraint(
+                condition=models.Q(role="offeror", order=1) | models.Q(role="offeree", order__gt=1),
+                name="signatory_offeror_signs_first",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contract_id} #{self.order} {self.role} {self.party_id}"
+
+
+class ContractVersion(models.Model):
+    """One document of a contract: the original, an amendment or a termination agreement.
+
+    ``pdf`` is the latest stored revision of this document: each signature adds an incremental
+    revision, which is stored as a new write-once file (its name contains its SHA-256,
+    econtract/contracts/storage.py); ``sha256`` is that file's hash and ``original_sha256`` the
+    hash of the unsigned document the parties were shown. Once ``sealed_at`` is set (the
+    platform's service signature, X7) ``save()`` refuses any change of file, hash or seal time;
+    the only writers are ``econtract.contracts.documents`` (no ``QuerySet.update`` of these
+    columns anywhere), and PostgreSQL-level protection can come with the retention job.
+    """
+
+    class Kind(models.TextChoices):
+        ORIGINAL = "original", _("original contract")  # 原合同
+        AMENDMENT = "amendment", _("amendment")  # 变更后的合同 (Table 11)
+        TERMINATION_AGREEMENT = "termination_agreement", _("termination agreement")  # Table 12
+
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveSmallIntegerField(_("version number"))
+    kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
+    pdf = models.FileField(_("document"), storage=get_contract_storage, max_length=200)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    original_sha256 = models.CharField(_("SHA-256 before signing"), max_length=64)
+    # An amendment or termination agreement names the version it changes by its hash.
+    previous_sha256 = models.CharField(
+        _("SHA-256 of the previous version"), max_length=64, blank=True
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    sealed_at = models.DateTimeField(_("sealed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("contract version")
+        verbose_name_plural = _("contract versions")
+        ordering = ["contract", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["contract", "number"], name="version_unique_number"),
+            models.CheckConstraint(condition=models.Q(number__gte=1), name="version_number_gte_1"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contract_id} v{self.number} {self.sha256[:12]}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # A sealed version keeps its file and hash forever: no code path may repoint them.
+        loaded = getattr(self, "_as_loaded", None)
+        if loaded is not None and loaded[0] is not None and self._document_state() != loaded:
+            raise SealedVersionError(f"version {self.pk} is sealed; its document cannot change")
+        super().save(*args, **kwargs)
+        self._as_loaded = self._document_state()
+
+    @classmethod
+    def from_db(cls, *args: Any, **kwargs: Any) -> ContractVersion:
+        instance = super().from_db(*args, **kwargs)
+        # Only when loaded: reading a deferred field here would cost a query per row.
+        if {"sealed_at", "sha256", "pdf"} <= instance.__dict__.keys():
+            instance._as_loaded = instance._document_state()
+        return instance
+
+    def _document_state(self) -> tuple[Any, str, str]:
+        return (self.sealed_at, self.sha256, self.pdf.name or "")
+
+
+class SealedVersionError(RuntimeError):
+    """A change to the document of a sealed version."""
+
+
+class SignatureRecord(models.Model):
+    """One signature embedded in a version's document: a party's (user group) or the platform
+    seal (service group, 服务组签名), with what verification (验签) found."""
+
+    class Group(models.TextChoices):
+        USER = "user", _("user group")  # 用户组签名: a party's signature
+        SERVICE = "service", _("service group")  # 服务组签名: the platform's seal (X7)
+
+    version = models.ForeignKey(
+        ContractVersion, on_delete=models.PROTECT, related_name="signatures"
+    )
+    signatory = models.ForeignKey(
+        Signatory, on_delete=models.PROTECT, related_name="signatures", null=True, blank=True
+    )
+    certificate = models.ForeignKey(
+        PartyCertificate, on_delete=models.PROTECT, related_name="signatures", null=True, blank=True
+    )
+    field_name = models.CharField(_("signature field"), max_length=100)
+    group = models.CharField(_("group"), max_length=8, choices=Group.choices)
+    signing_time = models.DateTimeField(_("signing time"))
+    timestamp_time = models.DateTimeField(_("timestamp time"), null=True, blank=True)
+    verified = models.BooleanField(_("verified"), default=False)
+    document_sha256_after = models.CharField(_("document SHA-256 after signing"), max_length=64)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("signature")
+        verbose_name_plural = _("signatures")
+        ordering = ["version", "signing_time", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "field_name"], name="signature_unique_field_per_version"
+            ),
+            # A party's signature names the signatory and the certificate; the seal neither.
+            models.CheckConstraint(
+                condition=models.Q(group="user", signatory__isnull=False, certificate__isnull=False)
+                | models.Q(group="service", signatory__isnull=True, certificate__isnull=True),
+                name="signature_group_matches_signer",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version_id} {self.group} {self.field_name}"

@@ -1,0 +1,365 @@
+"""The PDFs the parties sign: a rendered text contract, or an uploaded PDF with its elements.
+
+The contract elements are part of what is signed (DESIGN.md §3). A text contract is rendered with
+WeasyPrint (A4, PDF/A-2b by default) and ends with a schedule page (附件：合同要素); an uploaded PDF
+gets the same schedule appended as a summary page plus the elements as an embedded JSON file
+(``contract-elements.json``), in one incremental update, before the first signature.
+
+Chinese text needs an embedded CJK font (TOOLCHAIN-NOTES.md): the face at
+``settings.CONTRACT_FONT_PATH`` is declared with ``@font-face``, and every rendered PDF is checked
+to use that face only, embedded — WeasyPrint would otherwise fall back to another font silently.
+WeasyPrint may load nothing but that font file: user text never reaches it unescaped, and a
+fetcher that refuses every other URL keeps a template mistake from reaching the network or disk.
+
+Uploaded PDFs are untrusted: they are parsed with pyHanko's limits for untrusted input, and any
+parser failure becomes ``invalid_document``. (A sandboxed child process is issue 6.)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import warnings
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+from pyhanko.pdf_utils import embed, generic
+from pyhanko.pdf_utils.generic import pdf_name
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.misc import PdfError
+from pyhanko.pdf_utils.reader import PdfFileReader
+
+from econtract.api.errors import BusinessRuleViolation
+from econtract.contracts.elements import ScheduleRow, elements_json, schedule_rows
+
+FONT_FAMILY = "ContractCJK"
+ELEMENTS_ATTACHMENT = "contract-elements.json"
+ROLE_LABELS = {"offeror": "要约方", "offeree": "受要约方"}
+_DESIGNATIONS = "甲乙丙丁戊己庚辛壬癸"
+# C0 controls other than tab and newline have no business in contract text (and trip parsers).
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Anything a hostile PDF can make the parser raise; each means "not a document we can sign".
+_PARSE_ERRORS = (
+    PdfError,
+    ValueError,
+    KeyError,
+    IndexError,
+    TypeError,
+    AttributeError,
+    NotImplementedError,
+    RecursionError,
+    OverflowError,
+)
+
+
+class SignatoryLine(NamedTuple):
+    """A signatory as printed on the schedule; plain ``(name, role, identifier)`` tuples work."""
+
+    name: str
+    role: str  # "offeror" | "offeree"
+    identifier: str  # credit code or masked ID number (Party.identifier)
+
+
+class ContractFontError(ImproperlyConfigured):
+    """The CJK font is missing, or the PDF came out with another font than the declared one."""
+
+
+@dataclass(frozen=True, slots=True)
+class _SignatoryRow:
+    order: int
+    designation: str
+    name: str
+    role_label: str
+    identifier: str
+
+
+def document_sha256(pdf: bytes) -> str:
+    """The hex SHA-256 of a document's bytes (what versions and signatures record)."""
+    return hashlib.sha256(pdf).hexdigest()
+
+
+# --- Rendering --------------------------------------------------------------------------------
+
+
+def render_text_contract(
+    *,
+    title: str,
+    text: str,
+    elements: dict[str, Any],
+    signatories: Sequence[tuple[str, str, str]],
+    reference: str,
+) -> bytes:
+    """A text contract as a PDF: title, reference, the text's paragraphs, the schedule page."""
+    context = {
+        "title": _clean(title),
+        "reference": reference,
+        "paragraphs": _paragraphs(text),
+        **_schedule_context(elements, signatories),
+    }
+    variant = settings.CONTRACT_PDF_VARIANT or None
+    return _render("contracts/pdf/text_contract.html", context, pdf_variant=variant)
+
+
+def render_elements_summary(
+    *,
+    title: str,
+    elements: dict[str, Any],
+    signatories: Sequence[tuple[str, str, str]],
+    reference: str,
+) -> bytes:
+    """The summary page(s) appended to an uploaded PDF, as a PDF of their own."""
+    context = {
+        "title": _clean(title),
+        "reference": reference,
+        **_schedule_context(elements, signatories),
+    }
+    return _render("contracts/pdf/elements_summary.html", context, pdf_variant=None)
+
+
+def _clean(text: str) -> str:
+    return _CONTROL_CHARACTERS.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def _paragraphs(text: str) -> list[str]:
+    """Blank lines separate paragraphs; single newlines stay line breaks (template escapes)."""
+    blocks = re.split(r"\n\s*\n", _clean(text))
+    return [block.strip("\n") for block in blocks if block.strip()]
+
+
+def _schedule_context(
+    elements: dict[str, Any], signatories: Sequence[tuple[str, str, str]]
+) -> dict[str, Any]:
+    rows: list[ScheduleRow] = schedule_rows(elements)
+    return {"rows": rows, "signatories": _signatory_rows(signatories)}
+
+
+def _signatory_rows(signatories: Sequence[tuple[str, str, str]]) -> list[_SignatoryRow]:
+    rows = []
+    for index, (name, role, identifier) in enumerate(signatories):
+        if role not in ROLE_LABELS:
+            raise ValueError(f"unknown signatory role {role!r}")
+        rows.append(
+            _SignatoryRow(
+                order=index + 1,
+                designation=_designation(index),
+                name=_clean(name),
+                role_label=ROLE_LABELS[role],
+                identifier=_clean(identifier),
+            )
+        )
+    return rows
+
+
+def _designation(index: int) -> str:
+    """甲方, 乙方, … 癸方, then 第11方: the customary names of the parties, in signing order."""
+    return f"{_DESIGNATIONS[index]}方" if index < len(_DESIGNATIONS) else f"第{index + 1}方"
+
+
+def font_path() -> Path:
+    path = Path(settings.CONTRACT_FONT_PATH)
+    if not path.is_file():
+        raise ContractFontError(
+            f"The CJK font for contract PDFs is missing: {path}. Install it "
+            "(tools/system-deps installs fonts-wqy-microhei) or set CONTRACT_FONT_PATH."
+        )
+    return path
+
+
+def _render(template: str, context: dict[str, Any], *, pdf_variant: str | None) -> bytes:
+    # Imported here: WeasyPrint takes ~2 s to import, and only this path needs it.
+    from weasyprint import HTML  # type: ignore[import-untyped]
+
+    font_url = font_path().resolve().as_uri()
+    html = render_to_string(template, {**context, "font_url": font_url})
+    document = HTML(string=html, base_url=None, url_fetcher=_font_only_fetcher(font_url))
+    with warnings.catch_warnings():
+        # WeasyPrint 70 opens its sRGB profile for PDF/A without closing it; CPython closes it
+        # at once when the last reference goes, but warns. Nothing leaks; only that is hushed.
+        warnings.simplefilter("ignore", ResourceWarning)
+        pdf = document.write_pdf(pdf_variant=pdf_variant) if pdf_variant else document.write_pdf()
+    if not isinstance(pdf, bytes):  # write_pdf() without a target returns the bytes
+        raise TypeError("WeasyPrint returned no PDF bytes")
+    check_fonts_embedded(pdf)
+    return pdf
+
+
+def _font_only_fetcher(font_url: str) -> Any:
+    from weasyprint.urls import URLFetcher  # type: ignore[import-untyped]
+
+    class FontOnlyFetcher(URLFetcher):
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            if url != font_url:
+                raise ValueError(f"contract PDFs load nothing but their font, not {url}")
+            return super().fetch(url, headers)
+
+    return FontOnlyFetcher(allowed_protocols=("file",))
+
+
+# --- The font check ---------------------------------------------------------------------------
+
+
+def check_fonts_embedded(pdf: bytes) -> None:
+    """Refuse a rendered PDF that uses any font but the embedded ``ContractCJK`` face."""
+    fonts = list(_fonts(PdfFileReader(io.BytesIO(pdf))))
+    wrong = [name for name, embedded in fonts if not embedded or not _is_contract_font(name)]
+    if not fonts or wrong:
+        raise ContractFontError(
+            f"The contract PDF does not use the embedded CJK font {settings.CONTRACT_FONT_PATH} "
+            f"(found: {', '.join(wrong) or 'no fonts'}); is the font file valid?"
+        )
+
+
+def _is_contract_font(base_font: str) -> bool:
+    # Subsets are named "ABCDEF+ContractCJK"; synthetic bold adds "-Bold".
+    return base_font.split("+", 1)[-1].startswith(FONT_FAMILY)
+
+
+def _fonts(reader: PdfFileReader) -> Iterator[tuple[str, bool]]:
+    for index in range(_page_count(reader)):
+        page, _unused = reader.find_page_for_modification(index)
+        yield from _fonts_in_resources(_entry(page.get_object(), "/Resources"), depth=0)
+
+
+def _entry(dictionary: Any, key: str) -> Any:
+    """``dictionary[key]`` dereferenced (pyHanko's ``[]`` resolves references, ``get`` not)."""
+    if isinstance(dictionary, generic.DictionaryObject) and key in dictionary:
+        return dictionary[key]
+    return None
+
+
+def _fonts_in_resources(resources: Any, *, depth: int) -> Iterator[tuple[str, bool]]:
+    if not isinstance(resources, generic.DictionaryObject) or depth > 4:
+        return
+    fonts = _entry(resources, "/Font")
+    for key in fonts or ():
+        font = fonts[key]
+        yield str(_entry(font, "/BaseFont") or "").lstrip("/"), _is_embedded(font)
+    xobjects = _entry(resources, "/XObject")
+    for key in xobjects or ():
+        xobject = xobjects[key]
+        if _entry(xobject, "/Subtype") == "/Form":
+            yield from _fonts_in_resources(_entry(xobject, "/Resources"), depth=depth + 1)
+
+
+def _is_embedded(font: Any) -> bool:
+    if _entry(font, "/Subtype") == "/Type0":
+        font = _entry(font, "/DescendantFonts")[0].get_object()
+    descriptor = _entry(font, "/FontDescriptor")
+    return isinstance(descriptor, generic.DictionaryObject) and any(
+        key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3")
+    )
+
+
+# --- Uploaded PDFs ----------------------------------------------------------------------------
+
+
+def attach_elements_to_uploaded_pdf(
+    *,
+    pdf: bytes,
+    elements: dict[str, Any],
+    signatories: Sequence[tuple[str, str, str]],
+    reference: str,
+    title: str = "",
+) -> bytes:
+    """The uploaded ``pdf`` with the elements summary appended and ``contract-elements.json``
+    embedded, as one incremental update (the upload's bytes stay a prefix of the result).
+
+    Refuses with ``invalid_document`` a file that is too large, not a PDF, unparsable,
+    encrypted, or already signed (pages appended after a signature would break it).
+    """
+    writer, pages = _open_upload(pdf)
+    summary = render_elements_summary(
+        title=title, elements=elements, signatories=signatories, reference=reference
+    )
+    try:
+        added = _append_pages(writer, PdfFileReader(io.BytesIO(summary)))
+        _embed_elements(writer, elements)
+        output = io.BytesIO()
+        writer.write(output)
+        result = output.getvalue()
+        if _page_count(PdfFileReader(io.BytesIO(result))) != pages + added:
+            raise _invalid(_("The document's page tree could not be extended."))
+    except _PARSE_ERRORS as exc:
+        raise _invalid(_("The document could not be read as a PDF.")) from exc
+    return result
+
+
+def _invalid(message: str) -> BusinessRuleViolation:
+    return BusinessRuleViolation("invalid_document", message, fields={"document": [message]})
+
+
+def _open_upload(pdf: bytes) -> tuple[IncrementalPdfFileWriter, int]:
+    """A writer over the upload, and its page count; refuses what we cannot sign."""
+    if len(pdf) > settings.CONTRACT_DOCUMENT_MAX_BYTES:
+        raise _invalid(_("The document is too large."))
+    if not pdf.startswith(b"%PDF-"):
+        raise _invalid(_("The document is not a PDF."))
+    try:
+        # pyHanko's default decode limits are those meant for untrusted input.
+        reader = PdfFileReader(io.BytesIO(pdf), strict=True)
+        if reader.encrypted:
+            raise _invalid(
+                _("The document is encrypted; upload it without a password or restrictions.")
+            )
+        if reader.embedded_signatures:
+            raise _invalid(_("The document is already signed; upload the unsigned document."))
+        pages = _page_count(reader)
+        if pages < 1:
+            raise _invalid(_("The document has no pages."))
+        return IncrementalPdfFileWriter.from_reader(reader), pages
+    except _PARSE_ERRORS as exc:
+        raise _invalid(_("The document could not be read as a PDF.")) from exc
+
+
+def _page_count(reader: PdfFileReader) -> int:
+    count = reader.root["/Pages"]["/Count"]
+    if not isinstance(count, int):
+        raise ValueError("/Count is not a number")
+    return count
+
+
+def _append_pages(writer: IncrementalPdfFileWriter, summary: PdfFileReader) -> int:
+    """Add each page of ``summary`` at the end, drawn as a form XObject; returns how many."""
+    count = _page_count(summary)
+    for index in range(count):
+        page_ref, _unused = summary.find_page_for_modification(index)
+        media_box = page_ref.get_object()["/MediaBox"]
+        xobject = writer.import_page_as_xobject(summary, page_ix=index)
+        contents = writer.add_object(generic.StreamObject(stream_data=b"q /Summary Do Q"))
+        page = generic.DictionaryObject(
+            {
+                pdf_name("/Type"): pdf_name("/Page"),
+                pdf_name("/MediaBox"): generic.ArrayObject(list(media_box)),
+                pdf_name("/Resources"): generic.DictionaryObject(
+                    {
+                        pdf_name("/XObject"): generic.DictionaryObject(
+                            {pdf_name("/Summary"): xobject}
+                        )
+                    }
+                ),
+                pdf_name("/Contents"): contents,
+            }
+        )
+        writer.insert_page(page)
+    return count
+
+
+def _embed_elements(writer: IncrementalPdfFileWriter, elements: dict[str, Any]) -> None:
+    data = elements_json(elements)
+    stream = embed.EmbeddedFileObject.from_file_data(
+        writer, data, mime_type="application/json", params=embed.EmbeddedFileParams()
+    )
+    spec = embed.FileSpec(
+        file_spec_string=ELEMENTS_ATTACHMENT,
+        file_name=ELEMENTS_ATTACHMENT,
+        embedded_data=stream,
+        description="合同要素 (contract elements, Civil Code Art. 470)",
+    )
+    embed.embed_file(writer, spec)

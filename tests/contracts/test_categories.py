@@ -16,7 +16,7 @@ def test_the_law_s_exclusions_are_refused_citing_article_3(category: str) -> Non
 
     assert refused.value.code == "category_excluded"
     assert refused.value.http_status == 422
-    assert "Art. 3" in refused.value.message
+    assert "电子签名法》第三条" in refused.value.message  # Chinese is the default language
     assert refused.value.fields == {"category": [category]}
 
 
@@ -38,7 +38,7 @@ def test_a_settings_change_amends_the_excluded_list(settings: Settings) -> None:
     settings.CONTRACT_EXCLUDED_CATEGORIES = ["utility_suspension", "lease"]
 
     check_category("personal_status")
-    with pytest.raises(BusinessRuleViolation, match=r"Art\. 3"):
+    with pytest.raises(BusinessRuleViolation, match="第三条"):
         check_category("lease")
     assert "lease" not in allowed_categories()
     assert "personal_status" in allowed_categories()
@@ -55,3 +55,11 @@ def test_the_offeror_chooses_among_the_eight_allowed_categories_by_default() -> 
         Category.CONSTRUCTION,
         Category.OTHER,
     ]
+
+
+def test_the_refusal_is_explained_in_english_for_english_users() -> None:
+    from django.utils import translation
+
+    with translation.override("en"), pytest.raises(BusinessRuleViolation) as refused:
+        check_category("personal_status")
+    assert "Electronic Signature Law of the PRC, Art. 3" in refused.value.message

@@ -116,7 +116,7 @@ def test_an_encrypted_upload_is_refused(upload: bytes, tmp_path: Path) -> None:
         ["qpdf", "--encrypt", "user", "owner", "256", "--", plain, encrypted], check=True
     )
 
-    with pytest.raises(BusinessRuleViolation, match="encrypted") as refused:
+    with pytest.raises(BusinessRuleViolation, match="已加密") as refused:
         attach(encrypted.read_bytes())
     assert refused.value.code == "invalid_document"
 
@@ -124,7 +124,7 @@ def test_an_encrypted_upload_is_refused(upload: bytes, tmp_path: Path) -> None:
 def test_an_already_signed_upload_is_refused(upload: bytes) -> None:
     signed, _certificate = pdftools.sign_with_throwaway_key(upload)
 
-    with pytest.raises(BusinessRuleViolation, match="already signed"):
+    with pytest.raises(BusinessRuleViolation, match="已签名"):
         attach(signed)
 
 
@@ -156,5 +156,5 @@ def test_a_truncated_pdf_is_refused(upload: bytes) -> None:
 def test_an_oversized_upload_is_refused_before_parsing(upload: bytes, settings: Settings) -> None:
     settings.CONTRACT_DOCUMENT_MAX_BYTES = len(upload) - 1
 
-    with pytest.raises(BusinessRuleViolation, match="too large"):
+    with pytest.raises(BusinessRuleViolation, match="过大"):
         attach(upload)

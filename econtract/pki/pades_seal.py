@@ -1,0 +1,229 @@
+"""The platform seal after the last party (X7): validation data, 服务组签名, document timestamp.
+
+The result is PAdES B-LTA: every party signature's chain and revocation data (OCSP responses
+and CRLs fetched now, from the certificates' AIA and CRL distribution points) sit in the DSS,
+the platform's seal signature covers them, and a document timestamp over the whole file gives
+the proof of existence that offline validation needs years later (without it: NO_POE).
+
+The seal refuses to seal a document whose party signatures do not validate now, with
+revocation checked — the seal is the platform's statement that they did.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from typing import Any
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from django.conf import settings
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign import signers
+from pyhanko.sign.fields import SigSeedSubFilter
+from pyhanko.sign.general import SigningError
+from pyhanko.sign.validation import async_validate_pdf_signature
+from pyhanko.sign.validation.dss import DocumentSecurityStore
+from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
+from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
+from pyhanko_certvalidator.policy_decl import REQUIRE_REVINFO, CertRevTrustPolicy
+
+from econtract.pki.aio import run_on_pki_loop, shared_session
+from econtract.pki.keystore import PlatformPrivateKey
+from econtract.pki.pades import (
+    DIGEST_ALGORITHM,
+    SEAL_RESERVED_BYTES,
+    PadesError,
+    certificate_store,
+    writer_for_empty_field,
+)
+from econtract.pki.trust import to_asn1, trust_roots_asn1
+from econtract.pki.tsa import platform_timestamper
+
+_HASHES: dict[str, hashes.HashAlgorithm] = {
+    "sha256": hashes.SHA256(),
+    "sha384": hashes.SHA384(),
+    "sha512": hashes.SHA512(),
+}
+
+
+class SealRefused(PadesError):
+    """The document is not fit to be sealed (a party signature fails, or is unexpected)."""
+
+
+class KeyObjectSigner(signers.Signer):
+    """A pyHanko signer over an already loaded ``cryptography`` key (ECDSA or RSA PKCS#1 v1.5).
+
+    pyHanko's ``SimpleSigner`` re-parses its key for every signature (≈33 ms for RSA-2048,
+    PKI-NOTES.md); the key store hands out parsed key objects, kept for the process.
+    """
+
+    def __init__(
+        self,
+        *,
+        signing_key: PlatformPrivateKey,
+        signing_cert: x509.Certificate,
+        chain: Sequence[x509.Certificate],
+    ) -> None:
+        super().__init__(signing_cert=to_asn1(signing_cert), cert_registry=certificate_store(chain))
+        self._key = signing_key
+
+    async def async_sign_raw(
+        self, data: bytes, digest_algorithm: str, dry_run: bool = False
+    ) -> bytes:
+        algorithm = _HASHES[digest_algorithm.lower()]
+        if isinstance(self._key, ec.EllipticCurvePrivateKey):
+            return self._key.sign(data, ec.ECDSA(algorithm))
+        return self._key.sign(data, padding.PKCS1v15(), algorithm)
+
+
+def seal_document(
+    *,
+    pdf: bytes,
+    field_name: str,
+    signing_key: PlatformPrivateKey,
+    signing_certificate: x509.Certificate,
+    chain: Sequence[x509.Certificate],
+    party_certificates: Sequence[x509.Certificate],
+    extra_crls: Sequence[bytes] = (),
+    extra_ocsps: Sequence[bytes] = (),
+    reserved_bytes: int = SEAL_RESERVED_BYTES,
+) -> bytes:
+    """Seal a fully signed contract as PAdES B-LTA and return the sealed PDF.
+
+    ``party_certificates`` are the certificates the parties signed with: every signature in
+    the document must be by one of them and each of them must have signed, else
+    :class:`SealRefused`. ``signing_key``/``signing_certificate``/``chain`` are the platform
+    seal's (key from the key store). ``extra_crls``/``extra_ocsps`` (DER) supplement what is
+    fetched online, for CAs whose distribution points cannot be reached from here.
+    """
+    if not isinstance(signing_key, ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey):
+        raise TypeError("the seal key must be an ECDSA or RSA private key")
+    return run_on_pki_loop(
+        _seal(
+            pdf=pdf,
+            field_name=field_name,
+            signer=KeyObjectSigner(
+                signing_key=signing_key, signing_cert=signing_certificate, chain=chain
+            ),
+            chain=chain,
+            party_certificates=party_certificates,
+            extra={"crls": list(extra_crls), "ocsps": list(extra_ocsps)},
+            reserved_bytes=reserved_bytes,
+        )
+    )
+
+
+async def _seal(
+    *,
+    pdf: bytes,
+    field_name: str,
+    signer: KeyObjectSigner,
+    chain: Sequence[x509.Certificate],
+    party_certificates: Sequence[x509.Certificate],
+    extra: dict[str, Any],
+    reserved_bytes: int,
+) -> bytes:
+    context = fetching_validation_context(other_certs=chain, **extra)
+    try:
+        with_dss = await _embed_party_validation_data(pdf, context, party_certificates)
+        return await _sign_seal(with_dss, field_name, signer, context, reserved_bytes)
+    finally:
+        await context.aclose()
+
+
+def fetching_validation_context(
+    *,
+    other_certs: Sequence[x509.Certificate] = (),
+    crls: Sequence[bytes] = (),
+    ocsps: Sequence[bytes] = (),
+) -> ValidationContext:
+    """Our trust roots, revocation data required and fetched through the shared session.
+
+    Only inside a coroutine on the PKI loop (the session belongs to it).
+    """
+    return ValidationContext(
+        trust_roots=trust_roots_asn1(),
+        other_certs=[to_asn1(c) for c in other_certs],
+        crls=list(crls),
+        ocsps=list(ocsps),
+        allow_fetching=True,
+        revinfo_policy=CertRevTrustPolicy(REQUIRE_REVINFO),
+        fetcher_backend=AIOHttpFetcherBackend(
+            session=shared_session(), per_request_timeout=settings.OCSP_TIMEOUT_SECONDS
+        ),
+    )
+
+
+async def _embed_party_validation_data(
+    pdf: bytes, context: ValidationContext, party_certificates: Sequence[x509.Certificate]
+) -> bytes:
+    """Validate every party signature now (revocation included) and add one DSS revision."""
+    reader = PdfFileReader(io.BytesIO(pdf))
+    embedded = list(reader.embedded_regular_signatures)
+    _require_expected_signers(embedded, party_certificates)
+    paths = []
+    for signature in embedded:
+        status = await async_validate_pdf_signature(
+            signature, signer_validation_context=context, ts_validation_context=context
+        )
+        if not status.bottom_line:
+            raise SealRefused(
+                f"signature in {signature.field_name!r} does not validate now: {status.summary()}"
+            )
+        paths.append(status.validation_path)
+        if status.timestamp_validity is not None:
+            paths.append(status.timestamp_validity.validation_path)
+    writer = IncrementalPdfFileWriter.from_reader(reader)
+    # No VRI entries: PAdES (ETSI EN 319 142-1) deprecates them; the DSS pools are what
+    # validators read.
+    DocumentSecurityStore.supply_dss_in_writer(
+        writer, None, paths=[p for p in paths if p is not None], validation_context=context
+    )
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _require_expected_signers(
+    embedded: list[EmbeddedPdfSignature], party_certificates: Sequence[x509.Certificate]
+) -> None:
+    expected = {to_asn1(c).sha256 for c in party_certificates}
+    found = {s.signer_cert.sha256: s.field_name for s in embedded}
+    strangers = [name for digest, name in found.items() if digest not in expected]
+    if strangers:
+        raise SealRefused(f"signatures by no party of the contract in fields {strangers}")
+    missing = [
+        c.subject.rfc4514_string() for c in party_certificates if to_asn1(c).sha256 not in found
+    ]
+    if missing:
+        raise SealRefused(f"no signature by {missing}")
+
+
+async def _sign_seal(
+    pdf: bytes,
+    field_name: str,
+    signer: KeyObjectSigner,
+    context: ValidationContext,
+    reserved_bytes: int,
+) -> bytes:
+    meta = signers.PdfSignatureMetadata(
+        field_name=field_name,
+        md_algorithm=DIGEST_ALGORITHM,
+        subfilter=SigSeedSubFilter.PADES,
+        embed_validation_info=True,
+        use_pades_lta=True,
+        validation_context=context,
+    )
+    pdf_signer = signers.PdfSigner(meta, signer=signer, timestamper=platform_timestamper())
+    writer = writer_for_empty_field(pdf, field_name)
+    try:
+        output = await pdf_signer.async_sign_pdf(
+            writer, existing_fields_only=True, bytes_reserved=reserved_bytes
+        )
+    except SigningError as exc:
+        raise PadesError(f"cannot seal in field {field_name!r}: {exc}") from exc
+    return bytes(output.getvalue())

@@ -65,7 +65,7 @@ _SIGNING_KEYS = (
 )
 
 
-class _NoAnswer(Exception):
+class NoAnswer(Exception):
     """No trustworthy answer could be had from a responder, a CRL or a caIssuers URL."""
 
 
@@ -97,7 +97,7 @@ def check_chain(
     if intermediates is None:
         try:
             intermediates = fetch_issuer_chain(cert)
-        except _NoAnswer as exc:
+        except NoAnswer as exc:
             return CheckResult.unavailable(f"issuer certificate not fetched: {exc}")
     problems = [p for p in (_path_problem(cert, intermediates), _key_usage_problem(cert)) if p]
     if problems:
@@ -114,7 +114,8 @@ def fetch_issuer_chain(cert: x509.Certificate) -> list[x509.Certificate]:
     """The issuing CA certificates up to (excluding) a trust root, following caIssuers URLs.
 
     Stops early, without error, when a certificate names no caIssuers URL: whether the chain
-    is complete is then for path validation to say.
+    is complete is then for path validation to say. Raises ``NoAnswer`` when a
+    caIssuers URL does not answer with a certificate.
     """
     roots = trust_roots()
     chain: list[x509.Certificate] = []
@@ -144,7 +145,7 @@ def _fetch_issuer(cert: x509.Certificate) -> x509.Certificate | None:
             return issuer
         problems.append(f"{url}: holds no certificate that issued {describe(cert)}")
     if problems:
-        raise _NoAnswer("; ".join(problems))
+        raise NoAnswer("; ".join(problems))
     return None
 
 
@@ -198,7 +199,7 @@ def check_ocsp(cert: x509.Certificate, *, issuer: x509.Certificate) -> CheckResu
     for url in urls:
         try:
             return _ask_responder(url, cert, issuer)
-        except _NoAnswer as exc:
+        except NoAnswer as exc:
             problems.append(f"{url}: {exc}")
     return CheckResult.unavailable("; ".join(problems))
 
@@ -223,11 +224,11 @@ def _ask_responder(url: str, cert: x509.Certificate, issuer: x509.Certificate) -
         )
         response = ocsp.load_der_ocsp_response(body)
     except FetchError as exc:
-        raise _NoAnswer(str(exc).removeprefix(f"{url}: ")) from exc
+        raise NoAnswer(str(exc).removeprefix(f"{url}: ")) from exc
     except ValueError as exc:
-        raise _NoAnswer(f"not an OCSP response ({exc})") from exc
+        raise NoAnswer(f"not an OCSP response ({exc})") from exc
     if response.response_status != ocsp.OCSPResponseStatus.SUCCESSFUL:
-        raise _NoAnswer(f"responder answered {response.response_status.name}")
+        raise NoAnswer(f"responder answered {response.response_status.name}")
     _verify_ocsp_signature(response, issuer)
     _verify_nonce(response, nonce)
     single = _single_response_for(response, cert, issuer)
@@ -243,7 +244,7 @@ def _verify_ocsp_signature(response: ocsp.OCSPResponse, issuer: x509.Certificate
         response.tbs_response_bytes,
         response.signature_hash_algorithm,
     ):
-        raise _NoAnswer("response signature does not verify")
+        raise NoAnswer("response signature does not verify")
 
 
 def _responder_certificate(
@@ -256,13 +257,13 @@ def _responder_certificate(
         if not _is_named_responder(response, candidate):
             continue
         if not is_issued_by(candidate, issuer):
-            raise _NoAnswer(f"responder {describe(candidate)} was not issued by the CA")
+            raise NoAnswer(f"responder {describe(candidate)} was not issued by the CA")
         if not _has_ocsp_signing_usage(candidate):
-            raise _NoAnswer(f"responder {describe(candidate)} lacks extendedKeyUsage OCSPSigning")
+            raise NoAnswer(f"responder {describe(candidate)} lacks extendedKeyUsage OCSPSigning")
         if check_validity(candidate).result != "pass":
-            raise _NoAnswer(f"responder certificate {describe(candidate)} is not valid now")
+            raise NoAnswer(f"responder certificate {describe(candidate)} is not valid now")
         return candidate
-    raise _NoAnswer("response is signed by neither the CA nor a responder it delegated")
+    raise NoAnswer("response is signed by neither the CA nor a responder it delegated")
 
 
 def _is_named_responder(response: ocsp.OCSPResponse, cert: x509.Certificate) -> bool:
@@ -288,7 +289,7 @@ def _verify_nonce(response: ocsp.OCSPResponse, nonce: bytes) -> None:
         # the freshness window below stands against a replayed response.
         return
     if echoed != nonce:
-        raise _NoAnswer("response carries another request's nonce (a replay?)")
+        raise NoAnswer("response carries another request's nonce (a replay?)")
 
 
 def _single_response_for(
@@ -302,16 +303,16 @@ def _single_response_for(
             and single.issuer_key_hash == digest(public_key_bits(issuer), algorithm)
         ):
             return single
-    raise _NoAnswer("response holds no status for this certificate (CertID mismatch)")
+    raise NoAnswer("response holds no status for this certificate (CertID mismatch)")
 
 
 def _verify_fresh(this_update: datetime, next_update: datetime | None) -> None:
     now = utcnow()
     if this_update > now + CLOCK_SKEW:
-        raise _NoAnswer(f"thisUpdate {isoformat_z(this_update)} is in the future")
+        raise NoAnswer(f"thisUpdate {isoformat_z(this_update)} is in the future")
     expires = next_update or this_update + OCSP_MAX_AGE_WITHOUT_NEXT_UPDATE
     if expires < now - CLOCK_SKEW:
-        raise _NoAnswer(f"stale status: next update was due {isoformat_z(expires)}")
+        raise NoAnswer(f"stale status: next update was due {isoformat_z(expires)}")
 
 
 def _ocsp_status(single: ocsp.OCSPSingleResponse) -> CheckResult:
@@ -341,7 +342,7 @@ def check_crl(cert: x509.Certificate, *, issuer: x509.Certificate) -> CheckResul
     for url in urls:
         try:
             crl = _download_crl(url, issuer)
-        except _NoAnswer as exc:
+        except NoAnswer as exc:
             problems.append(f"{url}: {exc}")
             continue
         return _crl_status(crl, cert)
@@ -352,7 +353,7 @@ def _download_crl(url: str, issuer: x509.Certificate) -> x509.CertificateRevocat
     try:
         data = http_get(url, timeout=settings.OCSP_TIMEOUT_SECONDS, accept="application/pkix-crl")
     except FetchError as exc:
-        raise _NoAnswer(str(exc).removeprefix(f"{url}: ")) from exc
+        raise NoAnswer(str(exc).removeprefix(f"{url}: ")) from exc
     try:
         crl = (
             x509.load_pem_x509_crl(data)
@@ -360,9 +361,9 @@ def _download_crl(url: str, issuer: x509.Certificate) -> x509.CertificateRevocat
             else x509.load_der_x509_crl(data)
         )
     except ValueError as exc:
-        raise _NoAnswer(f"not a CRL ({exc})") from exc
+        raise NoAnswer(f"not a CRL ({exc})") from exc
     if crl.issuer != issuer.subject or not _crl_signed_by(crl, issuer):
-        raise _NoAnswer("CRL is not signed by the certificate's issuer")
+        raise NoAnswer("CRL is not signed by the certificate's issuer")
     _verify_fresh(crl.last_update_utc, crl.next_update_utc)
     return crl
 
@@ -410,7 +411,7 @@ def run_certificate_check(cert: x509.Certificate, name: str) -> CheckResult:
         return check_validity(cert)
     try:
         intermediates = fetch_issuer_chain(cert)
-    except _NoAnswer as exc:
+    except NoAnswer as exc:
         return CheckResult.unavailable(f"issuer certificate not fetched: {exc}")
     if name == "chain":
         return check_chain(cert, intermediates=intermediates)
@@ -431,7 +432,7 @@ def run_certificate_checks(cert: x509.Certificate) -> dict[str, CheckResult]:
     validity = check_validity(cert)
     try:
         intermediates = fetch_issuer_chain(cert)
-    except _NoAnswer as exc:
+    except NoAnswer as exc:
         missing = CheckResult.unavailable(f"issuer certificate not fetched: {exc}")
         return {"ocsp": missing, "validity": validity, "crl": missing, "chain": missing}
     chain = check_chain(cert, intermediates=intermediates)

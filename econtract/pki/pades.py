@@ -42,7 +42,7 @@ from pyhanko.stamp import TextStampStyle
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from econtract.pki.aio import run_on_pki_loop
-from econtract.pki.checks import fetch_issuer_chain, run_certificate_checks
+from econtract.pki.checks import NoAnswer, fetch_issuer_chain, run_certificate_checks
 from econtract.pki.results import CheckResult
 from econtract.pki.signatures import (
     P256_SIGNATURE_LENGTH,
@@ -203,7 +203,10 @@ def prepare_signature(
     if check_signer:
         require_usable_signer(signer_certificate)
     if chain is None:
-        chain = fetch_issuer_chain(signer_certificate)
+        try:
+            chain = fetch_issuer_chain(signer_certificate)
+        except NoAnswer as exc:
+            raise SignerStatusUnavailable(f"issuer certificate not fetched: {exc}", {}) from exc
     algorithm = _signature_algorithm(signer_certificate)
     return run_on_pki_loop(
         _prepare(

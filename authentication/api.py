@@ -14,7 +14,8 @@ from rest_framework.views import APIView
 from authentication import selectors, services
 from authentication.models import Authentication
 from econtract.api.errors import BusinessRuleViolation
-from econtract.parties.models import PartyCertificate, User
+from econtract.api.requests import account_of
+from econtract.parties.models import PartyCertificate
 from econtract.pki.signatures import ClientSignatureError, b64decode
 
 
@@ -82,17 +83,11 @@ class CodeInput(serializers.Serializer):
     code = serializers.RegexField(r"^\d{6}$", help_text="the 6-digit SMS code")
 
 
-def _account(request: Request) -> User:
-    user = request.user
-    assert isinstance(user, User)  # IsAuthenticated is the default permission  # noqa: S101
-    return user
-
-
 class AuthenticationList(generics.ListAPIView):
     serializer_class = AuthenticationOutput
 
     def get_queryset(self) -> QuerySet[Authentication]:
-        return selectors.authentications_of(account=_account(self.request)).prefetch_related(
+        return selectors.authentications_of(account=account_of(self.request)).prefetch_related(
             "history"
         )
 
@@ -100,7 +95,7 @@ class AuthenticationList(generics.ListAPIView):
     def post(self, request: Request) -> Response:
         data = AuthenticationInput(data=request.data)
         data.is_valid(raise_exception=True)
-        account = _account(request)
+        account = account_of(request)
         if data.validated_data["method"] == Authentication.Method.CERTIFICATE:
             certificate = PartyCertificate.objects.filter(
                 pk=data.validated_data["certificate_id"], account=account
@@ -123,12 +118,12 @@ class AuthenticationDetail(generics.RetrieveAPIView):
     serializer_class = AuthenticationOutput
 
     def get_queryset(self) -> QuerySet[Authentication]:
-        return selectors.authentications_of(account=_account(self.request))
+        return selectors.authentications_of(account=account_of(self.request))
 
 
 class _OwnAuthenticationAction(APIView):
     def own(self, request: Request, pk: int) -> Authentication:
-        auth = selectors.authentications_of(account=_account(request)).filter(pk=pk).first()
+        auth = selectors.authentications_of(account=account_of(request)).filter(pk=pk).first()
         if auth is None:
             raise BusinessRuleViolation("not_found", "No such authentication.", http_status=404)
         return auth
@@ -146,7 +141,7 @@ class AuthenticationProof(_OwnAuthenticationAction):
                 "invalid", str(exc), fields={"signature": [str(exc)]}, http_status=400
             ) from exc
         auth = services.submit_certificate_proof(
-            auth=self.own(request, pk), signature=signature, actor=_account(request)
+            auth=self.own(request, pk), signature=signature, actor=account_of(request)
         )
         auth.refresh_from_db()
         return Response(AuthenticationOutput(auth).data)
@@ -158,6 +153,6 @@ class AuthenticationCode(_OwnAuthenticationAction):
         data = CodeInput(data=request.data)
         data.is_valid(raise_exception=True)
         auth = services.confirm_alternative_code(
-            auth=self.own(request, pk), code=data.validated_data["code"], actor=_account(request)
+            auth=self.own(request, pk), code=data.validated_data["code"], actor=account_of(request)
         )
         return Response(AuthenticationOutput(auth).data)

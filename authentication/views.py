@@ -16,13 +16,8 @@ from django.views.decorators.http import require_GET, require_POST
 from authentication import selectors, services
 from authentication.models import Authentication
 from econtract.api.errors import BusinessRuleViolation
+from econtract.api.requests import account_of
 from econtract.parties.models import Party, PartyCertificate, User
-
-
-def _account(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101 - login_required ran first; narrows the type
-    return user
 
 
 def _party(account: User) -> Party | None:
@@ -32,7 +27,7 @@ def _party(account: User) -> Party | None:
 @login_required
 @require_GET
 def authentication_page(request: HttpRequest) -> HttpResponse:
-    account = _account(request)
+    account = account_of(request)
     party = _party(account)
     waiting = (
         selectors.authentications_of(account=account)
@@ -57,7 +52,7 @@ def authentication_page(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def start_alternative(request: HttpRequest) -> HttpResponse:
-    account = _account(request)
+    account = account_of(request)
     try:
         auth = services.request_alternative_authentication(
             account=account,
@@ -77,7 +72,7 @@ def start_alternative(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def confirm_code(request: HttpRequest, pk: int) -> HttpResponse:
-    account = _account(request)
+    account = account_of(request)
     auth = selectors.authentications_of(account=account).filter(pk=pk).first()
     if auth is None:
         raise Http404

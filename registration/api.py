@@ -17,7 +17,6 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_serializer,
     extend_schema_view,
-    inline_serializer,
 )
 from rest_framework import generics, serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -26,30 +25,23 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from econtract.api.schema import ERROR
 from econtract.parties.models import Party, User
 from registration import selectors, services
 from registration.models import ApplicationHistory, Material, RegistrationApplication
 
-_ERROR = inline_serializer(
-    "RegistrationError",
-    fields={
-        "code": serializers.CharField(),
-        "detail": serializers.CharField(),
-        "fields": serializers.DictField(),
-    },
-)
 _REFUSED = OpenApiResponse(
-    _ERROR,
+    ERROR,
     description="`missing_field`, `invalid_id_number`, `invalid_credit_code`, "
     "`invalid_organization_code`, `missing_organization_identifier`, `missing_license_number`, "
     "`invalid_phone`, `invalid_email`, `missing_materials`, `applicant_under_18`",
 )
 _CONFLICT = OpenApiResponse(
-    _ERROR,
+    ERROR,
     description="`invalid_state`, `application_in_progress`, `already_registered`, "
     "`identity_already_registered`",
 )
-_NOT_FOUND = OpenApiResponse(_ERROR, description="`not_found`")
+_NOT_FOUND = OpenApiResponse(ERROR, description="`not_found`")
 
 
 def _caller(request: Request) -> User:
@@ -203,7 +195,7 @@ class RegistrationListCreate(generics.ListAPIView):
         request=CreateSerializer,
         responses={
             201: RegistrationSerializer,
-            400: OpenApiResponse(_ERROR, description="`invalid`"),
+            400: OpenApiResponse(ERROR, description="`invalid`"),
             409: _CONFLICT,
             422: _REFUSED,
         },
@@ -261,7 +253,7 @@ class RegistrationMaterialUpload(APIView):
             201: MaterialSerializer,
             404: _NOT_FOUND,
             409: _CONFLICT,
-            422: OpenApiResponse(_ERROR, description="`unsupported_file_type`, `file_too_large`"),
+            422: OpenApiResponse(ERROR, description="`unsupported_file_type`, `file_too_large`"),
         },
     )
     def post(self, request: Request, pk: int) -> Response:
@@ -308,10 +300,10 @@ class RegistrationReview(APIView):
         request=InputSerializer,
         responses={
             200: RegistrationSerializer,
-            403: OpenApiResponse(_ERROR, description="`permission_denied`"),
+            403: OpenApiResponse(ERROR, description="`permission_denied`"),
             404: _NOT_FOUND,
             409: _CONFLICT,
-            422: OpenApiResponse(_ERROR, description="`reason_required`"),
+            422: OpenApiResponse(ERROR, description="`reason_required`"),
         },
     )
     def post(self, request: Request, pk: int) -> Response:

@@ -13,7 +13,6 @@ from drf_spectacular.utils import (
     extend_schema_field,
     extend_schema_serializer,
     extend_schema_view,
-    inline_serializer,
 )
 from rest_framework import generics, serializers, status
 from rest_framework.request import Request
@@ -21,18 +20,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from econtract.api.errors import BusinessRuleViolation
+from econtract.api.schema import ERROR
 from econtract.parties.models import CertificateChallenge, PartyCertificate, User
 from econtract.pki.signatures import ClientSignatureError, b64decode, b64encode
 from registration import certificates
-
-_ERROR = inline_serializer(
-    "CertificateError",
-    fields={
-        "code": serializers.CharField(),
-        "detail": serializers.CharField(),
-        "fields": serializers.DictField(),
-    },
-)
 
 
 @extend_schema_field(OpenApiTypes.BYTE)
@@ -116,8 +107,8 @@ class CertificateChallengeAPI(APIView):
         request=InputSerializer,
         responses={
             201: OutputSerializer,
-            403: OpenApiResponse(_ERROR, description="`party_not_approved` (apply)"),
-            429: OpenApiResponse(_ERROR, description="`code_rate_limited`"),
+            403: OpenApiResponse(ERROR, description="`party_not_approved` (apply)"),
+            429: OpenApiResponse(ERROR, description="`code_rate_limited`"),
         },
     )
     def post(self, request: Request) -> Response:
@@ -177,17 +168,17 @@ class CertificateListAPI(generics.ListAPIView):
         request=InputSerializer,
         responses={
             201: CertificateOutputSerializer,
-            400: OpenApiResponse(_ERROR, description="`invalid` with `fields`"),
-            403: OpenApiResponse(_ERROR, description="`party_not_approved`"),
-            409: OpenApiResponse(_ERROR, description="`certificate_already_bound`"),
+            400: OpenApiResponse(ERROR, description="`invalid` with `fields`"),
+            403: OpenApiResponse(ERROR, description="`party_not_approved`"),
+            409: OpenApiResponse(ERROR, description="`certificate_already_bound`"),
             422: OpenApiResponse(
-                _ERROR,
+                ERROR,
                 description="`proof_invalid`, `challenge_invalid`, `challenge_used`, "
                 "`challenge_expired`, `certificate_untrusted`, `certificate_not_valid`, "
                 "`certificate_key_usage`, `certificate_name_mismatch`, `unsupported_key`, "
                 "`code_invalid`, `code_expired`, `code_locked`",
             ),
-            503: OpenApiResponse(_ERROR, description="`ca_unavailable`"),
+            503: OpenApiResponse(ERROR, description="`ca_unavailable`"),
         },
     )
     def post(self, request: Request) -> Response:
@@ -217,7 +208,7 @@ class CertificateDetailAPI(APIView):
     @extend_schema(
         operation_id="certificates_retrieve",
         tags=["certificates"],
-        responses={200: CertificateOutputSerializer, 404: OpenApiResponse(_ERROR)},
+        responses={200: CertificateOutputSerializer, 404: OpenApiResponse(ERROR)},
     )
     def get(self, request: Request, pk: int) -> Response:
         return Response(CertificateOutputSerializer(_own_certificate(request, pk)).data)
@@ -234,9 +225,9 @@ class CertificateRevokeAPI(APIView):
         request=InputSerializer,
         responses={
             200: CertificateOutputSerializer,
-            404: OpenApiResponse(_ERROR, description="`not_found`"),
-            409: OpenApiResponse(_ERROR, description="`certificate_already_revoked`"),
-            503: OpenApiResponse(_ERROR, description="`ca_unavailable`"),
+            404: OpenApiResponse(ERROR, description="`not_found`"),
+            409: OpenApiResponse(ERROR, description="`certificate_already_revoked`"),
+            503: OpenApiResponse(ERROR, description="`ca_unavailable`"),
         },
     )
     def post(self, request: Request, pk: int) -> Response:

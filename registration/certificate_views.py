@@ -12,20 +12,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from econtract.api.errors import BusinessRuleViolation
-from econtract.parties.models import User
+from econtract.api.requests import account_of
 from registration import certificates
-
-
-def _account(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101 - login_required ran first; narrows the type
-    return user
 
 
 @login_required
 @require_GET
 def certificate_list(request: HttpRequest) -> HttpResponse:
-    account = _account(request)
+    account = account_of(request)
     return render(
         request,
         "registration/certificates/list.html",
@@ -41,7 +35,7 @@ def certificate_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    account = _account(request)
+    account = account_of(request)
     row = certificates.certificates_of(account=account).filter(pk=pk).first()
     if row is None:
         raise Http404

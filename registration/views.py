@@ -12,22 +12,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from econtract.api.errors import BusinessRuleViolation
-from econtract.parties.models import Party, User
+from econtract.api.requests import account_of
+from econtract.parties.models import Party
 from registration import rules, selectors, services
 from registration.forms import MaterialForm, form_class_for, show_problems
 from registration.models import Material, RegistrationApplication
 
 
-def _account(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101 - login_required ran first; this narrows the type
-    return user
-
-
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     """The newest application, or the choice of person or organisation to start one."""
-    current = selectors.current_application(user=_account(request))
+    current = selectors.current_application(user=account_of(request))
     if current is not None and current.state != RegistrationApplication.State.REJECTED:
         return redirect("registration-detail", pk=current.pk)
     return render(request, "registration/start.html", {"rejected": current})
@@ -42,7 +37,7 @@ def new(request: HttpRequest, kind: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             application = services.create_application(
-                account=_account(request), kind=kind, data=form.cleaned_data
+                account=account_of(request), kind=kind, data=form.cleaned_data
             )
         except BusinessRuleViolation as refused:
             show_problems(form, refused)
@@ -56,7 +51,7 @@ def new(request: HttpRequest, kind: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
-    application = selectors.own_application_for(user=_account(request), pk=pk)
+    application = selectors.own_application_for(user=account_of(request), pk=pk)
     if not application.is_editable:
         return redirect("registration-detail", pk=pk)
     form_class = form_class_for(application.kind)
@@ -71,7 +66,9 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if not (k == "id_number" and not v)}
         try:
-            services.update_application(application=application, actor=_account(request), data=data)
+            services.update_application(
+                application=application, actor=account_of(request), data=data
+            )
         except BusinessRuleViolation as refused:
             show_problems(form, refused)
         else:
@@ -83,7 +80,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    application = selectors.own_application_for(user=_account(request), pk=pk)
+    application = selectors.own_application_for(user=account_of(request), pk=pk)
     return render(request, "registration/detail.html", _detail_context(application))
 
 
@@ -104,13 +101,13 @@ def _detail_context(
 @login_required
 @require_POST
 def upload(request: HttpRequest, pk: int) -> HttpResponse:
-    application = selectors.own_application_for(user=_account(request), pk=pk)
+    application = selectors.own_application_for(user=account_of(request), pk=pk)
     form = MaterialForm(request.POST, request.FILES)
     if form.is_valid():
         try:
             services.add_material(
                 application=application,
-                actor=_account(request),
+                actor=account_of(request),
                 kind=form.cleaned_data["kind"],
                 file=form.cleaned_data["file"],
             )
@@ -126,9 +123,9 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def submit(request: HttpRequest, pk: int) -> HttpResponse:
-    application = selectors.own_application_for(user=_account(request), pk=pk)
+    application = selectors.own_application_for(user=account_of(request), pk=pk)
     try:
-        services.submit_application(application=application, actor=_account(request))
+        services.submit_application(application=application, actor=account_of(request))
     except BusinessRuleViolation as refused:
         messages.error(request, refused.message)
         for field_messages in refused.fields.values():
@@ -143,7 +140,7 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def material_file(request: HttpRequest, pk: int, material_pk: int) -> FileResponse:
     """The applicant's own document; operators open documents through the admin."""
-    application = selectors.own_application_for(user=_account(request), pk=pk)
+    application = selectors.own_application_for(user=account_of(request), pk=pk)
     material = application.materials.filter(pk=material_pk).first()
     if material is None:
         raise Http404("No such material.")

@@ -10,7 +10,6 @@ from drf_spectacular.utils import (
     OpenApiResponse,
     extend_schema,
     extend_schema_serializer,
-    inline_serializer,
 )
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
@@ -19,18 +18,11 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from econtract.api.schema import ERROR
 from econtract.parties import services
 
 # The Styleguide's nested InputSerializer/OutputSerializer share class names across views, so
 # each gets an explicit OpenAPI component name (drf-spectacular warns on clashes otherwise).
-_ERROR = inline_serializer(
-    "Error",
-    fields={
-        "code": serializers.CharField(),
-        "detail": serializers.CharField(),
-        "fields": serializers.DictField(),
-    },
-)
 
 
 class SignUpAPI(APIView):
@@ -63,8 +55,8 @@ class SignUpAPI(APIView):
         request=InputSerializer,
         responses={
             201: OutputSerializer,
-            400: OpenApiResponse(_ERROR, description="`invalid` with `fields`"),
-            429: OpenApiResponse(_ERROR, description="`throttled`"),
+            400: OpenApiResponse(ERROR, description="`invalid` with `fields`"),
+            429: OpenApiResponse(ERROR, description="`throttled`"),
         },
     )
     def post(self, request: Request) -> Response:
@@ -95,8 +87,8 @@ class TokenAPI(APIView):
         request=InputSerializer,
         responses={
             200: OutputSerializer,
-            400: OpenApiResponse(_ERROR, description="`invalid_credentials` or `invalid`"),
-            429: OpenApiResponse(_ERROR, description="`locked_out` or `throttled`"),
+            400: OpenApiResponse(ERROR, description="`invalid_credentials` or `invalid`"),
+            429: OpenApiResponse(ERROR, description="`locked_out` or `throttled`"),
         },
     )
     def post(self, request: Request) -> Response:
@@ -121,7 +113,7 @@ class CurrentAccountAPI(APIView):
     @extend_schema(
         operation_id="accounts_me",
         tags=["accounts"],
-        responses={200: OutputSerializer, 401: OpenApiResponse(_ERROR)},
+        responses={200: OutputSerializer, 401: OpenApiResponse(ERROR)},
     )
     def get(self, request: Request) -> Response:
         return Response(self.OutputSerializer(request.user).data)

@@ -162,6 +162,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "econtract.api.tasks.purge_idempotency_records",
         "schedule": timedelta(hours=1),
     },
+    "signing-expire-overdue-contracts": {
+        "task": "signing.tasks.expire_overdue_contracts",
+        "schedule": timedelta(minutes=1),
+    },
 }
 
 # --- Accounts and security -------------------------------------------------------------------

@@ -12,6 +12,7 @@ api_v1 = [
     path("", include("registration.api_urls")),
     path("", include("registration.certificate_api_urls")),
     path("", include("authentication.api_urls")),
+    path("", include("signing.api_urls")),
 ]
 
 urlpatterns = [
@@ -27,6 +28,7 @@ urlpatterns = [
     path("registration/", include("registration.urls")),
     path("certificates/", include("registration.certificate_urls")),
     path("authentication/", include("authentication.urls")),
+    path("contracts/", include("signing.urls")),
     path("", include("econtract.parties.urls")),
 ]
 

@@ -86,6 +86,9 @@ for _kind in (
     NoticeKind("offeror_signature_failed", "T4.8", "验签未成功通知",
                "Signature verification failed notice"),
     NoticeKind("contract_data_delivered", "T4.10", "电子合同数据送达", "Contract data delivered"),
+    # Not in Table 4, but §8 ends any process that finds no valid authentication with this notice.
+    NoticeKind("signing_not_authenticated", "T4.1", "身份认证未通过通知",
+               "Not authenticated notice"),
     # Table 5, the offerees sign (§9.5)
     NoticeKind("offeree_signing_accepted", "T5.2", "受理通知（签署申请）",
                "Signing application accepted notice"),
@@ -154,6 +157,8 @@ for _kind in (
                channels=(Channel.INBOX, Channel.EMAIL, Channel.SMS)),
     NoticeKind("certificate_revoked", "X2", "数字证书吊销通知", "Certificate revoked notice",
                channels=(Channel.INBOX, Channel.EMAIL, Channel.SMS)),
+    NoticeKind("contract_withdrawn", "X3", "撤销通知", "Contract withdrawn notice"),
+    NoticeKind("contract_expired", "X4", "过期通知", "Contract expired notice"),
     NoticeKind("deadline_overdue", "X9", "逾期提醒（规定时间内未收到通知）",
                "Overdue notice (nothing received within the time limit)",
                channels=(Channel.INBOX, Channel.EMAIL, Channel.SMS)),

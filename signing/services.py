@@ -1,0 +1,478 @@
+"""The offeror's side of §9.3 before signing: create a contract (T4.1–T4.4), check its elements
+(T4.5), and end it early: withdrawal (X3) or expiry of the signing deadline (X4).
+
+Each service is one transaction: the transition (the model only guards), the evidence events of
+its steps with the state they left the contract in (``payload["state"]``, which the contract's
+``history`` is read from) and the notices. Creation records four steps in its one transaction
+because the standard's T4.1–T4.4 happen in one request.
+
+Elements updates (``update_elements``): until the element check passes nothing is signed, so an
+update re-renders the document from its source and stores it as the next unsigned ``original``
+version, which becomes the current one; earlier drafts stay, linked by hash, as history.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, NotRequired, TypedDict
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from rest_framework import status
+
+from authentication.services import require_authentication
+from econtract.api.errors import BusinessRuleViolation
+from econtract.contracts.categories import check_category
+from econtract.contracts.documents import DocumentIntegrityError, add_version, read_document
+from econtract.contracts.elements import label, missing_elements
+from econtract.contracts.models import Contract, ContractVersion, Signatory, new_reference
+from econtract.contracts.rendering import (
+    SignatoryLine,
+    attach_elements_to_uploaded_pdf,
+    document_sha256,
+    render_text_contract,
+)
+from econtract.evidence.services import record_event
+from econtract.notifications.services import notify
+from econtract.parties.models import Party, User
+from signing.models import ContractSource
+
+EDITABLE_STATES = (Contract.State.DRAFT, Contract.State.ELEMENTS_INCOMPLETE)
+# One run of the periodic expiry handles at most this many; the next run takes the rest.
+EXPIRY_BATCH = 500
+
+
+class SignatorySpec(TypedDict):
+    """A signatory as the offeror names it: by party id or by a registered identifier."""
+
+    party_id: NotRequired[int]
+    party: NotRequired[str]  # username, phone or unified social credit code
+    role: str
+    order: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Resolved:
+    party: Party
+    role: str
+    order: int
+
+
+# --- creation: T4.1–T4.4 ----------------------------------------------------------------------
+
+
+def create_contract(
+    *,
+    offeror: User,
+    title: str,
+    category: str,
+    elements: dict[str, Any],
+    signatories: Sequence[SignatorySpec],
+    sign_deadline: datetime,
+    text: str | None = None,
+    document: bytes | None = None,
+    is_secure: bool,
+    protocol: str,
+) -> Contract:
+    """A new draft contract with its document as version 1.
+
+    ``is_secure`` and ``protocol`` are the channel as the request saw it (T4.3, DESIGN.md §9).
+    When ``elements`` has no ``parties``, they are filled from the signatories' registered names
+    and addresses, in signing order. Authentication is checked first, so a party without one
+    learns nothing about other parties from the validation that follows.
+    """
+    party = _active_party(offeror)
+    require_authentication(
+        party=party, actor=offeror, step="T4.1", notice_kind="signing_not_authenticated"
+    )
+    title = _check_title(title)
+    check_category(category)
+    _check_deadline(sign_deadline)
+    _check_source(text, document)
+    resolved = _resolve_signatories(signatories, offeror=party)
+    elements = _with_parties(elements, [entry.party for entry in resolved])
+    reference = new_reference()
+    # Rendered before the transaction: it takes a second, and the evidence chain is locked
+    # from the first event until the commit.
+    pdf = _document(
+        title=title,
+        elements=elements,
+        resolved=resolved,
+        reference=reference,
+        text=text,
+        upload=document,
+    )
+    with transaction.atomic():
+        contract = Contract.objects.create(
+            reference=reference,
+            title=title,
+            category=category,
+            elements=elements,
+            offeror=party,
+            sign_deadline=sign_deadline,
+        )
+        _store_signatories(contract, resolved)
+        ContractSource.objects.create(
+            contract=contract,
+            text=text or "",
+            upload_size=len(document) if document is not None else None,
+            upload_sha256=document_sha256(document) if document is not None else "",
+        )
+        _record_application(contract, offeror, resolved)
+        _record(contract, "T4.2", offeror, accepted=True)
+        notify(
+            recipient=offeror,
+            kind="offeror_signing_accepted",
+            context=_about(contract),
+            obj=contract,
+        )
+        _record(contract, "T4.3", offeror, secure=is_secure, protocol=protocol)
+        version = add_version(contract=contract, pdf=pdf, kind=ContractVersion.Kind.ORIGINAL)
+        _record_version(contract, offeror, version, source="upload" if document else "text")
+    return contract
+
+
+def _active_party(account: User) -> Party:
+    party = Party.objects.filter(account=account, status=Party.Status.ACTIVE).first()
+    if party is None:
+        raise BusinessRuleViolation(
+            "not_registered",
+            _("Only a registered party can create contracts (§7)."),
+            http_status=status.HTTP_403_FORBIDDEN,
+        )
+    return party
+
+
+def _invalid(field: str, message: str, code: str = "invalid") -> BusinessRuleViolation:
+    return BusinessRuleViolation(code, message, fields={field: [message]})
+
+
+def _check_title(title: str) -> str:
+    title = (title or "").strip()
+    if not title:
+        raise _invalid("title", _("The contract needs a title."))
+    return title
+
+
+def _check_deadline(sign_deadline: datetime) -> None:
+    if timezone.is_naive(sign_deadline) or sign_deadline <= timezone.now():
+        raise _invalid(
+            "sign_deadline", _("The signing deadline must be in the future."), "invalid_deadline"
+        )
+
+
+def _check_source(text: str | None, document: bytes | None) -> None:
+    has_text = bool(text and text.strip())
+    if has_text == (document is not None):
+        message = _("Give either the contract text or a PDF document, not both.")
+        raise BusinessRuleViolation("invalid_source", message, fields={"text": [message]})
+
+
+def _with_parties(elements: Any, parties: Sequence[Party]) -> dict[str, Any]:
+    if not isinstance(elements, dict):
+        raise _invalid("elements", _("The contract elements must be an object."))
+    elements = copy.deepcopy(elements)
+    if not elements.get("parties"):
+        elements["parties"] = [{"name": p.name, "address": p.address} for p in parties]
+    return elements
+
+
+def _document(
+    *,
+    title: str,
+    elements: dict[str, Any],
+    resolved: Sequence[_Resolved],
+    reference: str,
+    text: str | None,
+    upload: bytes | None,
+) -> bytes:
+    lines = [SignatoryLine(e.party.name, e.role, e.party.identifier) for e in resolved]
+    if upload is not None:
+        return attach_elements_to_uploaded_pdf(
+            pdf=upload, elements=elements, signatories=lines, reference=reference, title=title
+        )
+    return render_text_contract(
+        title=title, text=text or "", elements=elements, signatories=lines, reference=reference
+    )
+
+
+def _store_signatories(contract: Contract, resolved: Sequence[_Resolved]) -> None:
+    Signatory.objects.bulk_create(
+        Signatory(contract=contract, party=e.party, role=e.role, order=e.order) for e in resolved
+    )
+
+
+# --- signatories ------------------------------------------------------------------------------
+
+
+def _resolve_signatories(specs: Sequence[SignatorySpec], *, offeror: Party) -> list[_Resolved]:
+    """The named parties in signing order, or a refusal naming what is wrong."""
+    resolved, unknown = [], {}
+    for index, spec in enumerate(specs):
+        party = _find_party(spec)
+        if party is None:
+            unknown[f"signatories.{index}"] = [str(spec.get("party") or spec.get("party_id"))]
+            continue
+        resolved.append(_Resolved(party, str(spec.get("role")), int(spec.get("order", 0))))
+    if unknown:
+        raise BusinessRuleViolation(
+            "unknown_signatory",
+            _("No registered party has this identifier: %(names)s.")
+            % {"names": ", ".join(v[0] for v in unknown.values())},
+            fields=unknown,
+        )
+    _check_roles(resolved, offeror)
+    return sorted(resolved, key=lambda entry: entry.order)
+
+
+def _find_party(spec: SignatorySpec) -> Party | None:
+    active = Party.objects.filter(status=Party.Status.ACTIVE).select_related("account")
+    party_id = spec.get("party_id")
+    if party_id is not None:
+        return active.filter(pk=party_id).first()
+    identifier = str(spec.get("party") or "").strip()
+    if not identifier:
+        return None
+    lookups = (
+        Q(account__username=identifier),
+        Q(unified_social_credit_code=identifier),
+        Q(phone=identifier),
+    )
+    for lookup in lookups:
+        found = list(active.filter(lookup)[:2])
+        if len(found) > 1:
+            raise _invalid(
+                "signatories",
+                _("More than one party has the identifier %(name)s; name it by another.")
+                % {"name": identifier},
+                "ambiguous_signatory",
+            )
+        if found:
+            return found[0]
+    return None
+
+
+def _check_roles(resolved: Sequence[_Resolved], offeror: Party) -> None:
+    roles = {entry.role for entry in resolved}
+    if not roles <= set(Signatory.Role.values):
+        raise _invalid("signatories", _("A signatory's role is offeror or offeree."))
+    offerors = [entry for entry in resolved if entry.role == Signatory.Role.OFFEROR]
+    if len(offerors) != 1 or offerors[0].party != offeror or offerors[0].order != 1:
+        raise _invalid(
+            "signatories",
+            _("Exactly one offeror is named: you, signing first (order 1)."),
+            "invalid_offeror",
+        )
+    if len(resolved) < 2:
+        raise _invalid("signatories", _("Name at least one offeree."), "no_offeree")
+    if len({entry.party.pk for entry in resolved}) != len(resolved):
+        raise _invalid("signatories", _("A party is named more than once."), "duplicate_signatory")
+    if sorted(entry.order for entry in resolved) != list(range(1, len(resolved) + 1)):
+        raise _invalid(
+            "signatories",
+            _("The signing orders must be 1, 2, … without gaps or repeats."),
+            "invalid_order",
+        )
+
+
+# --- evidence ---------------------------------------------------------------------------------
+
+
+def _record(contract: Contract, step: str, actor: User | None, **payload: Any) -> None:
+    record_event(step=step, actor=actor, obj=contract, payload={"state": contract.state, **payload})
+
+
+def _record_application(contract: Contract, actor: User, resolved: Sequence[_Resolved]) -> None:
+    _record(
+        contract,
+        "T4.1",
+        actor,
+        reference=contract.reference,
+        title=contract.title,
+        category=contract.category,
+        sign_deadline=contract.sign_deadline.isoformat() if contract.sign_deadline else None,
+        signatories=[{"party": e.party.pk, "role": e.role, "order": e.order} for e in resolved],
+    )
+
+
+def _record_version(
+    contract: Contract, actor: User, version: ContractVersion, *, source: str, **extra: Any
+) -> None:
+    _record(
+        contract,
+        "T4.4",
+        actor,
+        version=version.number,
+        sha256=version.sha256,
+        source=source,
+        **extra,
+    )
+
+
+def _about(contract: Contract, **extra: str) -> dict[str, str]:
+    return {"reference": contract.reference, "title": contract.title, **extra}
+
+
+# --- the element check: T4.5 ------------------------------------------------------------------
+
+
+def submit_contract(*, contract: Contract, actor: User) -> Contract:
+    """Check the elements (Art. 470): ``ready`` when complete; otherwise ``elements_incomplete``,
+    the notice to the offeror, and a 422 naming every missing element — raised after the
+    commit, so the state change, its evidence and the notice stay."""
+    with transaction.atomic():
+        contract = _locked_for_offeror(contract, actor)
+        _require_state(contract, EDITABLE_STATES)
+        missing = missing_elements(contract.elements)
+        contract.submit()
+        contract.save()
+        _record(contract, "T4.5", actor, missing=missing)
+        if missing:
+            labels = "、".join(label(path, "zh") for path in missing)
+            notify(
+                recipient=contract.offeror.account,
+                kind="contract_elements_incomplete",
+                context=_about(contract, missing=labels),
+                obj=contract,
+            )
+    if missing:
+        raise _incomplete(missing)
+    return contract
+
+
+def _incomplete(missing: list[str]) -> BusinessRuleViolation:
+    language = get_language() or "zh-hans"
+    return BusinessRuleViolation(
+        "elements_incomplete",
+        _("The contract elements are incomplete: %(missing)s.")
+        % {"missing": ", ".join(label(path, language) for path in missing)},
+        fields={path: [label(path, language)] for path in missing},
+    )
+
+
+def update_elements(*, contract: Contract, actor: User, elements: dict[str, Any]) -> Contract:
+    """Replace the elements of a draft (or incomplete) contract and re-render its document."""
+    _require_offeror(contract, actor)
+    _require_state(contract, EDITABLE_STATES)
+    resolved = [
+        _Resolved(s.party, s.role, s.order)
+        for s in contract.signatories.select_related("party").order_by("order")
+    ]
+    elements = _with_parties(elements, [entry.party for entry in resolved])
+    source = _source_of(contract)
+    pdf = _document(
+        title=contract.title,
+        elements=elements,
+        resolved=resolved,
+        reference=contract.reference,
+        **source,
+    )
+    with transaction.atomic():
+        contract = _locked_for_offeror(contract, actor)
+        _require_state(contract, EDITABLE_STATES)
+        contract.elements = elements
+        contract.save(update_fields=["elements"])
+        version = add_version(contract=contract, pdf=pdf, kind=ContractVersion.Kind.ORIGINAL)
+        kind = "upload" if source["upload"] is not None else "text"
+        _record_version(contract, actor, version, source=kind, reason="elements_updated")
+    return contract
+
+
+def _source_of(contract: Contract) -> dict[str, Any]:
+    """``text`` and ``upload`` for ``_document``: the upload is the prefix of the current PDF."""
+    source = ContractSource.objects.get(contract=contract)
+    if not source.is_upload or source.upload_size is None:
+        return {"text": source.text, "upload": None}
+    if contract.current_version is None:
+        raise DocumentIntegrityError(f"contract {contract.pk} has no document")
+    upload = read_document(contract.current_version)[: source.upload_size]
+    if document_sha256(upload) != source.upload_sha256:
+        raise DocumentIntegrityError(f"contract {contract.pk}: the uploaded prefix does not match")
+    return {"text": None, "upload": upload}
+
+
+# --- withdrawal (X3) and expiry (X4) ----------------------------------------------------------
+
+
+def withdraw_contract(*, contract: Contract, actor: User, reason: str) -> Contract:
+    """The offeror withdraws a contract not yet signed by all (撤销, §6); every party is told."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise _invalid("reason", _("Say why the contract is withdrawn."), "reason_required")
+    with transaction.atomic():
+        contract = _locked_for_offeror(contract, actor)
+        _require_state(contract, Contract.OPEN_STATES)
+        contract.withdraw()
+        contract.save()
+        _record(contract, "X3", actor, reason=reason)
+        _notify_every_party(contract, "contract_withdrawn", reason=reason)
+    return contract
+
+
+def expire_overdue_contracts() -> int:
+    """Periodic (beat): every open contract past its signing deadline expires; returns how many."""
+    overdue = Contract.objects.filter(
+        state__in=Contract.OPEN_STATES, sign_deadline__lte=timezone.now()
+    ).values_list("pk", flat=True)[:EXPIRY_BATCH]
+    return sum(expire_contract(contract_id=pk) for pk in list(overdue))
+
+
+def expire_contract(*, contract_id: int) -> bool:
+    """X4 for one contract, if it is still open and overdue when locked (a signature may have
+    concluded it meanwhile)."""
+    with transaction.atomic():
+        contract = Contract.objects.select_for_update().get(pk=contract_id)
+        deadline = contract.sign_deadline
+        if contract.state not in Contract.OPEN_STATES or deadline is None:
+            return False
+        if deadline > timezone.now():
+            return False
+        contract.expire()
+        contract.save()
+        _record(contract, "X4", None, sign_deadline=deadline.isoformat())
+        _notify_every_party(contract, "contract_expired", sign_deadline=deadline.isoformat())
+    return True
+
+
+def _notify_every_party(contract: Contract, kind: str, **extra: str) -> None:
+    for signatory in contract.signatories.select_related("party__account"):
+        notify(
+            recipient=signatory.party.account,
+            kind=kind,
+            context=_about(contract, **extra),
+            obj=contract,
+        )
+
+
+# --- who may act, and when --------------------------------------------------------------------
+
+
+def _require_offeror(contract: Contract, actor: User) -> None:
+    if contract.offeror.account_id != actor.pk:
+        raise BusinessRuleViolation(
+            "only_offeror",
+            _("Only the offeror may do this."),
+            http_status=status.HTTP_403_FORBIDDEN,
+        )
+
+
+def _locked_for_offeror(contract: Contract, actor: User) -> Contract:
+    locked = Contract.objects.select_for_update().select_related("offeror").get(pk=contract.pk)
+    _require_offeror(locked, actor)
+    return locked
+
+
+def _require_state(contract: Contract, states: Sequence[str]) -> None:
+    if contract.state not in states:
+        raise BusinessRuleViolation(
+            "invalid_state",
+            _("Not possible while the contract is %(state)s.")
+            % {"state": contract.get_state_display()},
+            http_status=status.HTTP_409_CONFLICT,
+        )

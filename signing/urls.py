@@ -1,0 +1,12 @@
+from django.urls import URLPattern, URLResolver, path
+
+from signing import views
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", views.index, name="contracts"),
+    path("new/", views.new, name="contract-new"),
+    path("<str:reference>/", views.detail, name="contract-detail"),
+    path("<str:reference>/submit/", views.submit, name="contract-submit"),
+    path("<str:reference>/withdraw/", views.withdraw, name="contract-withdraw"),
+    path("<str:reference>/document/", views.document, name="contract-document"),
+]

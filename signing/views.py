@@ -1,0 +1,171 @@
+"""Contract pages: the party's list, a new contract, its detail with submit and withdraw."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from econtract.api.errors import BusinessRuleViolation
+from econtract.api.requests import account_of
+from econtract.contracts.elements import label, missing_elements, schedule_rows
+from econtract.contracts.models import Contract
+from econtract.evidence.steps import BY_CODE
+from signing import selectors, services
+from signing.api import pdf_response
+from signing.forms import ContractForm
+from signing.services import SignatorySpec
+
+# Where a refusal's ``fields`` belong on the form; anything else goes above it.
+_FORM_FIELD_OF = {"title": "title", "category": "category", "sign_deadline": "sign_deadline"}
+_SOURCE_FIELDS = {"text": "text", "document": "document"}
+
+
+def _contract(request: HttpRequest, reference: str) -> Contract:
+    party = selectors.party_of(account_of(request))
+    try:
+        return selectors.contract_for(party=party, reference=reference)
+    except BusinessRuleViolation as missing:
+        raise Http404(missing.message) from missing
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    party = selectors.party_of(account_of(request))
+    contracts = (
+        selectors.contracts_visible_to(party=party, state=request.GET.get("state", ""))
+        if party is not None
+        else Contract.objects.none()
+    )
+    return render(
+        request,
+        "signing/list.html",
+        {"contracts": contracts[:200], "party": party, "states": Contract.State.choices},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def new(request: HttpRequest) -> HttpResponse:
+    form = ContractForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            contract = _create(request, form)
+        except BusinessRuleViolation as refused:
+            _show_problems(form, refused)
+        else:
+            messages.success(request, _("The contract is created. Check it, then submit it."))
+            return redirect("contract-detail", reference=contract.reference)
+    status = 422 if form.errors else 200
+    return render(request, "signing/new.html", {"form": form}, status=status)
+
+
+def _create(request: HttpRequest, form: ContractForm) -> Contract:
+    account = account_of(request)
+    upload = form.cleaned_data.get("document")
+    offeror: SignatorySpec = {"party": account.get_username(), "role": "offeror", "order": 1}
+    counterparties: list[SignatorySpec] = [
+        {"party": identifier, "role": "offeree", "order": index + 2}
+        for index, identifier in enumerate(form.counterparty_identifiers())
+    ]
+    return services.create_contract(
+        offeror=account,
+        title=form.cleaned_data["title"],
+        category=form.cleaned_data["category"],
+        elements=form.elements(),
+        signatories=[offeror, *counterparties],
+        sign_deadline=form.cleaned_data["sign_deadline"],
+        text=form.cleaned_data.get("text") or None,
+        document=upload.read() if upload else None,
+        is_secure=request.is_secure(),
+        protocol=str(request.META.get("SERVER_PROTOCOL", "")),
+    )
+
+
+def _show_problems(form: ContractForm, refused: BusinessRuleViolation) -> None:
+    """The refusal's message at the field it concerns (the first one named), else above."""
+    keys = list(refused.fields)
+    target = None
+    if keys and keys[0].startswith("signatories"):
+        target = "counterparties"
+    elif keys:
+        target = _FORM_FIELD_OF.get(keys[0]) or _SOURCE_FIELDS.get(keys[0])
+    form.add_error(target, refused.message)
+
+
+@login_required
+def detail(request: HttpRequest, reference: str) -> HttpResponse:
+    contract = _contract(request, reference)
+    party = selectors.party_of(account_of(request))
+    return render(request, "signing/detail.html", _detail_context(contract, party))
+
+
+def _detail_context(contract: Contract, party: Any) -> dict[str, Any]:
+    english = (get_language() or "").startswith("en")
+    history = [
+        {"entry": entry, "step_name": _step_name(entry.step, english=english)}
+        for entry in selectors.history_of(contract)
+    ]
+    return {
+        "contract": contract,
+        "signatories": contract.signatories.select_related("party"),
+        "history": history,
+        "is_offeror": party is not None and contract.offeror_id == party.pk,
+        "can_submit": contract.state in services.EDITABLE_STATES,
+        "can_withdraw": contract.state in Contract.OPEN_STATES,
+        "missing": [
+            label(path, "en" if english else "zh") for path in missing_elements(contract.elements)
+        ],
+        "elements": _element_rows(contract, english=english),
+    }
+
+
+def _step_name(code: str, *, english: bool) -> str:
+    step = BY_CODE.get(code)
+    if step is None:
+        return ""
+    return step.name_en if english else step.name_zh
+
+
+def _element_rows(contract: Contract, *, english: bool) -> list[tuple[str, str]]:
+    rows = schedule_rows(contract.elements)
+    return [(row.label_en if english else row.label, row.value) for row in rows]
+
+
+@login_required
+@require_POST
+def submit(request: HttpRequest, reference: str) -> HttpResponse:
+    contract = _contract(request, reference)
+    try:
+        services.submit_contract(contract=contract, actor=account_of(request))
+    except BusinessRuleViolation as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, _("The elements are complete; the contract is ready to sign."))
+    return redirect("contract-detail", reference=reference)
+
+
+@login_required
+@require_POST
+def withdraw(request: HttpRequest, reference: str) -> HttpResponse:
+    contract = _contract(request, reference)
+    try:
+        services.withdraw_contract(
+            contract=contract, actor=account_of(request), reason=request.POST.get("reason", "")
+        )
+    except BusinessRuleViolation as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, _("The contract is withdrawn; every party is told."))
+    return redirect("contract-detail", reference=reference)
+
+
+@login_required
+def document(request: HttpRequest, reference: str) -> HttpResponse:
+    return pdf_response(_contract(request, reference))

@@ -1,0 +1,135 @@
+"""The contract pages with the test client: list, new contract, detail, submit, withdraw."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.utils import timezone
+
+from econtract.contracts.models import Contract
+from econtract.parties.models import Party
+from tests.contracts.conftest import complete_elements
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def browser_client(offeror: Party) -> Client:
+    client = Client()
+    client.force_login(offeror.account)
+    return client
+
+
+def form_data(**overrides: str) -> dict[str, str]:
+    elements = complete_elements()
+    data = {
+        "title": "笔记本电脑买卖合同",
+        "category": "sale",
+        "counterparties": "buyer",
+        "sign_deadline": (timezone.localtime() + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M"),
+        "text": "第一条 卖方出售，买方购买。",
+        "element_subject": elements["subject"],
+        "element_quantity": elements["quantity"],
+        "element_quality": elements["quality"],
+        "element_price": elements["price"],
+        "element_performance_period": elements["performance"]["period"],
+        "element_performance_place": elements["performance"]["place"],
+        "element_performance_method": elements["performance"]["method"],
+        "element_liability": elements["liability"],
+        "element_dispute_resolution": elements["dispute_resolution"],
+    }
+    data.update(overrides)
+    return data
+
+
+def test_the_form_offers_no_excluded_category_and_labels_elements_in_chinese(
+    browser_client: Client,
+) -> None:
+    page = browser_client.get("/contracts/new/").content.decode()
+
+    assert 'value="sale"' in page
+    assert "personal_status" not in page
+    assert "utility_suspension" not in page
+    for label in ("标的", "数量", "质量", "价款或者报酬", "履行地点", "违约责任", "解决争议的方法"):
+        assert label in page
+
+
+def test_a_contract_is_created_in_the_page_then_submitted_and_ready(
+    browser_client: Client, offeree: Party
+) -> None:
+    created = browser_client.post("/contracts/new/", form_data())
+
+    contract = Contract.objects.get()
+    assert created.status_code == 302
+    assert created["Location"] == f"/contracts/{contract.reference}/"
+    assert contract.elements["parties"][1] == {"name": "张三", "address": offeree.address}
+    browser_client.post(f"/contracts/{contract.reference}/submit/")
+    detail = browser_client.get(f"/contracts/{contract.reference}/").content.decode()
+    assert "待签署" in detail or "ready" in detail
+    assert "T4.5" in detail
+    listing = browser_client.get("/contracts/").content.decode()
+    assert "笔记本电脑买卖合同" in listing
+    pdf = browser_client.get(f"/contracts/{contract.reference}/document/")
+    assert pdf["Content-Type"] == "application/pdf"
+
+
+def test_an_unknown_counterparty_is_shown_at_its_field(
+    browser_client: Client, offeree: Party
+) -> None:
+    response = browser_client.post("/contracts/new/", form_data(counterparties="buyer\nghost"))
+
+    assert response.status_code == 422
+    assert "ghost" in response.content.decode()
+    assert not Contract.objects.exists()
+
+
+def test_an_uploaded_pdf_is_accepted_in_the_page(
+    browser_client: Client, offeree: Party, uploaded_pdf: bytes
+) -> None:
+    data = form_data(text="")
+    response = browser_client.post(
+        "/contracts/new/", {**data, "document": SimpleUploadedFile("c.pdf", uploaded_pdf)}
+    )
+
+    assert response.status_code == 302
+    assert Contract.objects.get().current_version is not None
+
+
+def test_missing_elements_are_listed_after_submitting(
+    browser_client: Client, offeree: Party
+) -> None:
+    browser_client.post("/contracts/new/", form_data(element_quality=""))
+    contract = Contract.objects.get()
+
+    browser_client.post(f"/contracts/{contract.reference}/submit/")
+
+    contract.refresh_from_db()
+    assert contract.state == "elements_incomplete"
+    page = browser_client.get(f"/contracts/{contract.reference}/").content.decode()
+    assert "质量" in page
+
+
+def test_the_offeror_withdraws_in_the_page(browser_client: Client, offeree: Party) -> None:
+    browser_client.post("/contracts/new/", form_data())
+    contract = Contract.objects.get()
+    browser_client.post(f"/contracts/{contract.reference}/submit/")
+
+    browser_client.post(f"/contracts/{contract.reference}/withdraw/", {"reason": "写错了"})
+
+    contract.refresh_from_db()
+    assert contract.state == "withdrawn"
+
+
+def test_another_party_s_contract_page_is_404(
+    browser_client: Client, offeree: Party, outsider: Party
+) -> None:
+    browser_client.post("/contracts/new/", form_data())
+    reference = Contract.objects.get().reference
+    other = Client()
+    other.force_login(outsider.account)
+
+    assert other.get(f"/contracts/{reference}/").status_code == 404
+    assert other.get(f"/contracts/{reference}/document/").status_code == 404

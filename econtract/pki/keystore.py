@@ -7,7 +7,9 @@ an HSM behind the same interface. ``private_key`` exists for the places where
 ``cryptography``'s builders (certificates, CRLs, OCSP responses) need a key object.
 
 ``settings.KEYSTORE_URL`` picks the store: ``file:///dir`` (the embedded default) keeps one PEM
-file per key, mode 0600, encrypted with ``settings.KEYSTORE_PASSPHRASE`` when it is set.
+file per key, mode 0600, encrypted with ``settings.KEYSTORE_PASSPHRASE`` when it is set;
+``pkcs11:token=...?module-path=...`` keeps them in an HSM (:mod:`econtract.pki.keystore_pkcs11`),
+where ``private_key`` is refused and ``sign``/``signer_for`` are the way to use a key.
 """
 
 from __future__ import annotations
@@ -16,14 +18,20 @@ import os
 import re
 import threading
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+
+if TYPE_CHECKING:
+    from cryptography import x509
+    from pyhanko.sign.signers import Signer
 
 PlatformPrivateKey = ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey
 PlatformPublicKey = ec.EllipticCurvePublicKey | rsa.RSAPublicKey
@@ -53,6 +61,28 @@ class KeyStore(ABC):
     @abstractmethod
     def store_private_key(self, name: str, key: PlatformPrivateKey) -> None:
         """Keep a new key. Refuses to replace an existing one: a lost key cannot be recovered."""
+
+    @abstractmethod
+    def key_names(self) -> list[str]:
+        """The names of the keys the store holds, sorted."""
+
+    @abstractmethod
+    def signer_for(
+        self, name: str, *, certificate: x509.Certificate, chain: Sequence[x509.Certificate]
+    ) -> Signer:
+        """A pyHanko signer for key ``name`` (certified by ``certificate``), whatever the store."""
+
+    def generate_key(self, name: str, algorithm: str = "ecdsa-p256") -> PlatformPublicKey:
+        """Make and keep a new key (``ecdsa-p256`` or ``rsa-2048``); return its public key."""
+        key: PlatformPrivateKey
+        if algorithm == "ecdsa-p256":
+            key = ec.generate_private_key(ec.SECP256R1())
+        elif algorithm == "rsa-2048":
+            key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        else:
+            raise KeyStoreError(f"Unknown key algorithm {algorithm!r} (ecdsa-p256 or rsa-2048)")
+        self.store_private_key(name, key)
+        return key.public_key()
 
     def public_key(self, name: str) -> PlatformPublicKey:
         return self.private_key(name).public_key()
@@ -87,8 +117,24 @@ class FileKeyStore(KeyStore):
     def _path(self, name: str) -> Path:
         return self.directory / f"{check_key_name(name)}.pem"
 
+    def __str__(self) -> str:
+        return f"key files in {self.directory}"
+
     def has_key(self, name: str) -> bool:
         return self._path(name).is_file()
+
+    def key_names(self) -> list[str]:
+        return sorted(p.stem for p in self.directory.glob("*.pem") if _KEY_NAME.match(p.stem))
+
+    def signer_for(
+        self, name: str, *, certificate: x509.Certificate, chain: Sequence[x509.Certificate]
+    ) -> Signer:
+        # Imported here: pades_seal imports this module.
+        from econtract.pki.pades_seal import KeyObjectSigner
+
+        return KeyObjectSigner(
+            signing_key=self.private_key(name), signing_cert=certificate, chain=chain
+        )
 
     def private_key(self, name: str) -> PlatformPrivateKey:
         key = self._loaded.get(name)
@@ -140,13 +186,17 @@ class FileKeyStore(KeyStore):
             self._loaded[name] = key
 
 
-def get_keystore() -> KeyStore:
-    """The key store ``settings.KEYSTORE_URL`` names, built once per URL and passphrase."""
-    return _keystore_for(settings.KEYSTORE_URL, settings.KEYSTORE_PASSPHRASE or "")
+def get_keystore(url: str | None = None) -> KeyStore:
+    """The key store ``url`` (default ``settings.KEYSTORE_URL``) names, built once per URL."""
+    return _keystore_for(
+        url or settings.KEYSTORE_URL,
+        settings.KEYSTORE_PASSPHRASE or "",
+        settings.PKCS11_PIN or "",
+    )
 
 
 @lru_cache(maxsize=8)
-def _keystore_for(url: str, passphrase: str) -> KeyStore:
+def _keystore_for(url: str, passphrase: str, pin: str) -> KeyStore:
     parts = urlsplit(url)
     if parts.scheme == "file":
         if parts.netloc not in ("", "localhost") or not parts.path:
@@ -155,10 +205,11 @@ def _keystore_for(url: str, passphrase: str) -> KeyStore:
             )
         return FileKeyStore(Path(unquote(parts.path)), passphrase)
     if parts.scheme == "pkcs11":
-        raise ImproperlyConfigured(
-            "ECONTRACT_KEYSTORE_URL: pkcs11: key stores are not yet supported; "
-            "use file:///path/to/dir for now."
-        )
+        # Imported here: the PKCS#11 binding is only needed by deployments with a token.
+        from econtract.pki.keystore_pkcs11 import Pkcs11KeyStore, TokenLocation
+
+        return Pkcs11KeyStore(TokenLocation.from_url(url), pin)
     raise ImproperlyConfigured(
-        f"ECONTRACT_KEYSTORE_URL {url!r}: unknown scheme {parts.scheme!r} (expected file:)"
+        f"ECONTRACT_KEYSTORE_URL {url!r}: unknown scheme {parts.scheme!r} "
+        "(expected file: or pkcs11:)"
     )

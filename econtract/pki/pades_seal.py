@@ -84,31 +84,31 @@ def seal_document(
     *,
     pdf: bytes,
     field_name: str,
-    signing_key: PlatformPrivateKey,
+    signing_key: PlatformPrivateKey | None = None,
     signing_certificate: x509.Certificate,
     chain: Sequence[x509.Certificate],
     party_certificates: Sequence[x509.Certificate],
     extra_crls: Sequence[bytes] = (),
     extra_ocsps: Sequence[bytes] = (),
     reserved_bytes: int = SEAL_RESERVED_BYTES,
+    signer: signers.Signer | None = None,
 ) -> bytes:
     """Seal a fully signed contract as PAdES B-LTA and return the sealed PDF.
 
     ``party_certificates`` are the certificates the parties signed with: every signature in
     the document must be by one of them and each of them must have signed, else
     :class:`SealRefused`. ``signing_key``/``signing_certificate``/``chain`` are the platform
-    seal's (key from the key store). ``extra_crls``/``extra_ocsps`` (DER) supplement what is
-    fetched online, for CAs whose distribution points cannot be reached from here.
+    seal's (key from the key store); instead of ``signing_key``, ``signer`` may sign — a key
+    in a PKCS#11 token can only be used that way (``get_keystore().signer_for(...)``), and
+    ``signing_certificate`` must then be the signer's. ``extra_crls``/``extra_ocsps`` (DER)
+    supplement what is fetched online, for CAs whose distribution points cannot be reached
+    from here.
     """
-    if not isinstance(signing_key, ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey):
-        raise TypeError("the seal key must be an ECDSA or RSA private key")
     return run_on_pki_loop(
         _seal(
             pdf=pdf,
             field_name=field_name,
-            signer=KeyObjectSigner(
-                signing_key=signing_key, signing_cert=signing_certificate, chain=chain
-            ),
+            signer=_seal_signer(signing_key, signer, signing_certificate, chain),
             chain=chain,
             party_certificates=party_certificates,
             extra={"crls": list(extra_crls), "ocsps": list(extra_ocsps)},
@@ -117,11 +117,26 @@ def seal_document(
     )
 
 
+def _seal_signer(
+    signing_key: PlatformPrivateKey | None,
+    signer: signers.Signer | None,
+    certificate: x509.Certificate,
+    chain: Sequence[x509.Certificate],
+) -> signers.Signer:
+    if (signing_key is None) == (signer is None):
+        raise TypeError("seal_document needs exactly one of signing_key and signer")
+    if signer is not None:
+        return signer
+    if not isinstance(signing_key, ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey):
+        raise TypeError("the seal key must be an ECDSA or RSA private key")
+    return KeyObjectSigner(signing_key=signing_key, signing_cert=certificate, chain=chain)
+
+
 async def _seal(
     *,
     pdf: bytes,
     field_name: str,
-    signer: KeyObjectSigner,
+    signer: signers.Signer,
     chain: Sequence[x509.Certificate],
     party_certificates: Sequence[x509.Certificate],
     extra: dict[str, Any],
@@ -206,7 +221,7 @@ def _require_expected_signers(
 async def _sign_seal(
     pdf: bytes,
     field_name: str,
-    signer: KeyObjectSigner,
+    signer: signers.Signer,
     context: ValidationContext,
     reserved_bytes: int,
 ) -> bytes:

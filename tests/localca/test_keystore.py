@@ -108,13 +108,6 @@ def test_the_configured_file_store_is_built_once(settings: Settings, tmp_path: P
     assert get_keystore() is store
 
 
-def test_a_pkcs11_key_store_is_refused_as_not_yet_supported(settings: Settings) -> None:
-    settings.KEYSTORE_URL = "pkcs11:token=econtract;object=seal"
-
-    with pytest.raises(ImproperlyConfigured, match="not yet supported"):
-        get_keystore()
-
-
 @pytest.mark.parametrize("url", ["s3://bucket/keys", "file://otherhost/keys", "file://"])
 def test_a_key_store_url_we_cannot_use_is_refused(settings: Settings, url: str) -> None:
     settings.KEYSTORE_URL = url

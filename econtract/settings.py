@@ -7,6 +7,7 @@ built-in CA and TSA. Production sets ``ECONTRACT_DEPLOYMENT=production`` plus ``
 
 from __future__ import annotations
 
+import json
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -75,6 +76,7 @@ INSTALLED_APPS = [
     "econtract.pki",
     "econtract.localca",
     "econtract.contracts",
+    "econtract.supervision",
     # The five business processes.
     "registration",
     "authentication",
@@ -288,6 +290,7 @@ SPECTACULAR_SETTINGS = {
         "PartyKindEnum": "econtract.parties.models.Party.Kind",
         "RegistrationStateEnum": "registration.models.RegistrationApplication.State",
         "RegistrationMaterialKindEnum": "registration.models.Material.Kind",
+        "SupervisionEventTypeEnum": "econtract.supervision.models.EventType",
     },
 }
 IDEMPOTENCY_TTL = timedelta(hours=env_int("IDEMPOTENCY_TTL_HOURS", 24))
@@ -334,6 +337,17 @@ TRUST_ROOTS = env_list(
 # Where platform keys live: file:///dir (embedded default) or pkcs11:... (production).
 KEYSTORE_URL = env_str("ECONTRACT_KEYSTORE_URL", f"file://{VAR_DIR / 'keys'}")
 KEYSTORE_PASSPHRASE = env_secret("ECONTRACT_KEYSTORE_PASSPHRASE")
+# The token's user PIN when KEYSTORE_URL is pkcs11:token=...?module-path=... (never in the URL).
+PKCS11_PIN = env_secret("ECONTRACT_PKCS11_PIN")
+# The platform seal (服务组签名, X7): its key's name in the key store, its certificate and the
+# issuing CAs (PEM files). By default the built-in CA's seal; the signing app reads only these,
+# never econtract.localca, so a real CA's seal certificate is a configuration change.
+PLATFORM_SEAL_KEY_NAME = env_str("ECONTRACT_SEAL_KEY_NAME", "platform-seal")
+PLATFORM_SEAL_CERTIFICATE = env_str("ECONTRACT_SEAL_CERTIFICATE", str(LOCALCA_DIR / "seal.pem"))
+PLATFORM_SEAL_CHAIN = env_str("ECONTRACT_SEAL_CHAIN", str(LOCALCA_DIR / "intermediate.pem"))
+# CRL files (DER or PEM) handed to the seal's validation for CAs whose distribution points
+# cannot be reached from the platform; normally empty (fetched online).
+PLATFORM_SEAL_EXTRA_CRLS = env_list("ECONTRACT_SEAL_EXTRA_CRLS", default=[])
 
 if PRODUCTION and CA_BACKEND == "local" and not ALLOW_LOCAL_CA:
     raise ImproperlyConfigured(
@@ -385,6 +399,30 @@ CONTRACT_FONT_PATH = Path(
 CONTRACT_PDF_VARIANT = env_str("CONTRACT_PDF_VARIANT", "pdf/a-2b")
 # Largest uploaded contract PDF the platform will parse.
 CONTRACT_DOCUMENT_MAX_BYTES = env_int("CONTRACT_DOCUMENT_MAX_BYTES", 20 * 1024 * 1024)
+
+
+# --- Supervision interface (§9.5, X8) and webhooks ---------------------------------------------
+def _supervision_webhooks() -> list[dict[str, str]]:
+    # The regulators' endpoints, JSON [{"url": ..., "secret": ...}]; they hold secrets, so
+    # SUPERVISION_WEBHOOKS_FILE works too.
+    try:
+        hooks = json.loads(env_secret("SUPERVISION_WEBHOOKS") or "[]")
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"SUPERVISION_WEBHOOKS is not JSON: {exc}") from exc
+    if not isinstance(hooks, list) or not all(
+        isinstance(h, dict) and isinstance(h.get("url"), str) and h.get("secret") for h in hooks
+    ):
+        raise ImproperlyConfigured('SUPERVISION_WEBHOOKS must be [{"url": ..., "secret": ...}]')
+    return [{"url": h["url"], "secret": str(h["secret"])} for h in hooks]
+
+
+SUPERVISION_WEBHOOKS = _supervision_webhooks()
+# A failed delivery is retried this many times, waiting the backoff, doubled after each retry.
+WEBHOOK_MAX_RETRIES = env_int("WEBHOOK_MAX_RETRIES", 8)
+WEBHOOK_RETRY_BACKOFF_SECONDS = float(env_str("WEBHOOK_RETRY_BACKOFF_SECONDS", "30"))
+WEBHOOK_TIMEOUT_SECONDS = float(env_str("WEBHOOK_TIMEOUT_SECONDS", "5"))
+# SSRF guard (econtract/supervision/targets.py): loopback/private targets only when allowed.
+WEBHOOK_ALLOW_PRIVATE_TARGETS = env_bool("WEBHOOK_ALLOW_PRIVATE_TARGETS", default=not PRODUCTION)
 
 # --- Logging ---------------------------------------------------------------------------------
 LOGGING = {

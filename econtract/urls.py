@@ -9,6 +9,7 @@ api_v1 = [
     path("", include("econtract.parties.api_urls")),
     path("", include("econtract.evidence.api_urls")),
     path("", include("econtract.notifications.api_urls")),
+    path("", include("econtract.supervision.api_urls")),
     path("", include("registration.api_urls")),
     path("", include("registration.certificate_api_urls")),
     path("", include("authentication.api_urls")),

@@ -36,7 +36,7 @@ from econtract.api.errors import BusinessRuleViolation
 from econtract.api.requests import account_of
 from econtract.api.schema import ERROR
 from econtract.contracts.documents import read_document
-from econtract.contracts.models import Contract, ContractVersion, Signatory
+from econtract.contracts.models import Contract, ContractVersion, Signatory, SignatureRecord
 from econtract.evidence.api import EvidenceEventSerializer
 from econtract.evidence.models import EvidenceEvent
 from signing import selectors, services
@@ -124,6 +124,20 @@ class VersionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+@extend_schema_serializer(component_name="ContractSignature")
+class SignatureSerializer(serializers.ModelSerializer):
+    signer = serializers.SerializerMethodField()
+
+    class Meta:
+        model = SignatureRecord
+        fields = ["signer", "group", "field_name", "signing_time", "timestamp_time", "verified"]
+        read_only_fields = fields
+
+    def get_signer(self, record: SignatureRecord) -> str:
+        # The seal is the platform's (服务组签名); a party's signature names the party.
+        return record.signatory.party.name if record.signatory else "platform"
+
+
 @extend_schema_serializer(component_name="ContractHistoryEntry")
 class HistorySerializer(serializers.Serializer):
     state = serializers.CharField()
@@ -140,6 +154,7 @@ class ContractSerializer(serializers.ModelSerializer):
     versions = VersionSerializer(many=True, read_only=True)
     current_version = serializers.IntegerField(source="current_version.number", read_only=True)
     history = serializers.SerializerMethodField()
+    signatures = serializers.SerializerMethodField()
     document_url = serializers.SerializerMethodField()
 
     class Meta:
@@ -159,6 +174,7 @@ class ContractSerializer(serializers.ModelSerializer):
             "current_version",
             "versions",
             "history",
+            "signatures",
             "document_url",
         ]
         read_only_fields = fields
@@ -166,6 +182,16 @@ class ContractSerializer(serializers.ModelSerializer):
     @extend_schema_field(HistorySerializer(many=True))
     def get_history(self, contract: Contract) -> list[dict[str, Any]]:
         return HistorySerializer(selectors.history_of(contract), many=True).data  # type: ignore[return-value]
+
+    @extend_schema_field(SignatureSerializer(many=True))
+    def get_signatures(self, contract: Contract) -> list[dict[str, Any]]:
+        """The signatures in the current document, in signing order."""
+        if contract.current_version is None:
+            return []
+        records = SignatureRecord.objects.filter(version=contract.current_version).select_related(
+            "signatory__party"
+        )
+        return SignatureSerializer(records, many=True).data  # type: ignore[return-value]
 
     def get_document_url(self, contract: Contract) -> str:
         return reverse("api-contract-document", args=[contract.reference])

@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, path
 
-from signing import api
+from signing import api, session_api
 
 # ``<reference>`` is the contract's public reference (signing/api.py).
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -15,6 +15,21 @@ urlpatterns: list[URLPattern | URLResolver] = [
         "contracts/<str:reference>/withdraw/",
         api.ContractWithdraw.as_view(),
         name="api-contract-withdraw",
+    ),
+    path(
+        "contracts/<str:reference>/signing-sessions/",
+        session_api.SigningSessionCreate.as_view(),
+        name="api-contract-signing-sessions",
+    ),
+    path(
+        "contracts/<str:reference>/signing-sessions/<str:session_id>/complete/",
+        session_api.SigningSessionComplete.as_view(),
+        name="api-contract-signing-session-complete",
+    ),
+    path(
+        "contracts/<str:reference>/decline/",
+        session_api.ContractDecline.as_view(),
+        name="api-contract-decline",
     ),
     path(
         "contracts/<str:reference>/document/",

@@ -8,5 +8,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("<str:reference>/", views.detail, name="contract-detail"),
     path("<str:reference>/submit/", views.submit, name="contract-submit"),
     path("<str:reference>/withdraw/", views.withdraw, name="contract-withdraw"),
+    path("<str:reference>/decline/", views.decline, name="contract-decline"),
     path("<str:reference>/document/", views.document, name="contract-document"),
 ]

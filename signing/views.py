@@ -1,4 +1,5 @@
-"""Contract pages: the party's list, a new contract, its detail with submit and withdraw."""
+"""Contract pages: the party's list, a new contract, its detail with submit, withdraw, sign
+(in the browser, signing.js) and decline."""
 
 from __future__ import annotations
 
@@ -15,9 +16,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from econtract.api.errors import BusinessRuleViolation
 from econtract.api.requests import account_of
 from econtract.contracts.elements import label, missing_elements, schedule_rows
-from econtract.contracts.models import Contract
+from econtract.contracts.models import Contract, Signatory, SignatureRecord
 from econtract.evidence.steps import BY_CODE
-from signing import selectors, services
+from econtract.parties.models import PartyCertificate
+from signing import decisions, selectors, services
 from signing.api import pdf_response
 from signing.forms import ContractForm
 from signing.services import SignatorySpec
@@ -123,6 +125,51 @@ def _detail_context(contract: Contract, party: Any) -> dict[str, Any]:
             label(path, "en" if english else "zh") for path in missing_elements(contract.elements)
         ],
         "elements": _element_rows(contract, english=english),
+        **_signing_context(contract, party),
+    }
+
+
+def _signing_context(contract: Contract, party: Any) -> dict[str, Any]:
+    """Who may sign or decline now, and whether the platform seal is running."""
+    mine = contract.signatories.filter(party=party).first() if party is not None else None
+    open_ = contract.state in Contract.OPEN_STATES
+    next_up = contract.signatories.filter(signed_at__isnull=True).order_by("order").first()
+    my_turn = open_ and mine is not None and next_up is not None and next_up.pk == mine.pk
+    signatures = []
+    if contract.current_version is not None:
+        signatures = list(
+            SignatureRecord.objects.filter(version=contract.current_version).select_related(
+                "signatory__party"
+            )
+        )
+    return {
+        "my_turn": my_turn,
+        "can_decline": open_
+        and mine is not None
+        and mine.role == Signatory.Role.OFFEREE
+        and mine.signed_at is None,
+        "certificates": PartyCertificate.objects.filter(
+            party=party, status=PartyCertificate.Status.ACTIVE
+        )
+        if my_turn
+        else [],
+        # Every party signed, the seal task has not concluded it yet: the page polls.
+        "sealing": contract.state == Contract.State.SIGNING and next_up is None,
+        "signatures": signatures,
+        "signing_texts": _signing_texts(),
+    }
+
+
+def _signing_texts() -> dict[str, str]:
+    """What signing.js says, translated here so the script carries no language of its own."""
+    return {
+        "no_key": _("The key of this certificate is not in this browser."),
+        "preparing": _("Preparing the signature…"),
+        "signing": _("Signing with the key in this browser…"),
+        "signed": _("Signed."),
+        "sealing": _("Applying the platform seal…"),
+        "concluded": _("The contract is concluded."),
+        "failed": _("Signing failed:"),
     }
 
 
@@ -169,3 +216,18 @@ def withdraw(request: HttpRequest, reference: str) -> HttpResponse:
 @login_required
 def document(request: HttpRequest, reference: str) -> HttpResponse:
     return pdf_response(_contract(request, reference))
+
+
+@login_required
+@require_POST
+def decline(request: HttpRequest, reference: str) -> HttpResponse:
+    contract = _contract(request, reference)
+    try:
+        decisions.decline(
+            contract=contract, actor=account_of(request), reason=request.POST.get("reason", "")
+        )
+    except BusinessRuleViolation as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, _("You declined to sign; every other party is told."))
+    return redirect("contract-detail", reference=reference)

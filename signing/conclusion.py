@@ -1,0 +1,153 @@
+"""After the last party: the platform seal, conclusion, delivery and storage (T5.9–T5.12, X7).
+
+Run by a Celery task queued when the last signature commits (``signing/tasks.py``). The seal
+(PAdES B-LTA: the parties' validation data in the DSS, the platform's 服务组签名 and a document
+timestamp) is made before the transaction, since it fetches OCSP/CRL data and two timestamps;
+an outage raises and the task retries with backoff. The transaction then stores the sealed
+revision, concludes the contract and delivers it. Idempotent: a contract that is no longer
+being signed, or whose document changed meanwhile, is left alone.
+
+The seal's key, certificate and issuing CAs come from settings (``PLATFORM_SEAL_*``), by default
+the built-in CA's files: this app does not reach into ``econtract.localca``.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from econtract.contracts.documents import read_document, store_revision
+from econtract.contracts.models import Contract, ContractVersion, SignatureRecord
+from econtract.contracts.rendering import document_sha256
+from econtract.evidence.services import record_event
+from econtract.notifications.models import Notification
+from econtract.notifications.services import notify
+from econtract.pki.certinfo import load_certificates
+from econtract.pki.keystore import get_keystore
+from econtract.pki.pades_seal import seal_document
+from econtract.supervision.services import publish_contract_event
+from signing.sessions import SEAL_FIELD, signature_timestamp_time
+from signing.steps import about, record
+
+
+def conclude_contract(*, contract_id: int) -> bool:
+    """Seal, conclude, store and deliver a fully signed contract; False when nothing was due."""
+    contract = Contract.objects.select_related("current_version").get(pk=contract_id)
+    version = contract.current_version
+    if contract.state != Contract.State.SIGNING or version is None or not contract.all_signed():
+        return False
+    signed = read_document(version)
+    sealed = _seal(signed, version)
+    with transaction.atomic():
+        contract = Contract.objects.select_for_update().get(pk=contract_id)
+        version = ContractVersion.objects.select_for_update().get(pk=version.pk)
+        if contract.state != Contract.State.SIGNING or version.sha256 != document_sha256(signed):
+            return False
+        _store_and_conclude(contract, version, sealed)
+    return True
+
+
+def _seal(pdf: bytes, version: ContractVersion) -> bytes:
+    parties = [
+        x509.load_der_x509_certificate(bytes(der))
+        for der in version.signatures.filter(group=SignatureRecord.Group.USER).values_list(
+            "certificate__certificate_der", flat=True
+        )
+    ]
+    certificate, chain = seal_certificate(), seal_chain()
+    return seal_document(
+        pdf=pdf,
+        field_name=SEAL_FIELD,
+        # The key store's signer: a file key or one that never leaves a PKCS#11 token.
+        signer=get_keystore().signer_for(
+            settings.PLATFORM_SEAL_KEY_NAME, certificate=certificate, chain=chain
+        ),
+        signing_certificate=certificate,
+        chain=chain,
+        party_certificates=parties,
+        extra_crls=[_crl_der(Path(path)) for path in settings.PLATFORM_SEAL_EXTRA_CRLS],
+    )
+
+
+def _store_and_conclude(contract: Contract, version: ContractVersion, sealed: bytes) -> None:
+    now = timezone.now()
+    sha256 = store_revision(version=version, pdf=sealed, seal=True)
+    stamped_at = signature_timestamp_time(sealed, SEAL_FIELD)
+    SignatureRecord.objects.create(
+        version=version,
+        field_name=SEAL_FIELD,
+        group=SignatureRecord.Group.SERVICE,
+        signing_time=now,
+        timestamp_time=stamped_at,
+        verified=True,
+        document_sha256_after=sha256,
+    )
+    stamp = stamped_at.isoformat() if stamped_at else None
+    record(contract, "X7", None, field=SEAL_FIELD, sha256=sha256, timestamp_time=stamp)
+    contract.conclude()
+    contract.concluded_at = now
+    contract.save()
+    record(contract, "T5.9", None, version=version.number, sha256=sha256)
+    record(
+        contract,
+        "T5.12",
+        None,
+        version=version.number,
+        sha256=sha256,
+        sealed_at=version.sealed_at.isoformat() if version.sealed_at else None,
+    )
+    _deliver(contract, sha256)
+    publish_contract_event(
+        event_type="contract.concluded", contract=contract, document_sha256=sha256, occurred_at=now
+    )
+
+
+def _deliver(contract: Contract, sha256: str) -> None:
+    """T5.10 the contract goes to every party (inbox and e-mail, with a link); T5.11 each party
+    receives it when it enters the party's inbox, its designated system (law Art. 11)."""
+    link = f"{settings.PUBLIC_BASE_URL}{reverse('contract-detail', args=[contract.reference])}"
+    notices: list[Notification] = [
+        notify(
+            recipient=signatory.party.account,
+            kind="contract_concluded_delivered",
+            context=about(contract, sha256=sha256, link=link),
+            obj=contract,
+        )
+        for signatory in contract.signatories.select_related("party__account")
+    ]
+    record(contract, "T5.10", None, sha256=sha256, recipients=[n.recipient_id for n in notices])
+    for notice in notices:
+        received = notice.delivered_at.isoformat() if notice.delivered_at else None
+        record_event(
+            step="T5.11",
+            actor=notice.recipient,
+            obj=contract,
+            payload={"state": contract.state, "notification": notice.pk, "received_at": received},
+        )
+
+
+@lru_cache(maxsize=4)
+def _certificates(path: str) -> tuple[x509.Certificate, ...]:
+    return tuple(load_certificates(Path(path).read_bytes()))
+
+
+def seal_certificate() -> x509.Certificate:
+    return _certificates(settings.PLATFORM_SEAL_CERTIFICATE)[0]
+
+
+def seal_chain() -> list[x509.Certificate]:
+    return list(_certificates(settings.PLATFORM_SEAL_CHAIN))
+
+
+def _crl_der(path: Path) -> bytes:
+    data = path.read_bytes()
+    if data.lstrip().startswith(b"-----BEGIN"):
+        return x509.load_pem_x509_crl(data).public_bytes(serialization.Encoding.DER)
+    return data

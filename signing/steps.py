@@ -1,0 +1,67 @@
+"""Small helpers the §9 signing services share: evidence with the state it left, notices."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from rest_framework import status
+
+from econtract.api.errors import BusinessRuleViolation
+from econtract.contracts.models import Contract, Signatory
+from econtract.evidence.services import record_event
+from econtract.notifications.services import notify
+from econtract.parties.models import Party, User
+
+
+def record(contract: Contract, step: str, actor: User | None, **payload: Any) -> None:
+    """One evidence event; ``payload["state"]`` feeds the contract's ``history``."""
+    record_event(step=step, actor=actor, obj=contract, payload={"state": contract.state, **payload})
+
+
+def about(contract: Contract, **extra: str) -> dict[str, str]:
+    return {"reference": contract.reference, "title": contract.title, **extra}
+
+
+def notify_parties(
+    contract: Contract, kind: str, parties: list[Party] | None = None, **extra: str
+) -> None:
+    """The notice to ``parties`` (default: every signatory), each in its own inbox."""
+    if parties is None:
+        parties = [s.party for s in contract.signatories.select_related("party__account")]
+    for party in parties:
+        notify(recipient=party.account, kind=kind, context=about(contract, **extra), obj=contract)
+
+
+def signatory_of(contract: Contract, actor: User) -> Signatory:
+    """The actor's place among the contract's signatories; 404 for anyone else."""
+    found = (
+        contract.signatories.select_related("party__account").filter(party__account=actor).first()
+    )
+    if found is None:
+        raise not_found()
+    return found
+
+
+def not_found() -> BusinessRuleViolation:
+    return BusinessRuleViolation(
+        "not_found", _("No such contract."), http_status=status.HTTP_404_NOT_FOUND
+    )
+
+
+def require_open(contract: Contract) -> None:
+    """Signing and deciding happen only while the contract is open and before its deadline."""
+    if contract.state not in Contract.OPEN_STATES:
+        raise BusinessRuleViolation(
+            "invalid_state",
+            _("Not possible while the contract is %(state)s.")
+            % {"state": contract.get_state_display()},
+            http_status=status.HTTP_409_CONFLICT,
+        )
+    if contract.sign_deadline is not None and contract.sign_deadline <= timezone.now():
+        raise BusinessRuleViolation(
+            "deadline_passed",
+            _("The signing deadline has passed."),
+            http_status=status.HTTP_409_CONFLICT,
+        )

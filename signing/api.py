@@ -46,7 +46,7 @@ _CONFLICT = OpenApiResponse(ERROR, description="`invalid_state`")
 _FORBIDDEN = OpenApiResponse(ERROR, description="`only_offeror`")
 
 
-def _contract(request: Request, reference: str) -> Contract:
+def requested_contract(request: Request, reference: str) -> Contract:
     return selectors.contract_for(
         party=selectors.party_of(account_of(request)), reference=reference
     )
@@ -197,7 +197,7 @@ class ContractSerializer(serializers.ModelSerializer):
         return reverse("api-contract-document", args=[contract.reference])
 
 
-def _out(contract: Contract, code: int = status.HTTP_200_OK) -> Response:
+def contract_response(contract: Contract, code: int = status.HTTP_200_OK) -> Response:
     contract = Contract.objects.prefetch_related("signatories__party", "versions").get(
         pk=contract.pk
     )
@@ -276,7 +276,7 @@ class ContractListCreate(generics.ListAPIView):
             is_secure=request.is_secure(),
             protocol=str(request.META.get("SERVER_PROTOCOL", "")),
         )
-        response = _out(contract, status.HTTP_201_CREATED)
+        response = contract_response(contract, status.HTTP_201_CREATED)
         response["Location"] = reverse("api-contract-detail", args=[contract.reference])
         return response
 
@@ -313,7 +313,7 @@ class ContractDetail(APIView):
         responses={200: ContractSerializer, 404: _NOT_FOUND},
     )
     def get(self, request: Request, reference: str) -> Response:
-        return _out(_contract(request, reference))
+        return contract_response(requested_contract(request, reference))
 
     @extend_schema(
         tags=["contracts"],
@@ -324,13 +324,13 @@ class ContractDetail(APIView):
         responses={200: ContractSerializer, 403: _FORBIDDEN, 404: _NOT_FOUND, 409: _CONFLICT},
     )
     def patch(self, request: Request, reference: str) -> Response:
-        contract = _contract(request, reference)
+        contract = requested_contract(request, reference)
         data = self.UpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         contract = services.update_elements(
             contract=contract, actor=account_of(request), elements=data.validated_data["elements"]
         )
-        return _out(contract)
+        return contract_response(contract)
 
 
 class ContractSubmit(APIView):
@@ -352,8 +352,9 @@ class ContractSubmit(APIView):
         },
     )
     def post(self, request: Request, reference: str) -> Response:
-        contract = _contract(request, reference)
-        return _out(services.submit_contract(contract=contract, actor=account_of(request)))
+        contract = requested_contract(request, reference)
+        submitted = services.submit_contract(contract=contract, actor=account_of(request))
+        return contract_response(submitted)
 
 
 class ContractWithdraw(APIView):
@@ -374,13 +375,13 @@ class ContractWithdraw(APIView):
         },
     )
     def post(self, request: Request, reference: str) -> Response:
-        contract = _contract(request, reference)
+        contract = requested_contract(request, reference)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         contract = services.withdraw_contract(
             contract=contract, actor=account_of(request), reason=data.validated_data["reason"]
         )
-        return _out(contract)
+        return contract_response(contract)
 
 
 class PdfRenderer(BaseRenderer):
@@ -413,7 +414,7 @@ class ContractDocument(APIView):
         },
     )
     def get(self, request: Request, reference: str) -> HttpResponse:
-        return pdf_response(_contract(request, reference))
+        return pdf_response(requested_contract(request, reference))
 
 
 def pdf_response(contract: Contract) -> HttpResponse:
@@ -437,4 +438,4 @@ class ContractEvidence(generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self) -> QuerySet[EvidenceEvent]:
-        return selectors.evidence_of(_contract(self.request, self.kwargs["reference"]))
+        return selectors.evidence_of(requested_contract(self.request, self.kwargs["reference"]))

@@ -17,7 +17,7 @@ from econtract.api.requests import account_of
 from econtract.api.schema import ERROR
 from econtract.parties.models import PartyCertificate
 from signing import decisions, sessions
-from signing.api import ContractSerializer, _contract, _out
+from signing.api import ContractSerializer, contract_response, requested_contract
 from signing.models import SigningSession
 
 _NOT_FOUND = OpenApiResponse(ERROR, description="`not_found`")
@@ -73,7 +73,7 @@ class SigningSessionCreate(APIView):
         },
     )
     def post(self, request: Request, reference: str) -> Response:
-        contract = _contract(request, reference)
+        contract = requested_contract(request, reference)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         actor = account_of(request)
@@ -114,7 +114,7 @@ class SigningSessionComplete(APIView):
         },
     )
     def post(self, request: Request, reference: str, session_id: str) -> Response:
-        contract = _contract(request, reference)
+        contract = requested_contract(request, reference)
         actor = account_of(request)
         session = (
             SigningSession.objects.select_related("signatory__party", "certificate")
@@ -130,7 +130,7 @@ class SigningSessionComplete(APIView):
         contract = sessions.complete_session(
             session=session, actor=actor, signature=data.validated_data["signature"]
         )
-        return _out(contract)
+        return contract_response(contract)
 
 
 class ContractDecline(APIView):
@@ -151,10 +151,10 @@ class ContractDecline(APIView):
         },
     )
     def post(self, request: Request, reference: str) -> Response:
-        contract = _contract(request, reference)
+        contract = requested_contract(request, reference)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         contract = decisions.decline(
             contract=contract, actor=account_of(request), reason=data.validated_data["reason"]
         )
-        return _out(contract)
+        return contract_response(contract)

@@ -306,6 +306,11 @@ def complete_session(*, session: SigningSession, actor: User, signature: bytes) 
 def _require_completable(
     contract: Contract, session: SigningSession, prepared: PreparedSignature, current: bytes
 ) -> None:
+    if session.certificate.status != PartyCertificate.Status.ACTIVE:
+        # Revoked between the two steps (X2): the key may be someone else's now.
+        raise BusinessRuleViolation(
+            "certificate_revoked", _("The signing certificate was revoked; nothing was signed.")
+        )
     if session.state != SigningSession.State.PREPARED:
         raise BusinessRuleViolation(
             "session_closed",

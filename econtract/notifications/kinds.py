@@ -157,6 +157,9 @@ for _kind in (
                channels=(Channel.INBOX, Channel.EMAIL, Channel.SMS)),
     NoticeKind("certificate_revoked", "X2", "数字证书吊销通知", "Certificate revoked notice",
                channels=(Channel.INBOX, Channel.EMAIL, Channel.SMS)),
+    # Law Art. 15: the counterparties of unfinished contracts are told of a compromised key.
+    NoticeKind("counterparty_certificate_revoked", "X2", "缔约相对方数字证书吊销通知",
+               "Counterparty's certificate revoked notice"),
     NoticeKind("contract_withdrawn", "X3", "撤销通知", "Contract withdrawn notice"),
     NoticeKind("contract_expired", "X4", "过期通知", "Contract expired notice"),
     NoticeKind("deadline_overdue", "X9", "逾期提醒（规定时间内未收到通知）",

@@ -1,0 +1,175 @@
+// Show a PDF in the page with the vendored pdf.js (static/vendor/pdfjs, README.md): every page
+// is drawn on a canvas, with pdf.js's text layer on top (selectable, searchable, read by screen
+// readers). The pages fit the width of their container (a phone shows the whole page width);
+// the zoom buttons enlarge them inside the viewer, which then scrolls on its own — never the page.
+//
+// Markup (templates/signing/_pdf_viewer.html): an element with `data-pdf-viewer` and
+//   data-pdf-url           the PDF (same origin, sent with the session cookie)
+//   data-pdfjs-lib         build/pdf.min.mjs          data-pdfjs-worker  build/pdf.worker.min.mjs
+//   data-cmap-url          cmaps/ (CJK CID fonts)     data-standard-font-url  standard_fonts/
+//   data-wasm-url          wasm/
+//   data-text-pages        "… {count} …"              data-text-error    the error prefix
+// with inside it [data-pdf-status], [data-pdf-error], [data-pdf-page-count], [data-pdf-pages]
+// and buttons [data-pdf-zoom="out" | "fit" | "in"]. The texts come translated from the template.
+
+const ZOOM_STEP = 1.25;
+const MIN_ZOOM = 0.5;
+const MAX_ZOOM = 4;
+const RESIZE_DELAY_MS = 150;
+
+// pdf.js resolves relative URLs against the worker's folder: hand it absolute ones.
+function absolute(url) {
+  return new URL(url, document.baseURI).href;
+}
+
+let libraryPromise = null;
+
+function loadLibrary(libUrl, workerUrl) {
+  if (!libraryPromise) {
+    libraryPromise = import(absolute(libUrl)).then((pdfjsLib) => {
+      pdfjsLib.GlobalWorkerOptions.workerSrc = absolute(workerUrl);
+      return pdfjsLib;
+    });
+  }
+  return libraryPromise;
+}
+
+class PdfViewer {
+  constructor(root) {
+    this.root = root;
+    this.data = root.dataset;
+    this.status = root.querySelector("[data-pdf-status]");
+    this.errorBox = root.querySelector("[data-pdf-error]");
+    this.pageCount = root.querySelector("[data-pdf-page-count]");
+    this.pagesBox = root.querySelector("[data-pdf-pages]");
+    this.zoom = 1; // relative to fit-to-width
+    this.pages = [];
+    this.renderRun = 0;
+    this.lastWidth = 0;
+  }
+
+  async open() {
+    this.root.setAttribute("aria-busy", "true");
+    try {
+      const pdfjsLib = await loadLibrary(this.data.pdfjsLib, this.data.pdfjsWorker);
+      this.pdfjsLib = pdfjsLib;
+      const pdf = await pdfjsLib.getDocument({
+        url: absolute(this.data.pdfUrl),
+        withCredentials: true,
+        cMapUrl: absolute(this.data.cmapUrl),
+        cMapPacked: true,
+        standardFontDataUrl: absolute(this.data.standardFontUrl),
+        wasmUrl: absolute(this.data.wasmUrl),
+      }).promise;
+      this.pdf = pdf;
+      this.pageCount.textContent = (this.data.textPages || "{count}").replace(
+        "{count}",
+        String(pdf.numPages),
+      );
+      this.pageCount.dataset.count = String(pdf.numPages);
+      for (let number = 1; number <= pdf.numPages; number += 1) {
+        this.pages.push(await pdf.getPage(number));
+      }
+      await this.render();
+      this.root.dataset.state = "ready";
+      if (this.status) this.status.hidden = true;
+      this.listen();
+    } catch (error) {
+      this.fail(error);
+    } finally {
+      this.root.removeAttribute("aria-busy");
+    }
+  }
+
+  fail(error) {
+    this.root.dataset.state = "error";
+    if (this.status) this.status.hidden = true;
+    if (!this.errorBox) return;
+    const detail = error && error.message ? error.message : String(error);
+    this.errorBox.textContent = `${this.data.textError || ""} ${detail}`.trim();
+    this.errorBox.hidden = false;
+  }
+
+  // The scale at which a page exactly fills the viewer's width, before zooming.
+  fitScale(page) {
+    const width = this.pagesBox.clientWidth;
+    const pageWidth = page.getViewport({ scale: 1 }).width;
+    return width > 0 ? width / pageWidth : 1;
+  }
+
+  async render() {
+    const run = ++this.renderRun;
+    this.lastWidth = this.pagesBox.clientWidth;
+    const ratio = window.devicePixelRatio || 1;
+    // The first time, show each page as soon as it is drawn; later, swap all at once.
+    const progressive = this.pagesBox.childElementCount === 0;
+    const sheets = [];
+    for (const [index, page] of this.pages.entries()) {
+      const viewport = page.getViewport({ scale: this.fitScale(page) * this.zoom });
+      const sheet = document.createElement("div");
+      sheet.className = "pdf-viewer__page";
+      sheet.dataset.pageNumber = String(index + 1);
+      sheet.style.width = `${Math.floor(viewport.width)}px`;
+      sheet.style.height = `${Math.floor(viewport.height)}px`;
+      // Sizes the text layer (pdf.js reads these custom properties).
+      sheet.style.setProperty("--total-scale-factor", String(viewport.scale));
+      sheet.style.setProperty("--scale-round-x", "1px");
+      sheet.style.setProperty("--scale-round-y", "1px");
+
+      const canvas = document.createElement("canvas");
+      canvas.width = Math.floor(viewport.width * ratio);
+      canvas.height = Math.floor(viewport.height * ratio);
+      canvas.setAttribute("aria-hidden", "true");
+      const textLayer = document.createElement("div");
+      textLayer.className = "textLayer";
+      sheet.append(canvas, textLayer);
+      sheets.push(sheet);
+      if (progressive) this.pagesBox.append(sheet);
+
+      await page.render({
+        canvas,
+        canvasContext: canvas.getContext("2d"),
+        viewport,
+        transform: ratio === 1 ? null : [ratio, 0, 0, ratio, 0, 0],
+      }).promise;
+      await new this.pdfjsLib.TextLayer({
+        textContentSource: page.streamTextContent(),
+        container: textLayer,
+        viewport,
+      }).render();
+      if (run !== this.renderRun) return; // a newer render (resize, zoom) took over
+    }
+    if (!progressive) this.pagesBox.replaceChildren(...sheets);
+  }
+
+  listen() {
+    this.root.querySelectorAll("[data-pdf-zoom]").forEach((button) => {
+      button.disabled = false;
+      button.addEventListener("click", () => {
+        const action = button.dataset.pdfZoom;
+        if (action === "in") this.zoom = Math.min(MAX_ZOOM, this.zoom * ZOOM_STEP);
+        else if (action === "out") this.zoom = Math.max(MIN_ZOOM, this.zoom / ZOOM_STEP);
+        else this.zoom = 1;
+        this.render().catch((error) => this.fail(error));
+      });
+    });
+    // A turned phone, a resized window, a scroll bar appearing: fit the new width.
+    let timer = null;
+    new ResizeObserver(() => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        if (this.pagesBox.clientWidth !== this.lastWidth) {
+          this.render().catch((error) => this.fail(error));
+        }
+      }, RESIZE_DELAY_MS);
+    }).observe(this.pagesBox);
+  }
+}
+
+export function showPdf(root) {
+  const viewer = new PdfViewer(root);
+  viewer.open();
+  return viewer;
+}
+
+document.querySelectorAll("[data-pdf-viewer]").forEach(showPdf);

@@ -7,7 +7,14 @@ loopback port, with a throw-away var dir and SQLite. Prints figures; asserts not
 - naive: bare pyHanko the straightforward way: a new event loop and HTTP session per step,
   keys re-parsed from PEM for every signature, signature sizes estimated by dry runs.
 
-    .venv/bin/python bench/pades_reference.py [contracts]
+The CA's server sets TCP_NODELAY on its connections, as production HTTP servers do. Django's
+test server does not: on a kept-alive connection (the engine's shared aiohttp session) it
+writes the response headers and body separately, Nagle holds the body until the client ACKs
+the headers, and the client's delayed ACK makes that ~40 ms per request: about 480 ms of a
+contract's ~745 ms was this stall, not the engine nor the CA. ``--nagle`` measures with the
+stall (the figures of earlier runs).
+
+    .venv/bin/python bench/pades_reference.py [contracts] [--nagle]
 """
 
 from __future__ import annotations
@@ -27,7 +34,20 @@ from typing import Any
 PORT = 0
 
 
-def _setup_django() -> str:
+def _no_nagle_on_server_connections() -> None:
+    from django.core.servers.basehttp import ThreadedWSGIServer
+
+    accept = ThreadedWSGIServer.get_request
+
+    def get_request(self: ThreadedWSGIServer) -> tuple[socket.socket, Any]:
+        connection, address = accept(self)
+        connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return connection, address
+
+    ThreadedWSGIServer.get_request = get_request  # type: ignore[method-assign,assignment]
+
+
+def _setup_django(nagle: bool = "--nagle" in sys.argv) -> str:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -47,6 +67,8 @@ def _setup_django() -> str:
     from django.test.testcases import LiveServerThread
 
     call_command("migrate", verbosity=0)
+    if not nagle:
+        _no_nagle_on_server_connections()
     from econtract.localca import services
 
     services.initialise_ca()
@@ -102,7 +124,8 @@ def main(rounds: int) -> None:
     from econtract.pki.keystore import get_keystore
 
     blank = _contract_pdf()
-    print(f"built-in CA at {base}; contract {len(blank) // 1024} KB")
+    nagle = "with Nagle + delayed-ACK stalls" if "--nagle" in sys.argv else "TCP_NODELAY"
+    print(f"built-in CA at {base} ({nagle}); contract {len(blank) // 1024} KB")
     key_a = ec.generate_private_key(ec.SECP256R1())
     key_b = rsa.generate_private_key(public_exponent=65537, key_size=2048)
 
@@ -238,4 +261,5 @@ def _naive_contract(blank: bytes, pem: dict, certs: dict, chain: list, base: str
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 10)
+    counts = [a for a in sys.argv[1:] if a.isdigit()]
+    main(int(counts[0]) if counts else 10)

@@ -11,6 +11,7 @@ revocation checked — the seal is the platform's statement that they did.
 
 from __future__ import annotations
 
+import asyncio
 import io
 from collections.abc import Sequence
 from typing import Any
@@ -24,6 +25,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import signers
 from pyhanko.sign.fields import SigSeedSubFilter
 from pyhanko.sign.general import SigningError
+from pyhanko.sign.timestamps import HTTPTimeStamper
 from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko.sign.validation.dss import DocumentSecurityStore
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
@@ -142,11 +144,21 @@ async def _seal(
     extra: dict[str, Any],
     reserved_bytes: int,
 ) -> bytes:
+    reader, embedded = _party_signatures(pdf, party_certificates)
     context = fetching_validation_context(other_certs=chain, **extra)
+    timestamper = platform_timestamper()
+    # pyHanko asks the TSA for one token before signing, to learn the TSA's chain and embed its
+    # revocation data; it does not depend on the parties' signatures, so it travels while they
+    # are validated (the timestamper keeps the answer for the seal's own requests).
+    tsa_chain = asyncio.ensure_future(timestamper.async_dummy_response(DIGEST_ALGORITHM))
     try:
-        with_dss = await _embed_party_validation_data(pdf, context, party_certificates)
-        return await _sign_seal(with_dss, field_name, signer, context, reserved_bytes)
+        with_dss = await _embed_party_validation_data(reader, embedded, context)
+        # Its failure (TimestampRequestError) is what pyHanko's own request would have raised.
+        await tsa_chain
+        return await _sign_seal(with_dss, field_name, signer, context, reserved_bytes, timestamper)
     finally:
+        tsa_chain.cancel()  # nothing when it is done
+        await asyncio.gather(tsa_chain, return_exceptions=True)
         await context.aclose()
 
 
@@ -173,18 +185,36 @@ def fetching_validation_context(
     )
 
 
-async def _embed_party_validation_data(
-    pdf: bytes, context: ValidationContext, party_certificates: Sequence[x509.Certificate]
-) -> bytes:
-    """Validate every party signature now (revocation included) and add one DSS revision."""
+def _party_signatures(
+    pdf: bytes, party_certificates: Sequence[x509.Certificate]
+) -> tuple[PdfFileReader, list[EmbeddedPdfSignature]]:
+    """The document's signatures, each by one of the parties, and one by each of them."""
     reader = PdfFileReader(io.BytesIO(pdf))
     embedded = list(reader.embedded_regular_signatures)
     _require_expected_signers(embedded, party_certificates)
+    return reader, embedded
+
+
+async def _embed_party_validation_data(
+    reader: PdfFileReader, embedded: list[EmbeddedPdfSignature], context: ValidationContext
+) -> bytes:
+    """Validate every party signature now (revocation included) and add one DSS revision."""
     paths = []
-    for signature in embedded:
-        status = await async_validate_pdf_signature(
-            signature, signer_validation_context=context, ts_validation_context=context
-        )
+    # The signatures are independent: their OCSP/CRL fetches run concurrently (one context, so
+    # what two of them need is fetched once). Every validation completes before any result is
+    # judged, in document order, so the first failure reported is the same as when serial.
+    outcomes = await asyncio.gather(
+        *(
+            async_validate_pdf_signature(
+                signature, signer_validation_context=context, ts_validation_context=context
+            )
+            for signature in embedded
+        ),
+        return_exceptions=True,
+    )
+    for signature, status in zip(embedded, outcomes, strict=True):
+        if isinstance(status, BaseException):
+            raise status
         if not status.bottom_line:
             raise SealRefused(
                 f"signature in {signature.field_name!r} does not validate now: {status.summary()}"
@@ -224,6 +254,7 @@ async def _sign_seal(
     signer: signers.Signer,
     context: ValidationContext,
     reserved_bytes: int,
+    timestamper: HTTPTimeStamper,
 ) -> bytes:
     meta = signers.PdfSignatureMetadata(
         field_name=field_name,
@@ -233,7 +264,7 @@ async def _sign_seal(
         use_pades_lta=True,
         validation_context=context,
     )
-    pdf_signer = signers.PdfSigner(meta, signer=signer, timestamper=platform_timestamper())
+    pdf_signer = signers.PdfSigner(meta, signer=signer, timestamper=timestamper)
     writer = writer_for_empty_field(pdf, field_name)
     try:
         output = await pdf_signer.async_sign_pdf(

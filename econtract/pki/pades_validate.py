@@ -34,6 +34,8 @@ from pyhanko_certvalidator.policy_decl import (
 )
 from pyhanko_certvalidator.registry import SimpleTrustManager
 
+# Imported for its side effect too: pyHanko's hex-string reader replaced by a fast one.
+from econtract.pki import pades  # noqa: F401
 from econtract.pki.aio import run_on_pki_loop, shared_session
 from econtract.pki.trust import path_validation_context, trust_roots_asn1
 

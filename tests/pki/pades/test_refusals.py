@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+from django.test.utils import override_settings
+from pyhanko.sign.timestamps import TimestampRequestError
 
 from econtract.pki import pades, pades_seal
 from tests.pki.pades.conftest import Party, SignedContract, seal
@@ -137,6 +139,16 @@ def test_the_seal_refuses_a_signature_by_someone_not_party_to_the_contract(
 ) -> None:
     with pytest.raises(pades_seal.SealRefused, match="partyB"):
         seal(contract.after_b, [party_a], platform_seal)
+
+
+def test_the_seal_fails_when_the_tsa_cannot_be_reached(
+    contract: SignedContract, party_a: Party, party_b: Party, platform_seal: Party
+) -> None:
+    # The seal asks the TSA while the parties' signatures are validated; the failure is
+    # pyHanko's own, as when it asked just before signing.
+    unreachable = override_settings(TSA_URL="http://127.0.0.1:9/pki/tsa")
+    with unreachable, pytest.raises(TimestampRequestError):
+        seal(contract.after_b, [party_a, party_b], platform_seal)
 
 
 def test_signature_fields_are_listed_in_document_order(contract: SignedContract) -> None:

@@ -384,6 +384,10 @@ REGISTRATION_MATERIAL_MAX_BYTES = env_int("REGISTRATION_MATERIAL_MAX_BYTES", 10 
 REGISTRATION_REVIEW_DAYS = env_int("REGISTRATION_REVIEW_DAYS", 3)
 
 # --- Contracts (§9) ----------------------------------------------------------------------------
+# X9: how long a party may wait for the next signature, and for the sealed contract after the
+# last one, before it is told that nothing arrived (never past the signing deadline).
+SIGNING_TURN_WAIT = timedelta(hours=env_int("SIGNING_TURN_WAIT_HOURS", 72))
+SIGNING_SEAL_WAIT = timedelta(minutes=env_int("SIGNING_SEAL_WAIT_MINUTES", 30))
 # Electronic Signature Law Art. 3: categories that cannot be concluded electronically. A list, so
 # an amendment of the law is a settings change (econtract/contracts/categories.py).
 CONTRACT_EXCLUDED_CATEGORIES = env_list(

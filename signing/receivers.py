@@ -5,10 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.dispatch import receiver
+from django_fsm.signals import post_transition
 
+from econtract.contracts.models import Contract
 from econtract.parties.models import Party, PartyCertificate
 from econtract.parties.signals import certificate_revoked
 from signing.compromise import tell_counterparties_of_revocation
+from signing.waits import end_waits
 
 
 @receiver(certificate_revoked, dispatch_uid="signing-tell-counterparties-of-revocation")
@@ -17,3 +20,10 @@ def on_certificate_revoked(
 ) -> None:
     if party is not None:
         tell_counterparties_of_revocation(party=party, certificate=certificate)
+
+
+@receiver(post_transition, sender=Contract, dispatch_uid="signing-end-waits")
+def on_contract_transition(sender: Any, *, instance: Contract, target: str, **kwargs: Any) -> None:
+    # One place for every way out of signing: concluded, declined, withdrawn, expired, failed.
+    if target not in Contract.OPEN_STATES:
+        end_waits(instance)

@@ -58,7 +58,7 @@ from econtract.pki.pades import (
     prepare_signature,
     require_usable_signer,
 )
-from signing import decisions
+from signing import decisions, waits
 from signing.models import SignatoryProgress, SigningSession
 from signing.steps import about, notify_parties, record, require_open, signatory_of
 
@@ -379,6 +379,7 @@ def _record_success(
     )  # fmt: skip
     if offeror:
         _form_contract_data(contract, sha256, stamped_at)
+    waits.after_signature(contract)
     if contract.all_signed():
         from signing import tasks
 

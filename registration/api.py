@@ -25,6 +25,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from econtract.api.requests import account_of
 from econtract.api.schema import ERROR
 from econtract.parties.models import Party, User
 from registration import selectors, services
@@ -42,12 +43,6 @@ _CONFLICT = OpenApiResponse(
     "`identity_already_registered`",
 )
 _NOT_FOUND = OpenApiResponse(ERROR, description="`not_found`")
-
-
-def _caller(request: Request) -> User:
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101 - IsAuthenticated ran first; this narrows the type
-    return user
 
 
 class _FieldsSerializer(serializers.Serializer):
@@ -183,7 +178,7 @@ class RegistrationListCreate(generics.ListAPIView):
         filters = self.FilterSerializer(data=self.request.query_params)
         filters.is_valid(raise_exception=True)
         return selectors.applications_visible_to(
-            user=_caller(self.request), state=filters.validated_data.get("state", "")
+            user=account_of(self.request), state=filters.validated_data.get("state", "")
         ).prefetch_related("history__actor", "materials")
 
     def get_serializer_context(self) -> dict[str, Any]:
@@ -205,7 +200,9 @@ class RegistrationListCreate(generics.ListAPIView):
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         kind = fields.pop("kind")
-        application = services.create_application(account=_caller(request), kind=kind, data=fields)
+        application = services.create_application(
+            account=account_of(request), kind=kind, data=fields
+        )
         response = _out(application, request, status.HTTP_201_CREATED)
         response["Location"] = reverse("api-registration-detail", args=[application.pk])
         return response
@@ -218,7 +215,7 @@ class RegistrationDetail(APIView):
         responses={200: RegistrationSerializer, 404: _NOT_FOUND},
     )
     def get(self, request: Request, pk: int) -> Response:
-        return _out(selectors.application_for(user=_caller(request), pk=pk), request)
+        return _out(selectors.application_for(user=account_of(request), pk=pk), request)
 
     @extend_schema(
         tags=["registration"],
@@ -227,7 +224,7 @@ class RegistrationDetail(APIView):
         responses={200: RegistrationSerializer, 404: _NOT_FOUND, 409: _CONFLICT, 422: _REFUSED},
     )
     def patch(self, request: Request, pk: int) -> Response:
-        caller = _caller(request)
+        caller = account_of(request)
         application = selectors.application_for(user=caller, pk=pk)
         data = UpdateSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
@@ -257,7 +254,7 @@ class RegistrationMaterialUpload(APIView):
         },
     )
     def post(self, request: Request, pk: int) -> Response:
-        caller = _caller(request)
+        caller = account_of(request)
         application = selectors.application_for(user=caller, pk=pk)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -278,7 +275,7 @@ class RegistrationSubmit(APIView):
         responses={200: RegistrationSerializer, 404: _NOT_FOUND, 409: _CONFLICT, 422: _REFUSED},
     )
     def post(self, request: Request, pk: int) -> Response:
-        caller = _caller(request)
+        caller = account_of(request)
         application = selectors.application_for(user=caller, pk=pk)
         application = services.submit_application(application=application, actor=caller)
         return _out(application, request)
@@ -307,7 +304,7 @@ class RegistrationReview(APIView):
         },
     )
     def post(self, request: Request, pk: int) -> Response:
-        reviewer = _caller(request)
+        reviewer = account_of(request)
         application = selectors.application_for(user=reviewer, pk=pk)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)

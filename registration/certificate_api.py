@@ -20,8 +20,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from econtract.api.errors import BusinessRuleViolation
+from econtract.api.requests import account_of
 from econtract.api.schema import ERROR
-from econtract.parties.models import CertificateChallenge, PartyCertificate, User
+from econtract.parties.models import CertificateChallenge, PartyCertificate
 from econtract.pki.signatures import ClientSignatureError, b64decode, b64encode
 from registration import certificates
 
@@ -70,14 +71,8 @@ class CertificateOutputSerializer(serializers.ModelSerializer):
         return certificates.certificate_pem(row)
 
 
-def _caller(request: Request) -> User:
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101 - IsAuthenticated ran first; this narrows the type
-    return user
-
-
 def _own_certificate(request: Request, pk: int) -> PartyCertificate:
-    row = certificates.certificates_of(account=_caller(request)).filter(pk=pk).first()
+    row = certificates.certificates_of(account=account_of(request)).filter(pk=pk).first()
     if row is None:  # another account's certificate does not exist for the caller
         raise BusinessRuleViolation(
             "not_found", "No such certificate.", http_status=status.HTTP_404_NOT_FOUND
@@ -115,7 +110,7 @@ class CertificateChallengeAPI(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         challenge = certificates.issue_challenge(
-            account=_caller(request), purpose=data.validated_data["purpose"]
+            account=account_of(request), purpose=data.validated_data["purpose"]
         )
         body = {
             "nonce": b64encode(challenge.nonce),
@@ -158,7 +153,7 @@ class CertificateListAPI(generics.ListAPIView):
 
     def get_queryset(self) -> QuerySet[PartyCertificate]:
         queryset: QuerySet[PartyCertificate] = certificates.certificates_of(
-            account=_caller(self.request)
+            account=account_of(self.request)
         )
         return queryset
 
@@ -185,7 +180,7 @@ class CertificateListAPI(generics.ListAPIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        account = _caller(request)
+        account = account_of(request)
         if "certificate_pem" in values:
             row = certificates.bind_certificate(
                 account=account,
@@ -235,7 +230,7 @@ class CertificateRevokeAPI(APIView):
         data.is_valid(raise_exception=True)
         row = certificates.revoke_party_certificate(
             certificate=_own_certificate(request, pk),
-            actor=_caller(request),
+            actor=account_of(request),
             reason=data.validated_data["reason"],
         )
         return Response(CertificateOutputSerializer(row).data)

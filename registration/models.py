@@ -103,8 +103,6 @@ class RegistrationApplication(ConcurrentTransitionMixin, models.Model):
         return f"#{self.pk} {self.name}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        # EncryptedTextField reads an empty value back as None; the column is NOT NULL.
-        self.id_number = self.id_number or ""
         self.id_number_index = privacy.blind_index(self.id_number) if self.id_number else ""
         super().save(*args, **kwargs)
 

@@ -305,8 +305,6 @@ def _approve(application: RegistrationApplication, reviewer: User, reason: str) 
 def _create_party(application: RegistrationApplication) -> Party:
     """The registered party: every field of the application, copied as approved."""
     fields = {name: getattr(application, name) for name in rules.ALL_FIELDS}
-    # An organisation has no ID number; the encrypted field reads "" back as None.
-    fields["id_number"] = fields["id_number"] or ""
     return Party.objects.create(
         account=application.account,
         kind=application.kind,

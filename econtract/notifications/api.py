@@ -15,9 +15,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from econtract.api.requests import account_of
 from econtract.notifications import selectors, services
 from econtract.notifications.models import Notification
-from econtract.parties.models import User
 
 
 class NotificationSerializer(serializers.ModelSerializer):
@@ -36,12 +36,6 @@ class NotificationSerializer(serializers.ModelSerializer):
             "object_id",
         ]
         read_only_fields = fields
-
-
-def _caller(request: Request) -> User:
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101 - IsAuthenticated ran first; this narrows the type
-    return user
 
 
 @extend_schema_view(
@@ -65,7 +59,7 @@ class NotificationList(generics.ListAPIView):
         filters = self.FilterSerializer(data=self.request.query_params)
         filters.is_valid(raise_exception=True)
         return selectors.notifications_for(
-            recipient=_caller(self.request), unread=filters.validated_data["unread"]
+            recipient=account_of(self.request), unread=filters.validated_data["unread"]
         )
 
 
@@ -77,7 +71,7 @@ class NotificationMarkRead(APIView):
         responses={200: NotificationSerializer, 404: OpenApiResponse(description="`not_found`")},
     )
     def post(self, request: Request, pk: int) -> Response:
-        reader = _caller(request)
+        reader = account_of(request)
         # Only the caller's own notices exist here: another account's id answers 404.
         notification = get_object_or_404(selectors.notifications_for(recipient=reader), pk=pk)
         notification = services.mark_read(notification=notification, reader=reader)

@@ -407,45 +407,44 @@ CHECK_NAMES = ("ocsp", "validity", "crl", "chain")
 
 def run_certificate_check(cert: x509.Certificate, name: str) -> CheckResult:
     """One of the four checks on its own, for a task per check (§8: each stored as it ends)."""
-    if name == "validity":
-        return check_validity(cert)
-    try:
-        intermediates = fetch_issuer_chain(cert)
-    except NoAnswer as exc:
-        return CheckResult.unavailable(f"issuer certificate not fetched: {exc}")
-    if name == "chain":
-        return check_chain(cert, intermediates=intermediates)
-    issuer = find_issuer(cert, [*intermediates, *trust_roots()])
-    if issuer is None:
-        return CheckResult.failed(
-            f"issuer {cert.issuer.rfc4514_string()} is neither a trust root nor fetchable"
-        )
-    if name == "ocsp":
-        return check_ocsp(cert, issuer=issuer)
-    if name == "crl":
-        return check_crl(cert, issuer=issuer)
-    raise ValueError(f"unknown certificate check {name!r}; expected one of {CHECK_NAMES}")
+    if name not in CHECK_NAMES:
+        raise ValueError(f"unknown certificate check {name!r}; expected one of {CHECK_NAMES}")
+    return _run_checks(cert, (name,))[name]
 
 
 def run_certificate_checks(cert: x509.Certificate) -> dict[str, CheckResult]:
     """All four checks, keyed as API.md's ``checks``: ``ocsp``, ``validity``, ``crl``, ``chain``."""
-    validity = check_validity(cert)
+    return _run_checks(cert, CHECK_NAMES)
+
+
+def _run_checks(cert: x509.Certificate, names: tuple[str, ...]) -> dict[str, CheckResult]:
+    # The issuer chain is fetched once, and only when a check other than validity needs it.
+    results = {"validity": check_validity(cert)} if "validity" in names else {}
+    networked = [name for name in names if name != "validity"]
+    if not networked:
+        return results
     try:
         intermediates = fetch_issuer_chain(cert)
     except NoAnswer as exc:
         missing = CheckResult.unavailable(f"issuer certificate not fetched: {exc}")
-        return {"ocsp": missing, "validity": validity, "crl": missing, "chain": missing}
-    chain = check_chain(cert, intermediates=intermediates)
+        return {**results, **dict.fromkeys(networked, missing)}
+    if "chain" in names:
+        results["chain"] = check_chain(cert, intermediates=intermediates)
+    revocation = [name for name in networked if name != "chain"]
+    if revocation:
+        results.update(_revocation_checks(cert, intermediates, revocation))
+    return {name: results[name] for name in names}
+
+
+def _revocation_checks(
+    cert: x509.Certificate, intermediates: list[x509.Certificate], names: list[str]
+) -> dict[str, CheckResult]:
     issuer = find_issuer(cert, [*intermediates, *trust_roots()])
     if issuer is None:
         # Without the issuer's key no OCSP or CRL answer can be authenticated.
         orphan = CheckResult.failed(
             f"issuer {cert.issuer.rfc4514_string()} is neither a trust root nor fetchable"
         )
-        return {"ocsp": orphan, "validity": validity, "crl": orphan, "chain": chain}
-    return {
-        "ocsp": check_ocsp(cert, issuer=issuer),
-        "validity": validity,
-        "crl": check_crl(cert, issuer=issuer),
-        "chain": chain,
-    }
+        return dict.fromkeys(names, orphan)
+    run = {"ocsp": check_ocsp, "crl": check_crl}
+    return {name: run[name](cert, issuer=issuer) for name in names}

@@ -13,7 +13,9 @@ api_v1 = [
     path("", include("registration.api_urls")),
     path("", include("registration.certificate_api_urls")),
     path("", include("authentication.api_urls")),
+    path("", include("retrieval.api_urls")),
     path("", include("signing.api_urls")),
+    path("", include("auxiliary.api_urls")),
 ]
 
 urlpatterns = [
@@ -30,6 +32,9 @@ urlpatterns = [
     path("certificates/", include("registration.certificate_urls")),
     path("authentication/", include("authentication.urls")),
     path("contracts/", include("signing.urls")),
+    path("query/", include("retrieval.query_urls")),
+    path("verification/", include("retrieval.verification_urls")),
+    path("auxiliary/", include("auxiliary.urls")),
     path("", include("econtract.parties.urls")),
 ]
 

@@ -399,6 +399,9 @@ CONTRACT_STORAGE_DIR = Path(env_str("CONTRACT_STORAGE_DIR", str(VAR_DIR / "contr
 CONTRACT_FONT_PATH = Path(
     env_str("CONTRACT_FONT_PATH", "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
 )
+# §9.1 auxiliary signature: every signer confirms an SMS code bound to the document's hash
+# (otherwise each signer may ask for it).
+SIGNING_REQUIRE_SMS_CONFIRMATION = env_bool("SIGNING_REQUIRE_SMS_CONFIRMATION", False)
 # PDF variant of rendered text contracts: "pdf/a-2b" (archival, signs fine), or "" for plain PDF.
 CONTRACT_PDF_VARIANT = env_str("CONTRACT_PDF_VARIANT", "pdf/a-2b")
 # Largest uploaded contract PDF the platform will parse.

@@ -27,6 +27,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="api-contract-signing-session-complete",
     ),
     path(
+        "contracts/<str:reference>/signing-sessions/<str:session_id>/sms-confirmation/",
+        session_api.SigningSessionSmsConfirmation.as_view(),
+        name="api-contract-signing-session-sms-confirmation",
+    ),
+    path(
         "contracts/<str:reference>/decline/",
         session_api.ContractDecline.as_view(),
         name="api-contract-decline",

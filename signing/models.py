@@ -106,6 +106,13 @@ class SigningSession(models.Model):
     signature_algorithm = models.CharField(max_length=8)
     base_revision_sha256 = models.CharField(_("base revision SHA-256"), max_length=64)
     chain_der = models.JSONField(_("issuer chain (base64 DER)"), default=list)
+    # Auxiliary signatures (§9.1): an SMS code bound to the document's hash, confirmed before
+    # step 2; a handwritten signature drawn in the browser as the field's appearance.
+    sms_phone_masked = models.CharField(_("SMS code sent to"), max_length=32, blank=True)
+    sms_confirmed_at = models.DateTimeField(_("SMS code confirmed at"), null=True, blank=True)
+    handwritten_sha256 = models.CharField(
+        _("handwritten signature image SHA-256"), max_length=64, blank=True
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
 
@@ -116,3 +123,7 @@ class SigningSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contract_id} {self.field_name} {self.state}"
+
+    @property
+    def sms_confirmation_required(self) -> bool:
+        return bool(self.sms_phone_masked)

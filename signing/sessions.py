@@ -32,6 +32,7 @@ from datetime import datetime
 
 import aiohttp
 from cryptography import x509
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -43,6 +44,7 @@ from authentication.services import require_authentication
 from econtract.api.errors import BusinessRuleViolation
 from econtract.contracts.documents import DocumentIntegrityError, read_document, store_revision
 from econtract.contracts.models import Contract, ContractVersion, Signatory, SignatureRecord
+from econtract.contracts.signature_page import MAX_VISIBLE_SIGNATURES, signature_boxes
 from econtract.notifications.services import notify
 from econtract.parties.models import PartyCertificate, User
 from econtract.pki.checks import NoAnswer, fetch_issuer_chain
@@ -59,6 +61,8 @@ from econtract.pki.pades import (
     require_usable_signer,
 )
 from signing import decisions, waits
+from signing import sms_confirmation as sms_confirmation_module
+from signing.appearance import Handwriting, signature_appearance
 from signing.models import SignatoryProgress, SigningSession
 from signing.steps import about, notify_parties, record, require_open, signatory_of
 
@@ -89,9 +93,19 @@ def to_be_signed(session: SigningSession) -> str:
 
 
 def start_session(
-    *, contract: Contract, actor: User, certificate: PartyCertificate
+    *,
+    contract: Contract,
+    actor: User,
+    certificate: PartyCertificate,
+    sms_confirmation: bool = False,
+    handwriting: Handwriting | None = None,
 ) -> SigningSession:
-    """Prepare ``actor``'s signature with ``certificate`` (its party's active certificate)."""
+    """Prepare ``actor``'s signature with ``certificate`` (its party's active certificate).
+
+    Auxiliary signatures (§9.1): ``sms_confirmation`` sends an SMS code bound to the document's
+    hash that must be confirmed before step 2 (always, when ``SIGNING_REQUIRE_SMS_CONFIRMATION``);
+    ``handwriting`` is drawn as the signature's appearance on the signature page.
+    """
     signatory = signatory_of(contract, actor)
     step = _STEPS[Signatory.Role(signatory.role)][0]
     require_authentication(
@@ -112,8 +126,13 @@ def start_session(
         require_turn(contract, signatory)
         fields = _start_signing(contract) if contract.state == Contract.State.READY else None
         version = _current_version(contract)
-        prepared = _prepare(version, signatory, signer, chain)
+        prepared = _prepare(version, signatory, signer, chain, handwriting)
         session = _keep(prepared, contract=contract, signatory=signatory, certificate=certificate)
+        if handwriting is not None:
+            session.handwritten_sha256 = handwriting.sha256
+            session.save(update_fields=["handwritten_sha256"])
+        if sms_confirmation or settings.SIGNING_REQUIRE_SMS_CONFIRMATION:
+            sms_confirmation_module.send_code(session, contract)
         record(
             contract,
             step,
@@ -125,8 +144,19 @@ def start_session(
             base_sha256=prepared.base_revision_sha256,
             to_be_signed_sha256=hashlib.sha256(prepared.signed_attributes).hexdigest(),
             **({"fields": fields} if fields else {}),
+            **_auxiliary(session),
         )
     return session
+
+
+def _auxiliary(session: SigningSession) -> dict[str, str]:
+    """The auxiliary signatures asked for in a session, for its evidence event."""
+    shown: dict[str, str] = {}
+    if session.handwritten_sha256:
+        shown["handwritten_sha256"] = session.handwritten_sha256
+    if session.sms_phone_masked:
+        shown["sms_code_sent_to"] = session.sms_phone_masked
+    return shown
 
 
 def require_turn(contract: Contract, signatory: Signatory) -> None:
@@ -179,9 +209,14 @@ def _start_signing(contract: Contract) -> list[str]:
     the current version (a certified document allows filling fields but not adding them)."""
     version = _current_version(contract)
     fields = signature_fields(contract)
-    store_revision(
-        version=version, pdf=add_signature_fields(pdf=read_document(version), field_names=fields)
-    )
+    signatories = list(contract.signatories.order_by("order"))
+    # The parties' fields over the boxes of the signature page; the seal's stays invisible.
+    boxes = {
+        field_name(signatory): box.rect_points()
+        for signatory, box in zip(signatories, signature_boxes(len(signatories)), strict=False)
+    }
+    pdf = add_signature_fields(pdf=read_document(version), field_names=fields, boxes=boxes)
+    store_revision(version=version, pdf=pdf)
     contract.start_signing()
     contract.save()
     return fields
@@ -199,7 +234,9 @@ def _prepare(
     signatory: Signatory,
     signer: x509.Certificate,
     chain: list[x509.Certificate],
+    handwriting: Handwriting | None,
 ) -> PreparedSignature:
+    visible = signatory.order <= MAX_VISIBLE_SIGNATURES
     try:
         return prepare_signature(
             pdf=read_document(version),
@@ -210,6 +247,11 @@ def _prepare(
             docmdp=2,
             chain=chain,
             check_signer=False,  # _checked_signer ran the checks just now
+            appearance_image=signature_appearance(
+                name=signatory.party.name, handwriting=handwriting
+            )
+            if visible
+            else None,
         )
     except SignerStatusUnavailable as exc:
         raise _unavailable("certificate_status_unavailable") from exc
@@ -326,6 +368,7 @@ def _require_completable(
         )
     signatory = Signatory.objects.get(pk=session.signatory_id)
     require_turn(contract, signatory)
+    sms_confirmation_module.require_confirmed(session)
     if contract.state != Contract.State.SIGNING:
         raise BusinessRuleViolation(
             "invalid_state",

@@ -38,6 +38,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 
 from econtract.api.errors import BusinessRuleViolation
 from econtract.contracts.elements import ScheduleRow, elements_json, schedule_rows
+from econtract.contracts.signature_page import signature_boxes
 
 FONT_FAMILY = "ContractCJK"
 ELEMENTS_ATTACHMENT = "contract-elements.json"
@@ -137,7 +138,25 @@ def _schedule_context(
     elements: dict[str, Any], signatories: Sequence[tuple[str, str, str]]
 ) -> dict[str, Any]:
     rows: list[ScheduleRow] = schedule_rows(elements)
-    return {"rows": rows, "signatories": _signatory_rows(signatories)}
+    parties = _signatory_rows(signatories)
+    return {"rows": rows, "signatories": parties, "signature_boxes": _signature_boxes(parties)}
+
+
+def _signature_boxes(parties: list[_SignatoryRow]) -> list[dict[str, Any]]:
+    """The signature page's boxes with their captions (signature_page.py's geometry)."""
+    return [
+        {
+            "left_mm": box.left_mm,
+            "top_mm": box.top_mm,
+            "width_mm": box.width_mm,
+            "height_mm": box.height_mm,
+            "caption_top_mm": box.top_mm + box.height_mm + 2,
+            "designation": party.designation,
+            "role_label": party.role_label,
+            "name": party.name,
+        }
+        for box, party in zip(signature_boxes(len(parties)), parties, strict=False)
+    ]
 
 
 def _signatory_rows(signatories: Sequence[tuple[str, str, str]]) -> list[_SignatoryRow]:

@@ -35,10 +35,14 @@ _PURPOSE_TEXT = {
 }
 
 
-def send_code(*, account: User, purpose: str, phone: str) -> None:
+def send_code(
+    *, account: User, purpose: str, phone: str, action: tuple[str, str] | None = None
+) -> None:
     """Send a fresh 6-digit code for ``purpose`` to ``phone``; earlier unused codes stop working.
 
-    Refused with ``code_rate_limited`` (429) when sent too often.
+    ``action`` is what the code approves, (Chinese, English), when the purpose alone does not
+    say it well enough — e.g. which document is being signed. Refused with
+    ``code_rate_limited`` (429) when sent too often.
     """
     code = f"{secrets.randbelow(10**6):06d}"
     now = timezone.now()
@@ -58,7 +62,8 @@ def send_code(*, account: User, purpose: str, phone: str) -> None:
             expires_at=now + CODE_LIFETIME,
         )
         # Sent inside the transaction: if the provider refuses, no code row is left behind.
-        send_sms_code(phone=phone, text=_text(account, purpose, code), code=code)
+        text = _text(account, action or _PURPOSE_TEXT.get(purpose, _DEFAULT_ACTION), code)
+        send_sms_code(phone=phone, text=text, code=code)
 
 
 def verify_code(*, account: User, purpose: str, code: str) -> None:
@@ -127,8 +132,11 @@ def _hmac(*, account: User, purpose: str, code: str) -> str:
     ).hexdigest()
 
 
-def _text(account: User, purpose: str, code: str) -> str:
-    zh, en = _PURPOSE_TEXT.get(purpose, ("操作确认", "confirm the operation"))
+_DEFAULT_ACTION = ("操作确认", "confirm the operation")
+
+
+def _text(account: User, action: tuple[str, str], code: str) -> str:
+    zh, en = action
     minutes = int(CODE_LIFETIME.total_seconds() // 60)
     if account.preferred_language == User.Language.EN:
         return (

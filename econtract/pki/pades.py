@@ -30,8 +30,11 @@ from typing import IO
 from asn1crypto import cms
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from PIL import Image
 from pyhanko.pdf_utils import generic as pdf_generic
+from pyhanko.pdf_utils.images import PdfImage
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.layout import AxisAlignment, InnerScaling, Margins, SimpleBoxLayoutRule
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
 from pyhanko.sign.fields import MDPPerm, SigSeedSubFilter
@@ -40,7 +43,8 @@ from pyhanko.sign.signers.pdf_byterange import PreparedByteRangeDigest
 from pyhanko.sign.signers.pdf_signer import PdfTBSDocument
 from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverageLevel
-from pyhanko.stamp import TextStampStyle
+from pyhanko.stamp import StaticStampStyle, TextStampStyle
+from pyhanko.stamp.base import BaseStampStyle
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from econtract.pki.aio import run_on_pki_loop
@@ -161,22 +165,30 @@ if getattr(pdf_generic.read_hex_string_from_stream, "__name__", "") == (
 # --- signature fields ------------------------------------------------------------------------
 
 
-def add_signature_fields(*, pdf: bytes, field_names: list[str], visible: bool = False) -> bytes:
+def add_signature_fields(
+    *,
+    pdf: bytes,
+    field_names: list[str],
+    visible: bool = False,
+    boxes: Mapping[str, tuple[int, int, int, int]] | None = None,
+) -> bytes:
     """Add empty signature fields (parties', then the seal's), once, before the first signature.
 
     A certified document (DocMDP P=2) allows signing existing fields but not adding new ones,
-    so every field the contract will need is created here. Visible fields are boxes in a row
-    at the bottom of the last page.
+    so every field the contract will need is created here. ``boxes`` places named fields on the
+    last page at the given /Rect (the contract's signature page); with ``visible`` the others
+    are boxes in a row at the bottom of the last page; any other field is invisible.
     """
     if len(set(field_names)) != len(field_names) or not field_names:
         raise ValueError("field names must be distinct and at least one")
+    boxes = boxes or {}
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
     existing = {name for name, _value, _ref in fields.enumerate_sig_fields(writer.prev)}
     clashes = existing.intersection(field_names)
     if clashes:
         raise PadesError(f"the PDF already has signature fields {sorted(clashes)}")
     for index, name in enumerate(field_names):
-        box = _field_box(index) if visible else None
+        box = boxes.get(name) or (_field_box(index) if visible else None)
         fields.append_signature_field(
             writer, fields.SigFieldSpec(sig_field_name=name, on_page=-1, box=box)
         )
@@ -232,6 +244,7 @@ def prepare_signature(
     docmdp: int = 2,
     reserved_bytes: int = PARTY_RESERVED_BYTES,
     appearance_text: str | None = None,
+    appearance_image: Image.Image | None = None,
     chain: Sequence[x509.Certificate] | None = None,
     check_signer: bool = True,
 ) -> PreparedSignature:
@@ -243,7 +256,8 @@ def prepare_signature(
     ``chain`` is the signer's issuing CAs (fetched through caIssuers when ``None``).
     ``check_signer=False`` only when the caller has just run :func:`require_usable_signer`.
     ``appearance_text`` is the stamp text of a visible field (Latin text: pyHanko's standard
-    font has no CJK glyphs without uharfbuzz).
+    font has no CJK glyphs without uharfbuzz); ``appearance_image`` (wins over the text) is drawn
+    to fit the field: a handwritten signature, or a picture of the signer's name.
     """
     if docmdp not in DOCMDP_LEVELS:
         raise ValueError(f"DocMDP permission level must be one of {DOCMDP_LEVELS}, not {docmdp}")
@@ -264,7 +278,7 @@ def prepare_signature(
             certify=certify,
             docmdp=docmdp,
             reserved_bytes=reserved_bytes,
-            appearance_text=appearance_text,
+            stamp_style=_stamp_style(appearance_text, appearance_image),
             algorithm=algorithm,
         )
     )
@@ -279,7 +293,7 @@ async def _prepare(
     certify: bool,
     docmdp: int,
     reserved_bytes: int,
-    appearance_text: str | None,
+    stamp_style: BaseStampStyle | None,
     algorithm: str,
 ) -> PreparedSignature:
     signer = signers.ExternalSigner(
@@ -294,7 +308,7 @@ async def _prepare(
         certify=certify,
         docmdp_permissions=MDPPerm(docmdp),
     )
-    pdf_signer = signers.PdfSigner(meta, signer=signer, stamp_style=_stamp_style(appearance_text))
+    pdf_signer = signers.PdfSigner(meta, signer=signer, stamp_style=stamp_style)
     writer = writer_for_empty_field(pdf, field_name)
     try:
         prepared, _tbs, output = await pdf_signer.async_digest_doc_for_signing(
@@ -334,7 +348,20 @@ def writer_for_empty_field(pdf: bytes, field_name: str) -> IncrementalPdfFileWri
     raise PadesError(f"the PDF has no signature field {field_name!r}; add it before signing")
 
 
-def _stamp_style(appearance_text: str | None) -> TextStampStyle | None:
+def _stamp_style(
+    appearance_text: str | None, appearance_image: Image.Image | None
+) -> BaseStampStyle | None:
+    if appearance_image is not None:
+        return StaticStampStyle(
+            background=PdfImage(appearance_image),
+            border_width=0,
+            background_layout=SimpleBoxLayoutRule(
+                x_align=AxisAlignment.ALIGN_MID,
+                y_align=AxisAlignment.ALIGN_MID,
+                margins=Margins.uniform(0),
+                inner_content_scaling=InnerScaling.SHRINK_TO_FIT,
+            ),
+        )
     if appearance_text is None:
         return None
     # A literal text: '%' would be read as a pyHanko interpolation.

@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "signing",
     "retrieval",
     "auxiliary",
+    "auxiliary.contract_changes",
 ]
 
 MIDDLEWARE = [

@@ -16,6 +16,7 @@ api_v1 = [
     path("", include("retrieval.api_urls")),
     path("", include("signing.api_urls")),
     path("", include("auxiliary.api_urls")),
+    path("", include("auxiliary.contract_changes.api_urls")),
 ]
 
 urlpatterns = [
@@ -35,6 +36,7 @@ urlpatterns = [
     path("query/", include("retrieval.query_urls")),
     path("verification/", include("retrieval.verification_urls")),
     path("auxiliary/", include("auxiliary.urls")),
+    path("contract-changes/", include("auxiliary.contract_changes.urls")),
     path("", include("econtract.parties.urls")),
 ]
 

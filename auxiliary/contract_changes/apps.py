@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ContractChangesConfig(AppConfig):
+    name = "auxiliary.contract_changes"
+    label = "contract_changes"
+    verbose_name = _("Contract amendment and termination (§11.3–11.4)")

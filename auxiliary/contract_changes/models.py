@@ -1,0 +1,1 @@
+"""Amendment and termination requests (§11.3, §11.4)."""

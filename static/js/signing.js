@@ -7,12 +7,17 @@
 // verified. The private key never leaves the browser.
 
 import { b64decode, b64encode, loadKeyPair, signBytes } from "./keys.js";
+import { signaturePad } from "./signature-pad.js";
 
 const texts = JSON.parse(document.getElementById("signing-texts").textContent);
 const panel = document.querySelector("[data-signing]");
 const status = document.getElementById("sign-status");
 const errorBox = document.getElementById("sign-error");
 const POLL_MS = 700;
+const padCanvas = document.querySelector("[data-signature-pad]");
+const pad = padCanvas ? signaturePad(padCanvas) : null;
+const smsChoice = document.querySelector("[data-sms-confirmation]");
+const smsPanel = document.querySelector("[data-sms-code]");
 
 function say(text) {
   if (status) status.textContent = text;
@@ -50,6 +55,36 @@ async function followSeal(contractApi, sealingText) {
   }
 }
 
+// §9.1: the SMS code bound to the document's hash is typed in and confirmed before the key signs.
+function smsCodeTyped(session) {
+  smsPanel.hidden = false;
+  smsPanel.querySelector("[data-sms-sent-to]").textContent = session.sms_confirmation.sent_to;
+  smsPanel.querySelector("[data-sms-document]").textContent = session.document_sha256.slice(0, 16);
+  const input = smsPanel.querySelector("input");
+  const button = smsPanel.querySelector("button");
+  input.value = "";
+  input.focus();
+  return new Promise((resolve) => {
+    button.onclick = () => resolve(input.value.trim());
+  });
+}
+
+async function confirmSms(session) {
+  for (;;) {
+    const code = await smsCodeTyped(session);
+    try {
+      await api(`${panel.dataset.sessionsApi}${session.id}/sms-confirmation/`, {
+        method: "POST",
+        body: JSON.stringify({ code }),
+      });
+      smsPanel.hidden = true;
+      return;
+    } catch (error) {
+      fail(error.message); // a wrong code may be typed again; the server counts the tries
+    }
+  }
+}
+
 async function sign(button) {
   if (errorBox) errorBox.hidden = true;
   const keyPair = await loadKeyPair(button.dataset.spkiSha256);
@@ -57,10 +92,19 @@ async function sign(button) {
   button.disabled = true;
   try {
     say(texts.preparing);
+    const request = { certificate_id: Number(button.dataset.sign) };
+    if (smsChoice && smsChoice.checked) request.sms_confirmation = true;
+    const drawn = pad ? pad.toDataURL() : null;
+    if (drawn) request.handwritten_signature = drawn;
     const session = await api(panel.dataset.sessionsApi, {
       method: "POST",
-      body: JSON.stringify({ certificate_id: Number(button.dataset.sign) }),
+      body: JSON.stringify(request),
     });
+    if (session.sms_confirmation) {
+      say(texts.sms_sent);
+      await confirmSms(session);
+      if (errorBox) errorBox.hidden = true;
+    }
     say(texts.signing);
     const signature = await signBytes(keyPair.privateKey, b64decode(session.to_be_signed));
     const contract = await api(`${panel.dataset.sessionsApi}${session.id}/complete/`, {
@@ -77,6 +121,9 @@ async function sign(button) {
     button.disabled = false;
   }
 }
+
+const clearPad = document.querySelector("[data-clear-signature-pad]");
+if (clearPad && pad) clearPad.addEventListener("click", () => pad.clear());
 
 for (const button of document.querySelectorAll("[data-sign]")) {
   button.addEventListener("click", () => sign(button));

@@ -161,6 +161,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "econtract.notifications.tasks.find_overdue_deadlines",
         "schedule": timedelta(minutes=1),
     },
+    "supervision-requeue-unsent-deliveries": {
+        "task": "econtract.supervision.tasks.requeue_unsent_deliveries",
+        "schedule": timedelta(minutes=5),
+    },
     "api-purge-idempotency-records": {
         "task": "econtract.api.tasks.purge_idempotency_records",
         "schedule": timedelta(hours=1),

@@ -28,3 +28,9 @@ def deliver_webhook(self: Task, delivery_id: int) -> str:
     if self.request.retries >= max_retries:
         return str(services.give_up_delivery(delivery_id=delivery_id).state)
     raise self.retry(countdown=retry_delay(self.request.retries), max_retries=max_retries)
+
+
+@shared_task
+def requeue_unsent_deliveries() -> int:
+    """Beat: deliveries whose task was lost before their first try are queued again."""
+    return services.requeue_unsent_deliveries()

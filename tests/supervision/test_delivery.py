@@ -5,7 +5,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from datetime import timedelta
 
+from django.utils import timezone
 from pytest_django import DjangoCaptureOnCommitCallbacks as CaptureOnCommit
 from pytest_django import Settings
 
@@ -13,6 +15,7 @@ from econtract.contracts.models import Contract
 from econtract.evidence.models import EvidenceEvent
 from econtract.parties.models import Party
 from econtract.supervision.models import SupervisionEvent, WebhookDelivery, WebhookSubscription
+from econtract.supervision.services import UNSENT_AFTER, requeue_unsent_deliveries
 from econtract.supervision.tasks import MAX_RETRY_DELAY_SECONDS, retry_delay
 from tests.supervision.conftest import REGULATOR_SECRET, conclude, make_contract, make_party
 from tests.supervision.receiver import Receiver
@@ -139,3 +142,21 @@ def test_the_wait_between_retries_doubles_up_to_a_cap(settings: Settings) -> Non
     settings.WEBHOOK_RETRY_BACKOFF_SECONDS = 30
     assert [retry_delay(n) for n in range(4)] == [30, 60, 120, 240]
     assert retry_delay(30) == MAX_RETRY_DELAY_SECONDS
+
+
+def test_a_delivery_whose_task_was_lost_is_queued_again_and_delivered(
+    contract: Contract, regulator_hook: str, receiver: Receiver
+) -> None:
+    # Concluded without running the on-commit callbacks: the task never reached the broker.
+    conclude(contract)
+    delivery = WebhookDelivery.objects.get()
+    assert (delivery.state, delivery.attempts) == ("pending", 0)
+    assert requeue_unsent_deliveries() == 0  # too young: its task may still be on its way
+    later = timezone.now() + UNSENT_AFTER + timedelta(seconds=1)
+
+    assert requeue_unsent_deliveries(now=later) == 1
+
+    delivery.refresh_from_db()
+    assert (delivery.state, delivery.attempts) == ("delivered", 1)
+    assert len(receiver.received("/regulator")) == 1
+    assert requeue_unsent_deliveries(now=later) == 0  # delivered ones are left alone

@@ -165,6 +165,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "econtract.supervision.tasks.requeue_unsent_deliveries",
         "schedule": timedelta(minutes=5),
     },
+    "parties-purge-expired-secrets": {
+        "task": "econtract.parties.tasks.purge_expired_one_time_secrets",
+        "schedule": timedelta(days=1),
+    },
     "api-purge-idempotency-records": {
         "task": "econtract.api.tasks.purge_idempotency_records",
         "schedule": timedelta(hours=1),
@@ -389,6 +393,8 @@ REGISTRATION_MATERIAL_MAX_BYTES = env_int("REGISTRATION_MATERIAL_MAX_BYTES", 10 
 REGISTRATION_REVIEW_DAYS = env_int("REGISTRATION_REVIEW_DAYS", 3)
 
 # --- Contracts (§9) ----------------------------------------------------------------------------
+# Security logs (SMS codes and certificate challenges with their failed tries) are kept this long.
+SECURITY_LOG_RETENTION_DAYS = env_int("SECURITY_LOG_RETENTION_DAYS", 183)
 # X9: how long a party may wait for the next signature, and for the sealed contract after the
 # last one, before it is told that nothing arrived (never past the signing deadline).
 SIGNING_TURN_WAIT = timedelta(hours=env_int("SIGNING_TURN_WAIT_HOURS", 72))

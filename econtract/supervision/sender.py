@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import http.client
+import socket
+import ssl
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from econtract.supervision.targets import TargetRefused, check_target
@@ -35,7 +39,46 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
         return None
 
 
-_opener = urllib.request.build_opener(_NoRedirects)
+class PinnedHTTPConnection(http.client.HTTPConnection):
+    """Connects to ``address`` whatever the URL's host resolves to now; Host names the host."""
+
+    def __init__(self, host: str, *, address: str, **kwargs: Any) -> None:
+        super().__init__(host, **kwargs)
+        self._address = address
+
+    def connect(self) -> None:
+        self.sock = socket.create_connection((self._address, self.port), self.timeout)
+
+
+class PinnedHTTPSConnection(http.client.HTTPSConnection):
+    """As :class:`PinnedHTTPConnection`, with TLS verified against the URL's host name."""
+
+    def __init__(self, host: str, *, address: str, **kwargs: Any) -> None:
+        super().__init__(host, context=ssl.create_default_context(), **kwargs)
+        self._address = address
+
+    def connect(self) -> None:
+        raw = socket.create_connection((self._address, self.port), self.timeout)
+        self.sock = self._context.wrap_socket(raw, server_hostname=self.host)  # type: ignore[attr-defined]
+
+
+class _PinnedHandler(urllib.request.HTTPHandler, urllib.request.HTTPSHandler):
+    def __init__(self, address: str) -> None:
+        urllib.request.HTTPHandler.__init__(self)
+        urllib.request.HTTPSHandler.__init__(self)
+        self._address = address
+
+    def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(partial(PinnedHTTPConnection, address=self._address), req)
+
+    def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(partial(PinnedHTTPSConnection, address=self._address), req)
+
+
+def _opener(address: str | None) -> urllib.request.OpenerDirector:
+    if address is None:
+        return urllib.request.build_opener(_NoRedirects)
+    return urllib.request.build_opener(_NoRedirects, _PinnedHandler(address))
 
 
 def post(
@@ -43,7 +86,7 @@ def post(
 ) -> SendResult:
     """POST ``body`` to ``url``; delivered when the target answers 2xx."""
     try:
-        check_target(url)
+        address = check_target(url)
     except TargetRefused as exc:
         return SendResult(delivered=False, error=f"target refused: {exc}")
     request = urllib.request.Request(  # noqa: S310 - check_target allows only http(s)
@@ -59,7 +102,7 @@ def post(
         },
     )
     try:
-        with _opener.open(request, timeout=timeout) as response:
+        with _opener(address).open(request, timeout=timeout) as response:
             status = int(response.status)
     except urllib.error.HTTPError as exc:
         return SendResult(delivered=False, status=exc.code, error=f"HTTP {exc.code} {exc.reason}")

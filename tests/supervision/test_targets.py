@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import socket
+from typing import Any
+
 import pytest
 from pytest_django import DjangoCaptureOnCommitCallbacks as CaptureOnCommit
 from pytest_django import Settings
 
 from econtract.contracts.models import Contract
 from econtract.parties.models import Party
+from econtract.supervision import sender
 from econtract.supervision.models import WebhookDelivery
 from econtract.supervision.targets import TargetRefused, check_target
 from tests.supervision.conftest import client_for, conclude
@@ -74,3 +78,51 @@ def test_a_target_is_checked_again_when_the_event_is_delivered(
     assert delivery.state == "failed"
     assert "target refused" in delivery.last_error
     assert receiver.received("/regulator") == []
+
+
+def test_the_delivery_connects_to_the_checked_address_not_to_a_second_answer(
+    settings: Settings, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """DNS rebinding: the name is public when checked and loopback a moment later."""
+    settings.WEBHOOK_ALLOW_PRIVATE_TARGETS = False
+    port = int(receiver.url("/").rsplit(":", 1)[1].split("/")[0])
+    answers = iter([public_answer(port)])
+    real_getaddrinfo = socket.getaddrinfo
+
+    def rebinding(host: str, *args: Any, **kwargs: Any) -> Any:
+        if host == "hooks.rebind.example":
+            return next(answers, loopback_answer(port))  # public first, then loopback
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding)
+
+    result = sender.post(
+        url=f"http://hooks.rebind.example:{port}/rebound",
+        body=b"{}",
+        secret="s" * 20,
+        event_id="e",
+        timestamp="0",
+        timeout=2,
+    )
+
+    assert not result.delivered
+    assert receiver.received("/rebound") == []
+
+
+def test_a_pinned_connection_reaches_the_address_with_the_host_named(receiver: Receiver) -> None:
+    port = int(receiver.url("/").rsplit(":", 1)[1].split("/")[0])
+    connection = sender.PinnedHTTPConnection(
+        "name-that-does-not-resolve.invalid", port=port, address="127.0.0.1", timeout=5
+    )
+    connection.request("POST", "/pinned", body=b"{}")
+    assert connection.getresponse().status == 200
+    (request,) = receiver.received("/pinned")
+    assert request.headers["Host"] == f"name-that-does-not-resolve.invalid:{port}"
+
+
+def public_answer(port: int) -> list[Any]:
+    return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.215.14", port))]
+
+
+def loopback_answer(port: int) -> list[Any]:
+    return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port))]

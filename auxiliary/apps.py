@@ -6,3 +6,8 @@ class AuxiliaryConfig(AppConfig):
     name = "auxiliary"
     label = "auxiliary"
     verbose_name = _("Auxiliary processes (§11)")
+
+    def ready(self) -> None:
+        from auxiliary import notices
+
+        notices.register()

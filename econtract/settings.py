@@ -177,6 +177,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "signing.tasks.expire_overdue_contracts",
         "schedule": timedelta(minutes=1),
     },
+    "auxiliary-close-unanswered": {
+        "task": "auxiliary.tasks.close_unanswered_requests",
+        "schedule": timedelta(minutes=1),
+    },
 }
 
 # --- Accounts and security -------------------------------------------------------------------
@@ -300,6 +304,9 @@ SPECTACULAR_SETTINGS = {
         "RegistrationStateEnum": "registration.models.RegistrationApplication.State",
         "RegistrationMaterialKindEnum": "registration.models.Material.Kind",
         "SupervisionEventTypeEnum": "econtract.supervision.models.EventType",
+        "IdentityChangeStateEnum": "auxiliary.models.IdentityChange.State",
+        "IdentityChangeMaterialKindEnum": "auxiliary.models.IdentityChangeMaterial.Kind",
+        "CancellationStateEnum": "auxiliary.models.Cancellation.State",
     },
 }
 IDEMPOTENCY_TTL = timedelta(hours=env_int("IDEMPOTENCY_TTL_HOURS", 24))
@@ -386,19 +393,29 @@ NOTIFICATION_MAX_RETRIES = env_int("NOTIFICATION_MAX_RETRIES", 5)
 # First retry delay of a failed e-mail/SMS; each further retry waits twice as long.
 NOTIFICATION_RETRY_BACKOFF_SECONDS = float(env_str("NOTIFICATION_RETRY_BACKOFF_SECONDS", "30"))
 RETENTION_YEARS_AFTER_CONTRACT_END = env_int("RETENTION_YEARS", 5)
+# Security logs (SMS codes and certificate challenges with their failed tries) are kept this long.
+SECURITY_LOG_RETENTION_DAYS = env_int("SECURITY_LOG_RETENTION_DAYS", 183)
 
 # --- Registration (§7) -----------------------------------------------------------------------
 # Largest accepted registration material (PDF/JPEG/PNG), and how long the review may take.
 REGISTRATION_MATERIAL_MAX_BYTES = env_int("REGISTRATION_MATERIAL_MAX_BYTES", 10 * 1024 * 1024)
 REGISTRATION_REVIEW_DAYS = env_int("REGISTRATION_REVIEW_DAYS", 3)
 
+# --- Identity change and cancellation (§11.1, §11.2) -------------------------------------------
+# How long the material review may take (X9), and how long a counterparty has to answer whether
+# it continues performing / whether its contracts are finished: no answer by then counts as no.
+IDENTITY_CHANGE_REVIEW_DAYS = env_int("IDENTITY_CHANGE_REVIEW_DAYS", 3)
+IDENTITY_CHANGE_CONSENT_DAYS = env_int("IDENTITY_CHANGE_CONSENT_DAYS", 7)
+CANCELLATION_CONFIRMATION_DAYS = env_int("CANCELLATION_CONFIRMATION_DAYS", 7)
+
 # --- Contracts (§9) ----------------------------------------------------------------------------
-# Security logs (SMS codes and certificate challenges with their failed tries) are kept this long.
-SECURITY_LOG_RETENTION_DAYS = env_int("SECURITY_LOG_RETENTION_DAYS", 183)
 # X9: how long a party may wait for the next signature, and for the sealed contract after the
 # last one, before it is told that nothing arrived (never past the signing deadline).
 SIGNING_TURN_WAIT = timedelta(hours=env_int("SIGNING_TURN_WAIT_HOURS", 72))
 SIGNING_SEAL_WAIT = timedelta(minutes=env_int("SIGNING_SEAL_WAIT_MINUTES", 30))
+# §9.1 auxiliary signature: every signer confirms an SMS code bound to the document's hash
+# (otherwise each signer may ask for it).
+SIGNING_REQUIRE_SMS_CONFIRMATION = env_bool("SIGNING_REQUIRE_SMS_CONFIRMATION", False)
 # Electronic Signature Law Art. 3: categories that cannot be concluded electronically. A list, so
 # an amendment of the law is a settings change (econtract/contracts/categories.py).
 CONTRACT_EXCLUDED_CATEGORIES = env_list(
@@ -410,13 +427,19 @@ CONTRACT_STORAGE_DIR = Path(env_str("CONTRACT_STORAGE_DIR", str(VAR_DIR / "contr
 CONTRACT_FONT_PATH = Path(
     env_str("CONTRACT_FONT_PATH", "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
 )
-# §9.1 auxiliary signature: every signer confirms an SMS code bound to the document's hash
-# (otherwise each signer may ask for it).
-SIGNING_REQUIRE_SMS_CONFIRMATION = env_bool("SIGNING_REQUIRE_SMS_CONFIRMATION", False)
 # PDF variant of rendered text contracts: "pdf/a-2b" (archival, signs fine), or "" for plain PDF.
 CONTRACT_PDF_VARIANT = env_str("CONTRACT_PDF_VARIANT", "pdf/a-2b")
 # Largest uploaded contract PDF the platform will parse.
 CONTRACT_DOCUMENT_MAX_BYTES = env_int("CONTRACT_DOCUMENT_MAX_BYTES", 20 * 1024 * 1024)
+
+# --- Verification of uploaded PDFs (§10.3) -------------------------------------------------------
+# Uploads are parsed in sandbox child processes (econtract/pki/sandbox.py) with these limits.
+VERIFICATION_MAX_BYTES = env_int("VERIFICATION_MAX_BYTES", 20 * 1024 * 1024)
+VERIFICATION_MEMORY_MB = env_int("VERIFICATION_MEMORY_MB", 1024)
+VERIFICATION_CPU_SECONDS = env_int("VERIFICATION_CPU_SECONDS", 20)
+VERIFICATION_WALL_SECONDS = env_int("VERIFICATION_WALL_SECONDS", 60)
+# Warm sandbox children per web or Celery worker process.
+VERIFICATION_SANDBOXES = env_int("VERIFICATION_SANDBOXES", 2)
 
 
 # --- Supervision interface (§9.5, X8) and webhooks ---------------------------------------------

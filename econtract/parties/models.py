@@ -75,8 +75,18 @@ class Party(models.Model):
     license_number = models.CharField(_("operating licence number"), max_length=60, blank=True)
     contact_name = models.CharField(_("contact / agent"), max_length=100, blank=True)
 
+    class PendingProcess(models.TextChoices):
+        # §11.1: from the application until its result; the party starts no new signing.
+        IDENTITY_CHANGE = "identity_change", _("identity change pending")
+        # §11.2: from the application until it is granted or refused.
+        CANCELLATION = "cancellation", _("cancellation pending")
+
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE
+    )
+    # Set and cleared only by the auxiliary processes (§11); one at a time per party.
+    pending_process = models.CharField(
+        _("pending process"), max_length=24, choices=PendingProcess.choices, blank=True
     )
     registered_at = models.DateTimeField(_("registered at"))
 

@@ -19,7 +19,14 @@ from econtract.notifications.rendering import render_notice
 SPEC_NOTICES = Path(__file__).resolve().parents[3] / "shared" / "spec" / "notices.csv"
 OWN_TEMPLATES = ("registration_succeeded", "registration_failed", "deadline_overdue")
 # Notices §8 requires of a process that Table 4 does not list (a refusal without authentication).
-BEYOND_THE_TABLES = {"signing_not_authenticated"}
+BEYOND_THE_TABLES = {
+    "signing_not_authenticated",
+    # auxiliary/notices.py: §8 refusals of T9.1/T10.1, the T10.3 request, T9.4 re-issue.
+    "identity_change_not_authenticated",
+    "cancellation_not_authenticated",
+    "cancellation_confirmation_requested",
+    "certificate_superseded",
+}
 
 
 def test_every_notice_of_the_standard_is_registered_once_with_its_step_and_names() -> None:

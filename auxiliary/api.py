@@ -1,0 +1,547 @@
+"""§11.1 and §11.2 over the API (API.md, "Auxiliary (§11)").
+
+- ``/api/v1/identity-changes/``: ``POST {changes, reason}`` a draft; ``PATCH`` it; materials and
+  submit as for registrations; operator ``.../review/``; each counterparty ``.../consent/``.
+- ``/api/v1/cancellations/``: ``POST {reason}``; counterparties ``.../confirm/ {finished}``.
+
+The applicant and operators see the whole application (ID numbers masked); a counterparty sees the
+changed identity data and its own answer only. Anyone else gets 404.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.urls import reverse
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_serializer,
+    extend_schema_view,
+)
+from rest_framework import generics, serializers, status
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import IsAdminUser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from auxiliary import selectors, services
+from auxiliary.common import active_party
+from auxiliary.models import (
+    Cancellation,
+    CounterpartyConsent,
+    IdentityChange,
+    IdentityChangeMaterial,
+    PerformanceConfirmation,
+)
+from econtract.api.requests import account_of
+from econtract.api.schema import ERROR
+from econtract.parties.models import Party, User
+
+_NOT_FOUND = OpenApiResponse(ERROR, description="`not_found`")
+_CONFLICT = OpenApiResponse(
+    ERROR,
+    description="`invalid_state`, `already_answered`, `identity_change_in_progress`, "
+    "`identity_change_pending`, `cancellation_pending`, `identity_already_registered`, "
+    "`phone_already_registered`",
+)
+_FORBIDDEN = OpenApiResponse(
+    ERROR, description="`authentication_required`, `not_registered`, `permission_denied`"
+)
+_REFUSED = OpenApiResponse(
+    ERROR,
+    description="registration's field codes (`missing_field`, `invalid_id_number`, ...), "
+    "`no_changes`, `missing_materials`, `reason_required`",
+)
+
+
+# --- identity change: input ---------------------------------------------------------------------
+@extend_schema_serializer(component_name="IdentityChangeData")
+class ChangesSerializer(serializers.Serializer):
+    """The party's data after the change (Table 9): any field of its registration (Table 2)."""
+
+    name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    address = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    email = serializers.CharField(max_length=254, required=False, allow_blank=True)
+    id_type = serializers.ChoiceField(choices=Party.IdType.choices, required=False)
+    id_number = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    business_scope = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    unified_social_credit_code = serializers.CharField(
+        max_length=30, required=False, allow_blank=True
+    )
+    business_license_number = serializers.CharField(max_length=30, required=False, allow_blank=True)
+    organization_code = serializers.CharField(max_length=12, required=False, allow_blank=True)
+    licensed = serializers.BooleanField(required=False, source="licensed_business")
+    license_number = serializers.CharField(max_length=60, required=False, allow_blank=True)
+    contact_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
+
+    def to_internal_value(self, data: Any) -> Any:
+        # A misspelt field must not be dropped silently: the applicant would think it changed.
+        unknown = set(data) - set(self.fields) if isinstance(data, dict) else set()
+        if unknown:
+            raise serializers.ValidationError(
+                {name: ["Not a field of a party's identity data."] for name in sorted(unknown)}
+            )
+        return super().to_internal_value(data)
+
+
+@extend_schema_serializer(component_name="IdentityChangeCreate")
+class CreateSerializer(serializers.Serializer):
+    changes = ChangesSerializer()
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+
+
+@extend_schema_serializer(component_name="IdentityChangeUpdate")
+class UpdateSerializer(serializers.Serializer):
+    changes = ChangesSerializer(required=False)
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+
+
+# --- output ------------------------------------------------------------------------------------
+@extend_schema_serializer(component_name="AuxiliaryHistoryEntry")
+class HistorySerializer(serializers.Serializer):
+    state = serializers.CharField()
+    at = serializers.DateTimeField()
+    actor = serializers.CharField()
+    step = serializers.CharField()
+
+
+@extend_schema_serializer(component_name="IdentityChangeMaterial")
+class MaterialSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = IdentityChangeMaterial
+        fields = ["id", "kind", "original_name", "content_type", "size", "sha256", "uploaded_at"]
+        read_only_fields = fields
+
+
+@extend_schema_serializer(component_name="CounterpartyConsent")
+class ConsentSerializer(serializers.ModelSerializer):
+    counterparty = serializers.CharField(source="counterparty.name", read_only=True)
+
+    class Meta:
+        model = CounterpartyConsent
+        fields = [
+            "counterparty_id",
+            "counterparty",
+            "contracts",
+            "due_at",
+            "agree",
+            "reason",
+            "answered_at",
+            "expired",
+        ]
+        read_only_fields = fields
+
+
+@extend_schema_serializer(component_name="IdentityChange")
+class IdentityChangeSerializer(serializers.ModelSerializer):
+    changes = serializers.SerializerMethodField()
+    role = serializers.SerializerMethodField()
+    materials = serializers.SerializerMethodField()
+    missing_materials = serializers.SerializerMethodField()
+    consents = serializers.SerializerMethodField()
+    history = serializers.SerializerMethodField()
+
+    class Meta:
+        model = IdentityChange
+        fields = [
+            "id",
+            "party_id",
+            "kind",
+            "state",
+            "role",
+            "reason",
+            "changed_fields",
+            "changes",
+            "decision_reason",
+            "materials",
+            "missing_materials",
+            "consents",
+            "history",
+            "created_at",
+            "submitted_at",
+            "reviewed_at",
+            "decided_at",
+        ]
+        read_only_fields = fields
+
+    def _role(self, change: IdentityChange) -> str:
+        viewer = self.context["viewer"]
+        if change.party.account_id == viewer.pk:
+            return "applicant"
+        return "operator" if viewer.is_staff else "counterparty"
+
+    def get_role(self, change: IdentityChange) -> str:
+        return self._role(change)
+
+    @extend_schema_field(serializers.DictField())
+    def get_changes(self, change: IdentityChange) -> dict[str, Any]:
+        """The new value of each changed field (an ID number masked)."""
+        data = selectors.changed_identity_data(change)
+        return {name: data[f"new_{name}"] for name in change.changed_fields}
+
+    @extend_schema_field(MaterialSerializer(many=True))
+    def get_materials(self, change: IdentityChange) -> list[Any]:
+        if self._role(change) == "counterparty":
+            return []  # a counterparty gets the changed data, not the applicant's documents
+        return MaterialSerializer(change.materials.all(), many=True).data  # type: ignore[return-value]
+
+    def get_missing_materials(self, change: IdentityChange) -> list[str]:
+        return selectors.missing_materials(change) if change.is_editable else []
+
+    @extend_schema_field(ConsentSerializer(many=True))
+    def get_consents(self, change: IdentityChange) -> list[Any]:
+        consents = change.consents.select_related("counterparty")
+        if self._role(change) == "counterparty":
+            consents = consents.filter(counterparty__account=self.context["viewer"])
+        return ConsentSerializer(consents, many=True).data  # type: ignore[return-value]
+
+    @extend_schema_field(HistorySerializer(many=True))
+    def get_history(self, change: IdentityChange) -> list[Any]:
+        return HistorySerializer(selectors.history_of(change), many=True).data  # type: ignore[return-value]
+
+
+def _change_out(change: IdentityChange, request: Request, code: int = 200) -> Response:
+    change = IdentityChange.objects.select_related("party").get(pk=change.pk)
+    body = IdentityChangeSerializer(change, context={"viewer": account_of(request)}).data
+    return Response(body, status=code)
+
+
+def _changes_of(data: dict[str, Any]) -> dict[str, Any]:
+    return dict(data.get("changes") or {})
+
+
+# --- identity change: views ------------------------------------------------------------------
+@extend_schema_view(
+    get=extend_schema(
+        tags=["auxiliary"],
+        operation_id="identity_changes_list",
+        parameters=[OpenApiParameter("state", str, enum=IdentityChange.State.values)],
+    )
+)
+class IdentityChangeListCreate(generics.ListAPIView):
+    """The caller's applications and those it is asked about (an operator: all); or start one."""
+
+    serializer_class = IdentityChangeSerializer
+
+    def get_queryset(self) -> QuerySet[IdentityChange]:
+        state = self.request.query_params.get("state", "")
+        if state and state not in IdentityChange.State.values:
+            state = "-"  # an unknown state matches nothing
+        return selectors.identity_changes_visible_to(user=account_of(self.request), state=state)
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        return {**super().get_serializer_context(), "viewer": self.request.user}
+
+    @extend_schema(
+        tags=["auxiliary"],
+        operation_id="identity_changes_create",
+        request=CreateSerializer,
+        responses={
+            201: IdentityChangeSerializer,
+            400: OpenApiResponse(ERROR, description="`invalid`"),
+            403: _FORBIDDEN,
+            409: _CONFLICT,
+            422: _REFUSED,
+        },
+    )
+    def post(self, request: Request) -> Response:
+        data = CreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        caller = account_of(request)
+        change = services.create_identity_change(
+            party=active_party(caller),
+            actor=caller,
+            changes=_changes_of(data.validated_data),
+            reason=data.validated_data.get("reason", ""),
+        )
+        response = _change_out(change, request, status.HTTP_201_CREATED)
+        response["Location"] = reverse("api-identity-change-detail", args=[change.pk])
+        return response
+
+
+class IdentityChangeDetail(APIView):
+    @extend_schema(
+        tags=["auxiliary"],
+        operation_id="identity_changes_retrieve",
+        responses={200: IdentityChangeSerializer, 404: _NOT_FOUND},
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        return _change_out(selectors.identity_change_for(user=account_of(request), pk=pk), request)
+
+    @extend_schema(
+        tags=["auxiliary"],
+        operation_id="identity_changes_update",
+        request=UpdateSerializer,
+        responses={200: IdentityChangeSerializer, 404: _NOT_FOUND, 409: _CONFLICT, 422: _REFUSED},
+    )
+    def patch(self, request: Request, pk: int) -> Response:
+        caller = account_of(request)
+        change = selectors.identity_change_for(user=caller, pk=pk)
+        data = UpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        change = services.update_identity_change(
+            change=change,
+            actor=caller,
+            changes=_changes_of(data.validated_data),
+            reason=data.validated_data.get("reason"),
+        )
+        return _change_out(change, request)
+
+
+class IdentityChangeMaterialUpload(APIView):
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema_serializer(component_name="IdentityChangeMaterialUpload")
+    class InputSerializer(serializers.Serializer):
+        kind = serializers.ChoiceField(choices=IdentityChangeMaterial.Kind.choices)
+        file = serializers.FileField()
+
+    @extend_schema(
+        tags=["auxiliary"],
+        operation_id="identity_changes_materials_create",
+        request={"multipart/form-data": InputSerializer},
+        responses={
+            201: MaterialSerializer,
+            404: _NOT_FOUND,
+            409: _CONFLICT,
+            422: OpenApiResponse(ERROR, description="`unsupported_file_type`, `file_too_large`"),
+        },
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        caller = account_of(request)
+        change = selectors.identity_change_for(user=caller, pk=pk)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        material = services.add_material(
+            change=change,
+            actor=caller,
+            kind=data.validated_data["kind"],
+            file=data.validated_data["file"],
+        )
+        return Response(MaterialSerializer(material).data, status=status.HTTP_201_CREATED)
+
+
+class IdentityChangeSubmit(APIView):
+    @extend_schema(
+        tags=["auxiliary"],
+        operation_id="identity_changes_submit",
+        request=None,
+        responses={
+            200: IdentityChangeSerializer,
+            403: _FORBIDDEN,
+            404: _NOT_FOUND,
+            409: _CONFLICT,
+            422: _REFUSED,
+        },
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        caller = account_of(request)
+        change = selectors.identity_change_for(user=caller, pk=pk)
+        return _change_out(services.submit_identity_change(change=change, actor=caller), request)
+
+
+class IdentityChangeReview(APIView):
+    """The operator's material review (T9.2): approve, reject (untrue) or request supplement."""
+
+    permission_classes = [IsAdminUser]
+
+    @extend_schema_serializer(component_name="IdentityChangeReview")
+    class InputSerializer(serializers.Serializer):
+        decision = serializers.ChoiceField(choices=services.DECISIONS)
+        reason = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+
+    @extend_schema(
+        tags=["auxiliary"],
+        operation_id="identity_changes_review",
+        request=InputSerializer,
+        responses={
+            200: IdentityChangeSerializer,
+            403: _FORBIDDEN,
+            404: _NOT_FOUND,
+            409: _CONFLICT,
+            422: OpenApiResponse(ERROR, description="`reason_required`"),
+        },
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        reviewer = account_of(request)
+        change = selectors.identity_change_for(user=reviewer, pk=pk)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        change = services.review_identity_change(
+            change=change,
+            reviewer=reviewer,
+            decision=data.validated_data["decision"],
+            reason=data.validated_data.get("reason", ""),
+        )
+        return _change_out(change, request)
+
+
+class IdentityChangeConsent(APIView):
+    """A counterparty agrees, or not, to continue performing with the changed party."""
+
+    @extend_schema_serializer(component_name="IdentityChangeConsentInput")
+    class InputSerializer(serializers.Serializer):
+        agree = serializers.BooleanField()
+        reason = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+
+    @extend_schema(
+        tags=["auxiliary"],
+        operation_id="identity_changes_consent",
+        request=InputSerializer,
+        responses={200: IdentityChangeSerializer, 404: _NOT_FOUND, 409: _CONFLICT},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        caller = account_of(request)
+        change = selectors.identity_change_for(user=caller, pk=pk)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        change = services.answer_consent(
+            change=change,
+            actor=caller,
+            agree=data.validated_data["agree"],
+            reason=data.validated_data.get("reason", ""),
+        )
+        return _change_out(change, request)
+
+
+# --- cancellation ------------------------------------------------------------------------------
+@extend_schema_serializer(component_name="PerformanceConfirmation")
+class ConfirmationSerializer(serializers.ModelSerializer):
+    counterparty = serializers.CharField(source="counterparty.name", read_only=True)
+
+    class Meta:
+        model = PerformanceConfirmation
+        fields = [
+            "counterparty_id",
+            "counterparty",
+            "contracts",
+            "due_at",
+            "finished",
+            "answered_at",
+            "expired",
+        ]
+        read_only_fields = fields
+
+
+@extend_schema_serializer(component_name="Cancellation")
+class CancellationSerializer(serializers.ModelSerializer):
+    party = serializers.CharField(source="party.name", read_only=True)
+    confirmations = serializers.SerializerMethodField()
+    history = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Cancellation
+        fields = [
+            "id",
+            "party_id",
+            "party",
+            "state",
+            "reason",
+            "unfinished_contracts",
+            "refusal_reason",
+            "confirmations",
+            "history",
+            "created_at",
+            "decided_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(ConfirmationSerializer(many=True))
+    def get_confirmations(self, cancellation: Cancellation) -> list[Any]:
+        viewer: User = self.context["viewer"]
+        confirmations = cancellation.confirmations.select_related("counterparty")
+        if cancellation.party.account_id != viewer.pk and not viewer.is_staff:
+            confirmations = confirmations.filter(counterparty__account=viewer)
+        return ConfirmationSerializer(confirmations, many=True).data  # type: ignore[return-value]
+
+    @extend_schema_field(HistorySerializer(many=True))
+    def get_history(self, cancellation: Cancellation) -> list[Any]:
+        return HistorySerializer(selectors.history_of(cancellation), many=True).data  # type: ignore[return-value]
+
+
+def _cancellation_out(cancellation: Cancellation, viewer: User, code: int = 200) -> Response:
+    cancellation = Cancellation.objects.select_related("party").get(pk=cancellation.pk)
+    body = CancellationSerializer(cancellation, context={"viewer": viewer}).data
+    return Response(body, status=code)
+
+
+@extend_schema_view(get=extend_schema(tags=["auxiliary"], operation_id="cancellations_list"))
+class CancellationListCreate(generics.ListAPIView):
+    """The caller's cancellations and those it is asked to confirm; or apply for one."""
+
+    serializer_class = CancellationSerializer
+
+    @extend_schema_serializer(component_name="CancellationCreate")
+    class InputSerializer(serializers.Serializer):
+        reason = serializers.CharField(max_length=2000)
+
+    def get_queryset(self) -> QuerySet[Cancellation]:
+        return selectors.cancellations_visible_to(user=account_of(self.request))
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        return {**super().get_serializer_context(), "viewer": self.request.user}
+
+    @extend_schema(
+        tags=["auxiliary"],
+        operation_id="cancellations_create",
+        request=InputSerializer,
+        responses={
+            201: CancellationSerializer,
+            400: OpenApiResponse(ERROR, description="`invalid`"),
+            403: _FORBIDDEN,
+            409: _CONFLICT,
+            503: OpenApiResponse(ERROR, description="`ca_unavailable`"),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        caller = account_of(request)
+        cancellation = services.apply_for_cancellation(
+            party=active_party(caller), actor=caller, reason=data.validated_data["reason"]
+        )
+        response = _cancellation_out(cancellation, caller, status.HTTP_201_CREATED)
+        response["Location"] = reverse("api-cancellation-detail", args=[cancellation.pk])
+        return response
+
+
+class CancellationDetail(APIView):
+    @extend_schema(
+        tags=["auxiliary"],
+        operation_id="cancellations_retrieve",
+        responses={200: CancellationSerializer, 404: _NOT_FOUND},
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        caller = account_of(request)
+        return _cancellation_out(selectors.cancellation_for(user=caller, pk=pk), caller)
+
+
+class CancellationConfirm(APIView):
+    """A counterparty confirms whether its contracts in performance with the applicant are
+    finished (T10.3); "not finished" refuses the cancellation."""
+
+    @extend_schema_serializer(component_name="CancellationConfirmInput")
+    class InputSerializer(serializers.Serializer):
+        finished = serializers.BooleanField()
+
+    @extend_schema(
+        tags=["auxiliary"],
+        operation_id="cancellations_confirm",
+        request=InputSerializer,
+        responses={200: CancellationSerializer, 404: _NOT_FOUND, 409: _CONFLICT},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        caller = account_of(request)
+        cancellation = selectors.cancellation_for(user=caller, pk=pk)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        cancellation = services.confirm_performance(
+            cancellation=cancellation, actor=caller, finished=data.validated_data["finished"]
+        )
+        return _cancellation_out(cancellation, caller)

@@ -1,0 +1,158 @@
+"""What the identity-change and cancellation services share: the party lock, the history read
+from evidence, contracts by state, counterparties, and revoking a party's certificates."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from cryptography import x509
+from django.db import models
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from rest_framework import status
+
+from econtract.api.errors import BusinessRuleViolation
+from econtract.contracts.models import Contract
+from econtract.evidence.models import EvidenceEvent
+from econtract.evidence.services import object_label, record_event
+from econtract.parties.models import Party, PartyCertificate, User
+from econtract.pki.ca import get_certificate_authority
+
+
+def record(obj: Any, step: str, actor: User | None, **payload: Any) -> None:
+    """One evidence event; ``payload["state"]`` feeds the object's ``history``."""
+    record_event(step=step, actor=actor, obj=obj, payload={"state": obj.state, **payload})
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryEntry:
+    state: str
+    at: datetime
+    actor: str
+    step: str
+
+
+def history_of(obj: models.Model) -> list[HistoryEntry]:
+    """The steps of an application and the state each left it in, read from its evidence."""
+    events = EvidenceEvent.objects.filter(
+        object_type=object_label(obj), object_id=str(obj.pk)
+    ).order_by("sequence")
+    return [
+        HistoryEntry(
+            state=str(event.payload.get("state", "")),
+            at=event.recorded_at,
+            actor=event.actor_label,
+            step=event.step,
+        )
+        for event in events
+        if isinstance(event.payload, dict) and "state" in event.payload
+    ]
+
+
+def active_party(account: User) -> Party:
+    party = Party.objects.filter(account=account, status=Party.Status.ACTIVE).first()
+    if party is None:
+        raise BusinessRuleViolation(
+            "not_registered",
+            _("Only a registered party whose identity is not cancelled can do this (§7)."),
+            http_status=status.HTTP_403_FORBIDDEN,
+        )
+    return party
+
+
+def lock_party(party: Party) -> Party:
+    return Party.objects.select_for_update().select_related("account").get(pk=party.pk)
+
+
+def refuse_if_pending(party: Party, *, allowed: str = "") -> None:
+    """One §11 party process at a time: an identity change and a cancellation exclude each other."""
+    if party.pending_process and party.pending_process != allowed:
+        raise BusinessRuleViolation(
+            f"{party.pending_process}_pending",
+            _("Not possible now: %(process)s.") % {"process": party.get_pending_process_display()},
+            http_status=status.HTTP_409_CONFLICT,
+        )
+
+
+def contracts_of(party: Party, states: Iterable[str]) -> QuerySet[Contract]:
+    # A party signs a contract once at most, so the join yields each contract once.
+    return Contract.objects.filter(signatories__party=party, state__in=list(states)).order_by("pk")
+
+
+def counterparties_by_party(party: Party, contracts: Iterable[Contract]) -> dict[Party, list[str]]:
+    """Every other signatory of ``contracts`` and the references of the contracts it shares."""
+    found: dict[Party, list[str]] = {}
+    for contract in contracts:
+        signatories = contract.signatories.exclude(party=party).select_related("party__account")
+        for signatory in signatories:
+            found.setdefault(signatory.party, []).append(contract.reference)
+    return found
+
+
+def not_found(what: str) -> BusinessRuleViolation:
+    return BusinessRuleViolation(
+        "not_found", _("No such %(what)s.") % {"what": what}, http_status=status.HTTP_404_NOT_FOUND
+    )
+
+
+def invalid_state(display: str, state: str) -> BusinessRuleViolation:
+    return BusinessRuleViolation(
+        "invalid_state",
+        _("This is not possible while the application is %(state)s.") % {"state": display},
+        fields={"state": [state]},
+        http_status=status.HTTP_409_CONFLICT,
+    )
+
+
+def already_answered() -> BusinessRuleViolation:
+    return BusinessRuleViolation(
+        "already_answered",
+        _("You have already answered, or the time to answer is over."),
+        http_status=status.HTTP_409_CONFLICT,
+    )
+
+
+def revoke_certificates(
+    *, certificates: QuerySet[PartyCertificate], reason: x509.ReasonFlags
+) -> list[PartyCertificate]:
+    """Revoke each certificate with ``reason``: at the CA for those its adaptor issued (so OCSP
+    and the CRL report them), here for all. Earlier signatures stay valid: the revocation is
+    dated now, after their timestamps. Call inside the transaction of the change it serves."""
+    revoked = []
+    now = timezone.now()
+    for row in certificates.select_for_update().order_by("pk"):
+        if row.source == PartyCertificate.Source.ISSUED:
+            _revoke_at_ca(row, reason)
+        row.status, row.revoked_at = PartyCertificate.Status.REVOKED, now
+        row.revocation_reason = reason.name
+        row.save(update_fields=["status", "revoked_at", "revocation_reason"])
+        revoked.append(row)
+    return revoked
+
+
+def _revoke_at_ca(row: PartyCertificate, reason: x509.ReasonFlags) -> None:
+    certificate = x509.load_der_x509_certificate(bytes(row.certificate_der))
+    try:
+        get_certificate_authority().revoke(certificate=certificate, reason=reason)
+    except BusinessRuleViolation as exc:
+        # Revoked at the CA already (by an operator, say): the local record catches up.
+        if exc.code != "certificate_already_revoked":
+            raise
+    except OSError as exc:
+        raise BusinessRuleViolation(
+            "ca_unavailable",
+            _("The certificate authority cannot be reached now; nothing was changed."),
+            http_status=status.HTTP_503_SERVICE_UNAVAILABLE,
+        ) from exc
+
+
+def certificate_entry(row: PartyCertificate) -> dict[str, str]:
+    return {
+        "serial_number": row.serial_number,
+        "issuer": row.issuer,
+        "reason": row.revocation_reason,
+    }

@@ -1,0 +1,300 @@
+"""§11.1 identity information change (Table 9) and §11.2 identity cancellation (Table 10).
+
+Each application's ``state`` changes only through the transitions below (``protected=True``,
+stale copies refused by ``ConcurrentTransitionMixin``); ``auxiliary.services`` calls them, saves,
+writes the evidence event with the state it left (the ``history`` is read from those events)
+and sends the notices.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+
+from econtract import privacy
+from econtract.parties.models import Party
+
+
+class IdentityChange(ConcurrentTransitionMixin, models.Model):
+    """A party's application to change its registered identity data (身份信息变更申请单).
+
+    The columns hold the party's data *as it will be after the change* (Table 9's "变更后的…"),
+    the same fields as a registration (Table 2); ``changed_fields`` names those that differ from
+    the party's data when the application was submitted. The ID number is personal data:
+    encrypted, shown masked.
+    """
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("draft")  # being filled in; nothing is pending yet
+        SUBMITTED = "submitted", _("submitted")  # T9.1 done, waiting for the material review
+        SUPPLEMENT_REQUESTED = "supplement_requested", _("supplement requested")  # T9.2 补正
+        AWAITING_CONSENT = "awaiting_consent", _("awaiting counterparties")  # T9.3: contracts
+        SUCCEEDED = "succeeded", _("succeeded")  # T9.4 变更成功: the party's data is changed
+        FAILED = "failed", _("failed")  # T9.4 变更不成功: untrue materials or a "no"
+
+    OPEN_STATES = (State.DRAFT, State.SUBMITTED, State.SUPPLEMENT_REQUESTED, State.AWAITING_CONSENT)
+    EDITABLE_STATES = (State.DRAFT, State.SUPPLEMENT_REQUESTED)
+    # From the application (T9.1) until the result the party starts no new signing.
+    PENDING_STATES = (State.SUBMITTED, State.SUPPLEMENT_REQUESTED, State.AWAITING_CONSENT)
+
+    party = models.ForeignKey(
+        Party, on_delete=models.PROTECT, related_name="identity_changes", verbose_name=_("party")
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Party.Kind.choices)
+    reason = models.TextField(_("reason for the change"), blank=True)
+    name = models.CharField(_("name"), max_length=200)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    phone = models.CharField(_("phone"), max_length=20)
+    email = models.EmailField(_("e-mail"), blank=True)
+    id_type = models.CharField(
+        _("ID type"), max_length=20, choices=Party.IdType.choices, blank=True
+    )
+    id_number = privacy.EncryptedTextField(_("ID number"), blank=True)
+    id_number_index = models.CharField(max_length=64, blank=True, editable=False)
+    business_scope = models.TextField(_("business scope"), blank=True)
+    unified_social_credit_code = models.CharField(
+        _("unified social credit code"), max_length=18, blank=True
+    )
+    business_license_number = models.CharField(
+        _("business licence number"), max_length=30, blank=True
+    )
+    organization_code = models.CharField(_("organisation code"), max_length=10, blank=True)
+    licensed_business = models.BooleanField(_("licensed business"), default=False)
+    license_number = models.CharField(_("operating licence number"), max_length=60, blank=True)
+    contact_name = models.CharField(_("contact / agent"), max_length=100, blank=True)
+    changed_fields = models.JSONField(_("changed fields"), default=list)
+
+    state = FSMField(
+        _("state"), max_length=24, choices=State.choices, default=State.DRAFT, protected=True
+    )
+    reviewer = models.ForeignKey(
+        "parties.User",
+        on_delete=models.PROTECT,
+        related_name="reviewed_identity_changes",
+        null=True,
+        blank=True,
+        verbose_name=_("reviewer"),
+    )
+    decision_reason = models.TextField(_("reason given"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("identity change")
+        verbose_name_plural = _("identity changes")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["party"],
+                condition=models.Q(
+                    state__in=["draft", "submitted", "supplement_requested", "awaiting_consent"]
+                ),
+                name="identity_change_one_open_per_party",
+            )
+        ]
+        indexes = [models.Index(fields=["state", "submitted_at"], name="identity_change_queue")]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.name}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.id_number_index = privacy.blind_index(self.id_number) if self.id_number else ""
+        super().save(*args, **kwargs)
+
+    @property
+    def masked_id_number(self) -> str:
+        return privacy.mask_identifier(self.id_number) if self.id_number else ""
+
+    @property
+    def is_editable(self) -> bool:
+        return self.state in self.EDITABLE_STATES
+
+    # Transitions: guards and the state change only (STYLE.md); services do the rest.
+    @transition(
+        field=state, source=[State.DRAFT, State.SUPPLEMENT_REQUESTED], target=State.SUBMITTED
+    )
+    def submit(self) -> None:
+        pass
+
+    @transition(field=state, source=State.SUBMITTED, target=State.SUPPLEMENT_REQUESTED)
+    def request_supplement(self) -> None:
+        pass
+
+    @transition(field=state, source=State.SUBMITTED, target=State.AWAITING_CONSENT)
+    def ask_counterparties(self) -> None:
+        pass
+
+    @transition(
+        field=state, source=[State.SUBMITTED, State.AWAITING_CONSENT], target=State.SUCCEEDED
+    )
+    def succeed(self) -> None:
+        pass
+
+    @transition(field=state, source=[State.SUBMITTED, State.AWAITING_CONSENT], target=State.FAILED)
+    def fail(self) -> None:
+        pass
+
+
+class IdentityChangeMaterial(models.Model):
+    """Official proof of the change (确认身份信息变更的官方证明材料) and other documents."""
+
+    class Kind(models.TextChoices):
+        OFFICIAL_PROOF = "official_proof", _("official proof of the change")  # required
+        IDENTITY_DOCUMENT = "identity_document", _("new identity document")  # person
+        BUSINESS_LICENSE = "business_license", _("new business licence")  # organisation
+        OTHER = "other", _("other supporting document")  # 其他相关证明材料 (optional)
+
+    change = models.ForeignKey(IdentityChange, on_delete=models.PROTECT, related_name="materials")
+    kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
+    # Served only through the staff view and the owner's page, never from MEDIA_URL.
+    file = models.FileField(_("file"), max_length=200)
+    original_name = models.CharField(_("original name"), max_length=200)
+    content_type = models.CharField(_("content type"), max_length=40)
+    size = models.PositiveIntegerField(_("size"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_at = models.DateTimeField(_("uploaded at"))
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+        verbose_name = _("identity change material")
+        verbose_name_plural = _("identity change materials")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.original_name}"
+
+
+class CounterpartyConsent(models.Model):
+    """One counterparty's answer to "continue performing with the changed party?" (T9.3/T9.4).
+
+    One row per counterparty, covering every contract in performance it shares with the
+    applicant. No answer by ``due_at`` counts as no (``expired``).
+    """
+
+    change = models.ForeignKey(IdentityChange, on_delete=models.PROTECT, related_name="consents")
+    counterparty = models.ForeignKey(
+        Party, on_delete=models.PROTECT, related_name="identity_change_consents"
+    )
+    contracts = models.JSONField(_("contracts in performance"), default=list)  # references
+    due_at = models.DateTimeField(_("answer due by"))
+    agree = models.BooleanField(_("agrees to continue"), null=True)
+    reason = models.TextField(_("reason"), blank=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    expired = models.BooleanField(_("no answer by the deadline"), default=False)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("counterparty consent")
+        verbose_name_plural = _("counterparty consents")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["change", "counterparty"], name="consent_one_per_counterparty"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.change_id} {self.counterparty_id} {self.agree}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.answered_at is None and not self.expired
+
+
+class Cancellation(ConcurrentTransitionMixin, models.Model):
+    """A party's application to cancel its registration (身份注销申请, Table 10)."""
+
+    class State(models.TextChoices):
+        APPLIED = "applied", _("applied")  # T10.1 the application is in
+        ACCEPTED = "accepted", _("accepted")  # T10.2 受理通知 sent; the check comes next
+        AWAITING_CONFIRMATION = "awaiting_confirmation", _("awaiting counterparties")  # T10.3
+        CANCELLED = "cancelled", _("cancelled")  # T10.4 注销成功: login closed, data kept
+        REFUSED = "refused", _("refused")  # T10.4 不予注销: an unfinished contract
+
+    OPEN_STATES = (State.APPLIED, State.ACCEPTED, State.AWAITING_CONFIRMATION)
+
+    party = models.ForeignKey(
+        Party, on_delete=models.PROTECT, related_name="cancellations", verbose_name=_("party")
+    )
+    reason = models.TextField(_("reason for the cancellation"))
+    state = FSMField(
+        _("state"), max_length=24, choices=State.choices, default=State.APPLIED, protected=True
+    )
+    # The contracts that were unfinished, by reference, when it was refused.
+    unfinished_contracts = models.JSONField(_("unfinished contracts"), default=list)
+    refusal_reason = models.TextField(_("reason for refusal"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("cancellation")
+        verbose_name_plural = _("cancellations")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["party"],
+                condition=models.Q(state__in=["applied", "accepted", "awaiting_confirmation"]),
+                name="cancellation_one_open_per_party",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.party_id} {self.state}"
+
+    @transition(field=state, source=State.APPLIED, target=State.ACCEPTED)
+    def accept(self) -> None:
+        pass
+
+    @transition(field=state, source=State.ACCEPTED, target=State.AWAITING_CONFIRMATION)
+    def ask_counterparties(self) -> None:
+        pass
+
+    @transition(
+        field=state, source=[State.ACCEPTED, State.AWAITING_CONFIRMATION], target=State.CANCELLED
+    )
+    def grant(self) -> None:
+        pass
+
+    @transition(
+        field=state, source=[State.ACCEPTED, State.AWAITING_CONFIRMATION], target=State.REFUSED
+    )
+    def refuse(self) -> None:
+        pass
+
+
+class PerformanceConfirmation(models.Model):
+    """A counterparty's confirmation whether its contracts in performance with the applicant are
+    finished (缔约相对人对合同履行情况的确认信息, T10.3). No answer by ``due_at`` = not finished."""
+
+    cancellation = models.ForeignKey(
+        Cancellation, on_delete=models.PROTECT, related_name="confirmations"
+    )
+    counterparty = models.ForeignKey(
+        Party, on_delete=models.PROTECT, related_name="cancellation_confirmations"
+    )
+    contracts = models.JSONField(_("contracts in performance"), default=list)  # references
+    due_at = models.DateTimeField(_("answer due by"))
+    finished = models.BooleanField(_("finished"), null=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    expired = models.BooleanField(_("no answer by the deadline"), default=False)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("performance confirmation")
+        verbose_name_plural = _("performance confirmations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cancellation", "counterparty"],
+                name="confirmation_one_per_counterparty",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cancellation_id} {self.counterparty_id} {self.finished}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.answered_at is None and not self.expired

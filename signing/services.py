@@ -42,6 +42,7 @@ from econtract.evidence.services import record_event
 from econtract.notifications.services import notify
 from econtract.parties.models import Party, User
 from signing.models import ContractSource
+from signing.steps import refuse_while_identity_pending
 
 EDITABLE_STATES = (Contract.State.DRAFT, Contract.State.ELEMENTS_INCOMPLETE)
 # One run of the periodic expiry handles at most this many; the next run takes the rest.
@@ -88,7 +89,7 @@ def create_contract(
     learns nothing about other parties from the validation that follows.
     """
     party = _active_party(offeror)
-    _refuse_while_identity_pending(party)
+    refuse_while_identity_pending(party)
     require_authentication(
         party=party, actor=offeror, step="T4.1", notice_kind="signing_not_authenticated"
     )
@@ -148,17 +149,6 @@ def _active_party(account: User) -> Party:
             http_status=status.HTTP_403_FORBIDDEN,
         )
     return party
-
-
-def _refuse_while_identity_pending(party: Party) -> None:
-    """§11: while the party's identity change or cancellation is pending it starts no signing."""
-    if party.pending_process:
-        raise BusinessRuleViolation(
-            f"{party.pending_process}_pending",
-            _("No new contract can be started: %(process)s.")
-            % {"process": party.get_pending_process_display()},
-            http_status=status.HTTP_409_CONFLICT,
-        )
 
 
 def _invalid(field: str, message: str, code: str = "invalid") -> BusinessRuleViolation:

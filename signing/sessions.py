@@ -64,7 +64,14 @@ from signing import decisions, waits
 from signing import sms_confirmation as sms_confirmation_module
 from signing.appearance import Handwriting, signature_appearance
 from signing.models import SignatoryProgress, SigningSession
-from signing.steps import about, notify_parties, record, require_open, signatory_of
+from signing.steps import (
+    about,
+    notify_parties,
+    record,
+    refuse_while_identity_pending,
+    require_open,
+    signatory_of,
+)
 
 MAX_FAILED_VERIFICATIONS = 3
 SEAL_FIELD = "platform"
@@ -108,6 +115,7 @@ def start_session(
     """
     signatory = signatory_of(contract, actor)
     step = _STEPS[Signatory.Role(signatory.role)][0]
+    refuse_while_identity_pending(signatory.party)
     require_authentication(
         party=signatory.party,
         actor=actor,

@@ -65,3 +65,16 @@ def require_open(contract: Contract) -> None:
             _("The signing deadline has passed."),
             http_status=status.HTTP_409_CONFLICT,
         )
+
+
+def refuse_while_identity_pending(party: Party) -> None:
+    """§11: while the party's identity change or cancellation is pending it starts no signing
+    (409 ``identity_change_pending`` / ``cancellation_pending``): neither a new contract nor a
+    signature whose signer's identity is about to change or end."""
+    if party.pending_process:
+        raise BusinessRuleViolation(
+            f"{party.pending_process}_pending",
+            _("No signing can be started: %(process)s.")
+            % {"process": party.get_pending_process_display()},
+            http_status=status.HTTP_409_CONFLICT,
+        )

@@ -27,8 +27,8 @@ def run(*command: str | Path, pdf: bytes) -> str:
         return subprocess.run(args, check=True, capture_output=True, text=True).stdout
 
 
-def pdftotext(pdf: bytes, *, first: int | None = None) -> str:
-    pages = ["-f", str(first)] if first else []
+def pdftotext(pdf: bytes, *, first: int | None = None, last: int | None = None) -> str:
+    pages = (["-f", str(first)] if first else []) + (["-l", str(last)] if last else [])
     return run("pdftotext", *pages, "-layout", "{pdf}", "-", pdf=pdf)
 
 

@@ -82,7 +82,9 @@ def test_user_supplied_html_comes_out_as_text(pdf: bytes) -> None:
 
 
 def test_the_schedule_page_lists_every_element_and_the_signatories(pdf: bytes) -> None:
-    schedule = pdftools.pdftotext(pdf, first=pdftools.page_count(pdf))
+    # The schedule comes just before the signature page, which is always last.
+    last = pdftools.page_count(pdf) - 1
+    schedule = pdftools.pdftotext(pdf, first=last, last=last)
 
     assert "附件：合同要素" in schedule
     for label in ("当事人", "标的", "数量", "质量", "价款或者报酬", "履行期限", "履行地点"):
@@ -95,6 +97,15 @@ def test_the_schedule_page_lists_every_element_and_the_signatories(pdf: bytes) -
     assert "要约方" in schedule
     assert "受要约方" in schedule
     assert "91110108MA01234567" in schedule
+
+
+def test_the_last_page_is_the_signature_page_with_a_box_per_party(pdf: bytes) -> None:
+    signature_page = pdftools.pdftotext(pdf, first=pdftools.page_count(pdf))
+
+    assert "签署页" in signature_page
+    assert "甲方（要约方）" in signature_page
+    assert "乙方（受要约方）" in signature_page
+    assert "Q7ZK3M5PXW2R8TBN4VHC6YJD" in signature_page
 
 
 def test_the_contract_is_pdf_a_2b_and_stays_signable(pdf: bytes) -> None:

@@ -53,9 +53,11 @@ def attached(upload: bytes) -> bytes:
     return result
 
 
-def test_the_summary_page_is_appended(upload: bytes, attached: bytes) -> None:
-    assert pdftools.page_count(attached) == pdftools.page_count(upload) + 1
-    last_page = pdftools.pdftotext(attached, first=pdftools.page_count(attached))
+def test_the_summary_and_signature_pages_are_appended(upload: bytes, attached: bytes) -> None:
+    assert pdftools.page_count(attached) == pdftools.page_count(upload) + 2
+    summary = pdftools.page_count(attached) - 1
+    last_page = pdftools.pdftotext(attached, first=summary, last=summary)
+    assert "签署页" in pdftools.pdftotext(attached, first=summary + 1)
     assert "附件：合同要素" in last_page
     assert "标的" in last_page
     assert "笔记本电脑" in last_page
@@ -103,7 +105,7 @@ def test_an_upload_with_object_streams_is_extended_too(upload: bytes, tmp_path: 
 
     result = attach(packed.read_bytes())
 
-    assert pdftools.page_count(result) == 3
+    assert pdftools.page_count(result) == 4  # two pages, the summary, the signature page
     assert "contract-elements.json" in pdftools.run(
         "qpdf", "--list-attachments", "{pdf}", pdf=result
     )

@@ -86,7 +86,7 @@ def test_an_uploaded_pdf_gets_the_elements_page_and_is_kept_as_its_prefix(
     reference = created.json()["id"]
     stored = offeror_api.get(f"/api/v1/contracts/{reference}/document/").content
     assert stored.startswith(uploaded_pdf)
-    assert page_count(stored) == page_count(uploaded_pdf) + 1
+    assert page_count(stored) == page_count(uploaded_pdf) + 2  # the summary, the signatures
     assert "合同要素" in pdftotext(stored)
     assert ContractSource.objects.get(contract__reference=reference).upload_size == len(
         uploaded_pdf

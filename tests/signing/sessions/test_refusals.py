@@ -258,3 +258,19 @@ def test_a_certificate_whose_status_cannot_be_fetched_answers_503_and_prepares_n
 
     assert (refused.status_code, refused.json()["code"]) == (503, "certificate_status_unavailable")
     assert snapshot(reference) == before
+
+
+def test_a_party_whose_identity_change_is_pending_cannot_sign(
+    seller: Party, buyer: Party, seller_key: KeyHolder
+) -> None:
+    reference = ready_contract(seller, buyer)
+    assert sign_in_turn(seller, reference, offeror_signer(seller_key)).status_code == 200
+    buyer.pending_process = Party.PendingProcess.IDENTITY_CHANGE
+    buyer.save(update_fields=["pending_process"])
+
+    refused = start(buyer, reference)
+
+    assert (refused.status_code, refused.json()["code"]) == (409, "identity_change_pending")
+    assert not SigningSession.objects.filter(
+        contract__reference=reference, signatory__party=buyer
+    ).exists()

@@ -13,6 +13,7 @@ the built-in CA's files: this app does not reach into ``econtract.localca``.
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
@@ -45,12 +46,14 @@ def conclude_contract(*, contract_id: int) -> bool:
         return False
     signed = read_document(version)
     sealed = _seal(signed, version)
+    # Read before the rows are locked: parsing the sealed PDF needs no lock.
+    stamped_at = signature_timestamp_time(sealed, SEAL_FIELD)
     with transaction.atomic():
         contract = Contract.objects.select_for_update().get(pk=contract_id)
         version = ContractVersion.objects.select_for_update().get(pk=version.pk)
         if contract.state != Contract.State.SIGNING or version.sha256 != document_sha256(signed):
             return False
-        _store_and_conclude(contract, version, sealed)
+        _store_and_conclude(contract, version, sealed, stamped_at)
     return True
 
 
@@ -76,10 +79,11 @@ def _seal(pdf: bytes, version: ContractVersion) -> bytes:
     )
 
 
-def _store_and_conclude(contract: Contract, version: ContractVersion, sealed: bytes) -> None:
+def _store_and_conclude(
+    contract: Contract, version: ContractVersion, sealed: bytes, stamped_at: datetime | None
+) -> None:
     now = timezone.now()
     sha256 = store_revision(version=version, pdf=sealed, seal=True)
-    stamped_at = signature_timestamp_time(sealed, SEAL_FIELD)
     SignatureRecord.objects.create(
         version=version,
         field_name=SEAL_FIELD,

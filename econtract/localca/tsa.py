@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 
 from asn1crypto import algos, cms, core, tsp
 from asn1crypto import x509 as asn1_x509
@@ -104,10 +105,29 @@ def _rejection(refusal: _Refusal) -> TimeStampResp:
     return TimeStampResp({"status": status})
 
 
+@dataclass(frozen=True, slots=True)
+class _Identity:
+    """What a token says about its signer: the same for every token of one TSA certificate.
+
+    Built once per certificate pair and kept as DER: asn1crypto re-encodes every structure it is
+    given as an object (names, certificates), ~14 ms a token; loading DER keeps the bytes as
+    they are. Each request loads its own objects from these bytes (asn1crypto objects parse
+    lazily and are not shared between threads).
+    """
+
+    tsa_name_der: bytes  # GeneralName directoryName: the TSTInfo's tsa field
+    signing_certificate_attribute_der: bytes  # signing-certificate-v2 (RFC 5816)
+    sid_der: bytes  # SignerIdentifier issuerAndSerialNumber
+    certificates_der: tuple[bytes, bytes]  # the TSA's and the intermediate's, for certReq
+    signature_algorithm: str
+
+
 def _granted(request: tsp.TimeStampReq) -> TimeStampResp:
-    tsa_certificate = _asn1(material.certificate(material.TSA))
-    tst_info_der = _tst_info(request, tsa_certificate).dump()
-    signer_info = _signer_info(tst_info_der, tsa_certificate)
+    identity = _identity(
+        material.certificate(material.TSA), material.certificate(material.INTERMEDIATE)
+    )
+    tst_info_der = _tst_info(request, identity).dump()
+    signer_info = _signer_info(tst_info_der, identity)
     signed_data: dict[str, object] = {
         "version": "v3",  # the encapsulated content is not id-data (RFC 5652 §5.1)
         "digest_algorithms": [algos.DigestAlgorithm({"algorithm": "sha256"})],
@@ -118,13 +138,14 @@ def _granted(request: tsp.TimeStampReq) -> TimeStampResp:
         "signer_infos": [signer_info],
     }
     if request["cert_req"].native:
-        intermediate = _asn1(material.certificate(material.INTERMEDIATE))
-        signed_data["certificates"] = [tsa_certificate, intermediate]
+        signed_data["certificates"] = [
+            asn1_x509.Certificate.load(der) for der in identity.certificates_der
+        ]
     token = cms.ContentInfo({"content_type": "signed_data", "content": cms.SignedData(signed_data)})
     return TimeStampResp({"status": {"status": "granted"}, "time_stamp_token": token})
 
 
-def _tst_info(request: tsp.TimeStampReq, tsa_certificate: asn1_x509.Certificate) -> tsp.TSTInfo:
+def _tst_info(request: tsp.TimeStampReq, identity: _Identity) -> tsp.TSTInfo:
     fields: dict[str, object] = {
         "version": "v1",
         "policy": settings.TSA_POLICY_OID,
@@ -132,7 +153,7 @@ def _tst_info(request: tsp.TimeStampReq, tsa_certificate: asn1_x509.Certificate)
         "message_imprint": tsp.MessageImprint.load(request["message_imprint"].dump()),
         "serial_number": x509.random_serial_number(),
         "gen_time": datetime.now(UTC),
-        "tsa": asn1_x509.GeneralName(name="directory_name", value=tsa_certificate.subject),
+        "tsa": asn1_x509.GeneralName.load(identity.tsa_name_der),
     }
     if settings.TSA_ACCURACY_SECONDS > 0:
         fields["accuracy"] = {"seconds": settings.TSA_ACCURACY_SECONDS}
@@ -141,32 +162,46 @@ def _tst_info(request: tsp.TimeStampReq, tsa_certificate: asn1_x509.Certificate)
     return tsp.TSTInfo(fields)
 
 
-def _signer_info(tst_info_der: bytes, tsa_certificate: asn1_x509.Certificate) -> cms.SignerInfo:
+def _signer_info(tst_info_der: bytes, identity: _Identity) -> cms.SignerInfo:
     signed_attributes = cms.CMSAttributes(
         [
             _attribute("content_type", "tst_info"),
             _attribute("message_digest", hashlib.sha256(tst_info_der).digest()),
-            _attribute("signing_certificate_v2", _signing_certificate_v2(tsa_certificate)),
+            cms.CMSAttribute.load(identity.signing_certificate_attribute_der),
         ]
     )
-    keystore = get_keystore()
-    signature = keystore.sign(material.TSA.key_name, signed_attributes.dump(), hashes.SHA256())
-    is_ecdsa = isinstance(keystore.public_key(material.TSA.key_name), ec.EllipticCurvePublicKey)
+    signature = get_keystore().sign(
+        material.TSA.key_name, signed_attributes.dump(), hashes.SHA256()
+    )
     return cms.SignerInfo(
         {
             "version": "v1",
-            "sid": cms.SignerIdentifier(
-                name="issuer_and_serial_number",
-                value={
-                    "issuer": tsa_certificate.issuer,
-                    "serial_number": tsa_certificate.serial_number,
-                },
-            ),
+            "sid": cms.SignerIdentifier.load(identity.sid_der),
             "digest_algorithm": {"algorithm": "sha256"},
             "signed_attrs": signed_attributes,
-            "signature_algorithm": {"algorithm": "sha256_ecdsa" if is_ecdsa else "rsassa_pkcs1v15"},
+            "signature_algorithm": {"algorithm": identity.signature_algorithm},
             "signature": signature,
         }
+    )
+
+
+@lru_cache(maxsize=4)
+def _identity(tsa: x509.Certificate, intermediate: x509.Certificate) -> _Identity:
+    # Keyed by the certificates themselves: a re-initialised CA gets a new entry.
+    certificate = _asn1(tsa)
+    is_ecdsa = isinstance(tsa.public_key(), ec.EllipticCurvePublicKey)
+    sid = cms.SignerIdentifier(
+        name="issuer_and_serial_number",
+        value={"issuer": certificate.issuer, "serial_number": certificate.serial_number},
+    )
+    return _Identity(
+        tsa_name_der=asn1_x509.GeneralName(name="directory_name", value=certificate.subject).dump(),
+        signing_certificate_attribute_der=_attribute(
+            "signing_certificate_v2", _signing_certificate_v2(certificate)
+        ).dump(),
+        sid_der=sid.dump(),
+        certificates_der=(certificate.dump(), _asn1(intermediate).dump()),
+        signature_algorithm="sha256_ecdsa" if is_ecdsa else "rsassa_pkcs1v15",
     )
 
 

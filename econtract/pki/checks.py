@@ -13,12 +13,24 @@ What counts as what (nothing passes by default):
 - ``unavailable``: no trustworthy answer right now: the responder or CRL server is unreachable,
   slow, answers with an HTTP error, garbage, an unverifiable signature, a wrong nonce or stale
   data. The caller may retry later; it never counts as a pass.
+
+What is kept between checks (per process, bounded, never a failure): issuer certificates fetched
+from caIssuers URLs, for ``ISSUER_CACHE_SECONDS``; verified CRLs, for ``CRL_CACHE_SECONDS`` and
+never past their nextUpdate (dropped at once when the built-in CA publishes a new one). OCSP is
+always asked afresh, so a revocation is seen at the next check even while a CRL is kept.
+``run_certificate_checks`` asks the OCSP responder and the CRL server at the same time.
 """
 
 from __future__ import annotations
 
 import os
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from hashlib import sha256
+from time import monotonic
+from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -26,6 +38,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
 from cryptography.x509 import ocsp
 from cryptography.x509.oid import ExtendedKeyUsageOID
 from django.conf import settings
+from django.db.models.signals import post_save
 from pyhanko_certvalidator import CertificateValidator
 from pyhanko_certvalidator.errors import (
     InvalidCertificateError,
@@ -67,6 +80,73 @@ _SIGNING_KEYS = (
 
 class NoAnswer(Exception):
     """No trustworthy answer could be had from a responder, a CRL or a caIssuers URL."""
+
+
+# --- what is kept between checks ------------------------------------------------------------
+
+# Defaults; settings PKI_ISSUER_CACHE_SECONDS / PKI_CRL_CACHE_SECONDS override them (0: off).
+ISSUER_CACHE_SECONDS = 600
+CRL_CACHE_SECONDS = 300
+# CRLs can be megabytes: few are kept. Issuer certificates are small.
+_CRL_CACHE_ENTRIES = 16
+_ISSUER_CACHE_ENTRIES = 64
+
+
+class _ExpiringCache:
+    """A small thread-safe LRU map whose entries each carry their own expiry (monotonic s)."""
+
+    def __init__(self, max_entries: int) -> None:
+        self._entries: OrderedDict[Any, tuple[float, Any]] = OrderedDict()
+        self._max_entries = max_entries
+        self._lock = threading.Lock()
+
+    def get(self, key: Any) -> Any | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                return None
+            expires, value = entry
+            if monotonic() >= expires:
+                del self._entries[key]
+                return None
+            self._entries.move_to_end(key)
+            return value
+
+    def put(self, key: Any, value: Any, *, seconds: float) -> None:
+        if seconds <= 0:
+            return
+        with self._lock:
+            self._entries[key] = (monotonic() + seconds, value)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self._max_entries:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+_issuer_cache = _ExpiringCache(_ISSUER_CACHE_ENTRIES)
+_crl_cache = _ExpiringCache(_CRL_CACHE_ENTRIES)
+
+
+def forget_cached_answers() -> None:
+    """Drop every kept issuer certificate and CRL (the next checks fetch afresh)."""
+    _issuer_cache.clear()
+    _crl_cache.clear()
+
+
+def _forget_crls(**_: object) -> None:
+    # A CRL the built-in CA publishes is usually a revocation: checks in this process must not
+    # go on reading the list before it. (Other CAs' new CRLs are seen when ours expire.)
+    _crl_cache.clear()
+
+
+post_save.connect(_forget_crls, sender="localca.PublishedCrl", weak=False)
+
+
+def _seconds(name: str, default: int) -> float:
+    return float(getattr(settings, name, default))
 
 
 # --- validity --------------------------------------------------------------------------------
@@ -135,6 +215,11 @@ def _fetch_issuer(cert: x509.Certificate) -> x509.Certificate | None:
     urls = ca_issuer_urls(cert)
     problems: list[str] = []
     for url in urls:
+        # What a URL served before is used only if it verifiably issued this certificate;
+        # otherwise the URL is asked again (its CA may have changed).
+        kept = _issuer_cache.get(url)
+        if kept is not None and (issuer := find_issuer(cert, kept)) is not None:
+            return issuer
         try:
             fetched = load_certificates(http_get(url, timeout=settings.OCSP_TIMEOUT_SECONDS))
         except (FetchError, ValueError) as exc:
@@ -142,6 +227,8 @@ def _fetch_issuer(cert: x509.Certificate) -> x509.Certificate | None:
             continue
         issuer = find_issuer(cert, fetched)
         if issuer is not None:
+            seconds = _seconds("PKI_ISSUER_CACHE_SECONDS", ISSUER_CACHE_SECONDS)
+            _issuer_cache.put(url, tuple(fetched), seconds=seconds)
             return issuer
         problems.append(f"{url}: holds no certificate that issued {describe(cert)}")
     if problems:
@@ -350,6 +437,25 @@ def check_crl(cert: x509.Certificate, *, issuer: x509.Certificate) -> CheckResul
 
 
 def _download_crl(url: str, issuer: x509.Certificate) -> x509.CertificateRevocationList:
+    """The issuer's current CRL from ``url``: one kept from before while it is current."""
+    key = (url, sha256(issuer.public_bytes(serialization.Encoding.DER)).digest())
+    kept: x509.CertificateRevocationList | None = _crl_cache.get(key)
+    if kept is not None:
+        return kept
+    crl = _fetch_crl(url, issuer)
+    _crl_cache.put(key, crl, seconds=_crl_keep_seconds(crl))
+    return crl
+
+
+def _crl_keep_seconds(crl: x509.CertificateRevocationList) -> float:
+    # Never past nextUpdate (nor, without one, past the age we accept), and not longer than
+    # configured: a revocation published meanwhile is seen once the kept list expires.
+    expires = crl.next_update_utc or crl.last_update_utc + OCSP_MAX_AGE_WITHOUT_NEXT_UPDATE
+    until_stale = (expires - utcnow()).total_seconds()
+    return min(until_stale, _seconds("PKI_CRL_CACHE_SECONDS", CRL_CACHE_SECONDS))
+
+
+def _fetch_crl(url: str, issuer: x509.Certificate) -> x509.CertificateRevocationList:
     try:
         data = http_get(url, timeout=settings.OCSP_TIMEOUT_SECONDS, accept="application/pkix-crl")
     except FetchError as exc:
@@ -428,23 +534,63 @@ def _run_checks(cert: x509.Certificate, names: tuple[str, ...]) -> dict[str, Che
     except NoAnswer as exc:
         missing = CheckResult.unavailable(f"issuer certificate not fetched: {exc}")
         return {**results, **dict.fromkeys(networked, missing)}
-    if "chain" in names:
-        results["chain"] = check_chain(cert, intermediates=intermediates)
+    checks: dict[str, Callable[[], CheckResult]] = {}
     revocation = [name for name in networked if name != "chain"]
     if revocation:
-        results.update(_revocation_checks(cert, intermediates, revocation))
+        checks.update(_revocation_checks(cert, intermediates, revocation))
+    if "chain" in names:
+        checks["chain"] = lambda: check_chain(cert, intermediates=intermediates)
+    # The responder, the CRL server and path validation do not wait for one another.
+    results.update(_concurrently(checks))
     return {name: results[name] for name in names}
 
 
 def _revocation_checks(
     cert: x509.Certificate, intermediates: list[x509.Certificate], names: list[str]
-) -> dict[str, CheckResult]:
+) -> dict[str, Callable[[], CheckResult]]:
     issuer = find_issuer(cert, [*intermediates, *trust_roots()])
     if issuer is None:
         # Without the issuer's key no OCSP or CRL answer can be authenticated.
         orphan = CheckResult.failed(
             f"issuer {cert.issuer.rfc4514_string()} is neither a trust root nor fetchable"
         )
-        return dict.fromkeys(names, orphan)
-    run = {"ocsp": check_ocsp, "crl": check_crl}
-    return {name: run[name](cert, issuer=issuer) for name in names}
+        return {name: (lambda: orphan) for name in names}
+    known = issuer
+    run = {
+        "ocsp": lambda: check_ocsp(cert, issuer=known),
+        "crl": lambda: check_crl(cert, issuer=known),
+    }
+    return {name: run[name] for name in names}
+
+
+def _concurrently(checks: dict[str, Callable[[], CheckResult]]) -> dict[str, CheckResult]:
+    """Run the checks at once: the last on this thread, each other on a thread of its own.
+
+    Threads per call rather than a pool: a pool's idle threads do not survive a fork (Celery's
+    prefork pool), and a thread costs far less than the round trip it overlaps. Each check
+    ends on its own (every fetch has a timeout); an exception in one is raised here.
+    """
+    results: dict[str, CheckResult] = {}
+    errors: list[BaseException] = []
+
+    def run(name: str, check: Callable[[], CheckResult]) -> None:
+        try:
+            results[name] = check()
+        except BaseException as exc:  # re-raised on the calling thread below
+            errors.append(exc)
+
+    if not checks:
+        return results
+    *others, last = checks.items()
+    threads = [
+        threading.Thread(target=run, args=item, name=f"certificate-check-{item[0]}", daemon=True)
+        for item in others
+    ]
+    for thread in threads:
+        thread.start()
+    run(*last)
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
+    return {name: results[name] for name in checks}

@@ -7,8 +7,17 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 from pytest_django import Settings
 
+from econtract.pki.checks import forget_cached_answers
 from tests.pki import httpstub
 from tests.pki.testca import TestCA, to_pem
+
+
+@pytest.fixture(autouse=True)
+def _no_answers_kept_from_other_tests() -> Iterator[None]:
+    """Issuer certificates and CRLs the checks keep (per process) stay within one test."""
+    forget_cached_answers()
+    yield
+    forget_cached_answers()
 
 
 @pytest.fixture(scope="session")

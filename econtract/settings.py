@@ -307,6 +307,8 @@ SPECTACULAR_SETTINGS = {
         "IdentityChangeStateEnum": "auxiliary.models.IdentityChange.State",
         "IdentityChangeMaterialKindEnum": "auxiliary.models.IdentityChangeMaterial.Kind",
         "CancellationStateEnum": "auxiliary.models.Cancellation.State",
+        "ContractStateEnum": "econtract.contracts.models.Contract.State",
+        "AccessGrantStateEnum": "econtract.contracts.models.AccessGrant.State",
     },
 }
 IDEMPOTENCY_TTL = timedelta(hours=env_int("IDEMPOTENCY_TTL_HOURS", 24))

@@ -10,7 +10,6 @@ other field, as for JSON, in one JSON-encoded form field ``data``.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
@@ -22,12 +21,10 @@ from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
     extend_schema,
-    extend_schema_field,
     extend_schema_serializer,
 )
 from rest_framework import generics, serializers, status
 from rest_framework.parsers import JSONParser, MultiPartParser
-from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -36,10 +33,17 @@ from econtract.api.errors import BusinessRuleViolation
 from econtract.api.requests import account_of
 from econtract.api.schema import ERROR
 from econtract.contracts.documents import read_document
-from econtract.contracts.models import Contract, ContractVersion, Signatory, SignatureRecord
-from econtract.evidence.api import EvidenceEventSerializer
-from econtract.evidence.models import EvidenceEvent
+from econtract.contracts.models import Contract, Signatory
+from econtract.contracts.selectors import GRANTEE_ROLE, histories_of
+from econtract.contracts.serializers import (
+    ContractSerializer,
+    list_prefetches,
+    loaded_for_representation,
+)
 from signing import selectors, services
+
+# ``ContractSerializer`` lives in the kernel now; the session API still imports it from here.
+__all__ = ["ContractSerializer", "contract_response", "pdf_response", "requested_contract"]
 
 _NOT_FOUND = OpenApiResponse(ERROR, description="`not_found`")
 _CONFLICT = OpenApiResponse(ERROR, description="`invalid_state`")
@@ -93,129 +97,28 @@ class UploadSerializer(serializers.Serializer):
     )
 
 
-# --- output -----------------------------------------------------------------------------------
-
-
-@extend_schema_serializer(component_name="ContractSignatory")
-class SignatorySerializer(serializers.ModelSerializer):
-    party_id = serializers.IntegerField(read_only=True)
-    name = serializers.CharField(source="party.name", read_only=True)
-    identifier = serializers.CharField(source="party.identifier", read_only=True)
-
-    class Meta:
-        model = Signatory
-        fields = ["party_id", "name", "identifier", "role", "order", "signed_at", "declined_at"]
-        read_only_fields = fields
-
-
-@extend_schema_serializer(component_name="ContractVersionSummary")
-class VersionSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = ContractVersion
-        fields = [
-            "number",
-            "kind",
-            "sha256",
-            "original_sha256",
-            "previous_sha256",
-            "created_at",
-            "sealed_at",
-        ]
-        read_only_fields = fields
-
-
-@extend_schema_serializer(component_name="ContractSignature")
-class SignatureSerializer(serializers.ModelSerializer):
-    signer = serializers.SerializerMethodField()
-
-    class Meta:
-        model = SignatureRecord
-        fields = ["signer", "group", "field_name", "signing_time", "timestamp_time", "verified"]
-        read_only_fields = fields
-
-    def get_signer(self, record: SignatureRecord) -> str:
-        # The seal is the platform's (服务组签名); a party's signature names the party.
-        return record.signatory.party.name if record.signatory else "platform"
-
-
-@extend_schema_serializer(component_name="ContractHistoryEntry")
-class HistorySerializer(serializers.Serializer):
-    state = serializers.CharField()
-    at = serializers.DateTimeField()
-    actor = serializers.CharField()
-    step = serializers.CharField()
-
-
-@extend_schema_serializer(component_name="Contract")
-class ContractSerializer(serializers.ModelSerializer):
-    id = serializers.CharField(source="reference", read_only=True)
-    offeror = serializers.CharField(source="offeror.name", read_only=True)
-    signatories = SignatorySerializer(many=True, read_only=True)
-    versions = VersionSerializer(many=True, read_only=True)
-    current_version = serializers.IntegerField(source="current_version.number", read_only=True)
-    history = serializers.SerializerMethodField()
-    signatures = serializers.SerializerMethodField()
-    document_url = serializers.SerializerMethodField()
-
-    class Meta:
-        model = Contract
-        fields = [
-            "id",
-            "reference",
-            "title",
-            "category",
-            "state",
-            "offeror",
-            "elements",
-            "sign_deadline",
-            "created_at",
-            "concluded_at",
-            "signatories",
-            "current_version",
-            "versions",
-            "history",
-            "signatures",
-            "document_url",
-        ]
-        read_only_fields = fields
-
-    @extend_schema_field(HistorySerializer(many=True))
-    def get_history(self, contract: Contract) -> list[dict[str, Any]]:
-        return HistorySerializer(selectors.history_of(contract), many=True).data  # type: ignore[return-value]
-
-    @extend_schema_field(SignatureSerializer(many=True))
-    def get_signatures(self, contract: Contract) -> list[dict[str, Any]]:
-        """The signatures in the current document, in signing order."""
-        if contract.current_version is None:
-            return []
-        records = SignatureRecord.objects.filter(version=contract.current_version).select_related(
-            "signatory__party"
-        )
-        return SignatureSerializer(records, many=True).data  # type: ignore[return-value]
-
-    def get_document_url(self, contract: Contract) -> str:
-        return reverse("api-contract-document", args=[contract.reference])
+# --- output: the kernel's representation (econtract/contracts/serializers.py) ---------------
 
 
 def contract_response(contract: Contract, code: int = status.HTTP_200_OK) -> Response:
-    contract = Contract.objects.prefetch_related("signatories__party", "versions").get(
-        pk=contract.pk
-    )
-    return Response(ContractSerializer(contract).data, status=code)
+    return Response(ContractSerializer(loaded_for_representation(contract)).data, status=code)
 
 
 # --- views ------------------------------------------------------------------------------------
 
 
 class ContractListCreate(generics.ListAPIView):
-    """The caller's contracts (as offeror or signatory), newest first; or create one."""
+    """The caller's contracts (as a signatory) and those an active grant lets it read (X5),
+    newest first, paginated; or create one."""
 
     serializer_class = ContractSerializer
     parser_classes = [JSONParser, MultiPartParser]
 
     class FilterSerializer(serializers.Serializer):
         state = serializers.ChoiceField(choices=Contract.State.choices, required=False)
-        role = serializers.ChoiceField(choices=Signatory.Role.choices, required=False)
+        role = serializers.ChoiceField(
+            choices=[*Signatory.Role.values, GRANTEE_ROLE], required=False
+        )
         counterparty = serializers.CharField(max_length=200, required=False)
         since = serializers.DateTimeField(required=False)
         until = serializers.DateTimeField(required=False)
@@ -225,7 +128,12 @@ class ContractListCreate(generics.ListAPIView):
         operation_id="contracts_list",
         parameters=[
             OpenApiParameter("state", str, enum=Contract.State.values),
-            OpenApiParameter("role", str, enum=Signatory.Role.values, description="the caller's"),
+            OpenApiParameter(
+                "role",
+                str,
+                enum=[*Signatory.Role.values, GRANTEE_ROLE],
+                description="the caller's: offeror, offeree, or grantee (through a grant)",
+            ),
             OpenApiParameter(
                 "counterparty", str, description="username, phone, credit code or exact name"
             ),
@@ -243,8 +151,17 @@ class ContractListCreate(generics.ListAPIView):
         filters = self.FilterSerializer(data=self.request.query_params)
         filters.is_valid(raise_exception=True)
         return selectors.contracts_visible_to(
-            party=party, **filters.validated_data
-        ).prefetch_related("signatories__party", "versions")
+            party=party, include_granted=True, **filters.validated_data
+        ).prefetch_related(*list_prefetches())
+
+    def get_serializer(self, *args: Any, **kwargs: Any) -> serializers.BaseSerializer[Any]:
+        if kwargs.get("many") and args:
+            # The page's histories in one query instead of one per contract.
+            kwargs["context"] = {
+                **self.get_serializer_context(),
+                "histories": histories_of(list(args[0])),
+            }
+        return super().get_serializer(*args, **kwargs)
 
     @extend_schema(
         tags=["contracts"],
@@ -303,17 +220,12 @@ def _create_input(request: Request) -> tuple[dict[str, Any], bytes | None]:
 
 
 class ContractDetail(APIView):
+    """Changes to a draft. Reading a contract is retrieval's (§10): the path is served by both
+    (``econtract.contracts.routing``)."""
+
     @extend_schema_serializer(component_name="ContractElementsUpdate")
     class UpdateSerializer(serializers.Serializer):
         elements = serializers.JSONField()
-
-    @extend_schema(
-        tags=["contracts"],
-        operation_id="contracts_retrieve",
-        responses={200: ContractSerializer, 404: _NOT_FOUND},
-    )
-    def get(self, request: Request, reference: str) -> Response:
-        return contract_response(requested_contract(request, reference))
 
     @extend_schema(
         tags=["contracts"],
@@ -384,39 +296,6 @@ class ContractWithdraw(APIView):
         return contract_response(contract)
 
 
-class PdfRenderer(BaseRenderer):
-    """Lets a client ask for ``application/pdf``; errors still go out as JSON text."""
-
-    media_type = "application/pdf"
-    format = "pdf"
-    charset = None
-
-    def render(
-        self,
-        data: Any,
-        accepted_media_type: str | None = None,
-        renderer_context: Mapping[str, Any] | None = None,
-    ) -> bytes:
-        return data if isinstance(data, bytes) else json.dumps(data).encode()
-
-
-class ContractDocument(APIView):
-    renderer_classes = [JSONRenderer, PdfRenderer]
-
-    @extend_schema(
-        tags=["contracts"],
-        operation_id="contracts_document",
-        responses={
-            (200, "application/pdf"): OpenApiResponse(
-                OpenApiTypes.BINARY, description="the current version's PDF"
-            ),
-            404: _NOT_FOUND,
-        },
-    )
-    def get(self, request: Request, reference: str) -> HttpResponse:
-        return pdf_response(requested_contract(request, reference))
-
-
 def pdf_response(contract: Contract) -> HttpResponse:
     """The current document, checked against its recorded hash, shown inline."""
     if contract.current_version is None:
@@ -426,16 +305,3 @@ def pdf_response(contract: Contract) -> HttpResponse:
     response = HttpResponse(read_document(contract.current_version), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{contract.reference}.pdf"'
     return response
-
-
-class ContractEvidence(generics.ListAPIView):
-    """The contract's evidence events, oldest first (its parties only)."""
-
-    serializer_class = EvidenceEventSerializer
-
-    @extend_schema(tags=["contracts"], operation_id="contracts_evidence")
-    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().get(request, *args, **kwargs)
-
-    def get_queryset(self) -> QuerySet[EvidenceEvent]:
-        return selectors.evidence_of(requested_contract(self.request, self.kwargs["reference"]))

@@ -5,7 +5,8 @@ from signing import api, session_api
 # ``<reference>`` is the contract's public reference (signing/api.py).
 urlpatterns: list[URLPattern | URLResolver] = [
     path("contracts/", api.ContractListCreate.as_view(), name="api-contracts"),
-    path("contracts/<str:reference>/", api.ContractDetail.as_view(), name="api-contract-detail"),
+    # GET and PATCH of ``contracts/<reference>/``, ``.../document/`` and ``.../evidence/`` are
+    # served from retrieval's URLs (included first; econtract/contracts/routing.py).
     path(
         "contracts/<str:reference>/submit/",
         api.ContractSubmit.as_view(),
@@ -35,15 +36,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
         "contracts/<str:reference>/decline/",
         session_api.ContractDecline.as_view(),
         name="api-contract-decline",
-    ),
-    path(
-        "contracts/<str:reference>/document/",
-        api.ContractDocument.as_view(),
-        name="api-contract-document",
-    ),
-    path(
-        "contracts/<str:reference>/evidence/",
-        api.ContractEvidence.as_view(),
-        name="api-contract-evidence",
     ),
 ]

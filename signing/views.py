@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -41,7 +42,9 @@ def _contract(request: HttpRequest, reference: str) -> Contract:
 def index(request: HttpRequest) -> HttpResponse:
     party = selectors.party_of(account_of(request))
     contracts = (
-        selectors.contracts_visible_to(party=party, state=request.GET.get("state", ""))
+        selectors.contracts_visible_to(
+            party=party, state=request.GET.get("state", ""), include_granted=False
+        )
         if party is not None
         else Contract.objects.none()
     )
@@ -121,6 +124,7 @@ def _detail_context(contract: Contract, party: Any) -> dict[str, Any]:
         "is_offeror": party is not None and contract.offeror_id == party.pk,
         "can_submit": contract.state in services.EDITABLE_STATES,
         "can_withdraw": contract.state in Contract.OPEN_STATES,
+        "concluded": contract.state in Contract.CONCLUDED_STATES,
         "missing": [
             label(path, "en" if english else "zh") for path in missing_elements(contract.elements)
         ],
@@ -157,6 +161,7 @@ def _signing_context(contract: Contract, party: Any) -> dict[str, Any]:
         "sealing": contract.state == Contract.State.SIGNING and next_up is None,
         "signatures": signatures,
         "signing_texts": _signing_texts(),
+        "sms_required": settings.SIGNING_REQUIRE_SMS_CONFIRMATION,
     }
 
 
@@ -170,6 +175,7 @@ def _signing_texts() -> dict[str, str]:
         "sealing": _("Applying the platform seal…"),
         "concluded": _("The contract is concluded."),
         "failed": _("Signing failed:"),
+        "sms_sent": _("An SMS code was sent: type it in to confirm, then your key signs."),
     }
 
 
@@ -215,7 +221,11 @@ def withdraw(request: HttpRequest, reference: str) -> HttpResponse:
 
 @login_required
 def document(request: HttpRequest, reference: str) -> HttpResponse:
-    return pdf_response(_contract(request, reference))
+    contract = _contract(request, reference)
+    if contract.state in Contract.CONCLUDED_STATES:
+        # A concluded contract is read through query or download (§10), with its steps.
+        return redirect("query-detail", reference=reference)
+    return pdf_response(contract)
 
 
 @login_required

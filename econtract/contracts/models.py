@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import secrets
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any, cast
 
 from django.db import models
@@ -54,6 +55,8 @@ class Contract(ConcurrentTransitionMixin, models.Model):
         EXPIRED = "expired", _("expired")  # the signing deadline passed
         SIGNATURE_FAILED = "signature_failed", _("signature failed")  # 3 failed verifications
 
+    # Concluded (signing → in_performance) and after: what query and download (§10) return.
+    CONCLUDED_STATES = (State.IN_PERFORMANCE, State.PERFORMED, State.TERMINATED)
     # Where decline, withdrawal, expiry and failure may happen: before conclusion.
     OPEN_STATES = (State.READY, State.SIGNING)
     FINAL_STATES = (
@@ -93,7 +96,11 @@ class Contract(ConcurrentTransitionMixin, models.Model):
         verbose_name = _("contract")
         verbose_name_plural = _("contracts")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["state", "sign_deadline"], name="contract_deadlines")]
+        indexes = [
+            models.Index(fields=["state", "sign_deadline"], name="contract_deadlines"),
+            # The lists (newest first) and their date filters: ordering and ranges by index.
+            models.Index(fields=["-created_at", "-id"], name="contract_newest_first"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.reference} {self.title}"
@@ -193,6 +200,10 @@ class Signatory(models.Model):
         verbose_name = _("signatory")
         verbose_name_plural = _("signatories")
         ordering = ["contract", "order"]
+        # A party's contracts (lists, the role filter, counterparty lookups) by index only.
+        indexes = [
+            models.Index(fields=["party", "role", "contract"], name="signatory_party_role"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["contract"],
@@ -321,3 +332,92 @@ class SignatureRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.version_id} {self.group} {self.field_name}"
+
+
+class AccessGrant(ConcurrentTransitionMixin, models.Model):
+    """A non-party applicant's (查询/下载申请人) access to a concluded contract (X5).
+
+    A party applies; the grant is ``pending`` until every party has consented, then ``active``
+    until ``expires_at`` (an expired grant is simply no longer honoured: nothing has to run at
+    the deadline). One refusal ends it as ``refused``.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("awaiting consent")  # some party has not answered yet
+        ACTIVE = "active", _("active")  # every party consented; honoured until expires_at
+        REFUSED = "refused", _("refused")  # a party refused; the grant never takes effect
+
+    class Scope(models.TextChoices):
+        QUERY = "query", _("query")  # 查询: read the verified contract and view it online
+        DOWNLOAD = "download", _("download")  # 下载: download the signed PDF
+
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="grants")
+    grantee = models.ForeignKey(
+        Party, on_delete=models.PROTECT, related_name="received_grants", verbose_name=_("grantee")
+    )
+    requested_by = models.ForeignKey(
+        Party,
+        on_delete=models.PROTECT,
+        related_name="requested_grants",
+        verbose_name=_("applicant"),
+    )
+    scope = models.JSONField(_("scope"), default=list)
+    expires_at = models.DateTimeField(_("expires at"))
+    state = FSMField(
+        _("state"), max_length=16, choices=State.choices, default=State.PENDING, protected=True
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("access grant")
+        verbose_name_plural = _("access grants")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["grantee", "state", "expires_at"], name="grant_grantee_active"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contract_id} → {self.grantee_id} {self.state}"
+
+    def allows(self, scope: str, *, at: datetime) -> bool:
+        return self.state == self.State.ACTIVE and self.expires_at > at and scope in self.scope
+
+    def every_party_consented(self) -> bool:
+        parties = set(self.contract.signatories.values_list("party_id", flat=True))
+        agreed = set(self.consents.filter(agree=True).values_list("party_id", flat=True))
+        return parties <= agreed
+
+    @transition(
+        field=state,
+        source=State.PENDING,
+        target=State.ACTIVE,
+        conditions=[cast("Callable[[models.Model], bool]", every_party_consented)],
+    )
+    def activate(self) -> None:
+        pass
+
+    @transition(field=state, source=State.PENDING, target=State.REFUSED)
+    def refuse(self) -> None:
+        pass
+
+
+class GrantConsent(models.Model):
+    """One party's answer to an access grant (X5): 同意记录."""
+
+    grant = models.ForeignKey(AccessGrant, on_delete=models.PROTECT, related_name="consents")
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="grant_consents")
+    agree = models.BooleanField(_("agrees"))
+    reason = models.TextField(_("reason"), blank=True)
+    decided_at = models.DateTimeField(_("decided at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("grant consent")
+        verbose_name_plural = _("grant consents")
+        ordering = ["grant", "decided_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["grant", "party"], name="grant_consent_once_per_party"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.grant_id} {self.party_id} {'agree' if self.agree else 'refuse'}"

@@ -162,6 +162,15 @@ for _kind in (
                "Counterparty's certificate revoked notice"),
     NoticeKind("contract_withdrawn", "X3", "撤销通知", "Contract withdrawn notice"),
     NoticeKind("contract_expired", "X4", "过期通知", "Contract expired notice"),
+    # X5: a party asks the others to let a non-party applicant query or download a contract.
+    NoticeKind("grant_consent_requested", "X5", "查询/下载授权征求同意通知",
+               "Access grant consent requested notice"),
+    NoticeKind("grant_activated", "X5", "查询/下载授权生效通知", "Access grant active notice"),
+    NoticeKind("grant_refused", "X5", "查询/下载授权被拒绝通知", "Access grant refused notice"),
+    # X6: each confirmation is told to the other parties; the last one makes it performed.
+    NoticeKind("performance_confirmed", "X6", "履行完毕确认通知",
+               "Performance confirmed by a party notice"),
+    NoticeKind("contract_performed", "X6", "合同履行完毕通知", "Contract performed notice"),
     NoticeKind("deadline_overdue", "X9", "逾期提醒（规定时间内未收到通知）",
                "Overdue notice (nothing received within the time limit)",
                channels=(Channel.INBOX, Channel.EMAIL, Channel.SMS)),

@@ -1,0 +1,187 @@
+"""Reading contracts, shared by the processes over them (signing §9, retrieval §10, auxiliary §11).
+
+Who sees a contract: its own parties (signatories), and a non-party applicant holding an active,
+unexpired access grant (X5). Anyone else gets 404, so references cannot be probed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from rest_framework import status
+
+from econtract.api.errors import BusinessRuleViolation
+from econtract.contracts.models import AccessGrant, Contract, Signatory
+from econtract.evidence.models import EvidenceEvent
+from econtract.evidence.services import object_label
+from econtract.parties.models import Party, User
+
+# ``role`` filter value for contracts the caller sees through a grant, not as a signatory.
+GRANTEE_ROLE = "grantee"
+
+
+def party_of(account: User) -> Party | None:
+    """The account's registered party, if it has one (cancelled parties still read theirs)."""
+    return Party.objects.filter(account=account).first()
+
+
+def active_grants(*, party: Party) -> QuerySet[AccessGrant]:
+    """The party's grants that are honoured now: every party consented, not yet expired."""
+    return AccessGrant.objects.filter(
+        grantee=party, state=AccessGrant.State.ACTIVE, expires_at__gt=timezone.now()
+    )
+
+
+def parties_named(identifier: str) -> QuerySet[Party]:
+    """Parties a user names by username, phone, unified social credit code or exact name."""
+    return Party.objects.filter(
+        Q(account__username=identifier)
+        | Q(phone=identifier)
+        | Q(unified_social_credit_code=identifier)
+        | Q(name=identifier)
+    )
+
+
+def contracts_visible_to(
+    *,
+    party: Party,
+    state: str = "",
+    role: str = "",
+    counterparty: str = "",
+    since: datetime | None = None,
+    until: datetime | None = None,
+    include_granted: bool = True,
+) -> QuerySet[Contract]:
+    """The party's contracts (as a signatory) and, unless ``include_granted`` is off, the ones
+    an active grant lets it read; newest first.
+
+    ``role`` is the caller's role: ``offeror``, ``offeree`` or ``grantee``; ``counterparty``
+    names another signatory (see ``parties_named``); ``since``/``until`` bound the creation
+    time. Every filter is an ``id IN (subquery)`` over an index, never a join that needs
+    DISTINCT, so PostgreSQL walks the newest-first index and stops at the page's end.
+    """
+    own = Signatory.objects.filter(party=party)
+    if role in Signatory.Role.values:
+        own = own.filter(role=role)
+    visible = Q(pk__in=own.values("contract_id"))
+    if include_granted and role in ("", GRANTEE_ROLE):
+        granted = Q(pk__in=active_grants(party=party).values("contract_id"))
+        visible = granted if role == GRANTEE_ROLE else visible | granted
+    contracts = Contract.objects.filter(visible)
+    if state:
+        contracts = contracts.filter(state=state)
+    if counterparty:
+        others = parties_named(counterparty).exclude(pk=party.pk).values("pk")
+        with_others = Signatory.objects.filter(party__in=others).values("contract_id")
+        contracts = contracts.filter(pk__in=with_others)
+    if since is not None:
+        contracts = contracts.filter(created_at__gte=since)
+    if until is not None:
+        contracts = contracts.filter(created_at__lt=until)
+    return contracts.select_related("offeror", "current_version")
+
+
+def not_found() -> BusinessRuleViolation:
+    return BusinessRuleViolation(
+        "not_found", _("No such contract."), http_status=status.HTTP_404_NOT_FOUND
+    )
+
+
+def contract_for(*, party: Party | None, reference: str, include_granted: bool = False) -> Contract:
+    """One contract the party sees, by its public reference, or 404 — also for a contract that
+    exists but is not the party's, so references cannot be probed."""
+    found = None
+    if party is not None:
+        found = (
+            contracts_visible_to(party=party, include_granted=include_granted)
+            .filter(reference=reference)
+            .first()
+        )
+    if found is None:
+        raise not_found()
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class Access:
+    """How a party reaches a contract: as one of its signatories, or through grants."""
+
+    contract: Contract
+    signatory: Signatory | None
+    grants: tuple[AccessGrant, ...]
+
+    @property
+    def is_party(self) -> bool:
+        return self.signatory is not None
+
+    def allows(self, scope: str) -> bool:
+        """Parties may do everything; a grantee what one of its active grants names."""
+        now = timezone.now()
+        return self.is_party or any(grant.allows(scope, at=now) for grant in self.grants)
+
+    @property
+    def grant(self) -> AccessGrant | None:
+        """The grant the access rests on (the one lasting longest), for the record."""
+        return max(self.grants, key=lambda g: g.expires_at, default=None)
+
+
+def access_to(*, party: Party | None, reference: str) -> Access:
+    """The party's access to the contract ``reference``; 404 when it has none."""
+    if party is None:
+        raise not_found()
+    contract = contract_for(party=party, reference=reference, include_granted=True)
+    signatory = contract.signatories.filter(party=party).first()
+    grants = () if signatory else tuple(active_grants(party=party).filter(contract=contract))
+    return Access(contract=contract, signatory=signatory, grants=grants)
+
+
+def evidence_of(contract: Contract) -> QuerySet[EvidenceEvent]:
+    """The contract's evidence events, in the order they were recorded."""
+    return EvidenceEvent.objects.filter(
+        object_type=object_label(contract), object_id=str(contract.pk)
+    ).order_by("sequence")
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryEntry:
+    state: str
+    at: datetime
+    actor: str
+    step: str
+
+
+def _entry(event: EvidenceEvent) -> HistoryEntry:
+    return HistoryEntry(
+        state=str(event.payload.get("state", "")),
+        at=event.recorded_at,
+        actor=event.actor_label,
+        step=event.step,
+    )
+
+
+def _is_transition(event: EvidenceEvent) -> bool:
+    return isinstance(event.payload, dict) and "state" in event.payload
+
+
+def histories_of(contracts: list[Contract]) -> dict[int, list[HistoryEntry]]:
+    """``history_of`` for a page of contracts in one query (lists)."""
+    if not contracts:
+        return {}
+    events = EvidenceEvent.objects.filter(
+        object_type=object_label(contracts[0]), object_id__in=[str(c.pk) for c in contracts]
+    ).order_by("sequence")
+    histories: dict[int, list[HistoryEntry]] = {c.pk: [] for c in contracts}
+    for event in events:
+        if _is_transition(event):
+            histories[int(event.object_id)].append(_entry(event))
+    return histories
+
+
+def history_of(contract: Contract) -> list[HistoryEntry]:
+    """The contract's steps and the state each left it in, read from its evidence events
+    (events without a ``state`` — a query, a download — are not transitions)."""
+    return [_entry(event) for event in evidence_of(contract) if _is_transition(event)]

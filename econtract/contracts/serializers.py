@@ -1,0 +1,279 @@
+"""The API representation of a contract (API.md, "Contracts and signing"), shared by the
+processes that return one: signing (§9) while it is signed, retrieval (§10) once concluded."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Prefetch
+from django.urls import reverse
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
+from rest_framework import serializers
+
+from econtract.contracts.models import (
+    AccessGrant,
+    Contract,
+    ContractVersion,
+    Signatory,
+    SignatureRecord,
+)
+from econtract.contracts.selectors import history_of
+from econtract.parties.models import Party
+
+# 履行状态 (§10 Tables 6–7): what a concluded contract's state means for its performance.
+PERFORMANCE_STATUS = {
+    Contract.State.IN_PERFORMANCE: ("正在履行", "in performance"),
+    Contract.State.PERFORMED: ("履行完毕", "performed"),
+    Contract.State.TERMINATED: ("已终止", "terminated"),
+}
+
+
+@extend_schema_serializer(component_name="ContractSignatory")
+class SignatorySerializer(serializers.ModelSerializer):
+    party_id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(source="party.name", read_only=True)
+    identifier = serializers.CharField(source="party.identifier", read_only=True)
+
+    class Meta:
+        model = Signatory
+        fields = [
+            "party_id",
+            "name",
+            "identifier",
+            "role",
+            "order",
+            "signed_at",
+            "declined_at",
+            "performance_confirmed_at",
+        ]
+        read_only_fields = fields
+
+
+@extend_schema_serializer(component_name="ContractVersionSummary")
+class VersionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ContractVersion
+        fields = [
+            "number",
+            "kind",
+            "sha256",
+            "original_sha256",
+            "previous_sha256",
+            "created_at",
+            "sealed_at",
+        ]
+        read_only_fields = fields
+
+
+@extend_schema_serializer(component_name="ContractSignature")
+class SignatureSerializer(serializers.ModelSerializer):
+    signer = serializers.SerializerMethodField()
+    certificate_serial = serializers.CharField(
+        source="certificate.serial_number", read_only=True, default=None
+    )
+    certificate_subject = serializers.CharField(
+        source="certificate.subject", read_only=True, default=None
+    )
+
+    class Meta:
+        model = SignatureRecord
+        fields = [
+            "signer",
+            "group",
+            "field_name",
+            "certificate_serial",
+            "certificate_subject",
+            "signing_time",
+            "timestamp_time",
+            "verified",
+        ]
+        read_only_fields = fields
+
+    def get_signer(self, record: SignatureRecord) -> str:
+        # The seal is the platform's (服务组签名); a party's signature names the party.
+        return record.signatory.party.name if record.signatory else "platform"
+
+
+@extend_schema_serializer(component_name="ContractHistoryEntry")
+class HistorySerializer(serializers.Serializer):
+    state = serializers.CharField()
+    at = serializers.DateTimeField()
+    actor = serializers.CharField()
+    step = serializers.CharField()
+
+
+@extend_schema_serializer(component_name="PerformanceStatus")
+class PerformanceStatusSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="in_performance, performed or terminated")
+    zh = serializers.CharField(help_text="正在履行 / 履行完毕 / 已终止")
+    en = serializers.CharField()
+
+
+def performance_status(contract: Contract) -> dict[str, str] | None:
+    """The 履行状态 of a concluded contract; None before conclusion or after it failed."""
+    names = PERFORMANCE_STATUS.get(Contract.State(contract.state))
+    if names is None:
+        return None
+    return {"code": contract.state, "zh": names[0], "en": names[1]}
+
+
+def signature_records(contract: Contract) -> list[SignatureRecord]:
+    """The signatures in the current document, in signing order."""
+    version = contract.current_version
+    if version is None:
+        return []
+    if "signatures" in getattr(version, "_prefetched_objects_cache", {}):
+        return list(version.signatures.all())  # a list prefetched them (list_prefetches)
+    return list(
+        SignatureRecord.objects.filter(version=contract.current_version).select_related(
+            "signatory__party", "certificate"
+        )
+    )
+
+
+@extend_schema_serializer(component_name="Contract")
+class ContractSerializer(serializers.ModelSerializer):
+    id = serializers.CharField(source="reference", read_only=True)
+    offeror = serializers.CharField(source="offeror.name", read_only=True)
+    signatories = SignatorySerializer(many=True, read_only=True)
+    versions = VersionSerializer(many=True, read_only=True)
+    current_version = serializers.IntegerField(source="current_version.number", read_only=True)
+    performance_status = serializers.SerializerMethodField()
+    history = serializers.SerializerMethodField()
+    signatures = serializers.SerializerMethodField()
+    document_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Contract
+        fields = [
+            "id",
+            "reference",
+            "title",
+            "category",
+            "state",
+            "performance_status",
+            "offeror",
+            "elements",
+            "sign_deadline",
+            "created_at",
+            "concluded_at",
+            "signatories",
+            "current_version",
+            "versions",
+            "history",
+            "signatures",
+            "document_url",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(PerformanceStatusSerializer(allow_null=True))
+    def get_performance_status(self, contract: Contract) -> dict[str, str] | None:
+        return performance_status(contract)
+
+    @extend_schema_field(HistorySerializer(many=True))
+    def get_history(self, contract: Contract) -> list[dict[str, Any]]:
+        # A list passes the page's histories, read in one query (``histories_of``).
+        histories = self.context.get("histories")
+        entries = histories[contract.pk] if histories is not None else history_of(contract)
+        return HistorySerializer(entries, many=True).data  # type: ignore[return-value]
+
+    @extend_schema_field(SignatureSerializer(many=True))
+    def get_signatures(self, contract: Contract) -> list[dict[str, Any]]:
+        return SignatureSerializer(signature_records(contract), many=True).data  # type: ignore[return-value]
+
+    def get_document_url(self, contract: Contract) -> str:
+        return reverse("api-contract-document", args=[contract.reference])
+
+
+def list_prefetches() -> list[Any]:
+    """What ``ContractSerializer`` reads of each contract of a list, prefetched per page."""
+    return [
+        "signatories__party",
+        "versions",
+        Prefetch(
+            "current_version__signatures",
+            queryset=SignatureRecord.objects.select_related("signatory__party", "certificate"),
+        ),
+    ]
+
+
+def loaded_for_representation(contract: Contract) -> Contract:
+    """The contract again with what ``ContractSerializer`` reads, in a few queries."""
+    return (
+        Contract.objects.select_related("offeror", "current_version")
+        .prefetch_related("signatories__party", "versions")
+        .get(pk=contract.pk)
+    )
+
+
+@extend_schema_serializer(component_name="RegistrationData")
+class RegistrationDataSerializer(serializers.ModelSerializer):
+    """A party's registration data (§7 Table 2), whole: only for the contract's parties and
+    grantees (§4 机密性)."""
+
+    party_id = serializers.IntegerField(source="pk", read_only=True)
+
+    class Meta:
+        model = Party
+        fields = [
+            "party_id",
+            "kind",
+            "name",
+            "address",
+            "phone",
+            "email",
+            "id_type",
+            "id_number",
+            "business_scope",
+            "unified_social_credit_code",
+            "business_license_number",
+            "organization_code",
+            "licensed_business",
+            "license_number",
+            "contact_name",
+            "registered_at",
+            "status",
+        ]
+        read_only_fields = fields
+
+
+@extend_schema_serializer(component_name="AccessGrant")
+class GrantSerializer(serializers.ModelSerializer):
+    contract = serializers.CharField(source="contract.reference", read_only=True)
+    grantee = serializers.CharField(source="grantee.name", read_only=True)
+    grantee_id = serializers.IntegerField(read_only=True)
+    requested_by = serializers.CharField(source="requested_by.name", read_only=True)
+    scope = serializers.ListField(child=serializers.CharField(), read_only=True)
+    consents = serializers.SerializerMethodField()
+    expired = serializers.SerializerMethodField()
+
+    class Meta:
+        model = AccessGrant
+        fields = [
+            "id",
+            "contract",
+            "grantee",
+            "grantee_id",
+            "requested_by",
+            "scope",
+            "expires_at",
+            "state",
+            "expired",
+            "created_at",
+            "decided_at",
+            "consents",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(
+        serializers.ListField(child=serializers.DictField(), help_text="party, party_id, agree, at")
+    )
+    def get_consents(self, grant: AccessGrant) -> list[dict[str, Any]]:
+        return [
+            {"party": c.party.name, "party_id": c.party_id, "agree": c.agree, "at": c.decided_at}
+            for c in grant.consents.select_related("party")
+        ]
+
+    def get_expired(self, grant: AccessGrant) -> bool:
+        return grant.expires_at <= timezone.now()

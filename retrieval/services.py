@@ -1,0 +1,260 @@
+"""Query (Table 6, T6.1–T6.5) and download (Table 7, T7.1–T7.5) of a concluded contract.
+
+A request is the application (T6.1 / T7.1). The platform accepts it (T6.2 / T7.2, the
+acceptance notice in the applicant's inbox only: a query is frequent, and e-mailing every one
+would bury the notices that matter), confirms a valid authentication (T6.3 / T7.3; none: the
+身份认证未通过通知 and a 403 — §8 ends the process), verifies the stored contract afresh and
+sends it (T6.4 / T7.4); the applicant then views it online (T6.5, when the page's viewer loads
+the PDF) or downloads it (T7.5, when the signed PDF is served).
+
+The applicant is one of the contract's parties, or a non-party holding an active grant whose
+scope names the process (X5, ``retrieval.query_grants``). Contracts not concluded yet are read
+by their parties as the signing flow shows them, without these steps.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+from rest_framework import status
+
+from authentication.services import require_authentication
+from econtract.api.errors import BusinessRuleViolation
+from econtract.contracts.documents import DocumentIntegrityError, read_document
+from econtract.contracts.models import AccessGrant, Contract
+from econtract.contracts.selectors import Access, access_to, not_found, party_of
+from econtract.evidence.services import record_event
+from econtract.notifications.models import Channel
+from econtract.notifications.services import notify
+from econtract.parties.models import Party, User
+from retrieval.query_checks import verify_stored
+
+# What a query may add on request (Table 6: 登记信息、查询人身份、备注, all optional).
+INCLUDES = ("registration", "requester", "remarks")
+
+
+@dataclass(frozen=True, slots=True)
+class Process:
+    """The step codes and notices of one of the two tables."""
+
+    name: str  # "query" or "download": also the grant scope it needs
+    application: str
+    acceptance: str
+    authentication: str
+    sending: str
+    completion: str
+    accepted_notice: str
+    not_authenticated_notice: str
+
+
+QUERY = Process(
+    "query", "T6.1", "T6.2", "T6.3", "T6.4", "T6.5", "query_accepted", "query_not_authenticated"
+)
+DOWNLOAD = Process(
+    "download",
+    "T7.1",
+    "T7.2",
+    "T7.3",
+    "T7.4",
+    "T7.5",
+    "download_accepted",
+    "download_not_authenticated",
+)
+
+
+@dataclass(frozen=True)
+class VerifiedContract:
+    """What T6.4 / T7.4 send: the contract, how it verified now, and who asked."""
+
+    contract: Contract
+    requester: Party
+    access: Access
+    verification: dict[str, Any]
+    includes: tuple[str, ...] = field(default=())
+
+    @property
+    def grant(self) -> AccessGrant | None:
+        return self.access.grant
+
+
+def is_concluded(contract: Contract) -> bool:
+    return contract.state in Contract.CONCLUDED_STATES
+
+
+def access_for(*, actor: User, reference: str) -> tuple[Party, Access]:
+    """The applicant's party and its access to the contract; 404 for anyone without one."""
+    party = party_of(actor)
+    if party is None:
+        raise not_found()
+    return party, access_to(party=party, reference=reference)
+
+
+def unconcluded_for_party(*, actor: User, reference: str) -> Contract | None:
+    """The contract as its parties read it while it is being signed (no §10 steps), or None
+    when it is concluded (then §10 applies). A grantee never reads an unconcluded one."""
+    _party, access = access_for(actor=actor, reference=reference)
+    if is_concluded(access.contract):
+        return None
+    if not access.is_party:
+        raise not_found()
+    return access.contract
+
+
+def query_contract(
+    *, actor: User, reference: str, includes: tuple[str, ...] = ()
+) -> VerifiedContract:
+    """T6.1–T6.4: the verified contract for its party or a grantee with the query scope."""
+    return _send_verified(QUERY, actor=actor, reference=reference, includes=includes)
+
+
+def download_contract(*, actor: User, reference: str) -> tuple[VerifiedContract, bytes]:
+    """T7.1–T7.5: the verified contract and the signed PDF, its serving recorded."""
+    sent = _send_verified(DOWNLOAD, actor=actor, reference=reference, includes=())
+    pdf, sha256 = _document(sent.contract)
+    _record(DOWNLOAD.completion, actor, sent, document_sha256=sha256, size=len(pdf))
+    return sent, pdf
+
+
+def view_online(*, actor: User, reference: str) -> bytes:
+    """T6.5: the PDF for the page's viewer, after T6.1–T6.4 were done for this page."""
+    party, access = access_for(actor=actor, reference=reference)
+    _require_concluded_and_scope(access, QUERY)
+    _authenticated(QUERY, party=party, actor=actor, contract=access.contract)
+    pdf, sha256 = _document(access.contract)
+    record_event(
+        step=QUERY.completion,
+        actor=actor,
+        obj=access.contract,
+        payload=_who(access) | {"document_sha256": sha256},
+    )
+    return pdf
+
+
+# --- the shared steps -------------------------------------------------------------------------
+
+
+def _send_verified(
+    process: Process, *, actor: User, reference: str, includes: tuple[str, ...]
+) -> VerifiedContract:
+    party, access = access_for(actor=actor, reference=reference)
+    _require_concluded_and_scope(access, process)
+    contract = access.contract
+    includes = tuple(name for name in INCLUDES if name in includes)
+    with transaction.atomic():
+        record_event(
+            step=process.application,
+            actor=actor,
+            obj=contract,
+            payload=_who(access) | {"includes": list(includes)},
+        )
+        record_event(step=process.acceptance, actor=None, obj=contract, payload={"accepted": True})
+        notify(
+            recipient=actor,
+            kind=process.accepted_notice,
+            context={"reference": contract.reference, "title": contract.title},
+            obj=contract,
+            channels=[Channel.INBOX],
+        )
+    authentication = _authenticated(process, party=party, actor=actor, contract=contract)
+    # Validation takes a while: outside any transaction, so the evidence chain is not held.
+    verification = verify_stored(contract)
+    sent = VerifiedContract(contract, party, access, verification, includes)
+    with transaction.atomic():
+        record_event(
+            step=process.authentication,
+            actor=None,
+            obj=contract,
+            payload={"authenticated": True, "authentication": authentication.pk},
+        )
+        _record(
+            process.sending,
+            None,
+            sent,
+            indication=verification["indication"],
+            document_sha256=verification["document_sha256"],
+            performance=contract.state,
+            includes=list(includes),
+        )
+    return sent
+
+
+def _require_concluded_and_scope(access: Access, process: Process) -> None:
+    if not is_concluded(access.contract):
+        if not access.is_party:
+            raise not_found()
+        raise BusinessRuleViolation(
+            "not_concluded",
+            _("Only a concluded contract can be queried or downloaded; it is %(state)s.")
+            % {"state": access.contract.get_state_display()},
+            http_status=status.HTTP_409_CONFLICT,
+        )
+    if not access.allows(process.name):
+        raise BusinessRuleViolation(
+            "scope_not_granted",
+            _("Your access to this contract does not include %(scope)s.") % {"scope": process.name},
+            http_status=status.HTTP_403_FORBIDDEN,
+        )
+
+
+def _authenticated(process: Process, *, party: Party, actor: User, contract: Contract) -> Any:
+    return require_authentication(
+        party=party,
+        actor=actor,
+        step=process.authentication,
+        notice_kind=process.not_authenticated_notice,
+        obj=contract,
+    )
+
+
+def _who(access: Access) -> dict[str, Any]:
+    grant = access.grant
+    return {
+        "as": "party" if access.is_party else "grantee",
+        "grant": grant.pk if grant is not None and not access.is_party else None,
+    }
+
+
+def _record(step: str, actor: User | None, sent: VerifiedContract, **payload: Any) -> None:
+    record_event(step=step, actor=actor, obj=sent.contract, payload=_who(sent.access) | payload)
+
+
+def _document(contract: Contract) -> tuple[bytes, str]:
+    """The signed PDF as stored, checked against its recorded hash, and that hash."""
+    version = contract.current_version
+    if version is None:
+        raise not_found()
+    try:
+        return read_document(version), version.sha256
+    except DocumentIntegrityError as damaged:
+        raise BusinessRuleViolation(
+            "document_damaged",
+            _("The stored document does not match its recorded hash; the operators are told."),
+            http_status=status.HTTP_409_CONFLICT,
+        ) from damaged
+
+
+def remarks_for(sent: VerifiedContract) -> list[str]:
+    """备注: what the applicant should know about what it received."""
+    remarks = []
+    if not sent.verification["passed"]:
+        remarks.append(
+            _("The stored contract did not verify: %(indication)s.")
+            % {"indication": sent.verification["indication"]}
+        )
+    grant = sent.grant
+    if not sent.access.is_party and grant is not None:
+        remarks.append(
+            _("Read under an access grant consented to by every party, valid until %(until)s.")
+            % {"until": grant.expires_at.isoformat()}
+        )
+    if sent.contract.state == Contract.State.IN_PERFORMANCE:
+        confirmed = sent.contract.signatories.filter(performance_confirmed_at__isnull=False)
+        if confirmed.exists():
+            remarks.append(
+                _("%(count)s of %(total)s parties confirmed performance.")
+                % {"count": confirmed.count(), "total": sent.contract.signatories.count()}
+            )
+    return remarks

@@ -194,7 +194,8 @@ def _require_concluded_and_scope(access: Access, process: Process) -> None:
     if not access.allows(process.name):
         raise BusinessRuleViolation(
             "scope_not_granted",
-            _("Your access to this contract does not include %(scope)s.") % {"scope": process.name},
+            _("Your access to this contract does not include %(scope)s.")
+            % {"scope": AccessGrant.Scope(process.name).label},
             http_status=status.HTTP_403_FORBIDDEN,
         )
 

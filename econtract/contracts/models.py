@@ -383,6 +383,12 @@ class AccessGrant(ConcurrentTransitionMixin, models.Model):
     def allows(self, scope: str, *, at: datetime) -> bool:
         return self.state == self.State.ACTIVE and self.expires_at > at and scope in self.scope
 
+    @property
+    def scope_display(self) -> str:
+        """The granted scopes in the reader's language (查询、下载), not their stored values."""
+        labels = [str(self.Scope(value).label) for value in self.scope if value in self.Scope]
+        return "、".join(labels)
+
     def every_party_consented(self) -> bool:
         parties = set(self.contract.signatories.values_list("party_id", flat=True))
         agreed = set(self.consents.filter(agree=True).values_list("party_id", flat=True))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import multiprocessing
 import queue
 import time
+from collections.abc import Iterator
 
 import pytest
 
@@ -17,7 +18,7 @@ from econtract.pki.sandbox import (
 
 
 @pytest.fixture
-def pool() -> SandboxPool:
+def pool() -> Iterator[SandboxPool]:
     pool = SandboxPool(size=1)
     yield pool
     pool.close()
@@ -70,7 +71,7 @@ def test_a_job_past_the_wall_clock_limit_is_killed(pool: SandboxPool) -> None:
     assert pool.run("probe_echo", {}, b"", SandboxLimits())["length"] == 0
 
 
-def _in_a_daemonic_process(answers: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
+def _in_a_daemonic_process(answers: multiprocessing.Queue) -> None:
     try:
         multiprocessing.Process(target=print).start()
     except AssertionError as refused:  # what Celery's prefork workers run into

@@ -153,7 +153,7 @@ def test_the_report_pdf_is_sealed_by_the_platform_and_pdfsig_trusts_it(
 
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
-    pdf = b"".join(response.streaming_content) if response.streaming else response.content
+    pdf = b"".join(response.streaming_content) if response.streaming else response.content  # type: ignore[attr-defined]
     path = tmp_path / "report.pdf"
     path.write_bytes(pdf)
     [seal] = pdfsig(path, nss_db)

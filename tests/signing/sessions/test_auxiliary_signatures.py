@@ -14,13 +14,12 @@ import io
 import json
 import subprocess
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.conf import settings
 from PIL import Image, ImageDraw
 from pyhanko.pdf_utils.reader import PdfFileReader
-from rest_framework.response import Response
 
 from econtract.contracts.documents import read_document
 from econtract.contracts.models import Contract
@@ -39,6 +38,9 @@ from tests.signing.sessions.conftest import (
     ready_contract,
     sign_in_turn,
 )
+
+if TYPE_CHECKING:
+    from rest_framework.response import _MonkeyPatchedResponse as Response
 
 pytestmark = pytest.mark.django_db
 

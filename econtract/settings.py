@@ -434,6 +434,12 @@ CONTRACT_PDF_VARIANT = env_str("CONTRACT_PDF_VARIANT", "pdf/a-2b")
 # Largest uploaded contract PDF the platform will parse.
 CONTRACT_DOCUMENT_MAX_BYTES = env_int("CONTRACT_DOCUMENT_MAX_BYTES", 20 * 1024 * 1024)
 
+# --- Query and download (§10.1–10.2) -----------------------------------------------------------
+# A concluded contract is verified afresh on each query; the same bytes' result is reused this long.
+QUERY_VERIFICATION_CACHE_SECONDS = env_int("QUERY_VERIFICATION_CACHE_SECONDS", 300)
+# The longest a non-party's access grant (X5) may run.
+ACCESS_GRANT_MAX_DAYS = env_int("ACCESS_GRANT_MAX_DAYS", 366)
+
 # --- Verification of uploaded PDFs (§10.3) -------------------------------------------------------
 # Uploads are parsed in sandbox child processes (econtract/pki/sandbox.py) with these limits.
 VERIFICATION_MAX_BYTES = env_int("VERIFICATION_MAX_BYTES", 20 * 1024 * 1024)

@@ -257,6 +257,8 @@ class ContractVersion(models.Model):
         verbose_name = _("contract version")
         verbose_name_plural = _("contract versions")
         ordering = ["contract", "number"]
+        # Verification finds the contract of an uploaded PDF by its hash (§10.3).
+        indexes = [models.Index(fields=["sha256"], name="version_sha256")]
         constraints = [
             models.UniqueConstraint(fields=["contract", "number"], name="version_unique_number"),
             models.CheckConstraint(condition=models.Q(number__gte=1), name="version_number_gte_1"),

@@ -24,6 +24,7 @@ Outcomes of step 2:
 
 from __future__ import annotations
 
+import binascii
 import hashlib
 import io
 from base64 import b64decode, b64encode
@@ -31,6 +32,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import aiohttp
+from asn1crypto import cms
 from cryptography import x509
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -401,7 +403,7 @@ def _record_success(
     session.state = SigningSession.State.COMPLETED
     session.completed_at = now
     session.save(update_fields=["state", "completed_at"])
-    stamped_at = signature_timestamp_time(signed, session.field_name)
+    stamped_at = _fresh_timestamp_time(signed, session)
     SignatureRecord.objects.create(
         version=version,
         signatory=signatory,
@@ -523,7 +525,20 @@ def signature_timestamp_time(pdf: bytes, field: str) -> datetime | None:
     embedded = next((s for s in reader.embedded_signatures if s.field_name == field), None)
     if embedded is None:
         return None
-    for attribute in embedded.signer_info["unsigned_attrs"] or []:
+    return _timestamp_time(embedded.signer_info)
+
+
+def _fresh_timestamp_time(signed: bytes, session: SigningSession) -> datetime | None:
+    """The same time, read from the CMS just written into the session's placeholder: the
+    signed revision need not be parsed again (it was verified a moment ago)."""
+    contents = signed[session.reserved_start + 1 : session.reserved_end - 1]
+    # The CMS is followed by the placeholder's zero padding, which a lax load ignores.
+    content_info = cms.ContentInfo.load(binascii.unhexlify(contents), strict=False)
+    return _timestamp_time(content_info["content"]["signer_infos"][0])
+
+
+def _timestamp_time(signer_info: cms.SignerInfo) -> datetime | None:
+    for attribute in signer_info["unsigned_attrs"] or []:
         if attribute["type"].native == "signature_time_stamp_token":
             token = attribute["values"][0]
             tst_info = token["content"]["encap_content_info"]["content"].parsed

@@ -7,11 +7,13 @@ from __future__ import annotations
 import pytest
 from django.core import mail
 
+from econtract.contracts.documents import read_document
 from econtract.contracts.models import Contract, SignatureRecord
 from econtract.evidence.models import EvidenceEvent
 from econtract.notifications.models import Notification
 from econtract.parties.models import Party
 from econtract.supervision.models import SupervisionEvent
+from signing.sessions import signature_timestamp_time
 from tests.pki.pades.conftest import Party as KeyHolder
 from tests.signing.sessions.conftest import (
     CaptureCallbacks,
@@ -131,3 +133,17 @@ def test_a_three_party_contract_is_signed_in_order_and_concluded(
 
 def _pk(reference: str) -> int:
     return Contract.objects.get(reference=reference).pk
+
+
+def test_the_recorded_timestamp_time_is_the_one_in_the_embedded_signature(
+    seller: Party, buyer: Party, seller_key: KeyHolder
+) -> None:
+    reference = ready_contract(seller, buyer)
+    assert sign_in_turn(seller, reference, offeror_signer(seller_key)).status_code == 200
+
+    record = SignatureRecord.objects.get(version__contract__reference=reference)
+    version = Contract.objects.get(reference=reference).current_version
+    assert version is not None
+    embedded = signature_timestamp_time(read_document(version), record.field_name)
+    assert embedded is not None
+    assert record.timestamp_time == embedded

@@ -6,3 +6,8 @@ class ContractChangesConfig(AppConfig):
     name = "auxiliary.contract_changes"
     label = "contract_changes"
     verbose_name = _("Contract amendment and termination (§11.3–11.4)")
+
+    def ready(self) -> None:
+        from auxiliary.contract_changes import notices
+
+        notices.register()

@@ -26,6 +26,16 @@ BEYOND_THE_TABLES = {
     "cancellation_not_authenticated",
     "cancellation_confirmation_requested",
     "certificate_superseded",
+    # auxiliary/contract_changes/notices.py: the §11.3–11.4 requests to decide, review, revise
+    # and sign, and a withdrawn application.
+    "amendment_decision_requested",
+    "amendment_review_requested",
+    "amendment_content_returned",
+    "amendment_signature_requested",
+    "amendment_withdrawn",
+    "termination_decision_requested",
+    "termination_signature_requested",
+    "termination_withdrawn",
 }
 
 

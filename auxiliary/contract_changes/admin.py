@@ -1,0 +1,128 @@
+"""Operators' read-only view of amendments and terminations (§11.3–11.4) in Django admin.
+
+Nothing is edited here: every state change goes through ``services``, the same calls as the API
+and the pages; operators see where each request stands, who has answered and signed, and its
+evidence trail (steps with the state each left it in)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from auxiliary.contract_changes import selectors
+from auxiliary.contract_changes.models import Amendment, ChangeParticipant, Termination
+
+
+class _ReadOnly:
+    """Staff read; nobody adds, edits or deletes rows here (the state is protected anyway)."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return bool(request.user.is_active and request.user.is_staff)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return bool(request.user.is_active and request.user.is_staff)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class _ParticipantInline(_ReadOnly, admin.TabularInline):
+    model = ChangeParticipant
+    extra = 0
+    fields = [
+        "order",
+        "role",
+        "signatory",
+        "agreed",
+        "decided_at",
+        "decision_reason",
+        "reviewed_revision",
+        "signed_at",
+        "failed_verifications",
+    ]
+    readonly_fields = (
+        "order",
+        "role",
+        "signatory",
+        "agreed",
+        "decided_at",
+        "decision_reason",
+        "reviewed_revision",
+        "signed_at",
+        "failed_verifications",
+    )
+
+
+class AmendmentParticipants(_ParticipantInline):
+    fk_name = "amendment"
+
+
+class TerminationParticipants(_ParticipantInline):
+    fk_name = "termination"
+
+
+def _history(obj: Any) -> str:
+    return format_html(
+        "<ul>{}</ul>",
+        format_html_join(
+            "",
+            "<li>{} · {} · {} · {}</li>",
+            (
+                (timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M:%S"), e.step, e.state, e.actor)
+                for e in selectors.history_of(obj)
+            ),
+        ),
+    )
+
+
+_COMMON = (
+    "contract",
+    "initiator",
+    "state",
+    "reason",
+    "base_sha256",
+    "unsigned_sha256",
+    "document_sha256",
+    "version",
+    "created_at",
+    "ended_at",
+)
+
+
+@admin.register(Amendment)
+class AmendmentAdmin(_ReadOnly, admin.ModelAdmin):
+    list_display = ["id", "contract", "initiator", "state", "revision", "created_at", "ended_at"]
+    list_filter = ["state", "created_at"]
+    search_fields = ["contract__reference", "contract__title", "initiator__name"]
+    fields = (*_COMMON, "revision", "review_comments", "elements", "history")
+    readonly_fields = (*_COMMON, "revision", "review_comments", "elements", "history")
+    inlines = [AmendmentParticipants]
+
+    @admin.display(description=_("history"))
+    def history(self, obj: Amendment) -> str:
+        return _history(obj)
+
+
+@admin.register(Termination)
+class TerminationAdmin(_ReadOnly, admin.ModelAdmin):
+    list_display = ["id", "contract", "initiator", "state", "effective_date", "created_at"]
+    list_filter = ["state", "effective_date", "created_at"]
+    search_fields = ["contract__reference", "contract__title", "initiator__name"]
+    fields = (*_COMMON, "effective_date", "settlement", "history")
+    readonly_fields = (*_COMMON, "effective_date", "settlement", "history")
+    inlines = [TerminationParticipants]
+
+    @admin.display(description=_("history"))
+    def history(self, obj: Termination) -> str:
+        return _history(obj)

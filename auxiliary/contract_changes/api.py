@@ -1,0 +1,642 @@
+"""Amendment and termination over the API (API.md, "Auxiliary (§11)").
+
+Paths hang under the contract: ``/api/v1/contracts/{id}/amendments/`` and ``.../terminations/``,
+``{id}`` being the contract's public reference. Only the contract's parties see its requests
+(404 for anyone else). Amending with an uploaded PDF: ``multipart/form-data`` with the file in
+``document`` and every other field, as for JSON, in one JSON-encoded form field ``data``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpResponse
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_serializer,
+)
+from rest_framework import serializers, status
+from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from auxiliary.contract_changes import selectors, services
+from auxiliary.contract_changes.common import Request as ChangeRequestType
+from auxiliary.contract_changes.common import document_bytes
+from auxiliary.contract_changes.models import Amendment, ChangeSigningSession, Termination
+from auxiliary.contract_changes.signing_sessions import next_signer, to_be_signed
+from econtract.api.errors import BusinessRuleViolation
+from econtract.api.requests import account_of
+from econtract.api.schema import ERROR
+from econtract.parties.models import PartyCertificate
+
+_NOT_FOUND = OpenApiResponse(ERROR, description="`not_found`")
+_CONFLICT = OpenApiResponse(
+    ERROR,
+    description="`invalid_state`, `not_your_turn`, `already_decided`, `already_reviewed`, "
+    "`contract_not_in_performance`",
+)
+_FORBIDDEN = OpenApiResponse(
+    ERROR, description="`authentication_required`, `only_counterparty`, `only_initiator`"
+)
+
+
+# --- output -------------------------------------------------------------------------------------
+
+
+@extend_schema_serializer(component_name="ChangeParticipant")
+class ParticipantSerializer(serializers.Serializer):
+    party_id = serializers.IntegerField(source="signatory.party_id")
+    name = serializers.CharField(source="signatory.party.name")
+    role = serializers.CharField(help_text="initiator or counterparty")
+    order = serializers.IntegerField(help_text="signing order: counterparties first")
+    agreed = serializers.BooleanField(allow_null=True)
+    decided_at = serializers.DateTimeField(allow_null=True)
+    decision_reason = serializers.CharField()
+    reviewed_revision = serializers.IntegerField(allow_null=True)
+    signed_at = serializers.DateTimeField(allow_null=True)
+    failed_verifications = serializers.IntegerField()
+
+
+@extend_schema_serializer(component_name="ChangeHistoryEntry")
+class HistorySerializer(serializers.Serializer):
+    state = serializers.CharField()
+    at = serializers.DateTimeField()
+    actor = serializers.CharField()
+    step = serializers.CharField()
+
+
+@extend_schema_serializer(component_name="ChangeVersion")
+class VersionSerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    kind = serializers.CharField()
+    sha256 = serializers.CharField()
+    original_sha256 = serializers.CharField()
+    previous_sha256 = serializers.CharField()
+    sealed_at = serializers.DateTimeField(allow_null=True)
+
+
+class _ChangeSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    contract = serializers.CharField(source="contract.reference")
+    state = serializers.CharField()
+    initiator = serializers.SerializerMethodField()
+    reason = serializers.CharField()
+    base_sha256 = serializers.CharField(help_text="SHA-256 of the contract version changed")
+    document_sha256 = serializers.CharField(help_text="the document's latest revision")
+    unsigned_sha256 = serializers.CharField(help_text="the document before any signature")
+    next_signer = serializers.SerializerMethodField()
+    participants = serializers.SerializerMethodField()
+    version = VersionSerializer(allow_null=True, help_text="the sealed contract version")
+    history = serializers.SerializerMethodField()
+    created_at = serializers.DateTimeField()
+    ended_at = serializers.DateTimeField(allow_null=True)
+
+    def get_initiator(self, request: ChangeRequestType) -> dict[str, Any]:
+        return {"party_id": request.initiator_id, "name": request.initiator.name}
+
+    def get_next_signer(self, request: ChangeRequestType) -> int | None:
+        if request.state != request.SIGNING_STATE:
+            return None
+        following = next_signer(request)
+        return following.signatory.party_id if following is not None else None
+
+    @extend_schema_field(ParticipantSerializer(many=True))
+    def get_participants(self, request: ChangeRequestType) -> list[dict[str, Any]]:
+        return ParticipantSerializer(selectors.participants_of(request), many=True).data  # type: ignore[return-value]
+
+    @extend_schema_field(HistorySerializer(many=True))
+    def get_history(self, request: ChangeRequestType) -> list[dict[str, Any]]:
+        return HistorySerializer(selectors.history_of(request), many=True).data  # type: ignore[return-value]
+
+
+@extend_schema_serializer(component_name="Amendment")
+class AmendmentSerializer(_ChangeSerializer):
+    elements = serializers.JSONField()
+    revision = serializers.IntegerField(help_text="the amended content's revision under review")
+    review_comments = serializers.CharField(help_text="why the content was last sent back")
+
+
+@extend_schema_serializer(component_name="Termination")
+class TerminationSerializer(_ChangeSerializer):
+    effective_date = serializers.DateField()
+    settlement = serializers.CharField()
+
+
+def _response(request: ChangeRequestType, code: int = status.HTTP_200_OK) -> Response:
+    fresh = (
+        type(request).objects.select_related("contract", "initiator", "version").get(pk=request.pk)
+    )
+    serializer = AmendmentSerializer if isinstance(fresh, Amendment) else TerminationSerializer
+    return Response(serializer(fresh).data, status=code)
+
+
+def _amendment(request: Request, reference: str, pk: int) -> Amendment:
+    return selectors.amendment_for(account=account_of(request), reference=reference, pk=pk)
+
+
+def _termination(request: Request, reference: str, pk: int) -> Termination:
+    return selectors.termination_for(account=account_of(request), reference=reference, pk=pk)
+
+
+def pdf_response(pdf: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+# --- amendment ----------------------------------------------------------------------------------
+
+
+@extend_schema_serializer(component_name="AmendmentCreate")
+class AmendmentCreateSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+    elements = serializers.JSONField(help_text="the amended 合同要素 (Civil Code Art. 470)")
+    text = serializers.CharField(
+        required=False, allow_blank=True, trim_whitespace=False, max_length=200_000
+    )
+
+
+@extend_schema_serializer(component_name="AmendmentCreateUpload")
+class AmendmentUploadSerializer(serializers.Serializer):
+    document = serializers.FileField(help_text="the amended contract as a PDF")
+    data = serializers.CharField(  # type: ignore[assignment]
+        help_text="every other field of AmendmentCreate, as JSON"
+    )
+
+
+def _content_input(request: Request) -> tuple[dict[str, Any], bytes | None]:
+    """The validated fields and the uploaded PDF's bytes (None for a text contract)."""
+    if not (request.content_type or "").startswith("multipart/"):
+        data = AmendmentCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return dict(data.validated_data), None
+    upload = AmendmentUploadSerializer(data=request.data)
+    upload.is_valid(raise_exception=True)
+    try:
+        raw = json.loads(upload.validated_data["data"])
+    except json.JSONDecodeError as exc:
+        raise serializers.ValidationError({"data": [f"not JSON: {exc.msg}"]}) from exc
+    data = AmendmentCreateSerializer(data=raw)
+    data.is_valid(raise_exception=True)
+    file = upload.validated_data["document"]
+    if file.size > settings.CONTRACT_DOCUMENT_MAX_BYTES:
+        message = "The document is too large."
+        raise BusinessRuleViolation("invalid_document", message, fields={"document": [message]})
+    return dict(data.validated_data), file.read()
+
+
+_INCOMPLETE = OpenApiResponse(
+    ERROR,
+    description="`elements_incomplete`: `fields` names every missing element by its dotted "
+    "path; `invalid_source`, `invalid_document`, `reason_required`",
+)
+
+
+class AmendmentListCreate(APIView):
+    parser_classes = [JSONParser, MultiPartParser]
+
+    @extend_schema(
+        tags=["contract changes"],
+        operation_id="contracts_amendments_list",
+        responses={200: AmendmentSerializer(many=True), 404: _NOT_FOUND},
+    )
+    def get(self, request: Request, reference: str) -> Response:
+        contract = selectors.own_contract(account=account_of(request), reference=reference)
+        found = selectors.amendments_of(contract).select_related("version")
+        return Response(AmendmentSerializer(found, many=True).data)
+
+    @extend_schema(
+        tags=["contract changes"],
+        operation_id="contracts_amendments_create",
+        request={
+            "application/json": AmendmentCreateSerializer,
+            "multipart/form-data": AmendmentUploadSerializer,
+        },
+        responses={
+            201: AmendmentSerializer,
+            403: OpenApiResponse(ERROR, description="`authentication_required`"),
+            404: _NOT_FOUND,
+            409: OpenApiResponse(
+                ERROR, description="`contract_not_in_performance`, `change_pending`"
+            ),
+            422: _INCOMPLETE,
+        },
+    )
+    def post(self, request: Request, reference: str) -> Response:
+        contract = selectors.own_contract(account=account_of(request), reference=reference)
+        fields, document = _content_input(request)
+        amendment = services.apply_for_amendment(
+            contract=contract,
+            actor=account_of(request),
+            reason=fields["reason"],
+            elements=fields["elements"],
+            text=fields.get("text") or None,
+            document=document,
+        )
+        return _response(amendment, status.HTTP_201_CREATED)
+
+
+class AmendmentDetail(APIView):
+    @extend_schema(
+        tags=["contract changes"],
+        operation_id="contracts_amendments_retrieve",
+        responses={200: AmendmentSerializer, 404: _NOT_FOUND},
+    )
+    def get(self, request: Request, reference: str, pk: int) -> Response:
+        return _response(_amendment(request, reference, pk))
+
+
+@extend_schema_serializer(component_name="ChangeDecision")
+class DecisionSerializer(serializers.Serializer):
+    agree = serializers.BooleanField()
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+
+
+class AmendmentDecision(APIView):
+    @extend_schema(
+        tags=["contract changes"],
+        operation_id="contracts_amendments_decision",
+        request=DecisionSerializer,
+        responses={
+            200: AmendmentSerializer,
+            403: _FORBIDDEN,
+            404: _NOT_FOUND,
+            409: _CONFLICT,
+            422: OpenApiResponse(ERROR, description="`reason_required`"),
+        },
+    )
+    def post(self, request: Request, reference: str, pk: int) -> Response:
+        amendment = _amendment(request, reference, pk)
+        data = DecisionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        amendment = services.decide_amendment(
+            amendment=amendment,
+            actor=account_of(request),
+            agree=data.validated_data["agree"],
+            reason=data.validated_data.get("reason", ""),
+        )
+        return _response(amendment)
+
+
+@extend_schema_serializer(component_name="AmendmentReview")
+class ReviewSerializer(serializers.Serializer):
+    accept = serializers.BooleanField()
+    comments = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+
+
+class AmendmentReview(APIView):
+    @extend_schema(
+        tags=["contract changes"],
+        operation_id="contracts_amendments_review",
+        request=ReviewSerializer,
+        responses={
+            200: AmendmentSerializer,
+            403: _FORBIDDEN,
+            404: _NOT_FOUND,
+            409: _CONFLICT,
+            422: OpenApiResponse(ERROR, description="`reason_required` (comments)"),
+        },
+    )
+    def post(self, request: Request, reference: str, pk: int) -> Response:
+        amendment = _amendment(request, reference, pk)
+        data = ReviewSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        amendment = services.review(
+            amendment=amendment,
+            actor=account_of(request),
+            accept=data.validated_data["accept"],
+            comments=data.validated_data.get("comments", ""),
+        )
+        return _response(amendment)
+
+
+class AmendmentContent(APIView):
+    """The initiator's revision of content sent back (T11.4, T11.5 again)."""
+
+    parser_classes = [JSONParser, MultiPartParser]
+
+    @extend_schema(
+        tags=["contract changes"],
+        operation_id="contracts_amendments_content",
+        request={
+            "application/json": AmendmentCreateSerializer,
+            "multipart/form-data": AmendmentUploadSerializer,
+        },
+        responses={
+            200: AmendmentSerializer,
+            403: _FORBIDDEN,
+            404: _NOT_FOUND,
+            409: _CONFLICT,
+            422: _INCOMPLETE,
+        },
+    )
+    def post(self, request: Request, reference: str, pk: int) -> Response:
+        amendment = _amendment(request, reference, pk)
+        fields, document = _content_input(request)
+        amendment = services.revise(
+            amendment=amendment,
+            actor=account_of(request),
+            elements=fields["elements"],
+            text=fields.get("text") or None,
+            document=document,
+        )
+        return _response(amendment)
+
+
+@extend_schema_serializer(component_name="ChangeWithdraw")
+class WithdrawSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+
+
+class AmendmentWithdraw(APIView):
+    @extend_schema(
+        tags=["contract changes"],
+        operation_id="contracts_amendments_withdraw",
+        request=WithdrawSerializer,
+        responses={200: AmendmentSerializer, 403: _FORBIDDEN, 404: _NOT_FOUND, 409: _CONFLICT},
+    )
+    def post(self, request: Request, reference: str, pk: int) -> Response:
+        amendment = _amendment(request, reference, pk)
+        data = WithdrawSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        amendment = services.withdraw_amendment(
+            amendment=amendment, actor=account_of(request), reason=data.validated_data["reason"]
+        )
+        return _response(amendment)
+
+
+class AmendmentDocument(APIView):
+    @extend_schema(
+        tags=["contract changes"],
+        operation_id="contracts_amendments_document",
+        responses={(200, "application/pdf"): bytes, 404: _NOT_FOUND},
+        description="The amended contract's latest revision (sealed once the request is done).",
+    )
+    def get(self, request: Request, reference: str, pk: int) -> HttpResponse:
+        amendment = _amendment(request, reference, pk)
+        if not amendment.document_sha256:
+            raise BusinessRuleViolation(
+                "not_found", "No amended document.", http_status=status.HTTP_404_NOT_FOUND
+            )
+        return pdf_response(document_bytes(amendment), f"{reference}-amendment-{pk}.pdf")
+
+
+# --- termination --------------------------------------------------------------------------------
+
+
+@extend_schema_serializer(component_name="TerminationCreate")
+class TerminationCreateSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+    effective_date = serializers.DateField()
+    settlement = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+
+
+class TerminationListCreate(APIView):
+    @extend_schema(
+        tags=["contract changes"],
+        operation_id="contracts_terminations_list",
+        responses={200: TerminationSerializer(many=True), 404: _NOT_FOUND},
+    )
+    def get(self, request: Request, reference: str) -> Response:
+        contract = selectors.own_contract(account=account_of(request), reference=reference)
+        found = selectors.terminations_of(contract).select_related("version")
+        return Response(TerminationSerializer(found, many=True).data)
+
+    @extend_schema(
+        tags=["contract changes"],
+        operation_id="contracts_terminations_create",
+        request=TerminationCreateSerializer,
+        responses={
+            201: TerminationSerializer,
+            403: OpenApiResponse(ERROR, description="`authentication_required`"),
+            404: _NOT_FOUND,
+            409: OpenApiResponse(
+                ERROR, description="`contract_not_in_performance`, `change_pending`"
+            ),
+            422: OpenApiResponse(ERROR, description="`invalid_effective_date`, `reason_required`"),
+        },
+    )
+    def post(self, request: Request, reference: str) -> Response:
+        contract = selectors.own_contract(account=account_of(request), reference=reference)
+        data = TerminationCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        termination = services.apply_for_termination(
+            contract=contract,
+            actor=account_of(request),
+            reason=data.validated_data["reason"],
+            effective_date=data.validated_data["effective_date"],
+            settlement=data.validated_data.get("settlement", ""),
+        )
+        return _response(termination, status.HTTP_201_CREATED)
+
+
+class TerminationDetail(APIView):
+    @extend_schema(
+        tags=["contract changes"],
+        operation_id="contracts_terminations_retrieve",
+        responses={200: TerminationSerializer, 404: _NOT_FOUND},
+    )
+    def get(self, request: Request, reference: str, pk: int) -> Response:
+        return _response(_termination(request, reference, pk))
+
+
+class TerminationDecision(APIView):
+    @extend_schema(
+        tags=["contract changes"],
+        operation_id="contracts_terminations_decision",
+        request=DecisionSerializer,
+        responses={
+            200: TerminationSerializer,
+            403: _FORBIDDEN,
+            404: _NOT_FOUND,
+            409: _CONFLICT,
+            422: OpenApiResponse(ERROR, description="`reason_required`"),
+        },
+    )
+    def post(self, request: Request, reference: str, pk: int) -> Response:
+        termination = _termination(request, reference, pk)
+        data = DecisionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        termination = services.decide_termination(
+            termination=termination,
+            actor=account_of(request),
+            agree=data.validated_data["agree"],
+            reason=data.validated_data.get("reason", ""),
+        )
+        return _response(termination)
+
+
+class TerminationWithdraw(APIView):
+    @extend_schema(
+        tags=["contract changes"],
+        operation_id="contracts_terminations_withdraw",
+        request=WithdrawSerializer,
+        responses={200: TerminationSerializer, 403: _FORBIDDEN, 404: _NOT_FOUND, 409: _CONFLICT},
+    )
+    def post(self, request: Request, reference: str, pk: int) -> Response:
+        termination = _termination(request, reference, pk)
+        data = WithdrawSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        termination = services.withdraw_termination(
+            termination=termination, actor=account_of(request), reason=data.validated_data["reason"]
+        )
+        return _response(termination)
+
+
+class TerminationAgreement(APIView):
+    @extend_schema(
+        tags=["contract changes"],
+        operation_id="contracts_terminations_agreement",
+        responses={(200, "application/pdf"): bytes, 404: _NOT_FOUND},
+        description="The platform's termination agreement: its latest revision while it is "
+        "signed, the sealed version once the contract is terminated.",
+    )
+    def get(self, request: Request, reference: str, pk: int) -> HttpResponse:
+        termination = _termination(request, reference, pk)
+        return pdf_response(document_bytes(termination), f"{reference}-termination-{pk}.pdf")
+
+
+# --- signing sessions (both) --------------------------------------------------------------------
+
+
+@extend_schema_serializer(component_name="ChangeSigningSession")
+class SessionSerializer(serializers.Serializer):
+    id = serializers.CharField(source="public_id")
+    to_be_signed = serializers.SerializerMethodField(
+        help_text="base64 of the DER signed attributes: sign these bytes, not a digest"
+    )
+    digest_algorithm = serializers.CharField()
+    signature_algorithm = serializers.CharField(help_text="ecdsa or rsa")
+    document_sha256 = serializers.CharField(
+        source="base_revision_sha256", help_text="SHA-256 of the document being signed"
+    )
+
+    def get_to_be_signed(self, session: ChangeSigningSession) -> str:
+        return to_be_signed(session)
+
+
+@extend_schema_serializer(component_name="ChangeSigningSessionCreate")
+class SessionCreateSerializer(serializers.Serializer):
+    certificate_id = serializers.IntegerField()
+
+
+@extend_schema_serializer(component_name="ChangeSigningSessionComplete")
+class SessionCompleteSerializer(serializers.Serializer):
+    signature = serializers.CharField(
+        max_length=4096, help_text="ECDSA P-256 as P1363 r‖s or DER, or RSA PKCS#1 v1.5, base64"
+    )
+
+    def validate_signature(self, value: str) -> bytes:
+        import base64
+        import binascii
+
+        try:
+            return base64.b64decode(value, validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise serializers.ValidationError("not base64") from exc
+
+
+def _own_certificate(request: Request, certificate_id: int) -> PartyCertificate:
+    certificate = PartyCertificate.objects.filter(
+        pk=certificate_id, account=account_of(request)
+    ).first()
+    if certificate is None:
+        message = "No such certificate of yours."
+        raise BusinessRuleViolation(
+            "certificate_not_usable", message, fields={"certificate_id": [message]}
+        )
+    return certificate
+
+
+class _SessionCreate(APIView):
+    def start(self, request: Request, change: ChangeRequestType) -> Response:
+        data = SessionCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        session = services.start_session(
+            request=change,
+            actor=account_of(request),
+            certificate=_own_certificate(request, data.validated_data["certificate_id"]),
+        )
+        return Response(SessionSerializer(session).data, status=status.HTTP_201_CREATED)
+
+
+class _SessionComplete(APIView):
+    def finish(self, request: Request, change: ChangeRequestType, session_id: str) -> Response:
+        session = selectors.own_session(
+            request=change, account=account_of(request), session_id=session_id
+        )
+        data = SessionCompleteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        change = services.complete_session(
+            session=session, actor=account_of(request), signature=data.validated_data["signature"]
+        )
+        return _response(change)
+
+
+_SESSION_CREATE_RESPONSES = {
+    201: SessionSerializer,
+    403: OpenApiResponse(ERROR, description="`authentication_required`"),
+    404: _NOT_FOUND,
+    409: OpenApiResponse(ERROR, description="`not_your_turn`, `already_signed`, `invalid_state`"),
+    422: OpenApiResponse(
+        ERROR,
+        description="`certificate_not_usable`, `certificate_revoked`, `certificate_rejected`",
+    ),
+    503: OpenApiResponse(ERROR, description="`certificate_status_unavailable`"),
+}
+_SESSION_COMPLETE_ERRORS = {
+    404: _NOT_FOUND,
+    409: OpenApiResponse(ERROR, description="`stale_session`, `session_closed`, `not_your_turn`"),
+    422: OpenApiResponse(ERROR, description="`signature_invalid`, `signature_verification_failed`"),
+    503: OpenApiResponse(ERROR, description="`timestamp_unavailable`"),
+}
+
+
+class AmendmentSessionCreate(_SessionCreate):
+    @extend_schema(
+        tags=["contract changes"],
+        operation_id="contracts_amendments_signing_sessions_create",
+        request=SessionCreateSerializer,
+        responses=_SESSION_CREATE_RESPONSES,
+    )
+    def post(self, request: Request, reference: str, pk: int) -> Response:
+        return self.start(request, _amendment(request, reference, pk))
+
+
+class AmendmentSessionComplete(_SessionComplete):
+    @extend_schema(
+        tags=["contract changes"],
+        operation_id="contracts_amendments_signing_sessions_complete",
+        request=SessionCompleteSerializer,
+        responses={200: AmendmentSerializer, **_SESSION_COMPLETE_ERRORS},
+    )
+    def post(self, request: Request, reference: str, pk: int, session_id: str) -> Response:
+        return self.finish(request, _amendment(request, reference, pk), session_id)
+
+
+class TerminationSessionCreate(_SessionCreate):
+    @extend_schema(
+        tags=["contract changes"],
+        operation_id="contracts_terminations_signing_sessions_create",
+        request=SessionCreateSerializer,
+        responses=_SESSION_CREATE_RESPONSES,
+    )
+    def post(self, request: Request, reference: str, pk: int) -> Response:
+        return self.start(request, _termination(request, reference, pk))
+
+
+class TerminationSessionComplete(_SessionComplete):
+    @extend_schema(
+        tags=["contract changes"],
+        operation_id="contracts_terminations_signing_sessions_complete",
+        request=SessionCompleteSerializer,
+        responses={200: TerminationSerializer, **_SESSION_COMPLETE_ERRORS},
+    )
+    def post(self, request: Request, reference: str, pk: int, session_id: str) -> Response:
+        return self.finish(request, _termination(request, reference, pk), session_id)

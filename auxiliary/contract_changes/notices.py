@@ -1,0 +1,48 @@
+"""Notices §11.3–§11.4 need beyond those of ``spec/notices.csv`` (registered in the kernel).
+
+The tables' descriptions send things the notice table does not list as notices: the initiator's
+application goes to each counterparty to decide (T11.6, T12.4) and the amended content to review
+(T11.6); content sent back goes to the initiator to revise; each signer is told when it is its
+turn, and the initiator receives the document signed by the counterparties (T11.9, T12.7).
+"""
+
+from __future__ import annotations
+
+from econtract.notifications.kinds import NoticeKind, register_kind
+
+# Codes the kernel's check of notices.csv must leave out: they are ours, not the tables'.
+BEYOND_THE_TABLES = (
+    "amendment_decision_requested",
+    "amendment_review_requested",
+    "amendment_content_returned",
+    "amendment_signature_requested",
+    "amendment_withdrawn",
+    "termination_decision_requested",
+    "termination_signature_requested",
+    "termination_withdrawn",
+)
+
+
+def register() -> None:
+    # fmt: off
+    for kind in (
+        NoticeKind("amendment_decision_requested", "T11.6", "合同变更申请（请决定是否同意变更）",
+                   "Amendment application: do you agree to amend?"),
+        NoticeKind("amendment_review_requested", "T11.6", "变更后的合同（请审阅变更内容）",
+                   "Amended contract: please review the amended content"),
+        NoticeKind("amendment_content_returned", "T11.6",
+                   "缔约相对人不同意变更后的合同内容（请修改）",
+                   "Counterparty sent the amended content back (please revise)"),
+        NoticeKind("amendment_signature_requested", "T11.7", "变更后的合同待您签署",
+                   "Amended contract awaits your signature"),
+        NoticeKind("amendment_withdrawn", "T11.1", "合同变更申请撤回通知",
+                   "Amendment application withdrawn notice"),
+        NoticeKind("termination_decision_requested", "T12.4", "合同终止申请（请决定是否同意终止）",
+                   "Termination application: do you agree to terminate?"),
+        NoticeKind("termination_signature_requested", "T12.5", "合同终止协议待您签署",
+                   "Termination agreement awaits your signature"),
+        NoticeKind("termination_withdrawn", "T12.1", "合同终止申请撤回通知",
+                   "Termination application withdrawn notice"),
+    ):
+        register_kind(kind)
+    # fmt: on

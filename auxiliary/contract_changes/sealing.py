@@ -1,0 +1,185 @@
+"""After the last signature: the platform seal, the new contract version, the notices (T11.13,
+T12.11, X7).
+
+As for a concluded contract (``signing/conclusion.py``): the seal (PAdES B-LTA — the parties'
+validation data in the DSS, the platform's 服务组签名, a document timestamp) is made before the
+transaction, since it fetches OCSP/CRL data and two timestamps; an outage raises and the Celery
+task retries with backoff. The transaction then stores the sealed document as a
+:class:`ContractVersion` naming the version it changes by hash (``previous_sha256``), records the
+signatures, and completes the request: an amendment becomes the contract's current version (the
+original stays, retrievable, in ``versions``); a termination agreement ends the contract
+(``Contract.terminate()``) and is kept beside the contract's document, which stays current.
+Idempotent: a request no longer sealing, or whose document changed meanwhile, is left alone.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from auxiliary.contract_changes.common import (
+    SEAL_FIELD,
+    Request,
+    notify_parties,
+    read_document,
+    read_unsigned,
+    record,
+    steps_for,
+)
+from auxiliary.contract_changes.models import Amendment, ChangeSigningSession, Termination
+from auxiliary.contract_changes.signing_sessions import signature_timestamp_time
+from econtract.contracts.documents import add_version, store_revision
+from econtract.contracts.models import Contract, ContractVersion, SignatureRecord
+from econtract.contracts.rendering import document_sha256
+from econtract.pki.certinfo import load_certificates
+from econtract.pki.keystore import get_keystore
+from econtract.pki.pades_seal import seal_document
+from econtract.supervision.services import publish_contract_event
+
+
+def seal_change(*, kind: str, request_id: int) -> bool:
+    """Seal a fully signed amendment or termination agreement; False when nothing was due."""
+    model = Amendment if kind == "amendment" else Termination
+    request: Request = model.objects.select_related("contract").get(pk=request_id)
+    if request.state != model.State.SEALING:
+        return False
+    signed = read_document(request)
+    sealed = _seal(signed, request)
+    with transaction.atomic():
+        Contract.objects.select_for_update().filter(pk=request.contract_id).first()
+        request = model.objects.select_for_update().select_related("contract").get(pk=request_id)
+        if request.state != model.State.SEALING or request.document_sha256 != document_sha256(
+            signed
+        ):
+            return False
+        _store_and_complete(request, sealed)
+    return True
+
+
+def _completed_sessions(request: Request) -> list[ChangeSigningSession]:
+    return list(
+        ChangeSigningSession.objects.filter(
+            participant__in=request.participants.all(),
+            state=ChangeSigningSession.State.COMPLETED,
+        )
+        .select_related("certificate", "participant__signatory")
+        .order_by("completed_at")
+    )
+
+
+def _seal(pdf: bytes, request: Request) -> bytes:
+    parties = [
+        x509.load_der_x509_certificate(bytes(session.certificate.certificate_der))
+        for session in _completed_sessions(request)
+    ]
+    certificate, chain = seal_certificate(), seal_chain()
+    return seal_document(
+        pdf=pdf,
+        field_name=SEAL_FIELD,
+        signer=get_keystore().signer_for(
+            settings.PLATFORM_SEAL_KEY_NAME, certificate=certificate, chain=chain
+        ),
+        signing_certificate=certificate,
+        chain=chain,
+        party_certificates=parties,
+        extra_crls=[_crl_der(Path(path)) for path in settings.PLATFORM_SEAL_EXTRA_CRLS],
+    )
+
+
+def _store_and_complete(request: Request, sealed: bytes) -> None:
+    now = timezone.now()
+    contract = request.contract
+    steps = steps_for(request)
+    previous = contract.current_version
+    version = add_version(contract=contract, pdf=read_unsigned(request), kind=steps.version_kind)
+    sha256 = store_revision(version=version, pdf=sealed, seal=True)
+    _signature_records(request, version, sealed, sha256, now)
+    request.version = version
+    request.complete()
+    request.ended_at = now
+    request.save()
+    stamped_at = signature_timestamp_time(sealed, SEAL_FIELD)
+    stamp = stamped_at.isoformat() if stamped_at else None
+    record(request, "X7", None, field=SEAL_FIELD, sha256=sha256, timestamp_time=stamp)
+    if isinstance(request, Amendment):
+        # The amended elements are the contract's now; the amended document is current.
+        contract.elements = request.elements
+        contract.save(update_fields=["elements"])
+    else:
+        # The agreement ends the contract; the contract's own document stays its current one.
+        contract.current_version = previous
+        contract.terminate()
+        contract.save()
+    link = f"{settings.PUBLIC_BASE_URL}{reverse('contract-detail', args=[contract.reference])}"
+    record(
+        request,
+        steps.success,
+        None,
+        version=version.number,
+        sha256=sha256,
+        previous_sha256=version.previous_sha256,
+        contract_state=contract.state,
+    )
+    notify_parties(request, steps.succeeded_notice, sha256=sha256, contract_link=link)
+    publish_contract_event(
+        event_type=steps.supervision_event,
+        contract=contract,
+        document_sha256=sha256,
+        occurred_at=now,
+    )
+
+
+def _signature_records(
+    request: Request, version: ContractVersion, sealed: bytes, sha256: str, now: datetime
+) -> None:
+    for session in _completed_sessions(request):
+        if session.completed_at is None:
+            raise ValueError(f"completed session {session.pk} has no signing time")
+        SignatureRecord.objects.create(
+            version=version,
+            signatory=session.participant.signatory,
+            certificate=session.certificate,
+            field_name=session.field_name,
+            group=SignatureRecord.Group.USER,
+            signing_time=session.completed_at,
+            timestamp_time=session.timestamp_time,
+            verified=True,
+            document_sha256_after=session.document_sha256_after,
+        )
+    SignatureRecord.objects.create(
+        version=version,
+        field_name=SEAL_FIELD,
+        group=SignatureRecord.Group.SERVICE,
+        signing_time=now,
+        timestamp_time=signature_timestamp_time(sealed, SEAL_FIELD),
+        verified=True,
+        document_sha256_after=sha256,
+    )
+
+
+@lru_cache(maxsize=4)
+def _certificates(path: str) -> tuple[x509.Certificate, ...]:
+    return tuple(load_certificates(Path(path).read_bytes()))
+
+
+def seal_certificate() -> x509.Certificate:
+    return _certificates(settings.PLATFORM_SEAL_CERTIFICATE)[0]
+
+
+def seal_chain() -> list[x509.Certificate]:
+    return list(_certificates(settings.PLATFORM_SEAL_CHAIN))
+
+
+def _crl_der(path: Path) -> bytes:
+    data = path.read_bytes()
+    if data.lstrip().startswith(b"-----BEGIN"):
+        return x509.load_pem_x509_crl(data).public_bytes(serialization.Encoding.DER)
+    return data

@@ -1,0 +1,97 @@
+"""Reading amendments and terminations: only the contract's own parties see them (404 else)."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from auxiliary.contract_changes.common import not_found
+from auxiliary.contract_changes.models import (
+    Amendment,
+    ChangeParticipant,
+    ChangeRequest,
+    ChangeSigningSession,
+    Termination,
+)
+from econtract.contracts.models import Contract
+from econtract.contracts.selectors import HistoryEntry
+from econtract.evidence.models import EvidenceEvent
+from econtract.evidence.services import object_label
+from econtract.parties.models import User
+from signing import selectors as signing_selectors
+
+
+def own_contract(*, account: User, reference: str) -> Contract:
+    """One of the account's party's contracts (as a signatory), or 404."""
+    return signing_selectors.contract_for(
+        party=signing_selectors.party_of(account), reference=reference
+    )
+
+
+def amendments_of(contract: Contract) -> QuerySet[Amendment]:
+    return Amendment.objects.filter(contract=contract).select_related("contract", "initiator")
+
+
+def terminations_of(contract: Contract) -> QuerySet[Termination]:
+    return Termination.objects.filter(contract=contract).select_related("contract", "initiator")
+
+
+def amendment_for(*, account: User, reference: str, pk: int) -> Amendment:
+    found = amendments_of(own_contract(account=account, reference=reference)).filter(pk=pk).first()
+    if found is None:
+        raise not_found()
+    return found
+
+
+def termination_for(*, account: User, reference: str, pk: int) -> Termination:
+    contract = own_contract(account=account, reference=reference)
+    found = terminations_of(contract).filter(pk=pk).first()
+    if found is None:
+        raise not_found()
+    return found
+
+
+def participants_of(request: ChangeRequest) -> list[ChangeParticipant]:
+    return list(request.participants.select_related("signatory__party").order_by("order"))
+
+
+def own_session(*, request: ChangeRequest, account: User, session_id: str) -> ChangeSigningSession:
+    """The caller's own session of the request, else 404 (whoever else's it is)."""
+    found = (
+        ChangeSigningSession.objects.select_related("participant__signatory__party", "certificate")
+        .filter(
+            participant__in=request.participants.all(),
+            public_id=session_id,
+            participant__signatory__party__account=account,
+        )
+        .first()
+    )
+    if found is None:
+        raise not_found()
+    return found
+
+
+def evidence_of(request: ChangeRequest) -> QuerySet[EvidenceEvent]:
+    return EvidenceEvent.objects.filter(
+        object_type=object_label(request), object_id=str(request.pk)
+    ).order_by("sequence")
+
+
+def history_of(request: ChangeRequest) -> list[HistoryEntry]:
+    """The request's steps and the state each left it in, read from its evidence events."""
+    return [
+        HistoryEntry(
+            state=str(event.payload.get("state", "")),
+            at=event.recorded_at,
+            actor=event.actor_label,
+            step=event.step,
+        )
+        for event in evidence_of(request)
+        if isinstance(event.payload, dict) and "state" in event.payload
+    ]
+
+
+def open_changes_of(contract: Contract) -> tuple[Amendment | None, Termination | None]:
+    """The contract's amendment or termination in progress, if any."""
+    amendment = amendments_of(contract).filter(state__in=Amendment.OPEN_STATES).first()
+    termination = terminations_of(contract).filter(state__in=Termination.OPEN_STATES).first()
+    return amendment, termination

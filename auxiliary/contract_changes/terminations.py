@@ -1,0 +1,196 @@
+"""Contract termination before signing (§11.4, Table 12, T12.1–T12.4).
+
+A party of a contract in performance applies with the reason, the effective date and the
+settlement (T12.1). Its authentication is checked first (T12.3: none → 身份认证未通过通知 and
+nothing is created); the platform accepts the application and draws up the termination agreement
+from its template (T12.2, 受理通知 with the agreement). Each counterparty, in the order of the
+original signatories, agrees or refuses (T12.4: a refusal ends it with 缔约相对人不同意终止合同
+通知). When all agreed the counterparties sign, then the initiator (``signing_sessions.py``).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from rest_framework import status
+
+from authentication.services import require_authentication
+from auxiliary.contract_changes import documents
+from auxiliary.contract_changes.common import TERMINATION_STEPS as STEPS
+from auxiliary.contract_changes.common import (
+    applicant,
+    create_participants,
+    lock,
+    next_counterparty,
+    notify_parties,
+    participant_of,
+    reason_required,
+    record,
+    require_counterparty,
+    require_in_performance,
+    require_initiator,
+    require_no_open_change,
+    require_state,
+    require_turn,
+    store_document,
+)
+from auxiliary.contract_changes.fields import add_fields
+from auxiliary.contract_changes.models import ChangeParticipant, Termination
+from econtract.api.errors import BusinessRuleViolation
+from econtract.contracts.models import Contract
+from econtract.parties.models import User
+
+State = Termination.State
+
+
+def apply_for_termination(
+    *, contract: Contract, actor: User, reason: str, effective_date: date, settlement: str = ""
+) -> Termination:
+    """T12.1–T12.3; the first counterparty is asked to decide."""
+    signatory = applicant(contract, actor)
+    require_in_performance(contract)
+    reason = (reason or "").strip()
+    if not reason:
+        raise reason_required()
+    _check_effective_date(effective_date, contract)
+    settlement = (settlement or "").strip()
+    require_authentication(
+        party=signatory.party,
+        actor=actor,
+        step=STEPS.authentication,
+        notice_kind=STEPS.not_authenticated_notice,
+        obj=contract,
+    )
+    base_sha256 = contract.current_version.sha256 if contract.current_version else ""
+    # Drawn up before the transaction (WeasyPrint takes a second; the evidence chain is locked
+    # from the first event to the commit), stored in it.
+    pdf = documents.termination_agreement_pdf(
+        contract=contract,
+        base_sha256=base_sha256,
+        initiator_name=signatory.party.name,
+        reason=reason,
+        effective_date=effective_date,
+        settlement=settlement,
+    )
+    with transaction.atomic():
+        contract = Contract.objects.select_for_update().get(pk=contract.pk)
+        require_in_performance(contract)
+        require_no_open_change(contract)
+        termination = Termination.objects.create(
+            contract=contract,
+            initiator=signatory.party,
+            reason=reason,
+            base_sha256=base_sha256,
+            effective_date=effective_date,
+            settlement=settlement,
+        )
+        create_participants(termination, contract, signatory.party)
+        record(
+            termination,
+            STEPS.application,
+            actor,
+            reason=reason,
+            effective_date=effective_date.isoformat(),
+            settlement=settlement,
+            base_sha256=base_sha256,
+        )
+        sha256 = store_document(termination, pdf, unsigned=True)
+        fields = add_fields(termination)
+        record(termination, STEPS.accepted, None, accepted=True, agreement_sha256=sha256)
+        notify_parties(termination, STEPS.accepted_notice, [signatory.party], sha256=sha256)
+        record(termination, STEPS.authentication, None, authenticated=True, fields=fields)
+        _ask_next(termination, pending={"agreed__isnull": True})
+    return termination
+
+
+def _check_effective_date(effective_date: date, contract: Contract) -> None:
+    earliest = timezone.localdate()
+    if contract.concluded_at is not None:
+        earliest = min(earliest, timezone.localdate(contract.concluded_at))
+    if effective_date < earliest:
+        message = _("The termination cannot take effect before today.")
+        raise BusinessRuleViolation(
+            "invalid_effective_date", message, fields={"effective_date": [message]}
+        )
+
+
+def _ask_next(termination: Termination, *, pending: dict[str, object]) -> None:
+    following = next_counterparty(termination, pending=pending)
+    if following is not None:
+        notify_parties(termination, STEPS.decision_requested_notice, [following.party])
+
+
+def decide(*, termination: Termination, actor: User, agree: bool, reason: str = "") -> Termination:
+    """T12.4: a counterparty, in its turn, agrees to terminate or refuses (ending it)."""
+    participant = participant_of(termination, actor)
+    require_counterparty(participant)
+    reason = (reason or "").strip()
+    if not agree and not reason:
+        raise reason_required()
+    require_authentication(
+        party=participant.party,
+        actor=actor,
+        step=STEPS.decision,
+        notice_kind=STEPS.not_authenticated_notice,
+        obj=termination,
+    )
+    with transaction.atomic():
+        termination = lock(termination)
+        participant = ChangeParticipant.objects.select_for_update().get(pk=participant.pk)
+        if participant.decided_at is not None:
+            raise BusinessRuleViolation(
+                "already_decided",
+                _("You have already decided."),
+                http_status=status.HTTP_409_CONFLICT,
+            )
+        require_state(termination, State.AWAITING_DECISION)
+        require_in_performance(termination.contract)
+        require_turn(termination, participant, pending={"agreed__isnull": True})
+        participant.agreed, participant.decided_at = agree, timezone.now()
+        participant.decision_reason = reason
+        participant.save(update_fields=["agreed", "decided_at", "decision_reason"])
+        payload = {"party": participant.party.pk, "agree": agree}
+        if not agree:
+            termination.refuse()
+            termination.ended_at = timezone.now()
+            termination.save()
+            record(termination, STEPS.decision, actor, reason=reason, **payload)
+            notify_parties(
+                termination,
+                STEPS.refused_notice,
+                [termination.initiator],
+                reason=reason,
+                party_name=participant.party.name,
+            )
+        elif termination.counterparties_all_agreed():
+            termination.agree()
+            termination.save()
+            record(termination, STEPS.decision, actor, **payload)
+            first = next_counterparty(termination, pending={"signed_at__isnull": True})
+            if first is not None:
+                notify_parties(termination, STEPS.signature_requested_notice, [first.party])
+        else:
+            record(termination, STEPS.decision, actor, **payload)
+            _ask_next(termination, pending={"agreed__isnull": True})
+    return termination
+
+
+def withdraw(*, termination: Termination, actor: User, reason: str) -> Termination:
+    """The initiator withdraws its application before the seal; every party is told."""
+    participant = participant_of(termination, actor)
+    require_initiator(participant)
+    reason = (reason or "").strip()
+    if not reason:
+        raise reason_required()
+    with transaction.atomic():
+        termination = lock(termination)
+        require_state(termination, *Termination.WITHDRAWABLE)
+        termination.withdraw()
+        termination.ended_at = timezone.now()
+        termination.save()
+        record(termination, STEPS.application, actor, withdrawn=True, reason=reason)
+        notify_parties(termination, STEPS.withdrawn_notice, reason=reason)
+    return termination

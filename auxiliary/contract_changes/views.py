@@ -1,0 +1,310 @@
+"""Pages of amendment and termination (§11.3–11.4): apply, decide, review, revise, sign with
+the key in this browser, follow the seal. Each page calls the same services as the API; a refusal
+is shown as a message and changes nothing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms as django_forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from auxiliary.contract_changes import selectors, services
+from auxiliary.contract_changes.common import Request as ChangeRequestType
+from auxiliary.contract_changes.common import document_bytes, participants
+from auxiliary.contract_changes.forms import (
+    AmendmentForm,
+    DecisionForm,
+    ReviewForm,
+    RevisionForm,
+    TerminationForm,
+)
+from auxiliary.contract_changes.models import Amendment, ChangeParticipant, Termination
+from auxiliary.contract_changes.signing_sessions import next_signer
+from econtract.api.errors import BusinessRuleViolation
+from econtract.api.requests import account_of
+from econtract.contracts.elements import label
+from econtract.contracts.models import Contract
+from econtract.parties.models import PartyCertificate
+
+
+def _contract(request: HttpRequest, reference: str) -> Contract:
+    try:
+        return selectors.own_contract(account=account_of(request), reference=reference)
+    except BusinessRuleViolation as missing:
+        raise Http404(missing.message) from missing
+
+
+def _amendment(request: HttpRequest, reference: str, pk: int) -> Amendment:
+    try:
+        return selectors.amendment_for(account=account_of(request), reference=reference, pk=pk)
+    except BusinessRuleViolation as missing:
+        raise Http404(missing.message) from missing
+
+
+def _termination(request: HttpRequest, reference: str, pk: int) -> Termination:
+    try:
+        return selectors.termination_for(account=account_of(request), reference=reference, pk=pk)
+    except BusinessRuleViolation as missing:
+        raise Http404(missing.message) from missing
+
+
+def _refused(request: HttpRequest, refusal: BusinessRuleViolation) -> None:
+    messages.error(request, refusal.message)
+    for path in refusal.fields:
+        if refusal.code == "elements_incomplete":
+            messages.error(request, _("Missing: %(element)s") % {"element": label(path, "en")})
+
+
+@login_required
+def contract_changes(request: HttpRequest, reference: str) -> HttpResponse:
+    """The contract's amendments and terminations, and the way to start one."""
+    contract = _contract(request, reference)
+    amendment, termination = selectors.open_changes_of(contract)
+    return render(
+        request,
+        "contract_changes/contract.html",
+        {
+            "contract": contract,
+            "amendments": selectors.amendments_of(contract),
+            "terminations": selectors.terminations_of(contract),
+            "can_apply": contract.state == Contract.State.IN_PERFORMANCE
+            and amendment is None
+            and termination is None,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def new_amendment(request: HttpRequest, reference: str) -> HttpResponse:
+    contract = _contract(request, reference)
+    form = AmendmentForm(request.POST or None, request.FILES or None, elements=contract.elements)
+    if request.method == "POST" and form.is_valid():
+        try:
+            amendment = services.apply_for_amendment(
+                contract=contract,
+                actor=account_of(request),
+                reason=form.cleaned_data["reason"],
+                elements=form.elements(),
+                text=form.cleaned_data.get("text") or None,
+                document=form.upload(),
+            )
+        except django_forms.ValidationError as invalid:
+            form.add_error("document", invalid)
+        except BusinessRuleViolation as refusal:
+            _refused(request, refusal)
+        else:
+            return redirect(_url(amendment))
+    return render(
+        request, "contract_changes/amendment_new.html", {"contract": contract, "form": form}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def new_termination(request: HttpRequest, reference: str) -> HttpResponse:
+    contract = _contract(request, reference)
+    form = TerminationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            termination = services.apply_for_termination(
+                contract=contract,
+                actor=account_of(request),
+                reason=form.cleaned_data["reason"],
+                effective_date=form.cleaned_data["effective_date"],
+                settlement=form.cleaned_data["settlement"],
+            )
+        except BusinessRuleViolation as refusal:
+            _refused(request, refusal)
+        else:
+            return redirect(_url(termination))
+    return render(
+        request, "contract_changes/termination_new.html", {"contract": contract, "form": form}
+    )
+
+
+def _url(change: ChangeRequestType) -> str:
+    name = "amendment-detail" if isinstance(change, Amendment) else "termination-detail"
+    return reverse(f"contract_changes:{name}", args=[change.contract.reference, change.pk])
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def amendment_detail(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
+    amendment = _amendment(request, reference, pk)
+    if request.GET.get("document"):
+        return _pdf(amendment)
+    if request.method == "POST":
+        return _act(request, amendment)
+    revision = RevisionForm(elements=amendment.elements, initial={"text": amendment.text})
+    return _detail(request, amendment, revision=revision)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def termination_detail(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
+    termination = _termination(request, reference, pk)
+    if request.GET.get("document"):
+        return _pdf(termination)
+    if request.method == "POST":
+        return _act(request, termination)
+    return _detail(request, termination)
+
+
+def _pdf(change: ChangeRequestType) -> HttpResponse:
+    if not change.document_sha256:
+        raise Http404
+    response = HttpResponse(document_bytes(change), content_type="application/pdf")
+    name = f"{change.contract.reference}-{change.kind}-{change.pk}.pdf"
+    response["Content-Disposition"] = f'inline; filename="{name}"'
+    return response
+
+
+def _act(request: HttpRequest, change: ChangeRequestType) -> HttpResponse:
+    """One of the forms on the page: decide, review, revise or withdraw."""
+    action = request.POST.get("action", "")
+    actor = account_of(request)
+    try:
+        if action == "decide":
+            decision = DecisionForm(request.POST)
+            if not decision.is_valid():
+                raise BusinessRuleViolation("invalid", _("Choose whether you agree."))
+            _decide(change, actor, decision.cleaned_data)
+        elif action == "review" and isinstance(change, Amendment):
+            review = ReviewForm(request.POST)
+            if not review.is_valid():
+                raise BusinessRuleViolation("invalid", _("Choose whether you accept."))
+            services.review(
+                amendment=change,
+                actor=actor,
+                accept=review.cleaned_data["accept"],
+                comments=review.cleaned_data["comments"],
+            )
+        elif action == "revise" and isinstance(change, Amendment):
+            return _revise(request, change)
+        elif action == "withdraw":
+            _withdraw(change, actor, request.POST.get("reason", ""))
+        else:
+            raise BusinessRuleViolation("invalid", _("Unknown action."))
+    except BusinessRuleViolation as refusal:
+        _refused(request, refusal)
+    return HttpResponseRedirect(_url(change))
+
+
+def _decide(change: ChangeRequestType, actor: Any, data: dict[str, Any]) -> None:
+    if isinstance(change, Amendment):
+        services.decide_amendment(
+            amendment=change, actor=actor, agree=data["agree"], reason=data["reason"]
+        )
+    else:
+        services.decide_termination(
+            termination=change, actor=actor, agree=data["agree"], reason=data["reason"]
+        )
+
+
+def _withdraw(change: ChangeRequestType, actor: Any, reason: str) -> None:
+    if isinstance(change, Amendment):
+        services.withdraw_amendment(amendment=change, actor=actor, reason=reason)
+    else:
+        services.withdraw_termination(termination=change, actor=actor, reason=reason)
+
+
+def _revise(request: HttpRequest, amendment: Amendment) -> HttpResponse:
+    form = RevisionForm(request.POST, request.FILES, elements=amendment.elements)
+    if form.is_valid():
+        try:
+            services.revise(
+                amendment=amendment,
+                actor=account_of(request),
+                elements=form.elements(),
+                text=form.cleaned_data.get("text") or None,
+                document=form.upload(),
+            )
+        except django_forms.ValidationError as invalid:
+            form.add_error("document", invalid)
+        except BusinessRuleViolation as refusal:
+            _refused(request, refusal)
+        else:
+            return HttpResponseRedirect(_url(amendment))
+    amendment.refresh_from_db()
+    return _detail(request, amendment, revision=form)
+
+
+def _detail(
+    request: HttpRequest, change: ChangeRequestType, *, revision: RevisionForm | None = None
+) -> HttpResponse:
+    rows = list(participants(change))
+    mine = next((p for p in rows if p.signatory.party.account_id == request.user.pk), None)
+    return render(
+        request,
+        "contract_changes/detail.html",
+        {
+            "change": change,
+            "is_amendment": isinstance(change, Amendment),
+            "contract": change.contract,
+            "participants": rows,
+            "mine": mine,
+            "history": selectors.history_of(change),
+            "revision_form": revision,
+            **_turns(change, mine),
+        },
+    )
+
+
+def _turns(change: ChangeRequestType, mine: ChangeParticipant | None) -> dict[str, Any]:
+    """What the viewer may do now; the services check it all again."""
+    counterparty = mine is not None and mine.role == ChangeParticipant.Role.COUNTERPARTY
+    initiator = mine is not None and mine.role == ChangeParticipant.Role.INITIATOR
+    pending_decision = participants(change).filter(
+        role=ChangeParticipant.Role.COUNTERPARTY, agreed__isnull=True
+    )
+    state = change.state
+    may_decide = counterparty and state == "awaiting_decision" and pending_decision.first() == mine
+    may_review = False
+    if isinstance(change, Amendment) and counterparty and state == "awaiting_review":
+        pending_review = [
+            p
+            for p in participants(change).filter(role=ChangeParticipant.Role.COUNTERPARTY)
+            if p.reviewed_revision != change.revision
+        ]
+        may_review = bool(pending_review) and pending_review[0] == mine
+    following = next_signer(change) if state == "signing" else None
+    my_turn = following is not None and following == mine
+    return {
+        "may_decide": may_decide,
+        "may_review": may_review,
+        "may_revise": initiator and state == "revising",
+        "may_withdraw": initiator and state in type(change).WITHDRAWABLE,
+        "my_turn": my_turn,
+        "sealing": state == "sealing",
+        "has_document": bool(change.document_sha256),
+        "certificates": PartyCertificate.objects.filter(
+            party=mine.signatory.party, status=PartyCertificate.Status.ACTIVE
+        )
+        if my_turn and mine is not None
+        else [],
+        "texts": {
+            "no_key": _("The key of this certificate is not in this browser."),
+            "preparing": _("Preparing the signature…"),
+            "signing": _("Signing with the key in this browser…"),
+            "signed": _("Signed."),
+            "sealing": _("Applying the platform seal…"),
+            "failed": _("Signing failed:"),
+        },
+    }
+
+
+__all__ = [
+    "amendment_detail",
+    "contract_changes",
+    "new_amendment",
+    "new_termination",
+    "termination_detail",
+]

@@ -44,6 +44,8 @@ def test_the_query_page_shows_the_verified_contract_and_its_viewer_records_viewi
     assert 'data-indication="TOTAL-PASSED"' in html
     assert f'data-pdf-url="/query/{concluded.reference}/view/"' in html
     assert f'href="/query/{concluded.reference}/download/"' in html
+    # A party may start an amendment or a termination from here (§11.3, §11.4).
+    assert f'href="/contract-changes/{concluded.reference}/"' in html
     assert steps(concluded) == ["T6.1", "T6.2", "T6.3", "T6.4"]
 
     pdf = browser.get(f"/query/{concluded.reference}/view/")

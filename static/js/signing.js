@@ -1,61 +1,28 @@
-// The contract page: sign in this browser (two steps, DESIGN.md §3) and, once every party has
-// signed, follow the platform seal until the contract is concluded.
-//
-// Step 1 asks the server to prepare the signature and returns the to-be-signed bytes (the CMS
-// signed attributes); the key in IndexedDB signs them (WebCrypto hashes them itself: ECDSA
-// P-256 with SHA-256, a P1363 r‖s value); step 2 sends the signature to be embedded and
-// verified. The private key never leaves the browser.
+// The contract page: sign in this browser (two steps, DESIGN.md §3, see two-step.js) and, once
+// every party has signed, follow the platform seal until the contract is concluded. Optional
+// auxiliary signatures (§9.1): a handwritten signature drawn on the page becomes the picture in
+// the party's box; an SMS code bound to the document's hash is confirmed before the key signs.
 
-import { b64decode, b64encode, loadKeyPair, signBytes } from "./keys.js";
+import { loadKeyPair } from "./keys.js";
 import { signaturePad } from "./signature-pad.js";
+import { followSeal, jsonApi, messages, signTwoStep } from "./two-step.js";
 
 const texts = JSON.parse(document.getElementById("signing-texts").textContent);
 const panel = document.querySelector("[data-signing]");
 const status = document.getElementById("sign-status");
-const errorBox = document.getElementById("sign-error");
-const POLL_MS = 700;
+const shown = messages(status, document.getElementById("sign-error"));
+const api = jsonApi(panel ? panel.dataset.csrfToken : "");
 const padCanvas = document.querySelector("[data-signature-pad]");
 const pad = padCanvas ? signaturePad(padCanvas) : null;
 const smsChoice = document.querySelector("[data-sms-confirmation]");
 const smsPanel = document.querySelector("[data-sms-code]");
-
-function say(text) {
-  if (status) status.textContent = text;
-}
-
-function fail(text) {
-  if (!errorBox) return;
-  errorBox.textContent = text;
-  errorBox.hidden = false;
-}
-
-async function api(url, options = {}) {
-  const csrf = panel ? panel.dataset.csrfToken : "";
-  const response = await fetch(url, {
-    credentials: "same-origin",
-    headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
-    ...options,
-  });
-  const data = await response.json().catch(() => ({}));
-  if (!response.ok) throw new Error(data.detail || `HTTP ${response.status}`);
-  return data;
-}
+// Every party signed, the seal task has not concluded it yet.
+const beingSealed = (contract) => contract.state === "signing";
 
 function allSigned(contract) {
   return contract.signatories.every((signatory) => signatory.signed_at);
 }
 
-// The seal runs in the background after the last signature: poll the contract's state.
-async function followSeal(contractApi, sealingText) {
-  if (sealingText) sealingText.textContent = texts.sealing;
-  for (;;) {
-    const contract = await api(contractApi);
-    if (contract.state !== "signing") return window.location.reload();
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-  }
-}
-
-// §9.1: the SMS code bound to the document's hash is typed in and confirmed before the key signs.
 function smsCodeTyped(session) {
   smsPanel.hidden = false;
   smsPanel.querySelector("[data-sms-sent-to]").textContent = session.sms_confirmation.sent_to;
@@ -69,7 +36,9 @@ function smsCodeTyped(session) {
   });
 }
 
+// Asked again until the server accepts the code; it counts the wrong tries and locks them.
 async function confirmSms(session) {
+  shown.say(texts.sms_sent);
   for (;;) {
     const code = await smsCodeTyped(session);
     try {
@@ -78,46 +47,47 @@ async function confirmSms(session) {
         body: JSON.stringify({ code }),
       });
       smsPanel.hidden = true;
+      shown.clear();
       return;
     } catch (error) {
-      fail(error.message); // a wrong code may be typed again; the server counts the tries
+      shown.fail(error.message);
     }
   }
 }
 
+function sessionRequest(button) {
+  const request = { certificate_id: Number(button.dataset.sign) };
+  if (smsChoice && smsChoice.checked) request.sms_confirmation = true;
+  const drawn = pad ? pad.toDataURL() : null;
+  if (drawn) request.handwritten_signature = drawn;
+  return request;
+}
+
 async function sign(button) {
-  if (errorBox) errorBox.hidden = true;
+  shown.clear();
   const keyPair = await loadKeyPair(button.dataset.spkiSha256);
-  if (!keyPair) return fail(texts.no_key);
+  if (!keyPair) return shown.fail(texts.no_key);
   button.disabled = true;
   try {
-    say(texts.preparing);
-    const request = { certificate_id: Number(button.dataset.sign) };
-    if (smsChoice && smsChoice.checked) request.sms_confirmation = true;
-    const drawn = pad ? pad.toDataURL() : null;
-    if (drawn) request.handwritten_signature = drawn;
-    const session = await api(panel.dataset.sessionsApi, {
-      method: "POST",
-      body: JSON.stringify(request),
+    shown.say(texts.preparing);
+    const contract = await signTwoStep({
+      api,
+      sessionsApi: panel.dataset.sessionsApi,
+      request: sessionRequest(button),
+      privateKey: keyPair.privateKey,
+      beforeSigning: async (session) => {
+        if (session.sms_confirmation) await confirmSms(session);
+        shown.say(texts.signing);
+      },
     });
-    if (session.sms_confirmation) {
-      say(texts.sms_sent);
-      await confirmSms(session);
-      if (errorBox) errorBox.hidden = true;
-    }
-    say(texts.signing);
-    const signature = await signBytes(keyPair.privateKey, b64decode(session.to_be_signed));
-    const contract = await api(`${panel.dataset.sessionsApi}${session.id}/complete/`, {
-      method: "POST",
-      body: JSON.stringify({ signature: b64encode(signature) }),
-    });
-    say(texts.signed);
-    if (contract.state === "signing" && allSigned(contract)) {
-      return followSeal(panel.dataset.contractApi, status);
+    shown.say(texts.signed);
+    if (beingSealed(contract) && allSigned(contract)) {
+      shown.say(texts.sealing);
+      return followSeal(api, panel.dataset.contractApi, beingSealed);
     }
     window.location.reload();
   } catch (error) {
-    fail(`${texts.failed} ${error.message}`);
+    shown.fail(`${texts.failed} ${error.message}`);
     button.disabled = false;
   }
 }
@@ -131,4 +101,7 @@ for (const button of document.querySelectorAll("[data-sign]")) {
 }
 
 const sealing = document.querySelector("[data-sealing]");
-if (sealing) followSeal(sealing.dataset.contractApi, sealing).catch((error) => fail(error.message));
+if (sealing) {
+  sealing.textContent = texts.sealing;
+  followSeal(api, sealing.dataset.contractApi, beingSealed).catch((error) => shown.fail(error.message));
+}

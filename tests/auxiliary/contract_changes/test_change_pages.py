@@ -95,7 +95,7 @@ def test_a_refusal_without_a_reason_is_shown_and_changes_nothing(
 
     refused = browser(seller).post(url, {"action": "decide", "agree": "no"}, follow=True)
 
-    assert b"Say why." in refused.content
+    assert "请说明理由。" in refused.content.decode()  # "Say why.", in the default language
     termination.refresh_from_db()
     assert termination.state == Termination.State.AWAITING_DECISION
 

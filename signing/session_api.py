@@ -21,10 +21,10 @@ from rest_framework.views import APIView
 from econtract.api.errors import BusinessRuleViolation
 from econtract.api.requests import account_of
 from econtract.api.schema import ERROR
+from econtract.contracts.appearance import MAX_HANDWRITING_BYTES, parse_handwriting
 from econtract.parties.models import PartyCertificate
 from signing import decisions, sessions, sms_confirmation
 from signing.api import ContractSerializer, contract_response, requested_contract
-from signing.appearance import MAX_HANDWRITING_BYTES, parse_handwriting
 from signing.models import SigningSession
 
 _NOT_FOUND = OpenApiResponse(ERROR, description="`not_found`")

@@ -44,6 +44,7 @@ from rest_framework import status
 
 from authentication.services import require_authentication
 from econtract.api.errors import BusinessRuleViolation
+from econtract.contracts.appearance import Handwriting, signature_appearance
 from econtract.contracts.documents import DocumentIntegrityError, read_document, store_revision
 from econtract.contracts.models import Contract, ContractVersion, Signatory, SignatureRecord
 from econtract.contracts.signature_page import MAX_VISIBLE_SIGNATURES, signature_boxes
@@ -64,7 +65,6 @@ from econtract.pki.pades import (
 )
 from signing import decisions, waits
 from signing import sms_confirmation as sms_confirmation_module
-from signing.appearance import Handwriting, signature_appearance
 from signing.models import SignatoryProgress, SigningSession
 from signing.steps import (
     about,

@@ -5,6 +5,7 @@ from django.conf import settings
 
 pytest_plugins = [
     "tests.browser",
+    "tests.connections",
     "tests.parties.compiled_messages",
     "tests.pki_fixtures",
     "tests.worker",

@@ -1,10 +1,10 @@
-"""Closing the test database's connections after a package's PKI server is gone.
+"""The test database can always be dropped at the end of the run.
 
-A package that concludes contracts on its own PKI server (tests/pki/pades ``pades_pki``) and runs
-browser tests leaves a connection behind: the server's teardown queries with the database
-unblocked, and after a browser test's flush that connection stays open and keeps the test
-database from being dropped at the end of the run. A package whose conftest imports this fixture
-sets it up before its subpackages' servers, so it is torn down after them and closes them all.
+Test servers on threads — pytest-django's live server for the browser, the PKI servers of
+tests/pki_fixtures.py and tests/pki/pades — answer on keep-alive connections, and a thread that
+served a request may still hold its database connection when the run ends (the client's socket
+closes a moment later; the thread's connection is never used again). PostgreSQL then refuses to
+drop the test database. Just before pytest-django drops it, this ends every other session on it.
 """
 
 from __future__ import annotations
@@ -12,14 +12,20 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from django.db import connections
+from django.db import connection
 from pytest_django.plugin import DjangoDbBlocker
 
 
-@pytest.fixture(scope="package", autouse=True)
-def _closes_connections_last(
+@pytest.fixture(scope="session", autouse=True)
+def _no_connection_outlives_the_run(
     django_db_setup: None, django_db_blocker: DjangoDbBlocker
 ) -> Iterator[None]:
+    # Set up after django_db_setup, so torn down before it drops the database.
     yield
-    with django_db_blocker.unblock():
-        connections.close_all()
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )

@@ -11,28 +11,21 @@ to use that face only, as every contract PDF is).
 
 from __future__ import annotations
 
-import warnings
 from datetime import date
-from functools import cache
 from typing import Any
 
-from django.conf import settings
-from django.template.loader import render_to_string
 from django.utils import timezone
-from PIL import Image, ImageDraw, ImageFont
 
 from econtract.contracts.models import Contract, Signatory
 from econtract.contracts.rendering import (
     ROLE_LABELS,
     SignatoryLine,
     attach_elements_to_uploaded_pdf,
-    check_fonts_embedded,
-    font_path,
+    designation,
+    render_pdf,
     render_text_contract,
+    signature_box_rows,
 )
-from econtract.contracts.signature_page import POINTS_PER_MM, signature_boxes
-
-_DESIGNATIONS = "甲乙丙丁戊己庚辛壬癸"
 
 
 def signatory_lines(contract: Contract) -> list[SignatoryLine]:
@@ -104,14 +97,14 @@ def termination_agreement_pdf(
         "signatories": parties,
         "signature_boxes": _signature_boxes(parties),
     }
-    return _render("contracts/pdf/termination_agreement.html", context)
+    return render_pdf("contracts/pdf/termination_agreement.html", context)
 
 
 def _party_rows(signatories: list[Signatory]) -> list[dict[str, Any]]:
     return [
         {
             "order": index + 1,
-            "designation": _designation(index),
+            "designation": designation(index),
             "name": s.party.name,
             "role_label": ROLE_LABELS.get(s.role, s.role),
             "identifier": s.party.identifier,
@@ -121,91 +114,5 @@ def _party_rows(signatories: list[Signatory]) -> list[dict[str, Any]]:
     ]
 
 
-def _designation(index: int) -> str:
-    return f"{_DESIGNATIONS[index]}方" if index < len(_DESIGNATIONS) else f"第{index + 1}方"
-
-
 def _signature_boxes(parties: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The boxes of the signature page, where the fields are created (signature_page.py)."""
-    return [
-        {
-            "left_mm": box.left_mm,
-            "top_mm": box.top_mm,
-            "width_mm": box.width_mm,
-            "height_mm": box.height_mm,
-            "caption_top_mm": box.top_mm + box.height_mm + 2,
-            "designation": party["designation"],
-            "role_label": party["role_label"],
-            "name": party["name"],
-        }
-        for box, party in zip(signature_boxes(len(parties)), parties, strict=False)
-    ]
-
-
-def _render(template: str, context: dict[str, Any]) -> bytes:
-    # Imported here: WeasyPrint takes ~2 s to import, and only this path needs it.
-    from weasyprint import HTML  # type: ignore[import-untyped]
-    from weasyprint.urls import URLFetcher  # type: ignore[import-untyped]
-
-    font_url = font_path().resolve().as_uri()
-
-    class FontOnlyFetcher(URLFetcher):
-        # WeasyPrint may load nothing but the font (rendering.py): user text cannot reach out.
-        def fetch(self, url: str, headers: Any = None) -> Any:
-            if url != font_url:
-                raise ValueError(f"contract PDFs load nothing but their font, not {url}")
-            return super().fetch(url, headers)
-
-    html = render_to_string(template, {**context, "font_url": font_url})
-    document = HTML(
-        string=html, base_url=None, url_fetcher=FontOnlyFetcher(allowed_protocols=("file",))
-    )
-    variant = settings.CONTRACT_PDF_VARIANT or None
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ResourceWarning)  # see rendering._render
-        pdf = document.write_pdf(pdf_variant=variant) if variant else document.write_pdf()
-    if not isinstance(pdf, bytes):
-        raise TypeError("WeasyPrint returned no PDF bytes")
-    check_fonts_embedded(pdf)
-    return pdf
-
-
-# --- the visible signature -----------------------------------------------------------------------
-
-_DPI = 200
-_INK = (20, 40, 110, 255)
-
-
-def signature_appearance(name: str) -> Image.Image:
-    """The picture in a party's box: its name over the date (pyHanko's text stamps have no CJK
-    glyphs, so it is a raster image; the proof is the digital signature)."""
-    box = signature_boxes(1)[0]
-    width, height = _pixels(box.width_mm), _pixels(box.height_mm)
-    canvas = Image.new("RGBA", (width, height), (0, 0, 0, 0))
-    draw = ImageDraw.Draw(canvas)
-    day = timezone.localtime().strftime("%Y-%m-%d")
-    _draw_fitted(draw, name, centre=(width // 2, height * 2 // 5), width=width, size=height // 3)
-    caption = f"{day} · 数字签名"
-    _draw_fitted(
-        draw, caption, centre=(width // 2, height * 17 // 20), width=width, size=height // 8
-    )
-    return canvas
-
-
-def _pixels(millimetres: float) -> int:
-    return round(millimetres * POINTS_PER_MM / 72 * _DPI)
-
-
-def _draw_fitted(
-    draw: ImageDraw.ImageDraw, text: str, *, centre: tuple[int, int], width: int, size: int
-) -> None:
-    font = _font(size)
-    while size > 12 and draw.textlength(text, font=font) > width * 0.9:
-        size = round(size * 0.85)
-        font = _font(size)
-    draw.text(centre, text, font=font, fill=_INK, anchor="mm")
-
-
-@cache
-def _font(size: int) -> ImageFont.FreeTypeFont:
-    return ImageFont.truetype(str(font_path()), size=size, index=0)
+    return signature_box_rows([(p["designation"], p["role_label"], p["name"]) for p in parties])

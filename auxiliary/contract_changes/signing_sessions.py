@@ -45,10 +45,10 @@ from auxiliary.contract_changes.common import (
     steps_for,
     store_document,
 )
-from auxiliary.contract_changes.documents import signature_appearance
 from auxiliary.contract_changes.fields import field_name
 from auxiliary.contract_changes.models import ChangeParticipant, ChangeSigningSession
 from econtract.api.errors import BusinessRuleViolation
+from econtract.contracts.appearance import signature_appearance
 from econtract.contracts.signature_page import MAX_VISIBLE_SIGNATURES
 from econtract.parties.models import PartyCertificate, User
 from econtract.pki.checks import NoAnswer, fetch_issuer_chain
@@ -187,7 +187,9 @@ def _prepare(
             docmdp=2,
             chain=chain,
             check_signer=False,  # _checked_signer ran the checks just now
-            appearance_image=signature_appearance(participant.party.name) if visible else None,
+            appearance_image=signature_appearance(name=participant.party.name, handwriting=None)
+            if visible
+            else None,
         )
     except SignerStatusUnavailable as exc:
         raise _unavailable("certificate_status_unavailable") from exc

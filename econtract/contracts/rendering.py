@@ -139,11 +139,13 @@ def _schedule_context(
 ) -> dict[str, Any]:
     rows: list[ScheduleRow] = schedule_rows(elements)
     parties = _signatory_rows(signatories)
-    return {"rows": rows, "signatories": parties, "signature_boxes": _signature_boxes(parties)}
+    captions = [(p.designation, p.role_label, p.name) for p in parties]
+    return {"rows": rows, "signatories": parties, "signature_boxes": signature_box_rows(captions)}
 
 
-def _signature_boxes(parties: list[_SignatoryRow]) -> list[dict[str, Any]]:
-    """The signature page's boxes with their captions (signature_page.py's geometry)."""
+def signature_box_rows(captions: Sequence[tuple[str, str, str]]) -> list[dict[str, Any]]:
+    """The signature page's boxes (signature_page.py's geometry) with their captions, one per
+    party as ``(designation, role label, name)``, for ``_signature_page.html``."""
     return [
         {
             "left_mm": box.left_mm,
@@ -151,11 +153,13 @@ def _signature_boxes(parties: list[_SignatoryRow]) -> list[dict[str, Any]]:
             "width_mm": box.width_mm,
             "height_mm": box.height_mm,
             "caption_top_mm": box.top_mm + box.height_mm + 2,
-            "designation": party.designation,
-            "role_label": party.role_label,
-            "name": party.name,
+            "designation": designation_,
+            "role_label": role_label,
+            "name": name,
         }
-        for box, party in zip(signature_boxes(len(parties)), parties, strict=False)
+        for box, (designation_, role_label, name) in zip(
+            signature_boxes(len(captions)), captions, strict=False
+        )
     ]
 
 
@@ -167,7 +171,7 @@ def _signatory_rows(signatories: Sequence[tuple[str, str, str]]) -> list[_Signat
         rows.append(
             _SignatoryRow(
                 order=index + 1,
-                designation=_designation(index),
+                designation=designation(index),
                 name=_clean(name),
                 role_label=ROLE_LABELS[role],
                 identifier=_clean(identifier),
@@ -176,7 +180,7 @@ def _signatory_rows(signatories: Sequence[tuple[str, str, str]]) -> list[_Signat
     return rows
 
 
-def _designation(index: int) -> str:
+def designation(index: int) -> str:
     """甲方, 乙方, … 癸方, then 第11方: the customary names of the parties, in signing order."""
     return f"{_DESIGNATIONS[index]}方" if index < len(_DESIGNATIONS) else f"第{index + 1}方"
 
@@ -189,6 +193,11 @@ def font_path() -> Path:
             "(tools/system-deps installs fonts-wqy-microhei) or set CONTRACT_FONT_PATH."
         )
     return path
+
+
+def render_pdf(template: str, context: dict[str, Any]) -> bytes:
+    """A contract-like document from ``template`` (CJK font only, in the configured variant)."""
+    return _render(template, context, pdf_variant=settings.CONTRACT_PDF_VARIANT or None)
 
 
 def _render(template: str, context: dict[str, Any], *, pdf_variant: str | None) -> bytes:

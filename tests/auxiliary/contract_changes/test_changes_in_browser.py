@@ -1,6 +1,7 @@
-"""§11.4 in Debian Chromium, on a phone and a desktop: a contract concluded with keys made in
-the parties' browsers is terminated — applied for on the phone, agreed and signed on the
-desktop, signed on the phone; the page follows the platform seal until it is done."""
+"""§11.3 and §11.4 in Debian Chromium, on a phone and a desktop: a contract concluded with keys
+made in the parties' browsers is amended — applied for on the phone, agreed, accepted and signed
+on the desktop, signed on the phone — or terminated the same way; the page follows the platform
+seal until it is done."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from auxiliary.contract_changes import sealing
-from auxiliary.contract_changes.models import Termination
+from auxiliary.contract_changes.models import Amendment, Termination
 from econtract.contracts.models import Contract, ContractVersion
 from econtract.parties.models import Party
 from tests.signing.conftest import authenticate
@@ -35,14 +36,10 @@ def change_seal(seal_under_live_server: None) -> Iterator[None]:
     sealing._certificates.cache_clear()
 
 
-def test_a_termination_is_applied_agreed_signed_and_sealed_in_browsers(
-    page: Page,
-    phone_page: Page,
-    live_server: LiveServer,
-    change_seal: None,
-    offeror: Party,
-    offeree: Party,
-) -> None:
+def concluded_in_browsers(
+    page: Page, phone_page: Page, live_server: LiveServer, offeror: Party, offeree: Party
+) -> str:
+    """A two-party contract signed with keys made in each party's browser, then sealed."""
     authenticate(offeree)
     reference = ready_contract(offeror, offeree)
     sign_in_browser(page, live_server.url, offeror, reference)
@@ -52,6 +49,65 @@ def test_a_termination_is_applied_agreed_signed_and_sealed_in_browsers(
         if Contract.objects.get(reference=reference).state == "in_performance":
             break
         phone_page.wait_for_timeout(500)
+    return reference
+
+
+def test_an_amendment_is_applied_agreed_accepted_signed_and_sealed_in_browsers(
+    page: Page,
+    phone_page: Page,
+    live_server: LiveServer,
+    change_seal: None,
+    offeror: Party,
+    offeree: Party,
+) -> None:
+    reference = concluded_in_browsers(page, phone_page, live_server, offeror, offeree)
+    original = Contract.objects.get(reference=reference).current_version
+    assert original is not None
+
+    phone_page.goto(f"{live_server.url}/contract-changes/{reference}/")
+    phone_page.get_by_test_id("apply-amendment").click()
+    phone_page.fill("#id_reason", "交货期顺延一个月")
+    phone_page.fill("#id_text", "第一条 交货期改为2027年3月31日前。\n\n第二条 其余条款不变。")
+    phone_page.get_by_test_id("amendment-form").locator("button[type=submit]").click()
+    expect(phone_page.get_by_test_id("change-state")).to_have_attribute(
+        "data-state", "awaiting_decision"
+    )
+    url = phone_page.url
+
+    page.goto(url)
+    page.get_by_test_id("agree").click()
+    expect(page.get_by_test_id("change-state")).to_have_attribute("data-state", "awaiting_review")
+    page.get_by_test_id("accept").click()
+    expect(page.get_by_test_id("change-state")).to_have_attribute("data-state", "signing")
+    page.locator("[data-sign]").first.click()  # the counterparty signs first
+    for _ in range(60):
+        if Amendment.objects.get().participants.filter(signed_at__isnull=False).exists():
+            break
+        page.wait_for_timeout(250)
+
+    phone_page.goto(url)
+    phone_page.locator("[data-sign]").first.click()  # then the initiator
+    expect(phone_page.get_by_test_id("change-state")).to_have_attribute(
+        "data-state", "amended", timeout=30_000
+    )
+    expect(phone_page.get_by_test_id("sealed-sha256")).to_be_visible()
+    contract = Contract.objects.get(reference=reference)
+    amended = contract.current_version
+    assert amended is not None
+    assert amended.kind == ContractVersion.Kind.AMENDMENT
+    assert amended.sealed_at is not None
+    assert amended.previous_sha256 == original.sha256
+
+
+def test_a_termination_is_applied_agreed_signed_and_sealed_in_browsers(
+    page: Page,
+    phone_page: Page,
+    live_server: LiveServer,
+    change_seal: None,
+    offeror: Party,
+    offeree: Party,
+) -> None:
+    reference = concluded_in_browsers(page, phone_page, live_server, offeror, offeree)
     base = f"{live_server.url}/contract-changes/{reference}/"
 
     phone_page.goto(base)

@@ -1,14 +1,16 @@
 """Where the platform's time per contract goes, server side: the API views and the seal task
 run in this process under cProfile, the CA (OCSP, CRL, caIssuers, TSA) in gunicorn beside it.
 
-    .venv/bin/python bench/profile_platform.py [contracts] [--top=N]
+    .venv/bin/python bench/profile_platform.py [contracts] [--top=N] [--sql=PHASE]
 
 Same set-up as ``bench/contract_pipeline.py`` (PostgreSQL, the built-in CA served by gunicorn)
 but no HTTP to the API and no Celery worker: the requests go through Django's test client (the
 whole view stack: authentication, DRF, services, evidence, notifications) and the seal is
 ``signing.conclusion.conclude_contract`` called here, as the worker would. Prints each phase's
-median wall time and, per phase, the project functions with the most cumulative time, then the
-library functions with the most own time. Prints figures; asserts nothing.
+median wall time and SQL statements and, per phase, the project functions with the most
+cumulative time, then the library functions with the most own time; ``--sql=PHASE`` lists the
+statements of that phase's last call. cProfile roughly doubles the time of Python-heavy code:
+``bench/time_functions.py`` times chosen functions without it. Prints figures; asserts nothing.
 """
 
 from __future__ import annotations
@@ -37,6 +39,9 @@ ROOT = pipeline.ROOT
 # the end).
 BROKER = "redis://127.0.0.1:6379/14"
 PROJECT = ("/econtract/", "/signing/", "/authentication/", "/registration/")
+# ``--sql=PHASE`` prints the SQL statements of that phase's last call (where the queries go).
+SHOW_SQL = next((a.split("=")[1] for a in sys.argv if a.startswith("--sql=")), "")
+_last_sql: list[str] = []
 TOP = next((int(a.split("=")[1]) for a in sys.argv if a.startswith("--top=")), 12)
 
 _profiles: dict[str, cProfile.Profile] = {}
@@ -44,18 +49,30 @@ _wall: dict[str, list[float]] = collections.defaultdict(list)
 # CPU time of this process (every thread: the PKI loop's too), which other load on the
 # machine hardly changes, unlike wall time. The CA's CPU is gunicorn's, not counted here.
 _cpu: dict[str, list[float]] = collections.defaultdict(list)
+# SQL statements per call of a phase (this process's default connection).
+_queries: dict[str, list[int]] = collections.defaultdict(list)
 
 
 def _phase[T](name: str, run: Callable[[], T]) -> T:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
     profile = _profiles.setdefault(name, cProfile.Profile())
+    queries = CaptureQueriesContext(connection)
     started, cpu = time.perf_counter(), time.process_time()
-    profile.enable()
     try:
-        return run()
+        with queries:
+            profile.enable()
+            try:
+                return run()
+            finally:
+                profile.disable()
     finally:
-        profile.disable()
         _wall[name].append((time.perf_counter() - started) * 1000)
         _cpu[name].append((time.process_time() - cpu) * 1000)
+        _queries[name].append(len(queries))
+        if name == SHOW_SQL:
+            _last_sql[:] = [q["sql"][:160] for q in queries.captured_queries]
 
 
 class Api:
@@ -121,7 +138,8 @@ def _report(name: str) -> None:
     cpu = statistics.median(_cpu[name])
     print(
         f"\n== {name}: median {statistics.median(samples):.1f} ms wall, {cpu:.1f} ms CPU "
-        f"of this process ({len(samples)} calls)"
+        f"of this process ({len(samples)} calls), "
+        f"{statistics.median(_queries[name]):.0f} SQL statements"
     )
     stats = pstats.Stats(_profiles[name], stream=io.StringIO())
     rows = stats.stats  # type: ignore[attr-defined]
@@ -162,6 +180,7 @@ def main(count: int) -> None:
         _profiles.clear()
         _wall.clear()
         _cpu.clear()
+        _queries.clear()
         for _ in range(count):
             _contract(parties)
     finally:
@@ -176,6 +195,10 @@ def main(count: int) -> None:
     phases = ("create", "submit", "prepare", "complete", "seal task")
     for name in phases:
         _report(name)
+    if _last_sql:
+        print(f"\nSQL of the last {SHOW_SQL!r} call:")
+        for statement in _last_sql:
+            print(f"    {statement}")
     print("\nper contract (median per call × calls per contract):")
     for name in phases:
         per = len(_wall[name]) // count

@@ -27,14 +27,14 @@ from django.utils import timezone
 from econtract.contracts.documents import read_document, store_revision
 from econtract.contracts.models import Contract, ContractVersion, SignatureRecord
 from econtract.contracts.rendering import document_sha256
-from econtract.evidence.services import record_event
+from econtract.evidence.services import appended_together, record_event
 from econtract.notifications.models import Notification
 from econtract.notifications.services import notify
 from econtract.pki.certinfo import load_certificates
 from econtract.pki.keystore import get_keystore
-from econtract.pki.pades_seal import seal_document
+from econtract.pki.pades_seal import SealedDocument, seal_document_timed
 from econtract.supervision.services import publish_contract_event
-from signing.sessions import SEAL_FIELD, signature_timestamp_time
+from signing.sessions import SEAL_FIELD
 from signing.steps import about, record
 
 
@@ -46,18 +46,17 @@ def conclude_contract(*, contract_id: int) -> bool:
         return False
     signed = read_document(version)
     sealed = _seal(signed, version)
-    # Read before the rows are locked: parsing the sealed PDF needs no lock.
-    stamped_at = signature_timestamp_time(sealed, SEAL_FIELD)
-    with transaction.atomic():
+    with transaction.atomic(), appended_together():
         contract = Contract.objects.select_for_update().get(pk=contract_id)
         version = ContractVersion.objects.select_for_update().get(pk=version.pk)
         if contract.state != Contract.State.SIGNING or version.sha256 != document_sha256(signed):
             return False
-        _store_and_conclude(contract, version, sealed, stamped_at)
+        version.contract = contract  # the sealed file is named after it
+        _store_and_conclude(contract, version, sealed.pdf, sealed.timestamp_time)
     return True
 
 
-def _seal(pdf: bytes, version: ContractVersion) -> bytes:
+def _seal(pdf: bytes, version: ContractVersion) -> SealedDocument:
     parties = [
         x509.load_der_x509_certificate(bytes(der))
         for der in version.signatures.filter(group=SignatureRecord.Group.USER).values_list(
@@ -65,7 +64,9 @@ def _seal(pdf: bytes, version: ContractVersion) -> bytes:
         )
     ]
     certificate, chain = seal_certificate(), seal_chain()
-    return seal_document(
+    # With the seal's timestamp time, taken from the token as it is embedded: the sealed PDF
+    # need not be parsed again to read it.
+    return seal_document_timed(
         pdf=pdf,
         field_name=SEAL_FIELD,
         # The key store's signer: a file key or one that never leaves a PKCS#11 token.

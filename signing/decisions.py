@@ -16,6 +16,7 @@ from rest_framework import status
 from authentication.services import require_authentication
 from econtract.api.errors import BusinessRuleViolation
 from econtract.contracts.models import Contract, Signatory
+from econtract.evidence.services import appended_together
 from econtract.notifications.services import notify
 from econtract.parties.models import User
 from signing.models import SignatoryProgress
@@ -27,14 +28,61 @@ def progress_of(signatory: Signatory) -> SignatoryProgress:
     return progress
 
 
-def open_for_signing(*, contract: Contract, actor: User) -> SignatoryProgress:
+def open_for_signing(
+    *, contract: Contract, actor: User, signatory: Signatory | None = None
+) -> SignatoryProgress:
     """T5.1 the offeree's signing application, T5.2 its acceptance (with the 受理通知) and T5.3
     the contract data it receives (the current document's hash). Once per offeree; only after
-    the offeror signed, since the contract data is formed then (T4.10)."""
-    signatory = _offeree(contract, actor)
+    the offeror signed, since the contract data is formed then (T4.10).
+
+    ``signatory`` is the actor's place in the contract when the caller has looked it up."""
+    signatory = _offeree(contract, actor, signatory)
     progress = progress_of(signatory)
     if progress.opened_at is not None:
         return progress
+    _require_authentication_to_open(contract, actor, signatory)
+    with transaction.atomic(), appended_together():
+        contract = Contract.objects.select_for_update().get(pk=contract.pk)
+        progress = SignatoryProgress.objects.select_for_update().get(pk=progress.pk)
+        _open(contract, actor, signatory, progress)
+    return progress
+
+
+def agree(
+    *, contract: Contract, actor: User, signatory: Signatory | None = None
+) -> SignatoryProgress:
+    """T5.4 同意签署: recorded once, before the offeree's first signing session; T5.1–T5.3
+    first when they have not happened yet (``open_for_signing``).
+
+    Both happen in one transaction, with the outcomes of two: when the contract cannot be
+    agreed to (deadline passed), T5.1–T5.3 are kept and the refusal raised after them."""
+    signatory = _offeree(contract, actor, signatory)
+    progress = progress_of(signatory)
+    if progress.agreed_at is not None:
+        return progress
+    if progress.opened_at is None:
+        _require_authentication_to_open(contract, actor, signatory)
+    refusal: BusinessRuleViolation | None = None
+    with transaction.atomic(), appended_together():
+        contract = Contract.objects.select_for_update().get(pk=contract.pk)
+        progress = SignatoryProgress.objects.select_for_update().get(pk=progress.pk)
+        _open(contract, actor, signatory, progress)
+        if progress.agreed_at is not None:
+            return progress
+        try:
+            require_open(contract)
+        except BusinessRuleViolation as exc:
+            refusal = exc  # raised once what was opened commits
+        else:
+            record(contract, "T5.4", actor, party=signatory.party_id, decision="agree")
+            progress.agreed_at = timezone.now()
+            progress.save(update_fields=["agreed_at"])
+    if refusal is not None:
+        raise refusal
+    return progress
+
+
+def _require_authentication_to_open(contract: Contract, actor: User, signatory: Signatory) -> None:
     require_authentication(
         party=signatory.party,
         actor=actor,
@@ -42,49 +90,31 @@ def open_for_signing(*, contract: Contract, actor: User) -> SignatoryProgress:
         notice_kind="signing_not_authenticated",
         obj=contract,
     )
-    with transaction.atomic():
-        contract = Contract.objects.select_for_update().get(pk=contract.pk)
-        progress = SignatoryProgress.objects.select_for_update().get(pk=progress.pk)
-        if progress.opened_at is not None:
-            return progress
-        if contract.state != Contract.State.SIGNING:
-            require_open(contract)
-            raise _not_yet()
-        record(contract, "T5.1", actor, party=signatory.party_id, order=signatory.order)
-        record(contract, "T5.2", actor, party=signatory.party_id, accepted=True)
-        notify(
-            recipient=actor, kind="offeree_signing_accepted", context=about(contract), obj=contract
-        )
-        version = contract.current_version
-        record(
-            contract,
-            "T5.3",
-            actor,
-            party=signatory.party_id,
-            version=version.number if version else None,
-            sha256=version.sha256 if version else "",
-        )
-        progress.opened_at = timezone.now()
-        progress.save(update_fields=["opened_at"])
-    return progress
 
 
-def agree(*, contract: Contract, actor: User) -> SignatoryProgress:
-    """T5.4 同意签署: recorded once, before the offeree's first signing session."""
-    signatory = _offeree(contract, actor)
-    progress = open_for_signing(contract=contract, actor=actor)
-    if progress.agreed_at is not None:
-        return progress
-    with transaction.atomic():
-        contract = Contract.objects.select_for_update().get(pk=contract.pk)
-        progress = SignatoryProgress.objects.select_for_update().get(pk=progress.pk)
-        if progress.agreed_at is not None:
-            return progress
+def _open(
+    contract: Contract, actor: User, signatory: Signatory, progress: SignatoryProgress
+) -> None:
+    """T5.1–T5.3 unless done already; the contract and the progress are locked."""
+    if progress.opened_at is not None:
+        return
+    if contract.state != Contract.State.SIGNING:
         require_open(contract)
-        record(contract, "T5.4", actor, party=signatory.party_id, decision="agree")
-        progress.agreed_at = timezone.now()
-        progress.save(update_fields=["agreed_at"])
-    return progress
+        raise _not_yet()
+    record(contract, "T5.1", actor, party=signatory.party_id, order=signatory.order)
+    record(contract, "T5.2", actor, party=signatory.party_id, accepted=True)
+    notify(recipient=actor, kind="offeree_signing_accepted", context=about(contract), obj=contract)
+    version = contract.current_version
+    record(
+        contract,
+        "T5.3",
+        actor,
+        party=signatory.party_id,
+        version=version.number if version else None,
+        sha256=version.sha256 if version else "",
+    )
+    progress.opened_at = timezone.now()
+    progress.save(update_fields=["opened_at"])
 
 
 def decline(*, contract: Contract, actor: User, reason: str) -> Contract:
@@ -102,7 +132,7 @@ def decline(*, contract: Contract, actor: User, reason: str) -> Contract:
         notice_kind="signing_not_authenticated",
         obj=contract,
     )
-    with transaction.atomic():
+    with transaction.atomic(), appended_together():
         contract = Contract.objects.select_for_update().get(pk=contract.pk)
         signatory = Signatory.objects.select_for_update().get(pk=signatory.pk)
         require_open(contract)
@@ -129,8 +159,12 @@ def decline(*, contract: Contract, actor: User, reason: str) -> Contract:
     return contract
 
 
-def _offeree(contract: Contract, actor: User) -> Signatory:
-    signatory = signatory_of(contract, actor)
+def _offeree(contract: Contract, actor: User, signatory: Signatory | None = None) -> Signatory:
+    if signatory is None or (signatory.contract_id, signatory.party.account_id) != (
+        contract.pk,
+        actor.pk,
+    ):
+        signatory = signatory_of(contract, actor)
     if signatory.role != Signatory.Role.OFFEREE:
         raise BusinessRuleViolation(
             "only_offeree",

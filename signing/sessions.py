@@ -48,6 +48,7 @@ from econtract.contracts.appearance import Handwriting, signature_appearance
 from econtract.contracts.documents import DocumentIntegrityError, read_document, store_revision
 from econtract.contracts.models import Contract, ContractVersion, Signatory, SignatureRecord
 from econtract.contracts.signature_page import MAX_VISIBLE_SIGNATURES, signature_boxes
+from econtract.evidence.services import appended_together
 from econtract.notifications.services import notify
 from econtract.parties.models import PartyCertificate, User
 from econtract.pki.checks import NoAnswer, fetch_issuer_chain
@@ -129,14 +130,17 @@ def start_session(
     signer = _usable_certificate(certificate, signatory)
     chain = _checked_signer(signer)
     if signatory.role == Signatory.Role.OFFEREE:
-        decisions.agree(contract=contract, actor=actor)
-    with transaction.atomic():
+        decisions.agree(contract=contract, actor=actor, signatory=signatory)
+    with transaction.atomic(), appended_together():
         contract = Contract.objects.select_for_update().get(pk=contract.pk)
-        signatory = Signatory.objects.get(pk=signatory.pk)
+        signatory = Signatory.objects.select_related("party").get(pk=signatory.pk)
         require_turn(contract, signatory)
-        fields = _start_signing(contract) if contract.state == Contract.State.READY else None
-        version = _current_version(contract)
-        prepared = _prepare(version, signatory, signer, chain, handwriting)
+        fields: list[str] | None = None
+        if contract.state == Contract.State.READY:
+            fields, pdf = _start_signing(contract)
+        else:
+            pdf = read_document(_current_version(contract))
+        prepared = _prepare(pdf, signatory, signer, chain, handwriting)
         session = _keep(prepared, contract=contract, signatory=signatory, certificate=certificate)
         if handwriting is not None:
             session.handwritten_sha256 = handwriting.sha256
@@ -214,12 +218,14 @@ def _checked_signer(signer: x509.Certificate) -> list[x509.Certificate]:
         raise _unavailable("certificate_status_unavailable") from exc
 
 
-def _start_signing(contract: Contract) -> list[str]:
+def _start_signing(contract: Contract) -> tuple[list[str], bytes]:
     """The offeror's first session: every signature field is created now, in one revision of
-    the current version (a certified document allows filling fields but not adding them)."""
+    the current version (a certified document allows filling fields but not adding them).
+    Returns the fields and the revision, which the first signature is prepared on."""
     version = _current_version(contract)
-    fields = signature_fields(contract)
     signatories = list(contract.signatories.order_by("order"))
+    # As signature_fields(contract) says, from the signatories just read.
+    fields = [field_name(s) for s in signatories] + [SEAL_FIELD]
     # The parties' fields over the boxes of the signature page; the seal's stays invisible.
     boxes = {
         field_name(signatory): box.rect_points()
@@ -229,18 +235,21 @@ def _start_signing(contract: Contract) -> list[str]:
     store_revision(version=version, pdf=pdf)
     contract.start_signing()
     contract.save()
-    return fields
+    return fields, pdf
 
 
 def _current_version(contract: Contract) -> ContractVersion:
-    version = contract.current_version
-    if version is None:
+    """The current version, read again (its document may have changed since ``contract`` was
+    loaded), with ``contract`` as its contract: storing a revision names the file after it."""
+    if contract.current_version_id is None:
         raise DocumentIntegrityError(f"contract {contract.pk} has no document")
-    return ContractVersion.objects.get(pk=version.pk)
+    version = ContractVersion.objects.get(pk=contract.current_version_id)
+    version.contract = contract
+    return version
 
 
 def _prepare(
-    version: ContractVersion,
+    pdf: bytes,
     signatory: Signatory,
     signer: x509.Certificate,
     chain: list[x509.Certificate],
@@ -249,7 +258,7 @@ def _prepare(
     visible = signatory.order <= MAX_VISIBLE_SIGNATURES
     try:
         return prepare_signature(
-            pdf=read_document(version),
+            pdf=pdf,
             field_name=field_name(signatory),
             signer_certificate=signer,
             # The first signature certifies: P=2 still allows the later parties and the seal.
@@ -327,12 +336,20 @@ def complete_session(*, session: SigningSession, actor: User, signature: bytes) 
     """Embed ``signature`` (P1363 or DER ECDSA, or RSA PKCS#1 v1.5, over ``to_be_signed``)."""
     if session.signatory.party.account_id != actor.pk:
         raise _session_not_found()
-    with transaction.atomic():
-        contract = Contract.objects.select_for_update().get(pk=session.contract_id)
-        session = SigningSession.objects.select_for_update().get(pk=session.pk)
+    with transaction.atomic(), appended_together():
+        contract = (
+            Contract.objects.select_for_update(of=("self",))
+            .select_related("offeror__account")  # the party waiting for the next signature
+            .get(pk=session.contract_id)
+        )
+        session = (
+            SigningSession.objects.select_for_update(of=("self",))
+            .select_related("certificate")
+            .get(pk=session.pk)
+        )
         version = _current_version(contract)
         prepared = _prepared(session)
-        _require_completable(contract, session, prepared, read_document(version))
+        signatory = _require_completable(contract, session, prepared, read_document(version))
         signer = x509.load_der_x509_certificate(bytes(session.certificate.certificate_der))
         failure: _Failure | None = None
         try:
@@ -349,7 +366,7 @@ def complete_session(*, session: SigningSession, actor: User, signature: bytes) 
         except (OSError, TimeoutError, aiohttp.ClientError) as exc:
             raise _unavailable("timestamp_unavailable") from exc
         else:
-            _record_success(contract, version, session, actor, signed)
+            _record_success(contract, version, session, signatory, actor, signed)
     if failure is not None:
         raise _verification_failed(failure)
     return contract
@@ -357,7 +374,8 @@ def complete_session(*, session: SigningSession, actor: User, signature: bytes) 
 
 def _require_completable(
     contract: Contract, session: SigningSession, prepared: PreparedSignature, current: bytes
-) -> None:
+) -> Signatory:
+    """The session's signatory, when the session may be completed now; else the refusal."""
     if session.certificate.status != PartyCertificate.Status.ACTIVE:
         # Revoked between the two steps (X2): the key may be someone else's now.
         raise BusinessRuleViolation(
@@ -376,7 +394,7 @@ def _require_completable(
             _("The contract changed since this session was prepared; start a new one."),
             http_status=status.HTTP_409_CONFLICT,
         )
-    signatory = Signatory.objects.get(pk=session.signatory_id)
+    signatory = Signatory.objects.select_related("party").get(pk=session.signatory_id)
     require_turn(contract, signatory)
     sms_confirmation_module.require_confirmed(session)
     if contract.state != Contract.State.SIGNING:
@@ -385,17 +403,18 @@ def _require_completable(
             _("The contract is not being signed."),
             http_status=status.HTTP_409_CONFLICT,
         )
+    return signatory
 
 
 def _record_success(
     contract: Contract,
     version: ContractVersion,
     session: SigningSession,
+    signatory: Signatory,
     actor: User,
     signed: bytes,
 ) -> None:
     now = timezone.now()
-    signatory = Signatory.objects.select_related("party").get(pk=session.signatory_id)
     _sign, timed, verified, stored = _STEPS[Signatory.Role(signatory.role)]
     sha256 = store_revision(version=version, pdf=signed)
     signatory.signed_at = now
@@ -432,8 +451,7 @@ def _record_success(
     )  # fmt: skip
     if offeror:
         _form_contract_data(contract, sha256, stamped_at)
-    waits.after_signature(contract)
-    if contract.all_signed():
+    if waits.after_signature(contract):  # the last signature
         from signing import tasks
 
         contract_id = contract.pk

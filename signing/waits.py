@@ -21,8 +21,10 @@ register_wait(process="signing", step=NEXT_SIGNATURE, within=settings.SIGNING_TU
 register_wait(process="signing", step=SEALED_CONTRACT, within=settings.SIGNING_SEAL_WAIT)
 
 
-def after_signature(contract: Contract) -> None:
-    """A signature was stored: stop waiting for it and start waiting for what comes next."""
+def after_signature(contract: Contract) -> bool:
+    """A signature was stored: stop waiting for it and start waiting for what comes next.
+
+    Returns whether every signatory has signed now."""
     resolve_deadlines(obj=contract, step=NEXT_SIGNATURE)
     unsigned = contract.signatories.filter(signed_at__isnull=True).order_by("order")
     if unsigned.exists():
@@ -35,9 +37,10 @@ def after_signature(contract: Contract) -> None:
             waiting_party=contract.offeror.account,
             due_at=due,
         )
-        return
+        return False
     for signatory in contract.signatories.select_related("party__account"):
         open_deadline(obj=contract, step=SEALED_CONTRACT, waiting_party=_account(signatory))
+    return True
 
 
 def end_waits(contract: Contract) -> None:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
 from django.db import models, transaction
@@ -19,6 +22,10 @@ if TYPE_CHECKING:
 
 class UnknownStep(ValueError):
     """A step code that is not in the standard's table nor one of our extensions."""
+
+
+# The events of an open ``appended_together`` block, in the order they were recorded.
+_pending: ContextVar[list[EvidenceEvent] | None] = ContextVar("evidence_pending", default=None)
 
 
 def object_label(obj: models.Model) -> str:
@@ -38,7 +45,8 @@ def record_event(
 
     Call it inside the transaction that makes the change it records: the event and the change
     commit together or not at all. Appends are serialised by locking the chain head, so the
-    chain never forks; the lock is held until the caller's transaction ends.
+    chain never forks; the lock is held until the caller's transaction ends. Inside an
+    ``appended_together`` block the event is chained when the block ends.
     """
     if not is_step_code(step):
         raise UnknownStep(f"{step!r} is not a business step code (econtract/evidence/steps.py)")
@@ -46,36 +54,80 @@ def record_event(
         object_type, object_id = object_label(obj), str(obj.pk)
     # Store exactly what was hashed: a JSON round trip turns tuples into lists and so on.
     normalised = json.loads(chain.canonical_json(payload or {}))
-    with transaction.atomic():
-        head, _ = ChainHead.objects.select_for_update().get_or_create(singleton=True)
-        event = EvidenceEvent(
-            sequence=head.sequence + 1,
-            step=step,
-            actor_type="user" if actor is not None else "platform",
-            actor_id=str(actor.pk) if actor is not None else "",
-            actor_label=actor.get_username() if actor is not None else "platform",
-            object_type=object_type,
-            object_id=object_id,
-            payload=normalised,
-            payload_hash=chain.payload_hash(normalised),
-            previous_hash=head.hash,
-            recorded_at=timezone.now(),
-        )
-        event.hash = chain.event_hash(
-            sequence=event.sequence,
-            step=event.step,
-            actor_type=event.actor_type,
-            actor_id=event.actor_id,
-            object_type=event.object_type,
-            object_id=event.object_id,
-            payload_hash=event.payload_hash,
-            previous_hash=event.previous_hash,
-            recorded_at=event.recorded_at,
-        )
-        event.save(force_insert=True)
-        head.sequence, head.hash = event.sequence, event.hash
-        head.save(update_fields=["sequence", "hash"])
+    event = EvidenceEvent(
+        step=step,
+        actor_type="user" if actor is not None else "platform",
+        actor_id=str(actor.pk) if actor is not None else "",
+        actor_label=actor.get_username() if actor is not None else "platform",
+        object_type=object_type,
+        object_id=object_id,
+        payload=normalised,
+        payload_hash=chain.payload_hash(normalised),
+    )
+    pending = _pending.get()
+    if pending is not None:
+        pending.append(event)  # chained and saved when the block ends
+    else:
+        _append([event])
     return event
+
+
+@contextmanager
+def appended_together() -> Iterator[None]:
+    """Append the events recorded inside the block to the chain in one write, at its end.
+
+    For a step that records several events in one transaction: the chain head is locked and
+    updated once and the events inserted in one statement, in the order they were recorded,
+    instead of a lock, an insert and an update each. Use it inside the transaction of the
+    change (as ``record_event``): when the block raises, its events are dropped with the
+    transaction. Events returned by ``record_event`` inside the block get their sequence and
+    hashes when it ends. Nested blocks join the outermost one. Not for code that rolls back a
+    savepoint holding an event and carries on: the event would still be appended at the end.
+    """
+    if _pending.get() is not None:
+        yield
+        return
+    pending: list[EvidenceEvent] = []
+    token = _pending.set(pending)
+    try:
+        yield
+    finally:
+        _pending.reset(token)
+    if pending:
+        _append(pending)
+
+
+def _append(events: list[EvidenceEvent]) -> None:
+    """Chain ``events`` after the head and save them; the head stays locked until commit.
+
+    Appends are serialised by locking the chain head, so the chain never forks. Inside the
+    caller's transaction no savepoint is needed: a failure here fails the whole transaction.
+    """
+    with transaction.atomic(savepoint=False):
+        head, _ = ChainHead.objects.select_for_update().get_or_create(singleton=True)
+        sequence, previous = head.sequence, head.hash
+        recorded_at = timezone.now()
+        for event in events:
+            sequence += 1
+            event.sequence, event.previous_hash, event.recorded_at = sequence, previous, recorded_at
+            event.hash = chain.event_hash(
+                sequence=event.sequence,
+                step=event.step,
+                actor_type=event.actor_type,
+                actor_id=event.actor_id,
+                object_type=event.object_type,
+                object_id=event.object_id,
+                payload_hash=event.payload_hash,
+                previous_hash=event.previous_hash,
+                recorded_at=event.recorded_at,
+            )
+            previous = event.hash
+        if len(events) == 1:
+            events[0].save(force_insert=True)
+        else:
+            EvidenceEvent.objects.bulk_create(events)
+        head.sequence, head.hash = sequence, previous
+        head.save(update_fields=["sequence", "hash"])
 
 
 def store_anchor(*, event: EvidenceEvent, token: TimestampToken) -> EvidenceAnchor:

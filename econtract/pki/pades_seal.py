@@ -14,8 +14,11 @@ from __future__ import annotations
 import asyncio
 import io
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+from asn1crypto import cms
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
@@ -26,6 +29,7 @@ from pyhanko.sign import signers
 from pyhanko.sign.fields import SigSeedSubFilter
 from pyhanko.sign.general import SigningError
 from pyhanko.sign.timestamps import HTTPTimeStamper
+from pyhanko.sign.timestamps.common_utils import dummy_digest
 from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko.sign.validation.dss import DocumentSecurityStore
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
@@ -82,6 +86,13 @@ class KeyObjectSigner(signers.Signer):
         return self._key.sign(data, padding.PKCS1v15(), algorithm)
 
 
+@dataclass(frozen=True)
+class SealedDocument:
+    pdf: bytes
+    # The TSA's time in the seal signature's own timestamp token (PAdES B-T), as embedded.
+    timestamp_time: datetime | None
+
+
 def seal_document(
     *,
     pdf: bytes,
@@ -106,6 +117,35 @@ def seal_document(
     supplement what is fetched online, for CAs whose distribution points cannot be reached
     from here.
     """
+    return seal_document_timed(
+        pdf=pdf,
+        field_name=field_name,
+        signing_key=signing_key,
+        signing_certificate=signing_certificate,
+        chain=chain,
+        party_certificates=party_certificates,
+        extra_crls=extra_crls,
+        extra_ocsps=extra_ocsps,
+        reserved_bytes=reserved_bytes,
+        signer=signer,
+    ).pdf
+
+
+def seal_document_timed(
+    *,
+    pdf: bytes,
+    field_name: str,
+    signing_key: PlatformPrivateKey | None = None,
+    signing_certificate: x509.Certificate,
+    chain: Sequence[x509.Certificate],
+    party_certificates: Sequence[x509.Certificate],
+    extra_crls: Sequence[bytes] = (),
+    extra_ocsps: Sequence[bytes] = (),
+    reserved_bytes: int = SEAL_RESERVED_BYTES,
+    signer: signers.Signer | None = None,
+) -> SealedDocument:
+    """:func:`seal_document`, with the time of the seal signature's timestamp token: the
+    caller records it without parsing the sealed PDF again."""
     return run_on_pki_loop(
         _seal(
             pdf=pdf,
@@ -143,10 +183,11 @@ async def _seal(
     party_certificates: Sequence[x509.Certificate],
     extra: dict[str, Any],
     reserved_bytes: int,
-) -> bytes:
+) -> SealedDocument:
     reader, embedded = _party_signatures(pdf, party_certificates)
     context = fetching_validation_context(other_certs=chain, **extra)
     timestamper = platform_timestamper()
+    tokens = _record_tokens(timestamper)
     # pyHanko asks the TSA for one token before signing, to learn the TSA's chain and embed its
     # revocation data; it does not depend on the parties' signatures, so it travels while they
     # are validated (the timestamper keeps the answer for the seal's own requests).
@@ -155,11 +196,36 @@ async def _seal(
         with_dss = await _embed_party_validation_data(reader, embedded, context)
         # Its failure (TimestampRequestError) is what pyHanko's own request would have raised.
         await tsa_chain
-        return await _sign_seal(with_dss, field_name, signer, context, reserved_bytes, timestamper)
+        sealed = await _sign_seal(
+            with_dss, field_name, signer, context, reserved_bytes, timestamper
+        )
+        # The first real token is the seal signature's; the document timestamp comes after.
+        return SealedDocument(sealed, _gen_time(tokens[0]) if tokens else None)
     finally:
         tsa_chain.cancel()  # nothing when it is done
         await asyncio.gather(tsa_chain, return_exceptions=True)
         await context.aclose()
+
+
+def _record_tokens(timestamper: HTTPTimeStamper) -> list[cms.ContentInfo]:
+    """The tokens ``timestamper`` hands out from now on, in order, less pyHanko's size probe."""
+    tokens: list[cms.ContentInfo] = []
+    fetch = timestamper.async_timestamp
+
+    async def recorded(message_digest: bytes, md_algorithm: str) -> cms.ContentInfo:
+        token = await fetch(message_digest, md_algorithm)
+        if message_digest != dummy_digest(md_algorithm):
+            tokens.append(token)
+        return token
+
+    timestamper.async_timestamp = recorded  # type: ignore[method-assign]
+    return tokens
+
+
+def _gen_time(token: cms.ContentInfo) -> datetime:
+    tst_info = token["content"]["encap_content_info"]["content"].parsed
+    moment: datetime = tst_info["gen_time"].native
+    return moment
 
 
 def fetching_validation_context(

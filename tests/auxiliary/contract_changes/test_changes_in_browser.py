@@ -5,6 +5,7 @@ seal until it is done."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -49,6 +50,11 @@ def concluded_in_browsers(
         if Contract.objects.get(reference=reference).state == "in_performance":
             break
         phone_page.wait_for_timeout(500)
+    # The phone's page follows the seal and reloads itself once it is done: a navigation
+    # started before that reload would be aborted by it (net::ERR_ABORTED).
+    expect(phone_page.get_by_test_id("contract-state")).to_have_class(
+        re.compile(r"\bstate--in_performance\b")
+    )
     return reference
 
 

@@ -7,10 +7,12 @@ import pytest
 from django.test import Client
 from pytest_django import Settings
 
+from econtract.contracts.documents import read_document
 from econtract.contracts.models import Contract, SignatureRecord
 from econtract.parties.models import Party
 from econtract.supervision.models import SupervisionEvent
 from signing import conclusion, tasks
+from signing.sessions import SEAL_FIELD, signature_timestamp_time
 from tests.pki.pades.conftest import Party as KeyHolder
 from tests.signing.sessions.conftest import offeror_signer, ready_contract, sign_in_turn
 
@@ -49,6 +51,21 @@ def test_concluding_twice_seals_and_publishes_once(
     assert contract.state == Contract.State.IN_PERFORMANCE
     assert SignatureRecord.objects.filter(group="service").count() == 1
     assert SupervisionEvent.objects.filter(contract=contract).count() == 1
+
+
+def test_the_seal_records_the_timestamp_time_embedded_in_its_signature(
+    seller: Party, buyer: Party, seller_key: KeyHolder, buyer_key: KeyHolder
+) -> None:
+    contract = signed_by_both(seller, buyer, seller_key, buyer_key)
+
+    assert conclusion.conclude_contract(contract_id=contract.pk)
+
+    seal = SignatureRecord.objects.get(version__contract=contract, group="service")
+    contract.refresh_from_db()
+    assert contract.current_version is not None
+    embedded = signature_timestamp_time(read_document(contract.current_version), SEAL_FIELD)
+    assert embedded is not None
+    assert seal.timestamp_time == embedded
 
 
 def test_a_tsa_outage_leaves_the_contract_signing_and_the_task_retries_with_backoff(

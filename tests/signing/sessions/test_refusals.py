@@ -9,10 +9,12 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from econtract.api.errors import BusinessRuleViolation
 from econtract.contracts.models import Contract, SignatureRecord
 from econtract.evidence.models import EvidenceEvent
 from econtract.notifications.models import Notification
 from econtract.parties.models import Party
+from signing import decisions
 from signing.models import SigningSession
 from tests.authentication.conftest import bind
 from tests.pki.pades.conftest import Party as KeyHolder
@@ -274,3 +276,27 @@ def test_a_party_whose_identity_change_is_pending_cannot_sign(
     assert not SigningSession.objects.filter(
         contract__reference=reference, signatory__party=buyer
     ).exists()
+
+
+def test_an_offeree_opening_after_the_deadline_keeps_t5_1_to_t5_3_but_cannot_agree(
+    seller: Party, buyer: Party, seller_key: KeyHolder
+) -> None:
+    # The expiry task has not run yet: the contract is still being signed, past its deadline.
+    reference = ready_contract(seller, buyer)
+    assert sign_in_turn(seller, reference, offeror_signer(seller_key)).status_code == 200
+    contract = Contract.objects.get(reference=reference)
+    Contract.objects.filter(pk=contract.pk).update(
+        sign_deadline=timezone.now() - timedelta(minutes=1)
+    )
+    contract.refresh_from_db()
+
+    with pytest.raises(BusinessRuleViolation) as refused:
+        decisions.agree(contract=contract, actor=buyer.account)
+
+    assert refused.value.code == "deadline_passed"
+    steps = list(
+        EvidenceEvent.objects.filter(object_id=str(contract.pk), step__startswith="T5.")
+        .order_by("sequence")
+        .values_list("step", flat=True)
+    )
+    assert steps == ["T5.1", "T5.2", "T5.3"]

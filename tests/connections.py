@@ -22,7 +22,10 @@ def _no_connection_outlives_the_run(
 ) -> Iterator[None]:
     # Set up after django_db_setup, so torn down before it drops the database.
     yield
-    if connection.vendor != "postgresql":
+    # Only the run's own test database (tests/settings.py names it), never the real one: a run
+    # of tests that use no database has none to drop.
+    test_name = connection.settings_dict.get("TEST", {}).get("NAME")
+    if connection.vendor != "postgresql" or connection.settings_dict["NAME"] != test_name:
         return
     with django_db_blocker.unblock(), connection.cursor() as cursor:
         cursor.execute(

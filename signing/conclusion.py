@@ -14,11 +14,8 @@ the built-in CA's files: this app does not reach into ``econtract.localca``.
 from __future__ import annotations
 
 from datetime import datetime
-from functools import lru_cache
-from pathlib import Path
 
 from cryptography import x509
-from cryptography.hazmat.primitives import serialization
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
@@ -30,9 +27,7 @@ from econtract.contracts.rendering import document_sha256
 from econtract.evidence.services import appended_together, record_event
 from econtract.notifications.models import Notification
 from econtract.notifications.services import notify
-from econtract.pki.certinfo import load_certificates
-from econtract.pki.keystore import get_keystore
-from econtract.pki.pades_seal import SealedDocument, seal_document_timed
+from econtract.pki.pades_seal import SealedDocument, seal_as_platform
 from econtract.supervision.services import publish_contract_event
 from signing.sessions import SEAL_FIELD
 from signing.steps import about, record
@@ -63,21 +58,9 @@ def _seal(pdf: bytes, version: ContractVersion) -> SealedDocument:
             "certificate__certificate_der", flat=True
         )
     ]
-    certificate, chain = seal_certificate(), seal_chain()
     # With the seal's timestamp time, taken from the token as it is embedded: the sealed PDF
     # need not be parsed again to read it.
-    return seal_document_timed(
-        pdf=pdf,
-        field_name=SEAL_FIELD,
-        # The key store's signer: a file key or one that never leaves a PKCS#11 token.
-        signer=get_keystore().signer_for(
-            settings.PLATFORM_SEAL_KEY_NAME, certificate=certificate, chain=chain
-        ),
-        signing_certificate=certificate,
-        chain=chain,
-        party_certificates=parties,
-        extra_crls=[_crl_der(Path(path)) for path in settings.PLATFORM_SEAL_EXTRA_CRLS],
-    )
+    return seal_as_platform(pdf=pdf, field_name=SEAL_FIELD, party_certificates=parties)
 
 
 def _store_and_conclude(
@@ -136,23 +119,3 @@ def _deliver(contract: Contract, sha256: str) -> None:
             obj=contract,
             payload={"state": contract.state, "notification": notice.pk, "received_at": received},
         )
-
-
-@lru_cache(maxsize=4)
-def _certificates(path: str) -> tuple[x509.Certificate, ...]:
-    return tuple(load_certificates(Path(path).read_bytes()))
-
-
-def seal_certificate() -> x509.Certificate:
-    return _certificates(settings.PLATFORM_SEAL_CERTIFICATE)[0]
-
-
-def seal_chain() -> list[x509.Certificate]:
-    return list(_certificates(settings.PLATFORM_SEAL_CHAIN))
-
-
-def _crl_der(path: Path) -> bytes:
-    data = path.read_bytes()
-    if data.lstrip().startswith(b"-----BEGIN"):
-        return x509.load_pem_x509_crl(data).public_bytes(serialization.Encoding.DER)
-    return data

@@ -24,22 +24,18 @@ Outcomes of step 2:
 
 from __future__ import annotations
 
-import binascii
 import hashlib
-import io
 from base64 import b64decode, b64encode
 from dataclasses import dataclass
 from datetime import datetime
 
 import aiohttp
-from asn1crypto import cms
 from cryptography import x509
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from pyhanko.pdf_utils.reader import PdfFileReader
 from rest_framework import status
 
 from authentication.services import require_authentication
@@ -60,6 +56,7 @@ from econtract.pki.pades import (
     SignerStatusUnavailable,
     add_signature_fields,
     complete_signature,
+    embedded_timestamp_time,
     is_stale,
     prepare_signature,
     require_usable_signer,
@@ -422,7 +419,10 @@ def _record_success(
     session.state = SigningSession.State.COMPLETED
     session.completed_at = now
     session.save(update_fields=["state", "completed_at"])
-    stamped_at = _fresh_timestamp_time(signed, session)
+    # Read from the CMS just written into the placeholder: the revision need not be parsed.
+    stamped_at = embedded_timestamp_time(
+        signed, reserved_start=session.reserved_start, reserved_end=session.reserved_end
+    )
     SignatureRecord.objects.create(
         version=version,
         signatory=signatory,
@@ -535,31 +535,3 @@ def _session_not_found() -> BusinessRuleViolation:
 
 def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment is not None else None
-
-
-def signature_timestamp_time(pdf: bytes, field: str) -> datetime | None:
-    """The TSA's time in the signature timestamp token of ``field`` (PAdES B-T)."""
-    reader = PdfFileReader(io.BytesIO(pdf))
-    embedded = next((s for s in reader.embedded_signatures if s.field_name == field), None)
-    if embedded is None:
-        return None
-    return _timestamp_time(embedded.signer_info)
-
-
-def _fresh_timestamp_time(signed: bytes, session: SigningSession) -> datetime | None:
-    """The same time, read from the CMS just written into the session's placeholder: the
-    signed revision need not be parsed again (it was verified a moment ago)."""
-    contents = signed[session.reserved_start + 1 : session.reserved_end - 1]
-    # The CMS is followed by the placeholder's zero padding, which a lax load ignores.
-    content_info = cms.ContentInfo.load(binascii.unhexlify(contents), strict=False)
-    return _timestamp_time(content_info["content"]["signer_infos"][0])
-
-
-def _timestamp_time(signer_info: cms.SignerInfo) -> datetime | None:
-    for attribute in signer_info["unsigned_attrs"] or []:
-        if attribute["type"].native == "signature_time_stamp_token":
-            token = attribute["values"][0]
-            tst_info = token["content"]["encap_content_info"]["content"].parsed
-            moment: datetime = tst_info["gen_time"].native
-            return moment
-    return None

@@ -15,11 +15,8 @@ Idempotent: a request no longer sealing, or whose document changed meanwhile, is
 from __future__ import annotations
 
 from datetime import datetime
-from functools import lru_cache
-from pathlib import Path
 
 from cryptography import x509
-from cryptography.hazmat.primitives import serialization
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
@@ -35,13 +32,10 @@ from auxiliary.contract_changes.common import (
     steps_for,
 )
 from auxiliary.contract_changes.models import Amendment, ChangeSigningSession, Termination
-from auxiliary.contract_changes.signing_sessions import signature_timestamp_time
 from econtract.contracts.documents import add_version, store_revision
 from econtract.contracts.models import Contract, ContractVersion, SignatureRecord
 from econtract.contracts.rendering import document_sha256
-from econtract.pki.certinfo import load_certificates
-from econtract.pki.keystore import get_keystore
-from econtract.pki.pades_seal import seal_document
+from econtract.pki.pades_seal import SealedDocument, seal_as_platform
 from econtract.supervision.services import publish_contract_event
 
 
@@ -75,39 +69,27 @@ def _completed_sessions(request: Request) -> list[ChangeSigningSession]:
     )
 
 
-def _seal(pdf: bytes, request: Request) -> bytes:
+def _seal(pdf: bytes, request: Request) -> SealedDocument:
     parties = [
         x509.load_der_x509_certificate(bytes(session.certificate.certificate_der))
         for session in _completed_sessions(request)
     ]
-    certificate, chain = seal_certificate(), seal_chain()
-    return seal_document(
-        pdf=pdf,
-        field_name=SEAL_FIELD,
-        signer=get_keystore().signer_for(
-            settings.PLATFORM_SEAL_KEY_NAME, certificate=certificate, chain=chain
-        ),
-        signing_certificate=certificate,
-        chain=chain,
-        party_certificates=parties,
-        extra_crls=[_crl_der(Path(path)) for path in settings.PLATFORM_SEAL_EXTRA_CRLS],
-    )
+    return seal_as_platform(pdf=pdf, field_name=SEAL_FIELD, party_certificates=parties)
 
 
-def _store_and_complete(request: Request, sealed: bytes) -> None:
+def _store_and_complete(request: Request, sealed: SealedDocument) -> None:
     now = timezone.now()
     contract = request.contract
     steps = steps_for(request)
     previous = contract.current_version
     version = add_version(contract=contract, pdf=read_unsigned(request), kind=steps.version_kind)
-    sha256 = store_revision(version=version, pdf=sealed, seal=True)
-    _signature_records(request, version, sealed, sha256, now)
+    sha256 = store_revision(version=version, pdf=sealed.pdf, seal=True)
+    _signature_records(request, version, sealed.timestamp_time, sha256, now)
     request.version = version
     request.complete()
     request.ended_at = now
     request.save()
-    stamped_at = signature_timestamp_time(sealed, SEAL_FIELD)
-    stamp = stamped_at.isoformat() if stamped_at else None
+    stamp = sealed.timestamp_time.isoformat() if sealed.timestamp_time else None
     record(request, "X7", None, field=SEAL_FIELD, sha256=sha256, timestamp_time=stamp)
     if isinstance(request, Amendment):
         # The amended elements are the contract's now; the amended document is current.
@@ -138,7 +120,11 @@ def _store_and_complete(request: Request, sealed: bytes) -> None:
 
 
 def _signature_records(
-    request: Request, version: ContractVersion, sealed: bytes, sha256: str, now: datetime
+    request: Request,
+    version: ContractVersion,
+    seal_stamped_at: datetime | None,
+    sha256: str,
+    now: datetime,
 ) -> None:
     for session in _completed_sessions(request):
         if session.completed_at is None:
@@ -159,27 +145,7 @@ def _signature_records(
         field_name=SEAL_FIELD,
         group=SignatureRecord.Group.SERVICE,
         signing_time=now,
-        timestamp_time=signature_timestamp_time(sealed, SEAL_FIELD),
+        timestamp_time=seal_stamped_at,
         verified=True,
         document_sha256_after=sha256,
     )
-
-
-@lru_cache(maxsize=4)
-def _certificates(path: str) -> tuple[x509.Certificate, ...]:
-    return tuple(load_certificates(Path(path).read_bytes()))
-
-
-def seal_certificate() -> x509.Certificate:
-    return _certificates(settings.PLATFORM_SEAL_CERTIFICATE)[0]
-
-
-def seal_chain() -> list[x509.Certificate]:
-    return list(_certificates(settings.PLATFORM_SEAL_CHAIN))
-
-
-def _crl_der(path: Path) -> bytes:
-    data = path.read_bytes()
-    if data.lstrip().startswith(b"-----BEGIN"):
-        return x509.load_pem_x509_crl(data).public_bytes(serialization.Encoding.DER)
-    return data

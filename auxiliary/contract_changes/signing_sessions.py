@@ -17,7 +17,6 @@ platform seal is queued (``sealing.py``).
 from __future__ import annotations
 
 import hashlib
-import io
 from base64 import b64decode, b64encode
 from datetime import datetime
 
@@ -27,13 +26,11 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from pyhanko.pdf_utils.reader import PdfFileReader
 from rest_framework import status
 
 from authentication.services import require_authentication
 from auxiliary.contract_changes.common import (
     Request,
-    Role,
     lock,
     notify_parties,
     participant_of,
@@ -59,6 +56,7 @@ from econtract.pki.pades import (
     SignerCertificateRejected,
     SignerStatusUnavailable,
     complete_signature,
+    embedded_timestamp_time,
     is_stale,
     prepare_signature,
     require_usable_signer,
@@ -318,7 +316,9 @@ def _record_success(
     sha256 = store_document(request, signed)
     participant.signed_at = now
     participant.save(update_fields=["signed_at"])
-    stamped_at = signature_timestamp_time(signed, session.field_name)
+    stamped_at = embedded_timestamp_time(
+        signed, reserved_start=session.reserved_start, reserved_end=session.reserved_end
+    )
     session.state = ChangeSigningSession.State.COMPLETED
     session.completed_at, session.timestamp_time = now, stamped_at
     session.document_sha256_after = sha256
@@ -413,22 +413,3 @@ def _session_not_found() -> BusinessRuleViolation:
 
 def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment is not None else None
-
-
-def signature_timestamp_time(pdf: bytes, field: str) -> datetime | None:
-    """The TSA's time in the signature timestamp token of ``field`` (PAdES B-T)."""
-    reader = PdfFileReader(io.BytesIO(pdf))
-    embedded = next((s for s in reader.embedded_signatures if s.field_name == field), None)
-    if embedded is None:
-        return None
-    for attribute in embedded.signer_info["unsigned_attrs"] or []:
-        if attribute["type"].native == "signature_time_stamp_token":
-            token = attribute["values"][0]
-            moment: datetime = (
-                token["content"]["encap_content_info"]["content"].parsed["gen_time"].native
-            )
-            return moment
-    return None
-
-
-__all__ = ["Role", "complete_session", "next_signer", "start_session", "to_be_signed"]

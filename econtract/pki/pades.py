@@ -26,6 +26,7 @@ import hashlib
 import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import IO
 
 from asn1crypto import cms
@@ -562,4 +563,37 @@ def _fresh_signature_problem(status: PdfSignatureStatus, *, timestamp: bool) -> 
         return "no signature timestamp"
     if not status.bottom_line:
         return status.summary()
+    return None
+
+
+# --- the signature timestamp's time ---------------------------------------------------------
+
+
+def signature_timestamp_time(pdf: bytes, field: str) -> datetime | None:
+    """The TSA's time in the signature timestamp token of ``field`` (PAdES B-T)."""
+    reader = PdfFileReader(io.BytesIO(pdf))
+    embedded = next((s for s in reader.embedded_signatures if s.field_name == field), None)
+    if embedded is None:
+        return None
+    return _timestamp_time(embedded.signer_info)
+
+
+def embedded_timestamp_time(
+    signed: bytes, *, reserved_start: int, reserved_end: int
+) -> datetime | None:
+    """The same time, read from the CMS just written into the placeholder at
+    ``[reserved_start, reserved_end)`` (:class:`PreparedSignature`) without parsing the PDF."""
+    contents = signed[reserved_start + 1 : reserved_end - 1]
+    # The CMS is followed by the placeholder's zero padding, which a lax load ignores.
+    content_info = cms.ContentInfo.load(binascii.unhexlify(contents), strict=False)
+    return _timestamp_time(content_info["content"]["signer_infos"][0])
+
+
+def _timestamp_time(signer_info: cms.SignerInfo) -> datetime | None:
+    for attribute in signer_info["unsigned_attrs"] or []:
+        if attribute["type"].native == "signature_time_stamp_token":
+            token = attribute["values"][0]
+            tst_info = token["content"]["encap_content_info"]["content"].parsed
+            moment: datetime = tst_info["gen_time"].native
+            return moment
     return None

@@ -16,11 +16,13 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from asn1crypto import cms
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from django.conf import settings
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
@@ -38,7 +40,8 @@ from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBacken
 from pyhanko_certvalidator.policy_decl import REQUIRE_REVINFO, CertRevTrustPolicy
 
 from econtract.pki.aio import run_on_pki_loop, shared_session
-from econtract.pki.keystore import PlatformPrivateKey
+from econtract.pki.certinfo import load_certificates
+from econtract.pki.keystore import PlatformPrivateKey, get_keystore
 from econtract.pki.pades import (
     DIGEST_ALGORITHM,
     SEAL_RESERVED_BYTES,
@@ -339,3 +342,52 @@ async def _sign_seal(
     except SigningError as exc:
         raise PadesError(f"cannot seal in field {field_name!r}: {exc}") from exc
     return bytes(output.getvalue())
+
+
+# --- the platform's own seal, as configured ----------------------------------------------------
+
+
+def seal_as_platform(
+    *, pdf: bytes, field_name: str, party_certificates: Sequence[x509.Certificate]
+) -> SealedDocument:
+    """Seal with the configured platform seal (PLATFORM_SEAL_*): its certificate and chain, its
+    key through the key store (a file, or a PKCS#11 token the key never leaves), the extra CRLs
+    for CAs whose distribution points cannot be reached. Contracts, amendments and termination
+    agreements are all sealed here."""
+    certificate, chain = platform_seal_certificate(), platform_seal_chain()
+    return seal_document_timed(
+        pdf=pdf,
+        field_name=field_name,
+        signer=get_keystore().signer_for(
+            settings.PLATFORM_SEAL_KEY_NAME, certificate=certificate, chain=chain
+        ),
+        signing_certificate=certificate,
+        chain=chain,
+        party_certificates=party_certificates,
+        extra_crls=[_crl_der(Path(path)) for path in settings.PLATFORM_SEAL_EXTRA_CRLS],
+    )
+
+
+def platform_seal_certificate() -> x509.Certificate:
+    return _certificates(str(settings.PLATFORM_SEAL_CERTIFICATE))[0]
+
+
+def platform_seal_chain() -> list[x509.Certificate]:
+    return list(_certificates(str(settings.PLATFORM_SEAL_CHAIN)))
+
+
+def forget_platform_seal_certificates() -> None:
+    """After the configured files changed (tests, a renewed seal certificate)."""
+    _certificates.cache_clear()
+
+
+@lru_cache(maxsize=4)
+def _certificates(path: str) -> tuple[x509.Certificate, ...]:
+    return tuple(load_certificates(Path(path).read_bytes()))
+
+
+def _crl_der(path: Path) -> bytes:
+    data = path.read_bytes()
+    if data.lstrip().startswith(b"-----BEGIN"):
+        return x509.load_pem_x509_crl(data).public_bytes(serialization.Encoding.DER)
+    return data

@@ -16,8 +16,8 @@ from econtract.contracts.models import Contract
 from econtract.localca import services as localca
 from econtract.localca.crl import current_crl_der
 from econtract.parties.models import Party
+from econtract.pki import pades_seal
 from econtract.pki.keystore import get_keystore
-from signing import conclusion
 from tests.authentication.test_authentication_in_browser import (
     get_certificate_in_browser,
     log_in,
@@ -44,7 +44,7 @@ def seal_under_live_server(live_pki: str, settings: Settings, tmp_path: Path) ->
     (tmp_path / "ca.crl").write_bytes(current_crl_der())
     settings.PLATFORM_SEAL_CERTIFICATE = str(tmp_path / "seal.pem")
     settings.PLATFORM_SEAL_EXTRA_CRLS = [str(tmp_path / "root.crl"), str(tmp_path / "ca.crl")]
-    conclusion._certificates.cache_clear()
+    pades_seal.forget_platform_seal_certificates()
     yield
     # The seal fetched OCSP answers from the live server over the shared keep-alive session,
     # whose server threads hold database connections until it closes.

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from pytest_django import Settings
 
+from econtract.pki import pades_seal
 from tests.signing.conftest import offeree, offeror, outsider
 from tests.signing.sessions.conftest import (
     _seal_settings,
@@ -58,8 +59,7 @@ def _forget_published_crls(django_db_setup: None, django_db_blocker: Any) -> Ite
 
 @pytest.fixture(autouse=True)
 def _fresh_seal_certificates(_seal_settings: None, settings: Settings) -> Iterator[None]:
-    from auxiliary.contract_changes import sealing
-
-    sealing._certificates.cache_clear()
+    """The package's seal files, not those of an earlier package, are read."""
+    pades_seal.forget_platform_seal_certificates()
     yield
-    sealing._certificates.cache_clear()
+    pades_seal.forget_platform_seal_certificates()

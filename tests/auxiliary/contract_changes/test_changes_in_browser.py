@@ -12,10 +12,10 @@ import pytest
 from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
-from auxiliary.contract_changes import sealing
 from auxiliary.contract_changes.models import Amendment, Termination
 from econtract.contracts.models import Contract, ContractVersion
 from econtract.parties.models import Party
+from econtract.pki import pades_seal
 from tests.signing.conftest import authenticate
 from tests.signing.sessions.conftest import ready_contract
 from tests.signing.test_signing_in_browser import seal_under_live_server, sign_in_browser
@@ -32,9 +32,9 @@ def _seal_settings() -> None:
 
 @pytest.fixture
 def change_seal(seal_under_live_server: None) -> Iterator[None]:
-    sealing._certificates.cache_clear()
+    pades_seal.forget_platform_seal_certificates()
     yield
-    sealing._certificates.cache_clear()
+    pades_seal.forget_platform_seal_certificates()
 
 
 def concluded_in_browsers(

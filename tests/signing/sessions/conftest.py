@@ -26,6 +26,7 @@ from rest_framework.test import APIClient
 from econtract.localca import services as localca
 from econtract.localca.crl import current_crl_der
 from econtract.parties.models import Party, PartyCertificate
+from econtract.pki import pades_seal
 from tests.authentication.conftest import bind
 from tests.pki.pades.conftest import PadesPki, nss_db, pades_pki, platform_seal
 from tests.pki.pades.conftest import Party as KeyHolder
@@ -96,9 +97,8 @@ def seal_files(
 def _seal_settings(seal_files: dict[str, Any], settings: Settings) -> None:
     for name, value in seal_files.items():
         setattr(settings, name, value)
-    from signing import conclusion
 
-    conclusion._certificates.cache_clear()
+    pades_seal.forget_platform_seal_certificates()
 
 
 @pytest.fixture

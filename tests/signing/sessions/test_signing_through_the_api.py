@@ -12,8 +12,8 @@ from econtract.contracts.models import Contract, SignatureRecord
 from econtract.evidence.models import EvidenceEvent
 from econtract.notifications.models import Notification
 from econtract.parties.models import Party
+from econtract.pki.pades import signature_timestamp_time
 from econtract.supervision.models import SupervisionEvent
-from signing.sessions import signature_timestamp_time
 from tests.pki.pades.conftest import Party as KeyHolder
 from tests.signing.sessions.conftest import (
     CaptureCallbacks,

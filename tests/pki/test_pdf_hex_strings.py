@@ -58,4 +58,5 @@ def test_a_signature_placeholder_takes_the_linear_path(monkeypatch: pytest.Monke
 
     value = pades._read_hex_string_from_stream(io.BytesIO(data))
 
+    assert isinstance(value, generic.ByteStringObject)
     assert bytes(value) == b"\x00" * 16_384

@@ -346,6 +346,30 @@ class IdentityChangeSubmit(APIView):
         return _change_out(services.submit_identity_change(change=change, actor=caller), request)
 
 
+class IdentityChangeWithdraw(APIView):
+    """The applicant withdraws its change before the result; the party may sign again."""
+
+    @extend_schema_serializer(component_name="IdentityChangeWithdraw")
+    class InputSerializer(serializers.Serializer):
+        reason = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+
+    @extend_schema(
+        tags=["auxiliary"],
+        operation_id="identity_changes_withdraw",
+        request=InputSerializer,
+        responses={200: IdentityChangeSerializer, 404: _NOT_FOUND, 409: _CONFLICT},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        caller = account_of(request)
+        change = selectors.identity_change_for(user=caller, pk=pk)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        withdrawn = services.withdraw_identity_change(
+            change=change, actor=caller, reason=data.validated_data.get("reason", "")
+        )
+        return _change_out(withdrawn, request)
+
+
 class IdentityChangeReview(APIView):
     """The operator's material review (T9.2): approve, reject (untrue) or request supplement."""
 

@@ -20,6 +20,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="api-identity-change-submit",
     ),
     path(
+        "identity-changes/<int:pk>/withdraw/",
+        api.IdentityChangeWithdraw.as_view(),
+        name="api-identity-change-withdraw",
+    ),
+    path(
         "identity-changes/<int:pk>/review/",
         api.IdentityChangeReview.as_view(),
         name="api-identity-change-review",

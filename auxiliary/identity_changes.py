@@ -402,6 +402,25 @@ def _decide_if_answered(change: IdentityChange) -> None:
         _finish(change, succeeded=True)
 
 
+def withdraw_identity_change(*, change: IdentityChange, actor: User, reason: str) -> IdentityChange:
+    """The applicant gives the change up before its result: the party's data stays as it was and
+    the party may sign again; a counterparty asked for its consent sees the change withdrawn
+    (its answer is no longer awaited). Recorded as the result step (T9.4), result "withdrawn"."""
+    with transaction.atomic():
+        change = _lock_own(change, actor)
+        _require_state(change, IdentityChange.OPEN_STATES)
+        change.withdraw()
+        change.decided_at = timezone.now()
+        change.save()
+        party = lock_party(change.party)
+        if party.pending_process == PENDING:
+            party.pending_process = ""
+            party.save(update_fields=["pending_process"])
+        resolve_deadlines(obj=change)
+        record(change, "T9.4", actor, result="withdrawn", reason=reason[:2000])
+    return change
+
+
 # --- T9.4: the result -----------------------------------------------------------------------------
 def _finish(change: IdentityChange, *, succeeded: bool, reason: str = "") -> None:
     change.decided_at = timezone.now()

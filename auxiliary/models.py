@@ -34,6 +34,7 @@ class IdentityChange(ConcurrentTransitionMixin, models.Model):
         AWAITING_CONSENT = "awaiting_consent", _("awaiting counterparties")  # T9.3: contracts
         SUCCEEDED = "succeeded", _("succeeded")  # T9.4 变更成功: the party's data is changed
         FAILED = "failed", _("failed")  # T9.4 变更不成功: untrue materials or a "no"
+        WITHDRAWN = "withdrawn", _("withdrawn")  # the applicant gave it up before the result
 
     OPEN_STATES = (State.DRAFT, State.SUBMITTED, State.SUPPLEMENT_REQUESTED, State.AWAITING_CONSENT)
     EDITABLE_STATES = (State.DRAFT, State.SUPPLEMENT_REQUESTED)
@@ -137,6 +138,10 @@ class IdentityChange(ConcurrentTransitionMixin, models.Model):
 
     @transition(field=state, source=[State.SUBMITTED, State.AWAITING_CONSENT], target=State.FAILED)
     def fail(self) -> None:
+        pass
+
+    @transition(field=state, source=list(OPEN_STATES), target=State.WITHDRAWN)
+    def withdraw(self) -> None:
         pass
 
 

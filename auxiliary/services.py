@@ -22,6 +22,7 @@ from auxiliary.identity_changes import (
     review_identity_change,
     submit_identity_change,
     update_identity_change,
+    withdraw_identity_change,
 )
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "review_identity_change",
     "submit_identity_change",
     "update_identity_change",
+    "withdraw_identity_change",
 ]
 
 

@@ -26,6 +26,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="auxiliary-identity-change-submit",
     ),
     path(
+        "identity-changes/<int:pk>/withdraw/",
+        views.identity_change_withdraw,
+        name="auxiliary-identity-change-withdraw",
+    ),
+    path(
         "identity-changes/<int:pk>/consent/",
         views.identity_change_consent,
         name="auxiliary-identity-change-consent",

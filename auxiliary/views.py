@@ -83,6 +83,7 @@ def _change_context(request: HttpRequest, change: IdentityChange, **forms: Any) 
     return {
         "change": change,
         "is_applicant": is_applicant,
+        "can_withdraw": is_applicant and change.state in IdentityChange.OPEN_STATES,
         "changed_rows": _changed_rows(change),
         "materials": change.materials.all() if is_applicant else [],
         "missing": selectors.missing_materials(change) if change.is_editable else [],
@@ -136,6 +137,21 @@ def identity_change_submit(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, refused.message)
     else:
         messages.success(request, _("Your application is submitted for review."))
+    return redirect("auxiliary-identity-change", pk=pk)
+
+
+@login_required
+@require_POST
+def identity_change_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    change = selectors.identity_change_for(user=account_of(request), pk=pk)
+    try:
+        services.withdraw_identity_change(
+            change=change, actor=account_of(request), reason=request.POST.get("reason", "")[:2000]
+        )
+    except BusinessRuleViolation as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, _("Your application is withdrawn; your data stay as they were."))
     return redirect("auxiliary-identity-change", pk=pk)
 
 

@@ -319,3 +319,25 @@ def test_one_open_change_at_a_time_and_unknown_fields_are_refused(applicant: Par
     assert "status" in body(unknown)["fields"]["changes"]
     assert body(invalid)["code"] == "invalid_id_number"
     assert IdentityChange.objects.count() == 1
+
+
+def test_the_applicant_withdraws_a_change_sent_back_and_may_sign_again(
+    seller: Party, applicant: Party, operator: User
+) -> None:
+    change_id = submitted(seller, {"address": "北京市西城区金融大街1号"})
+    review(operator, change_id, "request_supplement", "请补充证明")
+    assert api(applicant).post(f"/api/v1/identity-changes/{change_id}/withdraw/").status_code == 404
+
+    withdrawn = api(seller).post(
+        f"/api/v1/identity-changes/{change_id}/withdraw/", {"reason": "不再变更"}, format="json"
+    )
+
+    assert withdrawn.status_code == 200, body(withdrawn)
+    assert body(withdrawn)["state"] == "withdrawn"
+    seller.refresh_from_db()
+    assert seller.pending_process == ""
+    assert seller.address != "北京市西城区金融大街1号"
+    assert steps_of(OBJECT, change_id)[-1] == "T9.4"
+    again = api(seller).post(f"/api/v1/identity-changes/{change_id}/withdraw/")
+    assert again.status_code == 409
+    assert body(submit(seller, change_id))["code"] == "invalid_state"

@@ -49,6 +49,17 @@ def test_an_applicant_applies_uploads_and_submits_through_the_pages(applicant: P
     page = client.get(f"/auxiliary/identity-changes/{change.pk}/")
     assert b'data-testid="change-state"' in page.content
 
+    assert b'data-testid="withdraw"' in page.content
+    client.post(f"/auxiliary/identity-changes/{change.pk}/withdraw/", {"reason": "不再变更"})
+    change.refresh_from_db()
+    applicant.refresh_from_db()
+    assert change.state == "withdrawn"
+    assert applicant.pending_process == ""
+    assert (
+        b'data-testid="withdraw"'
+        not in client.get(f"/auxiliary/identity-changes/{change.pk}/").content
+    )
+
 
 def test_a_counterparty_answers_on_its_page_and_others_get_404(
     applicant: Party, seller: Party, outsider: Party, operator: User

@@ -42,6 +42,10 @@ from econtract.evidence.services import record_event
 from econtract.notifications.services import notify
 from econtract.parties.models import Party, User
 from signing.models import ContractSource
+
+# Shared with the other processes that sign in turn (amendment, termination: auxiliary/).
+from signing.sessions import service_unavailable as service_unavailable
+from signing.sessions import signer_of as signer_of
 from signing.steps import refuse_while_identity_pending
 
 EDITABLE_STATES = (Contract.State.DRAFT, Contract.State.ELEMENTS_INCOMPLETE)

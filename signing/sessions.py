@@ -124,8 +124,7 @@ def start_session(
         obj=contract,
     )
     require_turn(contract, signatory)
-    signer = _usable_certificate(certificate, signatory)
-    chain = _checked_signer(signer)
+    signer, chain = signer_of(certificate, party_id=signatory.party_id)
     if signatory.role == Signatory.Role.OFFEREE:
         decisions.agree(contract=contract, actor=actor, signatory=signatory)
     with transaction.atomic(), appended_together():
@@ -188,10 +187,19 @@ def require_turn(contract: Contract, signatory: Signatory) -> None:
         )
 
 
-def _usable_certificate(certificate: PartyCertificate, signatory: Signatory) -> x509.Certificate:
-    if certificate.party_id != signatory.party_id or (
-        certificate.status != PartyCertificate.Status.ACTIVE
-    ):
+def signer_of(
+    certificate: PartyCertificate, *, party_id: int
+) -> tuple[x509.Certificate, list[x509.Certificate]]:
+    """The certificate to sign with and its issuer chain, after the §8 checks run now (the
+    two-step flow checks no revocation by itself): an active certificate of the signing party
+    only (422 ``certificate_not_usable``, ``certificate_revoked``, ``certificate_rejected``;
+    503 ``certificate_status_unavailable``). Amendments and terminations sign the same way."""
+    signer = _usable_certificate(certificate, party_id)
+    return signer, _checked_signer(signer)
+
+
+def _usable_certificate(certificate: PartyCertificate, party_id: int) -> x509.Certificate:
+    if certificate.party_id != party_id or (certificate.status != PartyCertificate.Status.ACTIVE):
         message = _("Sign with an active certificate of your own.")
         raise BusinessRuleViolation(
             "certificate_not_usable", message, fields={"certificate_id": [message]}
@@ -212,7 +220,7 @@ def _checked_signer(signer: x509.Certificate) -> list[x509.Certificate]:
             fields={"checks": {n: c.to_dict() for n, c in exc.checks.items()}},
         ) from exc
     except (SignerStatusUnavailable, NoAnswer) as exc:
-        raise _unavailable("certificate_status_unavailable") from exc
+        raise service_unavailable("certificate_status_unavailable") from exc
 
 
 def _start_signing(contract: Contract) -> tuple[list[str], bytes]:
@@ -262,7 +270,7 @@ def _prepare(
             certify=signatory.role == Signatory.Role.OFFEROR,
             docmdp=2,
             chain=chain,
-            check_signer=False,  # _checked_signer ran the checks just now
+            check_signer=False,  # signer_of ran the checks just now
             appearance_image=signature_appearance(
                 name=signatory.party.name, handwriting=handwriting
             )
@@ -270,7 +278,7 @@ def _prepare(
             else None,
         )
     except SignerStatusUnavailable as exc:
-        raise _unavailable("certificate_status_unavailable") from exc
+        raise service_unavailable("certificate_status_unavailable") from exc
 
 
 def _keep(
@@ -361,7 +369,7 @@ def complete_session(*, session: SigningSession, actor: User, signature: bytes) 
         except SignatureVerificationFailed as exc:
             failure = _record_failure(contract, session, actor, str(exc))
         except (OSError, TimeoutError, aiohttp.ClientError) as exc:
-            raise _unavailable("timestamp_unavailable") from exc
+            raise service_unavailable("timestamp_unavailable") from exc
         else:
             _record_success(contract, version, session, signatory, actor, signed)
     if failure is not None:
@@ -519,7 +527,8 @@ def _verification_failed(failure: _Failure) -> BusinessRuleViolation:
     )
 
 
-def _unavailable(code: str) -> BusinessRuleViolation:
+def service_unavailable(code: str) -> BusinessRuleViolation:
+    """503 ``code``: a certificate status or time-stamping service did not answer."""
     return BusinessRuleViolation(
         code,
         _("A certificate status or time-stamping service does not answer; try again later."),

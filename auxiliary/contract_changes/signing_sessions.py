@@ -48,19 +48,17 @@ from econtract.api.errors import BusinessRuleViolation
 from econtract.contracts.appearance import signature_appearance
 from econtract.contracts.signature_page import MAX_VISIBLE_SIGNATURES
 from econtract.parties.models import PartyCertificate, User
-from econtract.pki.checks import NoAnswer, fetch_issuer_chain
 from econtract.pki.pades import (
     PreparedSignature,
     SignatureRejected,
     SignatureVerificationFailed,
-    SignerCertificateRejected,
     SignerStatusUnavailable,
     complete_signature,
     embedded_timestamp_time,
     is_stale,
     prepare_signature,
-    require_usable_signer,
 )
+from signing import services as signing_services
 
 MAX_FAILED_VERIFICATIONS = 3
 
@@ -92,8 +90,7 @@ def start_session(
         obj=request,
     )
     _require_turn(request, participant)
-    signer = _usable_certificate(certificate, participant)
-    chain = _checked_signer(signer)
+    signer, chain = signing_services.signer_of(certificate, party_id=participant.party.pk)
     with transaction.atomic():
         request = lock(request)
         participant = ChangeParticipant.objects.select_related("signatory__party").get(
@@ -137,35 +134,6 @@ def _require_turn(request: Request, participant: ChangeParticipant) -> None:
         )
 
 
-def _usable_certificate(
-    certificate: PartyCertificate, participant: ChangeParticipant
-) -> x509.Certificate:
-    if certificate.party_id != participant.party.pk or (
-        certificate.status != PartyCertificate.Status.ACTIVE
-    ):
-        message = _("Sign with an active certificate of your own.")
-        raise BusinessRuleViolation(
-            "certificate_not_usable", message, fields={"certificate_id": [message]}
-        )
-    return x509.load_der_x509_certificate(bytes(certificate.certificate_der))
-
-
-def _checked_signer(signer: x509.Certificate) -> list[x509.Certificate]:
-    """The §8 checks now, before anything is prepared; returns the issuer chain."""
-    try:
-        require_usable_signer(signer)
-        return fetch_issuer_chain(signer)
-    except SignerCertificateRejected as exc:
-        revoked = any("revoked" in c.detail for c in exc.checks.values() if c.result == "fail")
-        raise BusinessRuleViolation(
-            "certificate_revoked" if revoked else "certificate_rejected",
-            _("The certificate cannot sign: %(reason)s") % {"reason": exc},
-            fields={"checks": {n: c.to_dict() for n, c in exc.checks.items()}},
-        ) from exc
-    except (SignerStatusUnavailable, NoAnswer) as exc:
-        raise _unavailable("certificate_status_unavailable") from exc
-
-
 def _prepare(
     request: Request,
     current: bytes,
@@ -184,13 +152,13 @@ def _prepare(
             certify=first,
             docmdp=2,
             chain=chain,
-            check_signer=False,  # _checked_signer ran the checks just now
+            check_signer=False,  # signer_of ran the checks just now
             appearance_image=signature_appearance(name=participant.party.name, handwriting=None)
             if visible
             else None,
         )
     except SignerStatusUnavailable as exc:
-        raise _unavailable("certificate_status_unavailable") from exc
+        raise signing_services.service_unavailable("certificate_status_unavailable") from exc
 
 
 def _keep(
@@ -269,7 +237,7 @@ def complete_session(*, session: ChangeSigningSession, actor: User, signature: b
         except SignatureVerificationFailed as exc:
             failure = _record_failure(request, participant, session, actor, str(exc))
         except (OSError, TimeoutError, aiohttp.ClientError) as exc:
-            raise _unavailable("timestamp_unavailable") from exc
+            raise signing_services.service_unavailable("timestamp_unavailable") from exc
         else:
             _record_success(request, participant, session, actor, signed)
     if failure is not None:
@@ -394,14 +362,6 @@ def _verification_failed(attempts: int, ended: bool) -> BusinessRuleViolation:
         "signature_verification_failed",
         message,
         fields={"attempts": attempts, "request_ended": ended},
-    )
-
-
-def _unavailable(code: str) -> BusinessRuleViolation:
-    return BusinessRuleViolation(
-        code,
-        _("A certificate status or time-stamping service does not answer; try again later."),
-        http_status=status.HTTP_503_SERVICE_UNAVAILABLE,
     )
 
 

@@ -67,6 +67,15 @@ from pyhanko_certvalidator.revinfo.archival import CRLContainer
 # Imported for its side effect too: pyHanko's hex-string reader replaced by a fast one.
 from econtract.pki import pades  # noqa: F401
 from econtract.pki.aio import run_on_pki_loop, shared_session
+from econtract.pki.findings import FAILED, INFO, Finding, worst
+from econtract.pki.findings import INDETERMINATE as FINDING_INDETERMINATE
+from econtract.pki.reader_view import (
+    ParsedRegion,
+    last_eof_end,
+    reader_findings,
+    structural_findings,
+)
+from econtract.pki.revisions import archival_only, changes_in_revision
 
 TOTAL_PASSED = "TOTAL-PASSED"
 TOTAL_FAILED = "TOTAL-FAILED"
@@ -135,8 +144,7 @@ def verify_pdf(pdf: bytes, options: VerificationOptions) -> dict[str, Any]:
 
 
 async def _verify(pdf: bytes, options: VerificationOptions) -> dict[str, Any]:
-    # pyHanko's default decode limits are those meant for untrusted input.
-    reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+    reader, parsed_end, findings = _read_tolerantly(pdf)
     roots = [asn1_x509.Certificate.load(der) for der in options.trust_roots_der]
     document = _Document(reader, options, roots)
     embedded = list(reader.embedded_signatures)
@@ -151,29 +159,218 @@ async def _verify(pdf: bytes, options: VerificationOptions) -> dict[str, Any]:
             signatures.append(await _timestamp_entry(signature, document))
         else:
             signatures.append(await _signature_entry(signature, spec, document))
-    return _overall(signatures, reader)
+    region = _region(pdf, reader, parsed_end, len(embedded))
+    signed_end = max((_covered_end(s) for s in embedded), default=0)
+    findings += structural_findings(pdf, region)
+    findings += reader_findings(pdf, region, signed_end)
+    findings += _change_findings(reader, embedded, signatures)
+    result = _overall(signatures, reader, findings)
+    result["coverage"] = {"parsed_end": parsed_end, "signed_end": signed_end, "size": len(pdf)}
+    return result
 
 
-def _overall(signatures: list[dict[str, Any]], reader: PdfFileReader) -> dict[str, Any]:
-    dss = _dss_counts(reader)
-    common = {"signatures": signatures, "revisions": reader.xrefs.total_revisions, "dss": dss}
+# What pyHanko raises on a file it cannot read (besides PdfError, plain ValueErrors from int()
+# on a damaged trailer and the like).
+_PARSE_ERRORS = (PdfError, ValueError, KeyError, TypeError, IndexError, AttributeError)
+# How far back a damaged end is looked past for a revision pyHanko can read: a few appended
+# updates, not a scan of the whole file.
+_MAX_PREFIX_ATTEMPTS = 8
+
+
+def _read_tolerantly(pdf: bytes) -> tuple[PdfFileReader, int, list[Finding]]:
+    """pyHanko's reader over the file, or — when the end of the file is not a readable
+    revision (junk, a broken last update) — over the longest prefix ending in a readable one:
+    readers accept such files, so they get a report, and what follows is judged as a finding.
+    """
+    try:
+        # pyHanko's default decode limits are those meant for untrusted input.
+        reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+        return reader, max(last_eof_end(pdf), 0) or len(pdf), []
+    except _PARSE_ERRORS as first_error:
+        before = len(pdf)
+        for _attempt in range(_MAX_PREFIX_ATTEMPTS):
+            end = last_eof_end(pdf, before)
+            if end < 0:
+                break
+            try:
+                reader = PdfFileReader(io.BytesIO(pdf[:end]), strict=False)
+            except _PARSE_ERRORS:
+                before = pdf.rfind(b"%%EOF", 0, before)
+                continue
+            prefix = Finding("parsed_prefix_only", FINDING_INDETERMINATE, {"offset": end})
+            return reader, end, [prefix]
+        raise first_error
+
+
+def _region(pdf: bytes, reader: PdfFileReader, end: int, signatures: int) -> ParsedRegion:
+    known: dict[int, set[int]] = {}
+    problems: list[tuple[int, str]] = []
+    xrefs = reader.xrefs
+    for revision in range(xrefs.total_revisions):
+        meta = xrefs.get_xref_container_info(revision)
+        if not _xref_at(pdf, meta.declared_startxref):
+            problems.append((revision, f"startxref {meta.declared_startxref}"))
+        if meta.stream_ref is not None:
+            known.setdefault(meta.stream_ref.idnum, set()).add(meta.start_location)
+        data = xrefs.get_xref_data(revision)
+        sections = [data, *([data.hybrid.xref_data] if data.hybrid is not None else [])]
+        for section in sections:
+            for number in section.xrefs_in_objstm:
+                known.setdefault(number, set())
+            for number, (_generation, offset) in section.standard_xrefs.items():
+                known.setdefault(number, set()).add(offset)
+                if not _header_at(pdf, offset, number):
+                    problems.append((revision, f"object {number} at {offset}"))
+    return ParsedRegion(
+        end=end,
+        known_offsets=known,
+        xref_problems=problems,
+        pages=_page_count(reader),
+        signatures=signatures,
+    )
+
+
+def _xref_at(pdf: bytes, offset: int) -> bool:
+    """A cross-reference table (``xref``) or stream (an object header) where startxref says."""
+    head = pdf[offset : offset + 32]
+    if head.startswith(b"xref"):
+        return True
+    parts = head.split(None, 2)
+    return len(parts) >= 3 and parts[0].isdigit() and parts[2].startswith(b"obj")
+
+
+def _header_at(pdf: bytes, offset: int, number: int) -> bool:
+    parts = pdf[offset : offset + 32].split(None, 2)
+    return len(parts) >= 3 and parts[0] == str(number).encode() and parts[2].startswith(b"obj")
+
+
+def _page_count(reader: PdfFileReader) -> int | None:
+    try:
+        count = reader.root["/Pages"]["/Count"]
+    except (KeyError, TypeError, ValueError, PdfError):
+        return None
+    return count if isinstance(count, int) else None
+
+
+def _covered_end(embedded: EmbeddedPdfSignature) -> int:
+    try:
+        byte_range = [int(x) for x in embedded.sig_object.get("/ByteRange", [])]
+    except (TypeError, ValueError):
+        return 0
+    return byte_range[2] + byte_range[3] if len(byte_range) == 4 else 0
+
+
+# What a listed change is, for the findings (validation data and signatures are the archival
+# updates every signed contract has).
+_LISTED_IN_OWN_REVISION = {"form_field", "annotation", "metadata", "xmp_metadata", "pages"}
+
+
+def _change_findings(
+    reader: PdfFileReader,
+    embedded: list[EmbeddedPdfSignature],
+    signatures: list[dict[str, Any]],
+) -> list[Finding]:
+    """Every change after a signature, named. After the platform's seal only archival updates
+    (validation data, document timestamps) may follow; after the last signature of any PDF, an
+    unsigned change is never "no problem"; between signatures, changes are listed."""
+    if not embedded:
+        return []
+    seal = next(
+        (
+            e.signed_revision
+            for e, s in zip(embedded, signatures, strict=True)
+            if s["group"] == "service" and s["kind"] == "signature"
+        ),
+        None,
+    )
+    owners = sorted((e.signed_revision, e.field_name) for e in embedded)
+    signed_revisions = {revision for revision, _name in owners}
+    findings: list[Finding] = []
+    for revision in range(owners[0][0] + 1, reader.xrefs.total_revisions):
+        changes = _changes(reader, revision)
+        if archival_only(changes):
+            continue
+        content = [c for c in changes if c["kind"] not in {"validation_data", "signature"}][:10]
+        field = [name for rev, name in owners if rev < revision][-1]
+        where = {"field": field, "revision": revision}
+        if seal is not None and revision > seal:
+            findings += [
+                Finding("change_after_platform_seal", FAILED, {**where, "change": c})
+                for c in content
+            ]
+        elif revision > owners[-1][0]:
+            findings.append(
+                Finding(
+                    "unsigned_revision_after_last_signature",
+                    FINDING_INDETERMINATE,
+                    {"revision": revision, "changes": content},
+                )
+            )
+        else:
+            # Covered by a later signature (whose signer saw it) or the signature's own
+            # revision (its signer's fill-ins): listed, the verdict stands.
+            own = revision in signed_revisions
+            findings += [
+                Finding("change_after_signature", INFO, {**where, "change": c})
+                for c in content
+                if not own or c["kind"] in _LISTED_IN_OWN_REVISION
+            ]
+    return findings
+
+
+def _changes(reader: PdfFileReader, revision: int) -> list[dict[str, Any]]:
+    try:
+        return changes_in_revision(reader, revision)
+    except (PdfError, KeyError, ValueError, TypeError, AttributeError):
+        return [{"kind": "object", "object": "?", "type": "unreadable"}]
+
+
+def _overall(
+    signatures: list[dict[str, Any]], reader: PdfFileReader, findings: list[Finding]
+) -> dict[str, Any]:
+    """The document's verdict: the worst signature (TOTAL-FAILED before INDETERMINATE), then
+    the document findings — a failed one makes the document TOTAL-FAILED, an indeterminate one
+    keeps it from TOTAL-PASSED, whatever the signatures say."""
     if not signatures:
-        return {
-            **common,
-            "indication": TOTAL_FAILED,
-            "sub_indication": "FORMAT_FAILURE",
-            "problems": ["The document carries no signature."],
-        }
+        findings = [Finding("document_unsigned", FAILED), *findings]
     failed = [s for s in signatures if s["indication"] == TOTAL_FAILED]
     indeterminate = [s for s in signatures if s["indication"] == INDETERMINATE]
-    worst: dict[str, Any] | None = (failed or indeterminate or [None])[0]  # type: ignore[list-item]
     problems = [f"{s['field_name']}: {p}" for s in signatures for p in s["problems"]]
+    problems += [f.message for f in findings if f.severity != INFO]
+    severity = worst([f for f in findings if f.severity != INFO])
+    indication, sub_indication = TOTAL_PASSED, None
+    if failed:
+        indication, sub_indication = TOTAL_FAILED, failed[0]["sub_indication"]
+    elif severity == FAILED:
+        indication, sub_indication = TOTAL_FAILED, _finding_sub_indication(findings, FAILED)
+    elif indeterminate:
+        indication, sub_indication = INDETERMINATE, indeterminate[0]["sub_indication"]
+    elif severity == FINDING_INDETERMINATE:
+        indication = INDETERMINATE
+        sub_indication = _finding_sub_indication(findings, FINDING_INDETERMINATE)
     return {
-        **common,
-        "indication": worst["indication"] if worst else TOTAL_PASSED,
-        "sub_indication": worst["sub_indication"] if worst else None,
+        "signatures": signatures,
+        "revisions": reader.xrefs.total_revisions,
+        "dss": _dss_counts(reader),
+        "findings": [f.to_json() for f in findings],
+        "indication": indication,
+        "sub_indication": sub_indication,
         "problems": problems,
     }
+
+
+# A change the signer's or the platform's constraints forbid is SIG_CONSTRAINTS_FAILURE; a file
+# whose structure lets a reader show something else than what was checked is FORMAT_FAILURE.
+_CONSTRAINT_FINDINGS = {
+    "change_after_platform_seal",
+    "unsigned_revision_after_last_signature",
+    "modification_not_permitted",
+}
+
+
+def _finding_sub_indication(findings: list[Finding], severity: str) -> str:
+    first = next(f for f in findings if f.severity == severity)
+    return "SIG_CONSTRAINTS_FAILURE" if first.code in _CONSTRAINT_FINDINGS else "FORMAT_FAILURE"
 
 
 def _validation_spec(
@@ -277,7 +474,11 @@ async def _timestamp_entry(embedded: EmbeddedPdfSignature, document: _Document) 
     finally:
         await context.aclose()
     passed = status.intact and status.valid and status.trusted
-    indication = TOTAL_PASSED if passed else (TOTAL_FAILED if not status.intact else INDETERMINATE)
+    # EN 319 102-1: a digest that does not match (HASH_FAILURE) or a signature value that
+    # does not verify (SIG_CRYPTO_FAILURE) is TOTAL-FAILED; only an unestablished chain is
+    # INDETERMINATE.
+    broken = not (status.intact and status.valid)
+    indication = TOTAL_PASSED if passed else (TOTAL_FAILED if broken else INDETERMINATE)
     sub_indication = None if passed else _timestamp_failure(status)
     problems = [] if passed else [status.summary()]
     coverage = _coverage(embedded)

@@ -191,7 +191,7 @@ def main(rounds: int) -> None:
             f"signed size {len(signed) // 1024} KB"
         )
 
-    from econtract.pki.pades_validate import validate_document
+    from econtract.pki.validation import validate_document
 
     step_timings()
     _time("engine, signer checks by caller", lambda: engine_contract(False), rounds)

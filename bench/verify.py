@@ -73,18 +73,22 @@ def _download(base: str, token: str, reference: str) -> bytes:
 
 def _bare_pyhanko(pdf: bytes) -> str:
     """pyHanko alone: AdES-LTA per signature, the document timestamps, online fetching."""
+    from asn1crypto import x509 as asn1_x509
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.ades.report import AdESStatus
     from pyhanko.sign.validation import async_validate_pdf_timestamp
     from pyhanko.sign.validation.ades import ades_lta_validation
 
     from econtract.pki.aio import run_on_pki_loop
-    from econtract.pki.pades_validate import _validation_spec
     from econtract.pki.trust import path_validation_context
+    from econtract.pki.validation import platform_options
+    from econtract.pki.verification import _validation_spec
 
     async def validate() -> str:
         reader = PdfFileReader(io.BytesIO(pdf))
-        spec = _validation_spec(online=True)
+        options = platform_options(online=True)
+        roots = [asn1_x509.Certificate.load(der) for der in options.trust_roots_der]
+        spec = _validation_spec(options, roots)
         worst = "TOTAL-PASSED"
         for embedded in reader.embedded_signatures:
             if embedded.sig_object_type == "/DocTimeStamp":

@@ -177,6 +177,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "signing.tasks.expire_overdue_contracts",
         "schedule": timedelta(minutes=1),
     },
+    "contracts-refresh-document-reports": {
+        "task": "econtract.contracts.tasks.refresh_document_reports",
+        "schedule": timedelta(hours=1),
+    },
     "auxiliary-close-unanswered": {
         "task": "auxiliary.tasks.close_unanswered_requests",
         "schedule": timedelta(minutes=1),
@@ -435,8 +439,10 @@ CONTRACT_PDF_VARIANT = env_str("CONTRACT_PDF_VARIANT", "pdf/a-2b")
 CONTRACT_DOCUMENT_MAX_BYTES = env_int("CONTRACT_DOCUMENT_MAX_BYTES", 20 * 1024 * 1024)
 
 # --- Query and download (§10.1–10.2) -----------------------------------------------------------
-# A concluded contract is verified afresh on each query; the same bytes' result is reused this long.
-QUERY_VERIFICATION_CACHE_SECONDS = env_int("QUERY_VERIFICATION_CACHE_SECONDS", 300)
+# A stored contract's validation report is made once (at its seal) and kept by document hash
+# (econtract/contracts/validation.py); beat remakes reports older than this, so revocation data
+# and trust-root changes are reflected.
+DOCUMENT_REPORT_REFRESH_HOURS = env_int("DOCUMENT_REPORT_REFRESH_HOURS", 24)
 # The longest a non-party's access grant (X5) may run.
 ACCESS_GRANT_MAX_DAYS = env_int("ACCESS_GRANT_MAX_DAYS", 366)
 

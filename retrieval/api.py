@@ -65,10 +65,17 @@ _INCLUDE = OpenApiParameter(
 @extend_schema_serializer(component_name="ContractVerification")
 class VerificationSerializer(serializers.Serializer):
     indication = serializers.CharField(help_text="TOTAL-PASSED, TOTAL-FAILED or INDETERMINATE")
+    sub_indication = serializers.CharField(allow_null=True)
     passed = serializers.BooleanField()
-    verified_at = serializers.DateTimeField()
+    verified_at = serializers.DateTimeField(
+        help_text="when the kept report was made (at the seal, or its last refresh)"
+    )
     document_sha256 = serializers.CharField()
-    signatures = serializers.ListField(child=serializers.DictField())
+    signatures = serializers.ListField(
+        child=serializers.DictField(),
+        help_text="as in a verification's report (the same validator, offline)",
+    )
+    findings = serializers.ListField(child=serializers.DictField())
 
 
 @extend_schema_serializer(component_name="QueryRequester")

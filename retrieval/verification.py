@@ -32,8 +32,9 @@ from econtract.contracts.models import AccessGrant, Contract, ContractVersion, S
 from econtract.evidence.services import record_event
 from econtract.notifications.services import notify
 from econtract.parties.models import Party, User
+from econtract.pki.findings import describe
 from econtract.pki.sandbox import DOCUMENT_UNREADABLE, LIMITS_EXCEEDED, SandboxError
-from econtract.pki.verification import verify_document
+from econtract.pki.validation import verify_document
 from econtract.pki.verification_report import render_report, seal_report
 from econtract.privacy import mask_identifier
 from retrieval.models import Verification
@@ -324,10 +325,15 @@ def mask_name(name: str, *, organisation: bool = False) -> str:
 def report_context(verification: Verification) -> dict[str, Any]:
     """What the report PDF and the report page show."""
     result = verification.result
+    findings = result.get("findings", [])
     return {
         "verification": verification,
         "signatures": result.get("signatures", []),
-        "problems": result.get("problems", []),
+        # The signatures' own problems; the document findings come translated below.
+        "problems": [
+            f"{s['field_name']}: {p}" for s in result.get("signatures", []) for p in s["problems"]
+        ],
+        "findings": [{"severity": f.get("severity"), "text": describe(f)} for f in findings],
         "dss": result.get("dss", {}),
         "parties": parties_of(verification),
         "requester": verification.requester.get_username(),

@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 
 from econtract.api.requests import account_of
 from econtract.api.schema import ERROR
+from econtract.pki.findings import describe
 from retrieval import verification as services
 from retrieval.models import Verification
 
@@ -35,6 +36,11 @@ class VerificationSerializer(serializers.ModelSerializer):
         "modifications, level (B-B|B-T|B-LT|B-LTA|DOC-TS), indication, sub_indication"
     )
     problems = serializers.SerializerMethodField()
+    findings = serializers.SerializerMethodField(
+        help_text="document-level findings: {code, severity (failed|indeterminate|info), "
+        "message (English), text (the reader's language), detail}; a failed one makes the "
+        "verdict TOTAL-FAILED, an indeterminate one keeps it from TOTAL-PASSED"
+    )
     parties = serializers.SerializerMethodField(
         help_text="null unless the document is a contract of this platform; then the parties' "
         "registration data, whole for its parties and grantees, masked for anyone else"
@@ -54,6 +60,7 @@ class VerificationSerializer(serializers.ModelSerializer):
             "document",
             "signatures",
             "problems",
+            "findings",
             "parties",
             "report",
         ]
@@ -66,6 +73,11 @@ class VerificationSerializer(serializers.ModelSerializer):
 
     def get_problems(self, obj: Verification) -> list[str]:
         return list(obj.result.get("problems", []))
+
+    def get_findings(self, obj: Verification) -> list[dict[str, Any]]:
+        return [
+            {**finding, "text": describe(finding)} for finding in obj.result.get("findings", [])
+        ]
 
     def get_parties(self, obj: Verification) -> dict[str, Any] | None:
         return services.parties_of(obj)

@@ -169,10 +169,10 @@ def _signature_rows(sent: VerifiedContract) -> list[dict[str, Any]]:
                 "certificate_serial": record.certificate.serial_number
                 if record.certificate
                 else "",
-                "subject": report.get("signer_subject")
+                "subject": _subject(report)
                 or (record.certificate.subject if record.certificate else ""),
                 "signing_time": record.signing_time,
-                "timestamp_time": _parse(report.get("timestamp_time")) or record.timestamp_time,
+                "timestamp_time": _timestamp(report) or record.timestamp_time,
                 "indication": report.get("indication", "TOTAL-FAILED"),
                 "sub_indication": report.get("sub_indication") or "",
             }
@@ -183,14 +183,22 @@ def _signature_rows(sent: VerifiedContract) -> list[dict[str, Any]]:
                 "signer": None,
                 "group": report["kind"],
                 "certificate_serial": "",
-                "subject": report["signer_subject"],
+                "subject": _subject(report),
                 "signing_time": None,
-                "timestamp_time": _parse(report.get("timestamp_time")),
+                "timestamp_time": _timestamp(report),
                 "indication": report["indication"],
                 "sub_indication": report.get("sub_indication") or "",
             }
         )
     return rows
+
+
+def _subject(report: dict[str, Any]) -> str:
+    return str((report.get("signer") or {}).get("subject") or "")
+
+
+def _timestamp(report: dict[str, Any]) -> datetime | None:
+    return _parse((report.get("timestamp") or {}).get("time"))
 
 
 def _parse(value: str | None) -> datetime | None:

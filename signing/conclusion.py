@@ -13,8 +13,6 @@ the built-in CA's files: this app does not reach into ``econtract.localca``.
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from cryptography import x509
 from django.conf import settings
 from django.db import transaction
@@ -24,6 +22,7 @@ from django.utils import timezone
 from econtract.contracts.documents import read_document, store_revision
 from econtract.contracts.models import Contract, ContractVersion, SignatureRecord
 from econtract.contracts.rendering import document_sha256
+from econtract.contracts.validation import keep_report
 from econtract.evidence.services import appended_together, record_event
 from econtract.notifications.models import Notification
 from econtract.notifications.services import notify
@@ -47,7 +46,7 @@ def conclude_contract(*, contract_id: int) -> bool:
         if contract.state != Contract.State.SIGNING or version.sha256 != document_sha256(signed):
             return False
         version.contract = contract  # the sealed file is named after it
-        _store_and_conclude(contract, version, sealed.pdf, sealed.timestamp_time)
+        _store_and_conclude(contract, version, sealed)
     return True
 
 
@@ -64,10 +63,13 @@ def _seal(pdf: bytes, version: ContractVersion) -> SealedDocument:
 
 
 def _store_and_conclude(
-    contract: Contract, version: ContractVersion, sealed: bytes, stamped_at: datetime | None
+    contract: Contract, version: ContractVersion, sealed: SealedDocument
 ) -> None:
     now = timezone.now()
-    sha256 = store_revision(version=version, pdf=sealed, seal=True)
+    stamped_at = sealed.timestamp_time
+    sha256 = store_revision(version=version, pdf=sealed.pdf, seal=True)
+    if sealed.report is not None:
+        keep_report(sha256=sha256, report=sealed.report)
     SignatureRecord.objects.create(
         version=version,
         field_name=SEAL_FIELD,

@@ -35,6 +35,7 @@ from auxiliary.contract_changes.models import Amendment, ChangeSigningSession, T
 from econtract.contracts.documents import add_version, store_revision
 from econtract.contracts.models import Contract, ContractVersion, SignatureRecord
 from econtract.contracts.rendering import document_sha256
+from econtract.contracts.validation import keep_report
 from econtract.pki.pades_seal import SealedDocument, seal_as_platform
 from econtract.supervision.services import publish_contract_event
 
@@ -84,6 +85,8 @@ def _store_and_complete(request: Request, sealed: SealedDocument) -> None:
     previous = contract.current_version
     version = add_version(contract=contract, pdf=read_unsigned(request), kind=steps.version_kind)
     sha256 = store_revision(version=version, pdf=sealed.pdf, seal=True)
+    if sealed.report is not None:
+        keep_report(sha256=sha256, report=sealed.report)
     _signature_records(request, version, sealed.timestamp_time, sha256, now)
     request.version = version
     request.complete()

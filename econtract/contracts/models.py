@@ -429,3 +429,24 @@ class GrantConsent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.grant_id} {self.party_id} {'agree' if self.agree else 'refuse'}"
+
+
+class DocumentReport(models.Model):
+    """The validation report of a stored document, kept by its SHA-256 (one validator:
+    ``econtract.pki.verification``). A stored document never changes, so its report is made
+    once — at conclusion — and read from here; what may change with time (the trust roots, the
+    platform's service keys) is in ``options_fingerprint``, and a schedule refreshes reports
+    older than ``DOCUMENT_REPORT_REFRESH_HOURS``."""
+
+    document_sha256 = models.CharField(max_length=64, unique=True)
+    report = models.JSONField()
+    indication = models.CharField(max_length=16)
+    options_fingerprint = models.CharField(max_length=64)
+    validated_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("document validation report")
+        verbose_name_plural = _("document validation reports")
+
+    def __str__(self) -> str:
+        return f"{self.document_sha256[:16]}… {self.indication}"

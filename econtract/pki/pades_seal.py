@@ -49,8 +49,10 @@ from econtract.pki.pades import (
     certificate_store,
     writer_for_empty_field,
 )
+from econtract.pki.report import ValidationReport
 from econtract.pki.trust import to_asn1, trust_roots_asn1
 from econtract.pki.tsa import platform_timestamper
+from econtract.pki.validation import validate_document
 
 _HASHES: dict[str, hashes.HashAlgorithm] = {
     "sha256": hashes.SHA256(),
@@ -94,6 +96,8 @@ class SealedDocument:
     pdf: bytes
     # The TSA's time in the seal signature's own timestamp token (PAdES B-T), as embedded.
     timestamp_time: datetime | None
+    # The one validator's report of the sealed document (offline), when the caller asked.
+    report: ValidationReport | None = None
 
 
 def seal_document(
@@ -353,9 +357,15 @@ def seal_as_platform(
     """Seal with the configured platform seal (PLATFORM_SEAL_*): its certificate and chain, its
     key through the key store (a file, or a PKCS#11 token the key never leaves), the extra CRLs
     for CAs whose distribution points cannot be reached. Contracts, amendments and termination
-    agreements are all sealed here."""
+    agreements are all sealed here.
+
+    The seal is the platform's statement that the parties' signatures hold, so the document is
+    judged first by the one validator (online: revocation as of now) and refused unless
+    TOTAL-PASSED; the sealed result is judged again (offline, as it will be read for years) and
+    its report returned with it, for the caller to keep by the document's hash."""
+    _require_passing(validate_document(pdf=pdf, online=True), "the signed document")
     certificate, chain = platform_seal_certificate(), platform_seal_chain()
-    return seal_document_timed(
+    sealed = seal_document_timed(
         pdf=pdf,
         field_name=field_name,
         signer=get_keystore().signer_for(
@@ -366,6 +376,15 @@ def seal_as_platform(
         party_certificates=party_certificates,
         extra_crls=[_crl_der(Path(path)) for path in settings.PLATFORM_SEAL_EXTRA_CRLS],
     )
+    report = validate_document(pdf=sealed.pdf, online=False)
+    _require_passing(report, "the sealed document")
+    return SealedDocument(sealed.pdf, sealed.timestamp_time, report)
+
+
+def _require_passing(report: ValidationReport, what: str) -> None:
+    if not report.passed:
+        problems = "; ".join(report.problems) or report.sub_indication or ""
+        raise SealRefused(f"{what} is {report.indication}: {problems}")
 
 
 def platform_seal_certificate() -> x509.Certificate:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from econtract.pki.pades_validate import validate_document
+from econtract.pki.validation import validate_document
 from tests.pki.pades.conftest import FIELDS, SignedContract
 from tests.pki.pades.verifiers import pdfsig, pyhanko_offline
 from tests.pki_fixtures import LocalPki

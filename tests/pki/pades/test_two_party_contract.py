@@ -16,7 +16,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.fields import MDPPerm
 from pyhanko.sign.validation.pdf_embedded import read_certification_data
 
-from econtract.pki.pades_validate import validate_document
+from econtract.pki.validation import validate_document
 from tests.pki.pades.conftest import FIELDS, SignedContract
 from tests.pki.pades.verifiers import pdfsig, pyhanko_offline
 from tests.pki_fixtures import LocalPki

@@ -19,8 +19,8 @@ from econtract.localca import services
 from econtract.localca.crl import current_crl_der
 from econtract.pki import pades_seal
 from econtract.pki.keystore_pkcs11 import Pkcs11KeyStore
-from econtract.pki.pades_validate import validate_document
 from econtract.pki.trust import to_asn1
+from econtract.pki.validation import validate_document
 from tests.pki.pades.conftest import FIELDS, PadesPki, Party, sign
 from tests.pki.pades.verifiers import pdfsig
 

@@ -9,7 +9,7 @@ import pytest
 from pytest_django import Settings
 
 from econtract.pki.sandbox import DOCUMENT_UNREADABLE, LIMITS_EXCEEDED, SandboxError
-from econtract.pki.verification import verify_document
+from econtract.pki.validation import verify_document
 from tests.pki.verification.conftest import corpus
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from econtract.pki.verification import verify_document
+from econtract.pki.validation import verify_document
 from tests.pki.pades.conftest import SignedContract
 from tests.pki.verification.conftest import flipped
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import hashlib
 import os
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from econtract.contracts import validation
 from econtract.contracts.models import Contract, ContractVersion, DocumentReport
@@ -115,3 +117,19 @@ def test_a_changed_stored_document_reads_as_a_hash_failure(concluded: bytes) -> 
     report = verify_stored(contract)
 
     assert (report["indication"], report["sub_indication"]) == ("TOTAL-FAILED", "HASH_FAILURE")
+
+
+def test_the_schedule_remakes_reports_older_than_the_refresh_period(
+    concluded: bytes, settings: Any
+) -> None:
+    settings.DOCUMENT_REPORT_REFRESH_HOURS = 24
+    sha256 = hashlib.sha256(concluded).hexdigest()
+    old = timezone.now() - timedelta(hours=25)
+    DocumentReport.objects.filter(document_sha256=sha256).update(validated_at=old)
+
+    assert validation.refresh_reports() == 1
+
+    kept = DocumentReport.objects.get(document_sha256=sha256)
+    assert kept.validated_at > old
+    assert kept.indication == "TOTAL-PASSED"
+    assert validation.refresh_reports() == 0

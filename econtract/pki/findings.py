@@ -81,6 +81,10 @@ MESSAGES: dict[str, str] = {
     "signature_not_covering_revision": gettext_noop(
         "The signature in %(field)s does not cover its whole revision (%(coverage)s)."
     ),
+    "signature_rewritten": gettext_noop(
+        "Revision %(revision)s rewrites signature dictionary %(object)s, or points a signed "
+        "field at another signature: a signature cannot change once made."
+    ),
     "document_unsigned": gettext_noop("The document carries no signature."),
     "parsed_prefix_only": gettext_noop(
         "The end of the file could not be read as a PDF revision; the signatures were "
@@ -92,6 +96,7 @@ MESSAGES: dict[str, str] = {
 CHANGE_KINDS: dict[str, str] = {
     "validation_data": gettext_noop("validation data (DSS)"),
     "signature": gettext_noop("a signature"),
+    "signature_changed": gettext_noop("signature dictionary %(object)s rewritten"),
     "document_timestamp": gettext_noop("a document timestamp"),
     "form_field": gettext_noop("form field %(field)s: %(old)s → %(new)s"),
     "annotation": gettext_noop("a %(subtype)s annotation on page %(page)s"),

@@ -126,7 +126,7 @@ def reader_findings(pdf: bytes, region: ParsedRegion, signed_end: int) -> list[F
     import pypdfium2 as pdfium  # a native library: loaded where it is needed, in the child
 
     try:
-        document = pdfium.PdfDocument(pdf)
+        document = _opened(pdf)
     except pdfium.PdfiumError as exc:
         return [Finding("reader_cannot_open", INDETERMINATE, {"error": str(exc)[:200]})]
     findings: list[Finding] = []
@@ -176,7 +176,7 @@ def _visible_difference(pdf: bytes, signed_end: int, document: object) -> list[F
     import pypdfium2 as pdfium
 
     try:
-        signed = pdfium.PdfDocument(pdf[:signed_end])
+        signed = _opened(pdf[:signed_end])
     except pdfium.PdfiumError as exc:
         return [Finding("reader_cannot_open", INDETERMINATE, {"error": f"signed revision: {exc}"})]
     try:
@@ -194,6 +194,16 @@ def _visible_difference(pdf: bytes, signed_end: int, document: object) -> list[F
             {"pages": ", ".join(str(p) for p in differing[:20])},
         )
     ]
+
+
+def _opened(pdf: bytes) -> Any:
+    """The document as a viewer opens it: with its interactive form loaded, so that form
+    fields are drawn as a viewer draws them (their appearance, over the page)."""
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(pdf)
+    document.init_forms()
+    return document
 
 
 def _at(images: list[str], index: int) -> str | None:

@@ -84,10 +84,8 @@ def _change(
         return _xmp_change(old if old is not None else _previous_xmp(reader, revision), new)
     if "/Fields" in new and kind is None:
         return _acroform_change(old, new)
-    if kind == "/DocTimeStamp":
-        return {"kind": "document_timestamp", "object": ref.idnum}
-    if kind == "/Sig" or new.get("/FT") == "/Sig":
-        return {"kind": "signature", "object": ref.idnum}
+    if kind in {"/DocTimeStamp", "/Sig"} or new.get("/FT") == "/Sig":
+        return _signature_change(old, new, ref)
     if "/FT" in new or ("/V" in new and "/T" in new):
         return _field_change(old, new)
     if kind in _ANNOTATION_TYPES or ("/Subtype" in new and "/Rect" in new):
@@ -113,6 +111,24 @@ def _change(
         # a new page content stream is listed with its page, through the page's change.
         return {"kind": "validation_data", "object": ref.idnum}
     return {"kind": "object", "object": ref.idnum, "type": str(kind or "dictionary")}
+
+
+def _signature_change(
+    old: Any, new: generic.DictionaryObject, ref: generic.Reference
+) -> dict[str, Any]:
+    """A new signature, or an empty signature field filled: what archival updates and later
+    signers do. A signature dictionary rewritten, or a signed field given another value, is
+    not (a swapped or forged signature)."""
+    if isinstance(old, generic.DictionaryObject):
+        if "/FT" in new:
+            before, after = old.raw_get("/V") if "/V" in old else None, new.raw_get("/V")
+            if before is not None and before != after:
+                return {"kind": "signature_changed", "object": ref.idnum}
+        elif _changed_keys(old, new):
+            return {"kind": "signature_changed", "object": ref.idnum}
+    if new.get("/Type") == "/DocTimeStamp":
+        return {"kind": "document_timestamp", "object": ref.idnum}
+    return {"kind": "signature", "object": ref.idnum}
 
 
 def _previous(reader: PdfFileReader, ref: generic.Reference, revision: int) -> Any:

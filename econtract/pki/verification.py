@@ -28,6 +28,7 @@ from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.ades.report import AdESStatus
+from pyhanko.sign.fields import SigSeedSubFilter, enumerate_sig_fields
 from pyhanko.sign.validation import async_validate_pdf_timestamp
 from pyhanko.sign.validation.ades import (
     AdESLTAValidationResult,
@@ -35,6 +36,7 @@ from pyhanko.sign.validation.ades import (
     ades_lta_validation,
     ades_with_time_validation,
 )
+from pyhanko.sign.validation.errors import SignatureValidationError
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko.sign.validation.policy_decl import (
     LocalKnowledge,
@@ -145,7 +147,7 @@ async def _verify(pdf: bytes, options: VerificationOptions) -> dict[str, Any]:
     reader, parsed_end, findings = _read_tolerantly(pdf)
     roots = [asn1_x509.Certificate.load(der) for der in options.trust_roots_der]
     document = _Document(reader, options, roots)
-    embedded = list(reader.embedded_signatures)
+    embedded, unreadable = _embedded_signatures(reader)
     document.dss_revisions = _revisions_with_dss(reader)
     document.timestamp_revisions = [
         s.signed_revision for s in embedded if s.sig_object_type == "/DocTimeStamp"
@@ -153,15 +155,14 @@ async def _verify(pdf: bytes, options: VerificationOptions) -> dict[str, Any]:
     spec = _validation_spec(options, roots)
     signatures = []
     for signature in embedded:
-        if signature.sig_object_type == "/DocTimeStamp":
-            signatures.append(await _timestamp_entry(signature, document))
-        else:
-            signatures.append(await _signature_entry(signature, spec, document))
-    region = _region(pdf, reader, parsed_end, len(embedded))
+        signatures.append(await _entry(signature, spec, document))
+    readable = list(signatures)
+    signatures += unreadable
+    region = _region(pdf, reader, parsed_end, len(signatures))
     signed_end = max((_covered_end(s) for s in embedded), default=0)
     findings += structural_findings(pdf, region)
     findings += reader_findings(pdf, region, signed_end)
-    findings += _change_findings(reader, embedded, signatures)
+    findings += _change_findings(reader, embedded, readable)
     result = _overall(signatures, reader, findings)
     result["coverage"] = {"parsed_end": parsed_end, "signed_end": signed_end, "size": len(pdf)}
     return result
@@ -170,6 +171,74 @@ async def _verify(pdf: bytes, options: VerificationOptions) -> dict[str, Any]:
 # What pyHanko raises on a file it cannot read (besides PdfError, plain ValueErrors from int()
 # on a damaged trailer and the like).
 _PARSE_ERRORS = (PdfError, ValueError, KeyError, TypeError, IndexError, AttributeError)
+
+
+def _embedded_signatures(
+    reader: PdfFileReader,
+) -> tuple[list[EmbeddedPdfSignature], list[dict[str, Any]]]:
+    """Every filled signature field: those pyHanko can read, in revision order, and an entry
+    that failed for each it cannot (pyHanko's own list would raise on the first garbled CMS,
+    and silently leaves out a signature of an unknown /SubFilter)."""
+    readable, unreadable = [], []
+    for name, value, sig_field in enumerate_sig_fields(reader, filled_status=True):
+        try:
+            subfilter = value.get_object().get("/SubFilter")
+            if subfilter not in {f.value for f in SigSeedSubFilter}:
+                raise ValueError(f"unknown /SubFilter {subfilter}")
+            signature = EmbeddedPdfSignature(reader, sig_field, name)
+            signature.compute_integrity_info()
+            readable.append(signature)
+        except (*_PARSE_ERRORS, SignatureValidationError, NotImplementedError) as exc:
+            unreadable.append(_unreadable_entry(name, exc))
+    readable.sort(key=lambda signature: signature.signed_revision)
+    return readable, unreadable
+
+
+async def _entry(
+    signature: EmbeddedPdfSignature, spec: PdfSignatureValidationSpec, document: _Document
+) -> dict[str, Any]:
+    """One signature's entry; a signature pyHanko cannot even read (no CMS, a garbled one, a
+    dictionary without /ByteRange) is an entry that failed, never a report that is not made."""
+    try:
+        if signature.sig_object_type == "/DocTimeStamp":
+            return await _timestamp_entry(signature, document)
+        return await _signature_entry(signature, spec, document)
+    except (*_PARSE_ERRORS, SignatureValidationError, NotImplementedError) as exc:
+        return _unreadable_entry(_safe(lambda: signature.field_name, "?"), exc)
+
+
+def _unreadable_entry(field_name: str, exc: Exception) -> dict[str, Any]:
+    problem = f"The signature cannot be read: {type(exc).__name__}: {str(exc)[:200]}"
+    return {
+        "field_name": field_name,
+        "group": "user",
+        "signer": {"common_name": None, "organization": None, "subject": ""},
+        "certificate": None,
+        "revision": None,
+        "kind": "signature",
+        "signing_time": None,
+        "timestamp": {"time": None, "tsa": None, "intact": False, "valid": False, "trusted": False},
+        "best_signature_time": None,
+        "integrity": {"intact": False, "valid": False},
+        "chain": {"trusted": False, "path": []},
+        "revocation": {"status": "not_checked", "online": False},
+        "coverage": "UNCLEAR",
+        "coverage_detail": {"level": "UNCLEAR", "byte_range": [], "detail": problem},
+        "modifications": {"level": None, "docmdp_ok": None, "detail": None},
+        "level": "",
+        "indication": TOTAL_FAILED,
+        "sub_indication": "FORMAT_FAILURE",
+        "problems": [problem],
+    }
+
+
+def _safe(read: Any, default: Any) -> Any:
+    try:
+        return read()
+    except Exception:
+        return default
+
+
 # How far back a damaged end is looked past for a revision pyHanko can read: a few appended
 # updates, not a scan of the whole file.
 _MAX_PREFIX_ATTEMPTS = 8
@@ -286,6 +355,13 @@ def _change_findings(
     findings: list[Finding] = []
     for revision in range(owners[0][0] + 1, reader.xrefs.total_revisions):
         changes = _changes(reader, revision)
+        # A signature dictionary rewritten or a signed field pointed elsewhere is a swapped or
+        # forged signature, whoever's revision it sits in.
+        findings += [
+            Finding("signature_rewritten", FAILED, {"revision": revision, "object": c["object"]})
+            for c in changes
+            if c["kind"] == "signature_changed"
+        ]
         if archival_only(changes):
             continue
         content = [c for c in changes if c["kind"] not in {"validation_data", "signature"}][:10]

@@ -77,6 +77,8 @@ def _change(
     old = _previous(reader, ref, revision)
     if ref == info_ref:
         return _info_change(old, new)
+    if isinstance(new, generic.ArrayObject) and isinstance(old, generic.ArrayObject):
+        return _array_change(old, new, ref)
     if not isinstance(new, generic.DictionaryObject):
         return {"kind": "object", "object": ref.idnum, "type": type(new).__name__}
     kind = new.get("/Type")
@@ -240,6 +242,21 @@ def _acroform_change(old: Any, new: generic.DictionaryObject) -> dict[str, Any]:
             "keys": "AcroForm " + ", ".join(k.lstrip("/") for k in sorted(keys)),
         }
     return {"kind": "catalog", "keys": "AcroForm"}
+
+
+def _array_change(
+    old: generic.ArrayObject, new: generic.ArrayObject, ref: generic.Reference
+) -> dict[str, Any]:
+    """An indirect array (a page's /Annots, a form's /Fields) that only gained signature
+    fields — a document timestamp's, or a later signer's — is part of that signature."""
+    before = {a.reference for a in old if isinstance(a, generic.IndirectObject)}
+    after = {a.reference for a in new if isinstance(a, generic.IndirectObject)}
+    added = [
+        a for a in new if not isinstance(a, generic.IndirectObject) or a.reference not in before
+    ]
+    if before <= after and all(_is_signature_widget(a) for a in added):
+        return {"kind": "signature", "object": ref.idnum}
+    return {"kind": "object", "object": ref.idnum, "type": "array"}
 
 
 def _array(dictionary: generic.DictionaryObject, key: str) -> list[Any]:

@@ -332,6 +332,9 @@ def _covered_end(embedded: EmbeddedPdfSignature) -> int:
 _LISTED_IN_OWN_REVISION = {"form_field", "annotation", "metadata", "xmp_metadata", "pages"}
 
 
+_ARCHIVAL_KINDS = {"validation_data", "signature", "document_timestamp"}
+
+
 def _change_findings(
     reader: PdfFileReader,
     embedded: list[EmbeddedPdfSignature],
@@ -364,7 +367,7 @@ def _change_findings(
         ]
         if archival_only(changes):
             continue
-        content = [c for c in changes if c["kind"] not in {"validation_data", "signature"}][:10]
+        content = [c for c in changes if c["kind"] not in _ARCHIVAL_KINDS][:10]
         field = [name for rev, name in owners if rev < revision][-1]
         where = {"field": field, "revision": revision}
         if seal is not None and revision > seal:

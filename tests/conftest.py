@@ -20,3 +20,13 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
         f"econtract: broker {broker.split('@')[-1]}",
         f"econtract: var dir {settings.VAR_DIR}",
     ]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _sandbox_children_ended() -> object:
+    """Uploads are normalised and verified in sandbox children (econtract/pki/sandbox.py);
+    whichever test started them, they end with the run, not as stray processes after it."""
+    yield
+    from econtract.pki.sandbox import close_pools
+
+    close_pools()

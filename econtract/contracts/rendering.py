@@ -39,6 +39,8 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from econtract.api.errors import BusinessRuleViolation
 from econtract.contracts.elements import ScheduleRow, elements_json, schedule_rows
 from econtract.contracts.signature_page import signature_boxes
+from econtract.pki.normalise import normalise_in_sandbox
+from econtract.pki.sandbox import LIMITS_EXCEEDED, SandboxError
 
 FONT_FAMILY = "ContractCJK"
 ELEMENTS_ATTACHMENT = "contract-elements.json"
@@ -324,26 +326,58 @@ def _invalid(message: str) -> BusinessRuleViolation:
 
 
 def _open_upload(pdf: bytes) -> tuple[IncrementalPdfFileWriter, int]:
-    """A writer over the upload, and its page count; refuses what we cannot sign."""
+    """A writer over the normalised upload, and its page count; refuses what we cannot sign.
+
+    The upload itself is parsed only in a sandbox child (``econtract.pki.normalise``): there
+    it is checked, its form fields flattened and the file written afresh by qpdf. What comes
+    back is a file of our own writing, which pyHanko may read here.
+    """
     if len(pdf) > settings.CONTRACT_DOCUMENT_MAX_BYTES:
         raise _invalid(_("The document is too large."))
     if not pdf.startswith(b"%PDF-"):
         raise _invalid(_("The document is not a PDF."))
     try:
-        # pyHanko's default decode limits are those meant for untrusted input.
-        reader = PdfFileReader(io.BytesIO(pdf), strict=True)
-        if reader.encrypted:
-            raise _invalid(
-                _("The document is encrypted; upload it without a password or restrictions.")
-            )
-        if reader.embedded_signatures:
-            raise _invalid(_("The document is already signed; upload the unsigned document."))
-        pages = _page_count(reader)
-        if pages < 1:
-            raise _invalid(_("The document has no pages."))
+        normalised, pages = normalise_in_sandbox(pdf)
+    except SandboxError as refused:
+        raise _refused(refused) from None
+    try:
+        reader = PdfFileReader(io.BytesIO(normalised), strict=True)
         return IncrementalPdfFileWriter.from_reader(reader), pages
     except _PARSE_ERRORS as exc:
         raise _invalid(_("The document could not be read as a PDF.")) from exc
+
+
+def _refused(refused: SandboxError) -> BusinessRuleViolation:
+    """The sandbox's reason, in the reader's language; the code stays ``invalid_document``
+    (clients match on it), the reason is named beside it."""
+    messages = {
+        "document_encrypted": _(
+            "The document is encrypted; upload it without a password or restrictions."
+        ),
+        "document_signed": _("The document is already signed; upload the unsigned document."),
+        "document_has_javascript": _("The document contains scripts; upload it without them."),
+        "document_has_open_action": _(
+            "The document runs an action when it is opened; upload it without."
+        ),
+        "document_has_attachments": _(
+            "The document carries embedded files; upload it without attachments."
+        ),
+        "document_has_actions": _(
+            "The document contains actions that open other files or send data; upload it "
+            "without them."
+        ),
+        "document_has_xfa": _("The document is an XFA form; upload a plain PDF."),
+        "document_has_no_pages": _("The document has no pages."),
+        "document_damaged": _(
+            "The document is damaged; save it again from the application that made it."
+        ),
+        LIMITS_EXCEEDED: _("The document could not be read within the time and memory limits."),
+    }
+    message = messages.get(refused.code, _("The document could not be read as a PDF."))
+    violation = BusinessRuleViolation(
+        "invalid_document", message, fields={"document": [message], "reason": refused.code}
+    )
+    return violation
 
 
 def _page_count(reader: PdfFileReader) -> int:

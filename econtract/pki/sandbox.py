@@ -284,6 +284,7 @@ def _child_main() -> None:  # pragma: no cover - runs in the child; tested throu
     import resource
 
     # Imports before any limit: they are ours, and a warm child has paid for them already.
+    from econtract.pki.normalise import NormaliseRefused
     from econtract.pki.verification import VerificationOptions, verify_pdf
 
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
@@ -308,6 +309,8 @@ def _child_main() -> None:  # pragma: no cover - runs in the child; tested throu
             recycle = True
         except RecursionError:
             answer = {"ok": False, "code": DOCUMENT_UNREADABLE, "message": "nesting too deep"}
+        except NormaliseRefused as refused:
+            answer = {"ok": False, "code": refused.code, "message": refused.message}
         except Exception as exc:
             answer = {
                 "ok": False,
@@ -342,6 +345,10 @@ def _run_job(header: dict[str, Any], data: bytes, options_type: Any, verify: Any
     kind = header["kind"]
     if kind == "verify":
         return verify(data, options_type.from_json(header["options"]))
+    if kind == "normalise":
+        from econtract.pki.normalise import normalise_upload
+
+        return normalise_upload(data)
     # Probes of the limits themselves (used by tests and operators' checks); they take no
     # input from uploads.
     if kind == "probe_spin":

@@ -352,7 +352,7 @@ def shadow_hide_and_replace(pdf: bytes) -> bytes:
     writer = _writer(pdf)
     page, _ref = _page(writer)
     contents = page.raw_get("/Contents")
-    target = contents[0] if isinstance(contents, generic.ArrayObject) else contents
+    target = contents.raw_get(0) if isinstance(contents, generic.ArrayObject) else contents
     ref = target.reference
     writer.objects[(ref.generation, ref.idnum)] = generic.StreamObject(stream_data=FAKE_TEXT)
     _with_font(page)

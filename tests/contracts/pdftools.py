@@ -8,6 +8,7 @@ import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pikepdf
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
@@ -73,3 +74,49 @@ def sign_with_throwaway_key(pdf: bytes) -> tuple[bytes, asn1_x509.Certificate]:
         writer, signers.PdfSignatureMetadata(field_name="Party1"), signer=signer
     )
     return signed.getvalue(), signing_cert
+
+
+def upload_with_text_field() -> bytes:
+    """A one-page PDF with a filled AcroForm text field showing the price, as a party's own
+    contract template might come."""
+    pdf = pikepdf.new()
+    font = pdf.make_indirect(
+        pikepdf.Dictionary(
+            Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.Helvetica
+        )
+    )
+    content = b"BT /F1 14 Tf 60 760 Td (Service contract) Tj 0 -24 Td (Price:) Tj ET"
+    page = pikepdf.Dictionary(
+        Type=pikepdf.Name.Page,
+        MediaBox=[0, 0, 595, 842],
+        Resources=pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font)),
+        Contents=pdf.make_stream(content),
+    )
+    pdf.pages.append(pikepdf.Page(page))
+    appearance = pdf.make_stream(
+        b"/Tx BMC BT /F1 12 Tf 2 4 Td (10000 YUAN) Tj ET EMC",
+        Type=pikepdf.Name.XObject,
+        Subtype=pikepdf.Name.Form,
+        BBox=[0, 0, 200, 20],
+        Resources=pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font)),
+    )
+    field = pdf.make_indirect(
+        pikepdf.Dictionary(
+            Type=pikepdf.Name.Annot,
+            Subtype=pikepdf.Name.Widget,
+            FT=pikepdf.Name.Tx,
+            T=pikepdf.String("price"),
+            V=pikepdf.String("10000 YUAN"),
+            Rect=[110, 730, 310, 750],
+            F=4,
+            P=pdf.pages[0].obj,
+            AP=pikepdf.Dictionary(N=appearance),
+        )
+    )
+    pdf.pages[0].obj.Annots = pdf.make_indirect(pikepdf.Array([field]))
+    pdf.Root.AcroForm = pdf.make_indirect(
+        pikepdf.Dictionary(Fields=pikepdf.Array([field]), DA=pikepdf.String("/F1 12 Tf 0 g"))
+    )
+    out = io.BytesIO()
+    pdf.save(out)
+    return out.getvalue()

@@ -13,6 +13,7 @@ from pytest_django import Settings
 
 from econtract.api.errors import BusinessRuleViolation
 from econtract.contracts.rendering import attach_elements_to_uploaded_pdf
+from econtract.pki.normalise import normalise_in_sandbox
 from tests.contracts import pdftools
 from tests.contracts.conftest import SIGNATORIES, complete_elements
 
@@ -68,10 +69,13 @@ def test_the_summary_and_signature_pages_are_appended(upload: bytes, attached: b
     assert REFERENCE in last_page
 
 
-def test_the_upload_is_kept_byte_for_byte_as_the_first_revision(
+def test_the_normalised_upload_is_kept_byte_for_byte_as_the_first_revision(
     upload: bytes, attached: bytes
 ) -> None:
-    assert attached.startswith(upload)
+    normalised, pages = normalise_in_sandbox(upload)
+
+    assert pages == 2
+    assert attached.startswith(normalised)
     assert "Uploaded contract, page one." in pdftools.pdftotext(attached)
 
 

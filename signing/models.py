@@ -16,9 +16,10 @@ class ContractSource(models.Model):
     """The offeror's text, or the size and hash of the uploaded PDF, of a contract.
 
     The stored versions are PDFs; re-rendering after an elements update (``update_elements``)
-    needs what they were made from. An upload is not stored twice: its bytes are a prefix of
-    every version made from it (``attach_elements_to_uploaded_pdf`` appends incrementally), so
-    its size finds it and its hash proves it.
+    needs what they were made from. An upload is not stored twice: its normalised bytes (as the
+    sandbox rewrote it, ``econtract.pki.normalise``) are a prefix of every version made from it
+    (``attach_elements_to_uploaded_pdf`` appends incrementally), so their size finds them and
+    their hash proves them.
     """
 
     contract = models.OneToOneField(

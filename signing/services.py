@@ -33,9 +33,11 @@ from econtract.contracts.documents import DocumentIntegrityError, add_version, r
 from econtract.contracts.elements import label, missing_elements
 from econtract.contracts.models import Contract, ContractVersion, Signatory, new_reference
 from econtract.contracts.rendering import (
+    NormalisedUpload,
     SignatoryLine,
     attach_elements_to_uploaded_pdf,
     document_sha256,
+    normalise_upload_document,
     render_text_contract,
 )
 from econtract.evidence.services import record_event
@@ -104,6 +106,9 @@ def create_contract(
     resolved = _resolve_signatories(signatories, offeror=party)
     elements = _with_parties(elements, [entry.party for entry in resolved])
     reference = new_reference()
+    # The upload as it will be signed: normalised in a sandbox child (fields flattened,
+    # scripts refused, rewritten by qpdf); its size and hash find it again later.
+    upload = normalise_upload_document(document) if document is not None else None
     # Rendered before the transaction: it takes a second, and the evidence chain is locked
     # from the first event until the commit.
     pdf = _document(
@@ -112,7 +117,7 @@ def create_contract(
         resolved=resolved,
         reference=reference,
         text=text,
-        upload=document,
+        upload=upload,
     )
     with transaction.atomic():
         contract = Contract.objects.create(
@@ -127,8 +132,8 @@ def create_contract(
         ContractSource.objects.create(
             contract=contract,
             text=text or "",
-            upload_size=len(document) if document is not None else None,
-            upload_sha256=document_sha256(document) if document is not None else "",
+            upload_size=len(upload.pdf) if upload is not None else None,
+            upload_sha256=document_sha256(upload.pdf) if upload is not None else "",
         )
         _record_application(contract, offeror, resolved)
         _record(contract, "T4.2", offeror, accepted=True)
@@ -196,7 +201,7 @@ def _document(
     resolved: Sequence[_Resolved],
     reference: str,
     text: str | None,
-    upload: bytes | None,
+    upload: NormalisedUpload | None,
 ) -> bytes:
     lines = [SignatoryLine(e.party.name, e.role, e.party.identifier) for e in resolved]
     if upload is not None:
@@ -400,7 +405,8 @@ def _source_of(contract: Contract) -> dict[str, Any]:
     upload = read_document(contract.current_version)[: source.upload_size]
     if document_sha256(upload) != source.upload_sha256:
         raise DocumentIntegrityError(f"contract {contract.pk}: the uploaded prefix does not match")
-    return {"text": None, "upload": upload}
+    # The normalised upload stored when the contract was created, as it was.
+    return {"text": None, "upload": NormalisedUpload(upload)}
 
 
 # --- withdrawal (X3) and expiry (X4) ----------------------------------------------------------

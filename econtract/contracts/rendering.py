@@ -290,21 +290,46 @@ def _is_embedded(font: Any) -> bool:
 # --- Uploaded PDFs ----------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class NormalisedUpload:
+    """An upload as the sandbox rewrote it (``econtract.pki.normalise``): checked, its fields
+    flattened, written afresh by qpdf. Only :func:`normalise_upload_document` makes one from a
+    stranger's bytes; a stored contract's own, hash-checked prefix may be wrapped again."""
+
+    pdf: bytes
+    pages: int | None = None
+
+
+def normalise_upload_document(pdf: bytes) -> NormalisedUpload:
+    """The upload normalised in a sandbox child, or ``invalid_document`` saying why not."""
+    if len(pdf) > settings.CONTRACT_DOCUMENT_MAX_BYTES:
+        raise _invalid(_("The document is too large."))
+    if not pdf.startswith(b"%PDF-"):
+        raise _invalid(_("The document is not a PDF."))
+    try:
+        normalised, pages = normalise_in_sandbox(pdf)
+    except SandboxError as refused:
+        raise _refused(refused) from None
+    return NormalisedUpload(normalised, pages)
+
+
 def attach_elements_to_uploaded_pdf(
     *,
-    pdf: bytes,
+    pdf: bytes | NormalisedUpload,
     elements: dict[str, Any],
     signatories: Sequence[tuple[str, str, str]],
     reference: str,
     title: str = "",
 ) -> bytes:
-    """The uploaded ``pdf`` with the elements summary appended and ``contract-elements.json``
-    embedded, as one incremental update (the upload's bytes stay a prefix of the result).
+    """The upload, normalised, with the elements summary appended and ``contract-elements.json``
+    embedded, as one incremental update (the normalised upload stays a prefix of the result).
 
-    Refuses with ``invalid_document`` a file that is too large, not a PDF, unparsable,
-    encrypted, or already signed (pages appended after a signature would break it).
+    Raw bytes are normalised first (:func:`normalise_upload_document`); refuses with
+    ``invalid_document`` a file that is too large, not a PDF, unreadable, damaged, encrypted,
+    already signed, or active (scripts, actions, attachments).
     """
-    writer, pages = _open_upload(pdf)
+    upload = pdf if isinstance(pdf, NormalisedUpload) else normalise_upload_document(pdf)
+    writer, pages = _open_upload(upload)
     summary = render_elements_summary(
         title=title, elements=elements, signatories=signatories, reference=reference
     )
@@ -325,23 +350,12 @@ def _invalid(message: str) -> BusinessRuleViolation:
     return BusinessRuleViolation("invalid_document", message, fields={"document": [message]})
 
 
-def _open_upload(pdf: bytes) -> tuple[IncrementalPdfFileWriter, int]:
-    """A writer over the normalised upload, and its page count; refuses what we cannot sign.
-
-    The upload itself is parsed only in a sandbox child (``econtract.pki.normalise``): there
-    it is checked, its form fields flattened and the file written afresh by qpdf. What comes
-    back is a file of our own writing, which pyHanko may read here.
-    """
-    if len(pdf) > settings.CONTRACT_DOCUMENT_MAX_BYTES:
-        raise _invalid(_("The document is too large."))
-    if not pdf.startswith(b"%PDF-"):
-        raise _invalid(_("The document is not a PDF."))
+def _open_upload(upload: NormalisedUpload) -> tuple[IncrementalPdfFileWriter, int]:
+    """A writer over the normalised upload, and its page count. The upload itself was parsed
+    only in a sandbox child; these bytes are qpdf's writing, which pyHanko may read here."""
     try:
-        normalised, pages = normalise_in_sandbox(pdf)
-    except SandboxError as refused:
-        raise _refused(refused) from None
-    try:
-        reader = PdfFileReader(io.BytesIO(normalised), strict=True)
+        reader = PdfFileReader(io.BytesIO(upload.pdf), strict=True)
+        pages = upload.pages if upload.pages is not None else _page_count(reader)
         return IncrementalPdfFileWriter.from_reader(reader), pages
     except _PARSE_ERRORS as exc:
         raise _invalid(_("The document could not be read as a PDF.")) from exc

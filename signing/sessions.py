@@ -236,7 +236,9 @@ def _start_signing(contract: Contract) -> tuple[list[str], bytes]:
         field_name(signatory): box.rect_points()
         for signatory, box in zip(signatories, signature_boxes(len(signatories)), strict=False)
     }
-    pdf = add_signature_fields(pdf=read_document(version), field_names=fields, boxes=boxes)
+    pdf = add_signature_fields(
+        pdf=read_document(version), field_names=fields, boxes=boxes, last_closes=True
+    )
     store_revision(version=version, pdf=pdf)
     contract.start_signing()
     contract.save()

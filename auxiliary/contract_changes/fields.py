@@ -23,6 +23,8 @@ def add_fields(request: ChangeRequest) -> list[str]:
         field_name(signatory): box.rect_points()
         for signatory, box in zip(signatories, signature_boxes(len(signatories)), strict=False)
     }
-    pdf = add_signature_fields(pdf=read_document(request), field_names=names, boxes=boxes)
+    pdf = add_signature_fields(
+        pdf=read_document(request), field_names=names, boxes=boxes, last_closes=True
+    )
     store_document(request, pdf)
     return names

@@ -15,7 +15,7 @@ The two-step flow checks no revocation by itself: :func:`require_usable_signer` 
 certificate checks, and ``prepare_signature`` calls it unless told the caller already did.
 
 After the last party, :func:`econtract.pki.pades_seal.seal_document` adds the platform seal
-(B-LTA); :func:`econtract.pki.pades_validate.validate_document` reports on a signed PDF.
+(B-LTA); :func:`econtract.pki.validation.validate_document` reports on a signed PDF.
 """
 
 from __future__ import annotations
@@ -224,6 +224,7 @@ def add_signature_fields(
     field_names: list[str],
     visible: bool = False,
     boxes: Mapping[str, tuple[int, int, int, int]] | None = None,
+    last_closes: bool = False,
 ) -> bytes:
     """Add empty signature fields (parties', then the seal's), once, before the first signature.
 
@@ -231,6 +232,14 @@ def add_signature_fields(
     so every field the contract will need is created here. ``boxes`` places named fields on the
     last page at the given /Rect (the contract's signature page); with ``visible`` the others
     are boxes in a row at the bottom of the last page; any other field is invisible.
+
+    With ``last_closes`` the last field is the platform seal's, and its lock dictionary (/Lock,
+    PDF 32000-2 §12.7.5.5), put into effect by the seal's signature as a FieldMDP transform,
+    locks every field and, with /P 1 (PDF 2.0's DocMDP update value in the lock, which pyHanko
+    writes and honours), allows no change after the seal but what PAdES archival updates add:
+    validation data and document timestamps. The parties' fields carry no lock: they may sign
+    in any order, the only fields are signature fields (uploads are flattened, normalise.py),
+    and a signed field cannot change without breaking its signature.
     """
     if len(set(field_names)) != len(field_names) or not field_names:
         raise ValueError("field names must be distinct and at least one")
@@ -242,8 +251,16 @@ def add_signature_fields(
         raise PadesError(f"the PDF already has signature fields {sorted(clashes)}")
     for index, name in enumerate(field_names):
         box = boxes.get(name) or (_field_box(index) if visible else None)
+        closes = last_closes and index == len(field_names) - 1
         fields.append_signature_field(
-            writer, fields.SigFieldSpec(sig_field_name=name, on_page=-1, box=box)
+            writer,
+            fields.SigFieldSpec(
+                sig_field_name=name,
+                on_page=-1,
+                box=box,
+                field_mdp_spec=fields.FieldMDPSpec(fields.FieldMDPAction.ALL) if closes else None,
+                doc_mdp_update_value=MDPPerm.NO_CHANGES if closes else None,
+            ),
         )
     out = io.BytesIO()
     writer.write(out)

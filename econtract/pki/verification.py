@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import zlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -169,8 +170,8 @@ async def _verify(pdf: bytes, options: VerificationOptions) -> dict[str, Any]:
 
 
 # What pyHanko raises on a file it cannot read (besides PdfError, plain ValueErrors from int()
-# on a damaged trailer and the like).
-_PARSE_ERRORS = (PdfError, ValueError, KeyError, TypeError, IndexError, AttributeError)
+# on a damaged trailer and the like, zlib's error from a damaged compressed xref stream).
+_PARSE_ERRORS = (PdfError, ValueError, KeyError, TypeError, IndexError, AttributeError, zlib.error)
 
 
 def _embedded_signatures(

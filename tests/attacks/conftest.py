@@ -43,7 +43,9 @@ def normalised(pdf: bytes) -> bytes:
 @pytest.fixture(scope="package")
 def uploaded_contract(party_a: Party, party_b: Party, platform_seal: Party) -> bytes:
     blank = pades.add_signature_fields(
-        pdf=normalised(upload_with_text_field()), field_names=["partyA", "partyB", "platform"]
+        pdf=normalised(upload_with_text_field()),
+        field_names=["partyA", "partyB", "platform"],
+        last_closes=True,
     )
     after_a = sign(blank, "partyA", party_a, certify=True)
     after_b = sign(after_a, "partyB", party_b)

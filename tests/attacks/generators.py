@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import random
+import re
 from collections.abc import Callable
 
 from pyhanko.pdf_utils import generic
@@ -655,3 +656,17 @@ ATTACKS: dict[str, list[tuple[str, Attack]]] = {
 
 def variants() -> list[tuple[str, str, Attack]]:
     return [(kind, name, attack) for kind, attacks in ATTACKS.items() for name, attack in attacks]
+
+
+def flipped_page_content(pdf: bytes) -> bytes:
+    """One bit of the first page's content stream flipped: inside every signature's byte range,
+    wherever the file's own structure (xref streams, object streams) happens to lie."""
+    reader = PdfFileReader(io.BytesIO(pdf))
+    contents = reader.root["/Pages"]["/Kids"][0].get_object().raw_get("/Contents")
+    if isinstance(contents, generic.ArrayObject):
+        contents = contents.raw_get(0)
+    header = re.search(rb"(?<![0-9])%d 0 obj\b" % contents.idnum, pdf)
+    if header is None:
+        raise ValueError("the page content stream is not a plain object")
+    position = pdf.index(b"stream", header.end()) + len(b"stream\n") + 8
+    return pdf[:position] + bytes([pdf[position] ^ 0x01]) + pdf[position + 1 :]

@@ -28,7 +28,7 @@ from pytest_django.plugin import DjangoDbBlocker
 
 from econtract.localca import services
 from econtract.localca.crl import current_crl_der
-from econtract.localca.models import IssuedCertificate, serial_to_hex
+from econtract.localca.models import IssuedCertificate, PublishedCrl, serial_to_hex
 from econtract.pki import pades, pades_seal
 from econtract.pki.aio import run_on_pki_loop, shared_session
 from econtract.pki.keystore import get_keystore
@@ -91,11 +91,15 @@ def pades_pki(
         TSA_URL=f"{server.url}/pki/tsa",
     )
     with django_db_blocker.unblock(), overrides:
+        # Certificates issued and CRLs published here are outside any test's transaction; they
+        # go when the package ends, so later packages (tests/localca) start from the CA's state.
+        crls_before = set(PublishedCrl.objects.values_list("pk", flat=True))
         try:
             yield PadesPki(server.url, local_pki, issued)
         finally:
             serials = [serial_to_hex(s) for s in issued]
             IssuedCertificate.objects.filter(serial_hex__in=serials).delete()
+            PublishedCrl.objects.exclude(pk__in=crls_before).delete()
             _close_keep_alive_connections()
             server.stop()
 
@@ -132,7 +136,7 @@ def party_b(pades_pki: PadesPki) -> Party:
 def blank_contract() -> bytes:
     pdf = weasyprint.HTML(string=CONTRACT_HTML).write_pdf()
     assert pdf is not None
-    return pades.add_signature_fields(pdf=pdf, field_names=FIELDS)
+    return pades.add_signature_fields(pdf=pdf, field_names=FIELDS, last_closes=True)
 
 
 @pytest.fixture(scope="package")

@@ -39,12 +39,6 @@ def corpus(name: str) -> list[Path]:
     return sorted(folder.glob("*.pdf"))
 
 
-def flipped(pdf: bytes) -> bytes:
-    """One byte of page content changed, inside every signature's byte range."""
-    index = len(pdf) // 8
-    return pdf[:index] + bytes([pdf[index] ^ 0x01]) + pdf[index + 1 :]
-
-
 def signed_by(pdf: bytes, field: str, party: Party) -> bytes:
     """A B-T signature by ``party`` even if its certificate is revoked (no check at step 1)."""
     prepared = pades.prepare_signature(

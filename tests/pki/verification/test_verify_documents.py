@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from econtract.pki.validation import verify_document
+from tests.attacks.generators import flipped_page_content
 from tests.pki.pades.conftest import SignedContract
-from tests.pki.verification.conftest import flipped
 
 pytestmark = pytest.mark.django_db
 
@@ -55,7 +55,7 @@ def test_party_signatures_before_the_seal_are_b_t(contract: SignedContract) -> N
 def test_one_flipped_byte_is_total_failed_with_a_hash_failure(
     contract: SignedContract, online: bool
 ) -> None:
-    result = verify_document(pdf=flipped(contract.sealed), online=online)
+    result = verify_document(pdf=flipped_page_content(contract.sealed), online=online)
 
     assert result["indication"] == "TOTAL-FAILED"
     assert result["sub_indication"] == "HASH_FAILURE"

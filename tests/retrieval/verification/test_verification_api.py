@@ -14,6 +14,7 @@ from econtract.evidence.models import EvidenceEvent
 from econtract.notifications.models import Notification
 from econtract.parties.models import Party
 from retrieval.models import Verification
+from tests.attacks.generators import flipped_page_content
 from tests.pki.pades.verifiers import pdfsig
 from tests.retrieval.verification.conftest import api_for
 from tests.signing.sessions.conftest import CaptureCallbacks
@@ -29,11 +30,6 @@ def upload(api: APIClient, pdf: bytes, *, mode: str = "online", name: str = "con
         format="multipart",
     )
     return {"status": response.status_code, **response.json()}
-
-
-def flipped(pdf: bytes) -> bytes:
-    index = len(pdf) // 8
-    return pdf[:index] + bytes([pdf[index] ^ 0x01]) + pdf[index + 1 :]
 
 
 @pytest.mark.parametrize("mode", ["online", "offline"])
@@ -70,7 +66,7 @@ def test_a_concluded_contract_verifies_total_passed(
 
 
 def test_one_flipped_byte_is_total_failed(concluded: bytes, seller: Party) -> None:
-    body = upload(api_for(seller), flipped(concluded))
+    body = upload(api_for(seller), flipped_page_content(concluded))
 
     assert body["status"] == 201
     assert body["verdict"] == "TOTAL-FAILED"
@@ -123,7 +119,7 @@ def test_parties_see_whole_registration_data_and_others_see_it_masked(
 
 
 def test_a_pdf_of_no_platform_contract_has_no_parties(concluded: bytes, seller: Party) -> None:
-    body = upload(api_for(seller), flipped(concluded))
+    body = upload(api_for(seller), flipped_page_content(concluded))
 
     assert body["parties"] is None
 

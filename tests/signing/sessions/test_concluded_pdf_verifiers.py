@@ -15,6 +15,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from econtract.contracts.documents import read_document
 from econtract.contracts.models import Contract
 from econtract.parties.models import Party
+from tests.attacks.generators import flipped_page_content
 from tests.pki.pades.conftest import Party as KeyHolder
 from tests.pki.pades.verifiers import pdfsig, pyhanko_offline
 from tests.pki_fixtures import LocalPki
@@ -48,12 +49,6 @@ def concluded(
     return read_document(contract.current_version)
 
 
-def flipped(pdf: bytes) -> bytes:
-    """One byte of the contract's page content changed (inside every signature's range)."""
-    index = len(pdf) // 8
-    return pdf[:index] + bytes([pdf[index] ^ 0x01]) + pdf[index + 1 :]
-
-
 def write(tmp_path: Path, pdf: bytes, name: str = "contract.pdf") -> Path:
     path = tmp_path / name
     path.write_bytes(pdf)
@@ -75,7 +70,7 @@ def test_pdfsig_finds_both_parties_and_the_seal_valid_and_trusted(
 def test_pdfsig_reports_a_digest_mismatch_after_one_flipped_byte(
     concluded: bytes, nss_db: Path, tmp_path: Path
 ) -> None:
-    report = pdfsig(write(tmp_path, flipped(concluded)), nss_db)
+    report = pdfsig(write(tmp_path, flipped_page_content(concluded)), nss_db)
 
     validations = [s.get("Signature Validation") for s in report]
     assert validations, report
@@ -96,7 +91,7 @@ def test_pyhanko_adesverify_passes_offline(
 def test_pyhanko_adesverify_fails_offline_after_one_flipped_byte(
     concluded: bytes, local_pki: LocalPki, tmp_path: Path
 ) -> None:
-    result = _adesverify(local_pki, write(tmp_path, flipped(concluded)))
+    result = _adesverify(local_pki, write(tmp_path, flipped_page_content(concluded)))
 
     assert result.returncode != 0, result.stdout
 

@@ -97,7 +97,9 @@ def _contract_pdf() -> bytes:
     )
     pdf = weasyprint.HTML(string=html).write_pdf()
     return pades.add_signature_fields(
-        pdf=pdf, field_names=["partyA", "partyB", "platform"], last_closes=True
+        pdf=pdf,
+        field_names=["partyA", "partyB", "platform"],
+        signing_order=["partyA", "partyB", "platform"],
     )
 
 

@@ -237,7 +237,7 @@ def _start_signing(contract: Contract) -> tuple[list[str], bytes]:
         for signatory, box in zip(signatories, signature_boxes(len(signatories)), strict=False)
     }
     pdf = add_signature_fields(
-        pdf=read_document(version), field_names=fields, boxes=boxes, last_closes=True
+        pdf=read_document(version), field_names=fields, boxes=boxes, signing_order=fields
     )
     store_revision(version=version, pdf=pdf)
     contract.start_signing()

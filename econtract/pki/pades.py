@@ -224,7 +224,7 @@ def add_signature_fields(
     field_names: list[str],
     visible: bool = False,
     boxes: Mapping[str, tuple[int, int, int, int]] | None = None,
-    last_closes: bool = False,
+    signing_order: Sequence[str] | None = None,
 ) -> bytes:
     """Add empty signature fields (parties', then the seal's), once, before the first signature.
 
@@ -233,16 +233,17 @@ def add_signature_fields(
     last page at the given /Rect (the contract's signature page); with ``visible`` the others
     are boxes in a row at the bottom of the last page; any other field is invisible.
 
-    With ``last_closes`` the last field is the platform seal's, and its lock dictionary (/Lock,
-    PDF 32000-2 §12.7.5.5), put into effect by the seal's signature as a FieldMDP transform,
-    locks every field and, with /P 1 (PDF 2.0's DocMDP update value in the lock, which pyHanko
-    writes and honours), allows no change after the seal but what PAdES archival updates add:
-    validation data and document timestamps. The parties' fields carry no lock: they may sign
-    in any order, the only fields are signature fields (uploads are flattened, normalise.py),
-    and a signed field cannot change without breaking its signature.
+    With ``signing_order`` (the fields in the order they will be signed, the platform seal's
+    last) each field carries a lock dictionary (/Lock, PDF 32000-2 §12.7.5.5) that its signature
+    puts into effect as a FieldMDP transform: a party's signature locks its own field and those
+    signed before it; the seal's locks every field and, with /P 1 (PDF 2.0's DocMDP update
+    value in the lock, which pyHanko writes and honours), allows no change after the seal but
+    what PAdES archival updates add — validation data and document timestamps.
     """
     if len(set(field_names)) != len(field_names) or not field_names:
         raise ValueError("field names must be distinct and at least one")
+    if signing_order is not None and sorted(signing_order) != sorted(field_names):
+        raise ValueError("the signing order must name each field once")
     boxes = boxes or {}
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
     existing = {name for name, _value, _ref in fields.enumerate_sig_fields(writer.prev)}
@@ -251,20 +252,28 @@ def add_signature_fields(
         raise PadesError(f"the PDF already has signature fields {sorted(clashes)}")
     for index, name in enumerate(field_names):
         box = boxes.get(name) or (_field_box(index) if visible else None)
-        closes = last_closes and index == len(field_names) - 1
+        field_lock, update_value = _lock(name, signing_order) if signing_order else (None, None)
         fields.append_signature_field(
             writer,
             fields.SigFieldSpec(
                 sig_field_name=name,
                 on_page=-1,
                 box=box,
-                field_mdp_spec=fields.FieldMDPSpec(fields.FieldMDPAction.ALL) if closes else None,
-                doc_mdp_update_value=MDPPerm.NO_CHANGES if closes else None,
+                field_mdp_spec=field_lock,
+                doc_mdp_update_value=update_value,
             ),
         )
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def _lock(name: str, signing_order: Sequence[str]) -> tuple[fields.FieldMDPSpec, MDPPerm | None]:
+    position = list(signing_order).index(name)
+    if position == len(signing_order) - 1:  # the platform seal closes the document
+        return fields.FieldMDPSpec(fields.FieldMDPAction.ALL), MDPPerm.NO_CHANGES
+    signed_so_far = list(signing_order[: position + 1])
+    return fields.FieldMDPSpec(fields.FieldMDPAction.INCLUDE, fields=signed_so_far), None
 
 
 def _field_box(index: int) -> tuple[int, int, int, int]:

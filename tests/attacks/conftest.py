@@ -11,7 +11,7 @@ import pytest
 from econtract.pki import pades
 from econtract.pki.normalise import normalise_upload
 from tests.contracts.pdftools import upload_with_text_field
-from tests.pki.pades.conftest import Party, seal, sign
+from tests.pki.pades.conftest import FIELDS, Party, seal, sign
 from tests.pki.verification.conftest import (
     _crls_of_unreachable_cas,
     _sandboxes_closed,
@@ -44,8 +44,8 @@ def normalised(pdf: bytes) -> bytes:
 def uploaded_contract(party_a: Party, party_b: Party, platform_seal: Party) -> bytes:
     blank = pades.add_signature_fields(
         pdf=normalised(upload_with_text_field()),
-        field_names=["partyA", "partyB", "platform"],
-        last_closes=True,
+        field_names=FIELDS,
+        signing_order=FIELDS,
     )
     after_a = sign(blank, "partyA", party_a, certify=True)
     after_b = sign(after_a, "partyB", party_b)

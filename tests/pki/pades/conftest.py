@@ -136,7 +136,7 @@ def party_b(pades_pki: PadesPki) -> Party:
 def blank_contract() -> bytes:
     pdf = weasyprint.HTML(string=CONTRACT_HTML).write_pdf()
     assert pdf is not None
-    return pades.add_signature_fields(pdf=pdf, field_names=FIELDS, last_closes=True)
+    return pades.add_signature_fields(pdf=pdf, field_names=FIELDS, signing_order=FIELDS)
 
 
 @pytest.fixture(scope="package")

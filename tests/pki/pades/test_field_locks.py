@@ -1,5 +1,6 @@
-"""The platform seal closes the contract: its field's lock dictionary, put into effect by the
-seal's signature, locks every field and allows no change after it but archival updates. A
+"""Every signature locks its field and those signed before it; the platform seal closes the
+contract: its field's lock dictionary, put into effect by the seal's signature, locks every
+field and allows no change after it but archival updates. A
 reader that knows PDF 2.0's locks (pyHanko here, Acrobat) then refuses a form change after the
 seal by itself, not only our verifier's findings."""
 
@@ -9,6 +10,7 @@ import io
 from typing import Any
 
 import pytest
+import weasyprint  # type: ignore[import-untyped]
 from asn1crypto import keys
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
@@ -24,6 +26,7 @@ from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
+from econtract.pki import pades
 from econtract.pki.aio import run_on_pki_loop
 from econtract.pki.validation import validate_document
 from tests.attacks.generators import annotation_free_text
@@ -51,15 +54,32 @@ def _modification_allowed(pdf: bytes, field_name: str, local_pki: LocalPki) -> b
     return bool(status.docmdp_ok)
 
 
-def test_only_the_seal_field_carries_a_lock(contract: SignedContract) -> None:
+def test_each_field_locks_those_signed_up_to_it_and_the_seal_closes(
+    contract: SignedContract,
+) -> None:
     reader = PdfFileReader(io.BytesIO(contract.blank))
-    locks = {str(f["/T"]): f.get("/Lock") for f in _field_dicts(reader)}
+    locks = {str(f["/T"]): f["/Lock"].get_object() for f in _field_dicts(reader)}
 
-    assert locks["partyA"] is None
-    assert locks["partyB"] is None
-    seal_lock = locks["platform"].get_object()
-    assert seal_lock["/Action"] == NameObject("/All")
-    assert seal_lock["/P"] == MDPPerm.NO_CHANGES.value
+    assert locks["partyA"]["/Action"] == NameObject("/Include")
+    assert [str(name) for name in locks["partyA"]["/Fields"]] == ["partyA"]
+    assert [str(name) for name in locks["partyB"]["/Fields"]] == ["partyA", "partyB"]
+    assert "/P" not in locks["partyB"]
+    assert locks["platform"]["/Action"] == NameObject("/All")
+    assert locks["platform"]["/P"] == MDPPerm.NO_CHANGES.value
+
+
+def test_signing_order_other_than_field_order_locks_by_signing_order() -> None:
+    pdf = weasyprint.HTML(string="<p>x</p>").write_pdf()
+    blank = pades.add_signature_fields(
+        pdf=pdf, field_names=["first", "second", "seal"], signing_order=["second", "first", "seal"]
+    )
+    reader = PdfFileReader(io.BytesIO(blank))
+    locks = {str(f["/T"]): f["/Lock"].get_object() for f in _field_dicts(reader)}
+
+    assert [str(name) for name in locks["second"]["/Fields"]] == ["second"]
+    assert [str(name) for name in locks["first"]["/Fields"]] == ["second", "first"]
+    with pytest.raises(ValueError, match="signing order"):
+        pades.add_signature_fields(pdf=pdf, field_names=["a", "b"], signing_order=["a", "c"])
 
 
 def test_the_seal_signature_puts_the_lock_into_effect(contract: SignedContract) -> None:
@@ -71,9 +91,12 @@ def test_the_seal_signature_puts_the_lock_into_effect(contract: SignedContract) 
     assert seal.fieldmdp.action == FieldMDPAction.ALL
     assert seal.docmdp_level == MDPPerm.NO_CHANGES
     # The certifying party signature still allows the others to sign after it.
-    party_a = signatures["partyA"]
+    party_a, party_b = signatures["partyA"], signatures["partyB"]
     assert party_a is not None
+    assert party_b is not None
     assert party_a.docmdp_level == MDPPerm.FILL_FORMS
+    assert party_b.fieldmdp is not None
+    assert party_b.fieldmdp.fields == ["partyA", "partyB"]
 
 
 def test_the_sealed_contract_with_its_archival_updates_keeps_to_the_lock(

@@ -507,6 +507,23 @@ def _print_worker(runs: list[ContractRun], task_log: Path) -> None:
         print(f"    {label:<42} {statistics.median(samples):8.1f} {max(samples):8.1f}")
 
 
+READS_AT_REST = 5
+
+
+def _reads_at_rest(base: str, parties: dict[str, Any], runs: list[ContractRun]) -> list[float]:
+    """The query of each concluded contract again once the worker has finished what the
+    conclusions queued (notices, mail): the request's own cost, not the seal's neighbour."""
+    time.sleep(3)
+    reader = Client(base, parties["offeror"]["token"], {})
+    samples = []
+    for run in runs:
+        for _ in range(READS_AT_REST):
+            started = time.perf_counter()
+            reader.call("GET", f"/api/v1/contracts/{run.reference}/")
+            samples.append((time.perf_counter() - started) * 1000)
+    return samples
+
+
 def _line_count(path: Path) -> int:
     return len(path.read_text().splitlines()) if path.exists() else 0
 
@@ -528,17 +545,19 @@ def _warm_up(base: str, parties: dict[str, Any], events: ConcludedEvents | None)
             thread.join()
 
 
-def _print_server_times(access_log: Path, *, skip: int) -> None:
+def _print_server_times(
+    access_log: Path, *, lines: tuple[int, int | None], title: str = "measured contracts only"
+) -> None:
     """Time inside gunicorn per route: the rest of a request's time is client and transport."""
     by_route: dict[str, list[float]] = {}
-    lines = access_log.read_text().splitlines() if access_log.exists() else []
-    for line in lines[skip:]:
+    logged = access_log.read_text().splitlines() if access_log.exists() else []
+    for line in logged[lines[0] : lines[1]]:
         parts = line.split()
         if len(parts) != 4:
             continue
         method, path, _status, micros = parts
         by_route.setdefault(f"{method} {_route(path)}", []).append(int(micros) / 1000)
-    print("  server-side request times (gunicorn access log, measured contracts only):")
+    print(f"  server-side request times (gunicorn access log, {title}):")
     for route, samples in sorted(by_route.items()):
         print(
             f"    {route:<48} n={len(samples):<4} p50 {_percentile(samples, 0.5):7.1f} ms"
@@ -597,6 +616,8 @@ def main(count: int) -> None:
             for _ in range(count):
                 runs.append(_one_contract(stack.base, parties, timings, events))
             elapsed = time.perf_counter() - started
+            measured_until = _line_count(stack.access_log)
+            at_rest = _reads_at_rest(stack.base, parties, runs)
     finally:
         stack.stop()
     per_contract = elapsed * 1000 / count
@@ -621,9 +642,14 @@ def main(count: int) -> None:
         f" p50 {_percentile(reads, 0.5):.1f} ms   p99 {_percentile(reads, 0.99):.1f} ms"
         " (target ≤ 30 ms p50)"
     )
+    print(
+        f"  the same GET at rest ({READS_AT_REST} per contract, the worker idle):"
+        f" p50 {_percentile(at_rest, 0.5):.1f} ms   p99 {_percentile(at_rest, 0.99):.1f} ms"
+    )
     _print_phases(runs)
     _print_worker(runs, stack.task_log)
-    _print_server_times(stack.access_log, skip=measured_from)
+    _print_server_times(stack.access_log, lines=(measured_from, measured_until))
+    _print_server_times(stack.access_log, lines=(measured_until, None), title="the GETs at rest")
     lines, medians = _reference_figures(count)
     print("reference (bench/pades_reference.py, same machine):")
     for line in lines:

@@ -87,6 +87,15 @@ class Api:
             raise RuntimeError(f"{path}: HTTP {response.status_code} {response.content[:500]!r}")
         return response.json()
 
+    def get(self, path: str) -> Any:
+        response = self.client.get(path)
+        if response.status_code >= 400:
+            raise RuntimeError(f"{path}: HTTP {response.status_code} {response.content[:500]!r}")
+        return response.json()
+
+
+READS = 5  # queries of each concluded contract
+
 
 def _contract(parties: dict[str, Any]) -> int:
     from econtract.contracts.models import Contract
@@ -112,6 +121,9 @@ def _contract(parties: dict[str, Any]) -> int:
     contract_id = Contract.objects.get(reference=reference).pk
     if not _phase("seal task", lambda: conclusion.conclude_contract(contract_id=contract_id)):
         raise RuntimeError(f"contract {reference} was not concluded")
+    # §10 queries of the concluded contract: the kept report is read, the PDF not re-judged.
+    for _ in range(READS):
+        _phase("read concluded", lambda: offeror.get(f"/api/v1/contracts/{reference}/"))
     return contract_id
 
 
@@ -192,7 +204,7 @@ def main(count: int) -> None:
             capture_output=True,
         )
     print(f"{count} two-party contracts, API and seal in-process (CA in gunicorn)")
-    phases = ("create", "submit", "prepare", "complete", "seal task")
+    phases = ("create", "submit", "prepare", "complete", "seal task", "read concluded")
     for name in phases:
         _report(name)
     if _last_sql:

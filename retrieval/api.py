@@ -167,14 +167,11 @@ class ContractDetail(APIView):
         "query scope; `verification`, and what `include` asks for, are added.",
     )
     def get(self, request: Request, reference: str) -> Response:
-        actor = account_of(request)
         includes = _includes(request)
-        unconcluded = services.unconcluded_for_party(actor=actor, reference=reference)
-        if unconcluded is not None:
-            return plain_response(unconcluded)
-        return verified_response(
-            services.query_contract(actor=actor, reference=reference, includes=includes)
-        )
+        opened = services.open_contract(actor=account_of(request), reference=reference)
+        if opened.unconcluded is not None:
+            return plain_response(opened.unconcluded)
+        return verified_response(services.query_contract(opened, includes))
 
 
 class PdfRenderer(BaseRenderer):
@@ -218,14 +215,14 @@ class ContractDocument(APIView):
         },
     )
     def get(self, request: Request, reference: str) -> HttpResponse:
-        actor = account_of(request)
-        unconcluded = services.unconcluded_for_party(actor=actor, reference=reference)
+        opened = services.open_contract(actor=account_of(request), reference=reference)
+        unconcluded = opened.unconcluded
         if unconcluded is not None:
             if unconcluded.current_version is None:
                 raise not_found()
             pdf = read_document(unconcluded.current_version)
             return pdf_file(pdf, reference, attachment=False)
-        sent, pdf = services.download_contract(actor=actor, reference=reference)
+        sent, pdf = services.download_contract(opened)
         response = pdf_file(pdf, reference, attachment=True)
         response["X-Econtract-Verification"] = sent.verification["indication"]
         return response

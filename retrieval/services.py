@@ -3,8 +3,9 @@
 A request is the application (T6.1 / T7.1). The platform accepts it (T6.2 / T7.2, the
 acceptance notice in the applicant's inbox only: a query is frequent, and e-mailing every one
 would bury the notices that matter), confirms a valid authentication (T6.3 / T7.3; none: the
-身份认证未通过通知 and a 403 — §8 ends the process), verifies the stored contract afresh and
-sends it (T6.4 / T7.4); the applicant then views it online (T6.5, when the page's viewer loads
+身份认证未通过通知 and a 403 — §8 ends the process), attaches the stored contract's kept
+verification report (made at conclusion, renewed on a schedule: econtract.contracts.validation)
+and sends it (T6.4 / T7.4); the applicant then views it online (T6.5, when the page's viewer loads
 the PDF) or downloads it (T7.5, when the signed PDF is served).
 
 The applicant is one of the contract's parties, or a non-party holding an active grant whose
@@ -26,7 +27,7 @@ from econtract.api.errors import BusinessRuleViolation
 from econtract.contracts.documents import DocumentIntegrityError, read_document
 from econtract.contracts.models import AccessGrant, Contract
 from econtract.contracts.selectors import Access, access_to, not_found, party_of
-from econtract.evidence.services import record_event
+from econtract.evidence.services import appended_together, record_event
 from econtract.notifications.models import Channel
 from econtract.notifications.services import notify
 from econtract.parties.models import Party, User
@@ -92,29 +93,42 @@ def access_for(*, actor: User, reference: str) -> tuple[Party, Access]:
     return party, access_to(party=party, reference=reference)
 
 
-def unconcluded_for_party(*, actor: User, reference: str) -> Contract | None:
-    """The contract as its parties read it while it is being signed (no §10 steps), or None
-    when it is concluded (then §10 applies). A grantee never reads an unconcluded one."""
-    _party, access = access_for(actor=actor, reference=reference)
-    if is_concluded(access.contract):
-        return None
-    if not access.is_party:
-        raise not_found()
-    return access.contract
+@dataclass(frozen=True, slots=True)
+class Opened:
+    """A request's reader of a contract and how it reaches it, resolved once per request."""
+
+    actor: User
+    party: Party
+    access: Access
+
+    @property
+    def unconcluded(self) -> Contract | None:
+        """The contract as its parties read it while it is being signed (no §10 steps), or
+        None when it is concluded (then §10 applies). A grantee never reads an unconcluded
+        one: 404."""
+        if is_concluded(self.access.contract):
+            return None
+        if not self.access.is_party:
+            raise not_found()
+        return self.access.contract
 
 
-def query_contract(
-    *, actor: User, reference: str, includes: tuple[str, ...] = ()
-) -> VerifiedContract:
+def open_contract(*, actor: User, reference: str) -> Opened:
+    """The contract ``reference`` as ``actor`` reaches it; 404 for anyone without access."""
+    party, access = access_for(actor=actor, reference=reference)
+    return Opened(actor, party, access)
+
+
+def query_contract(opened: Opened, includes: tuple[str, ...] = ()) -> VerifiedContract:
     """T6.1–T6.4: the verified contract for its party or a grantee with the query scope."""
-    return _send_verified(QUERY, actor=actor, reference=reference, includes=includes)
+    return _send_verified(QUERY, opened, includes=includes)
 
 
-def download_contract(*, actor: User, reference: str) -> tuple[VerifiedContract, bytes]:
+def download_contract(opened: Opened) -> tuple[VerifiedContract, bytes]:
     """T7.1–T7.5: the verified contract and the signed PDF, its serving recorded."""
-    sent = _send_verified(DOWNLOAD, actor=actor, reference=reference, includes=())
+    sent = _send_verified(DOWNLOAD, opened, includes=())
     pdf, sha256 = _document(sent.contract)
-    _record(DOWNLOAD.completion, actor, sent, document_sha256=sha256, size=len(pdf))
+    _record(DOWNLOAD.completion, opened.actor, sent, document_sha256=sha256, size=len(pdf))
     return sent, pdf
 
 
@@ -137,13 +151,13 @@ def view_online(*, actor: User, reference: str) -> bytes:
 
 
 def _send_verified(
-    process: Process, *, actor: User, reference: str, includes: tuple[str, ...]
+    process: Process, opened: Opened, *, includes: tuple[str, ...]
 ) -> VerifiedContract:
-    party, access = access_for(actor=actor, reference=reference)
+    actor, party, access = opened.actor, opened.party, opened.access
     _require_concluded_and_scope(access, process)
     contract = access.contract
     includes = tuple(name for name in INCLUDES if name in includes)
-    with transaction.atomic():
+    with transaction.atomic(), appended_together():
         record_event(
             step=process.application,
             actor=actor,
@@ -159,10 +173,9 @@ def _send_verified(
             channels=[Channel.INBOX],
         )
     authentication = _authenticated(process, party=party, actor=actor, contract=contract)
-    # Validation takes a while: outside any transaction, so the evidence chain is not held.
     verification = verify_stored(contract)
     sent = VerifiedContract(contract, party, access, verification, includes)
-    with transaction.atomic():
+    with transaction.atomic(), appended_together():
         record_event(
             step=process.authentication,
             actor=None,

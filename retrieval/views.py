@@ -103,9 +103,10 @@ def index(request: HttpRequest) -> HttpResponse:
 def detail(request: HttpRequest, reference: str) -> HttpResponse:
     actor = account_of(request)
     try:
-        if services.unconcluded_for_party(actor=actor, reference=reference) is not None:
+        opened = services.open_contract(actor=actor, reference=reference)
+        if opened.unconcluded is not None:
             return redirect("contract-detail", reference=reference)
-        sent = services.query_contract(actor=actor, reference=reference, includes=INCLUDES)
+        sent = services.query_contract(opened, INCLUDES)
     except BusinessRuleViolation as refused:
         return _refused(request, refused)
     return render(request, "retrieval/query_detail.html", _detail_context(request, sent))
@@ -219,7 +220,8 @@ def view_pdf(request: HttpRequest, reference: str) -> HttpResponse:
 def download(request: HttpRequest, reference: str) -> HttpResponse:
     """T7.1–T7.5: the signed PDF as a download."""
     try:
-        sent, pdf = services.download_contract(actor=account_of(request), reference=reference)
+        opened = services.open_contract(actor=account_of(request), reference=reference)
+        sent, pdf = services.download_contract(opened)
     except BusinessRuleViolation as refused:
         return _refused(request, refused)
     response = pdf_file(pdf, reference, attachment=True)

@@ -28,7 +28,7 @@ from django.conf import settings
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import signers
-from pyhanko.sign.fields import SigSeedSubFilter
+from pyhanko.sign.fields import MDPPerm, SigSeedSubFilter
 from pyhanko.sign.general import SigningError
 from pyhanko.sign.timestamps import HTTPTimeStamper
 from pyhanko.sign.timestamps.common_utils import dummy_digest
@@ -336,6 +336,9 @@ async def _sign_seal(
         embed_validation_info=True,
         use_pades_lta=True,
         validation_context=context,
+        # What the seal field's lock asks (pades.add_signature_fields): nothing changes after
+        # the seal. pyHanko applies it only where the field carries a lock.
+        docmdp_permissions=MDPPerm.NO_CHANGES,
     )
     pdf_signer = signers.PdfSigner(meta, signer=signer, timestamper=timestamper)
     writer = writer_for_empty_field(pdf, field_name)

@@ -1,7 +1,7 @@
 """Where the platform's time per contract goes, server side: the API views and the seal task
 run in this process under cProfile, the CA (OCSP, CRL, caIssuers, TSA) in gunicorn beside it.
 
-    .venv/bin/python bench/profile_platform.py [contracts] [--top=N] [--sql=PHASE]
+    .venv/bin/python bench/profile_platform.py [contracts] [--top=N] [--sql=PHASE] [--cumulative]
 
 Same set-up as ``bench/contract_pipeline.py`` (PostgreSQL, the built-in CA served by gunicorn)
 but no HTTP to the API and no Celery worker: the requests go through Django's test client (the
@@ -38,7 +38,16 @@ ROOT = pipeline.ROOT
 # No worker reads this run's queue: the seal is run here, by hand (the queue is deleted at
 # the end).
 BROKER = "redis://127.0.0.1:6379/14"
-PROJECT = ("/econtract/", "/signing/", "/authentication/", "/registration/")
+PROJECT = (
+    "/econtract/",
+    "/signing/",
+    "/authentication/",
+    "/registration/",
+    "/retrieval/",
+    "/auxiliary/",
+)
+# ``--cumulative`` adds every function (libraries too) by cumulative time to each phase.
+CUMULATIVE = "--cumulative" in sys.argv
 # ``--sql=PHASE`` prints the SQL statements of that phase's last call (where the queries go).
 SHOW_SQL = next((a.split("=")[1] for a in sys.argv if a.startswith("--sql=")), "")
 _last_sql: list[str] = []
@@ -171,6 +180,11 @@ def _report(name: str) -> None:
     print("  all functions by own time:")
     for key, row in theirs[:TOP]:
         print(f"    {row[2] * 1000 / calls_per:8.1f}  {label(key)}")
+    if CUMULATIVE:
+        print("  all functions by cumulative time:")
+        everything = sorted(rows.items(), key=lambda item: item[1][3], reverse=True)
+        for key, row in everything[:TOP]:
+            print(f"    {row[3] * 1000 / calls_per:8.1f}  {label(key)}")
 
 
 def main(count: int) -> None:

@@ -39,6 +39,7 @@ from econtract.contracts.serializers import (
     GrantSerializer,
     RegistrationDataSerializer,
     loaded_for_representation,
+    prepared_for_representation,
 )
 from econtract.evidence.api import EvidenceEventSerializer
 from econtract.evidence.models import EvidenceEvent
@@ -135,7 +136,8 @@ class VerifiedContractSerializer(ContractSerializer):
 
 
 def verified_response(sent: VerifiedContract) -> Response:
-    contract = loaded_for_representation(sent.contract)
+    # A query changes nothing of the contract: the one read for the access is shown.
+    contract = prepared_for_representation(sent.contract)
     return Response(VerifiedContractSerializer(contract, context={"sent": sent}).data)
 
 

@@ -22,6 +22,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from rest_framework import status
 
+from authentication.models import Authentication
+from authentication.selectors import current_authentication
 from authentication.services import require_authentication
 from econtract.api.errors import BusinessRuleViolation
 from econtract.contracts.documents import DocumentIntegrityError, read_document
@@ -157,41 +159,61 @@ def _send_verified(
     _require_concluded_and_scope(access, process)
     contract = access.contract
     includes = tuple(name for name in INCLUDES if name in includes)
+    # Read first, written together: the authentication and the kept report (made here,
+    # slowly, only when none is kept) are read before the evidence chain is locked, so a
+    # granted request's four steps commit in one write.
+    authentication = current_authentication(party=party)
+    accepted = authentication is None
+    if authentication is None:
+        # The application and its acceptance stand; then §8 refuses, with its own evidence
+        # (or an authentication made meanwhile lets the request go on).
+        with transaction.atomic(), appended_together():
+            _accept(process, opened, includes)
+        authentication = _authenticated(process, party=party, actor=actor, contract=contract)
+    sent = VerifiedContract(contract, party, access, verify_stored(contract), includes)
     with transaction.atomic(), appended_together():
-        record_event(
-            step=process.application,
-            actor=actor,
-            obj=contract,
-            payload=_who(access) | {"includes": list(includes)},
-        )
-        record_event(step=process.acceptance, actor=None, obj=contract, payload={"accepted": True})
-        notify(
-            recipient=actor,
-            kind=process.accepted_notice,
-            context={"reference": contract.reference, "title": contract.title},
-            obj=contract,
-            channels=[Channel.INBOX],
-        )
-    authentication = _authenticated(process, party=party, actor=actor, contract=contract)
-    verification = verify_stored(contract)
-    sent = VerifiedContract(contract, party, access, verification, includes)
-    with transaction.atomic(), appended_together():
-        record_event(
-            step=process.authentication,
-            actor=None,
-            obj=contract,
-            payload={"authenticated": True, "authentication": authentication.pk},
-        )
-        _record(
-            process.sending,
-            None,
-            sent,
-            indication=verification["indication"],
-            document_sha256=verification["document_sha256"],
-            performance=contract.state,
-            includes=list(includes),
-        )
+        if not accepted:
+            _accept(process, opened, includes)
+        _send(process, sent, authentication)
     return sent
+
+
+def _accept(process: Process, opened: Opened, includes: tuple[str, ...]) -> None:
+    """The application (T6.1 / T7.1) and its acceptance (T6.2 / T7.2) with its notice."""
+    contract = opened.access.contract
+    record_event(
+        step=process.application,
+        actor=opened.actor,
+        obj=contract,
+        payload=_who(opened.access) | {"includes": list(includes)},
+    )
+    record_event(step=process.acceptance, actor=None, obj=contract, payload={"accepted": True})
+    notify(
+        recipient=opened.actor,
+        kind=process.accepted_notice,
+        context={"reference": contract.reference, "title": contract.title},
+        obj=contract,
+        channels=[Channel.INBOX],
+    )
+
+
+def _send(process: Process, sent: VerifiedContract, authentication: Authentication) -> None:
+    """The authentication confirmed (T6.3 / T7.3) and the verified contract sent (T6.4 / T7.4)."""
+    record_event(
+        step=process.authentication,
+        actor=None,
+        obj=sent.contract,
+        payload={"authenticated": True, "authentication": authentication.pk},
+    )
+    _record(
+        process.sending,
+        None,
+        sent,
+        indication=sent.verification["indication"],
+        document_sha256=sent.verification["document_sha256"],
+        performance=sent.contract.state,
+        includes=list(sent.includes),
+    )
 
 
 def _require_concluded_and_scope(access: Access, process: Process) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import status
@@ -134,7 +134,9 @@ def access_to(*, party: Party | None, reference: str) -> Access:
     if party is None:
         raise not_found()
     contract = contract_for(party=party, reference=reference, include_granted=True)
-    signatory = contract.signatories.filter(party=party).first()
+    # Prefetched with their parties: whoever reads the contract next shows them too.
+    prefetch_related_objects([contract], "signatories__party")
+    signatory = next((s for s in contract.signatories.all() if s.party_id == party.pk), None)
     grants = () if signatory else tuple(active_grants(party=party).filter(contract=contract))
     return Access(contract=contract, signatory=signatory, grants=grants)
 

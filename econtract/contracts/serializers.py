@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
@@ -198,13 +198,25 @@ def list_prefetches() -> list[Any]:
     ]
 
 
+# What ``ContractSerializer`` reads of a contract besides its offeror and current version.
+_REPRESENTED = ("signatories__party", "versions")
+
+
 def loaded_for_representation(contract: Contract) -> Contract:
     """The contract again with what ``ContractSerializer`` reads, in a few queries."""
     return (
         Contract.objects.select_related("offeror", "current_version")
-        .prefetch_related("signatories__party", "versions")
+        .prefetch_related(*_REPRESENTED)
         .get(pk=contract.pk)
     )
+
+
+def prepared_for_representation(contract: Contract) -> Contract:
+    """``contract`` as just read (with its offeror and current version, as ``contract_for``
+    selects them) given what ``ContractSerializer`` reads besides, for a request that changed
+    nothing of it since; what is already prefetched is not read again."""
+    prefetch_related_objects([contract], *_REPRESENTED)
+    return contract
 
 
 @extend_schema_serializer(component_name="RegistrationData")

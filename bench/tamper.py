@@ -49,7 +49,19 @@ def _verdict(base: str, token: str, pdf: bytes) -> tuple[str, float]:
             outcome = str(answer["verdict"])
     except urllib.error.HTTPError as error:
         outcome = "refused" if error.code in (413, 422) else f"HTTP {error.code}"
+        if outcome == "refused":
+            refusals[_refusal_code(error)] += 1
     return outcome, (time.perf_counter() - started) * 1000
+
+
+refusals: Counter[str] = Counter()  # the refusals' error codes, over the run
+
+
+def _refusal_code(error: urllib.error.HTTPError) -> str:
+    try:
+        return str(json.loads(error.read()).get("code", "?"))
+    except ValueError:
+        return "?"
 
 
 def main(flips: int) -> None:
@@ -104,6 +116,8 @@ def _print(
     errors = sum(n for o, n in total.items() if o.startswith("HTTP"))
     cells = [sum(counts.values()), *(total[o] for o in header[2:])]
     print(f"{'all':<20}" + "".join(f"{c:>15}" for c in cells) + f"{errors:>10}")
+    if refusals:
+        print("refusals by code: " + ", ".join(f"{c} {n}" for c, n in refusals.most_common()))
     ordered = sorted(times)
     print(
         f"time per verification (POST, sandbox, offline): median {statistics.median(times):.0f} ms"

@@ -60,6 +60,11 @@ MESSAGES: dict[str, str] = {
     "visible_change_after_last_signature": gettext_noop(
         "What a PDF reader shows on page %(pages)s differs from the last signed revision."
     ),
+    "damaged_beyond_checking": gettext_noop(
+        "The file is damaged inside its signed revisions (%(error)s): a PDF reader repairs it "
+        "and shows %(reader_pages)s pages with %(reader_signatures)s signatures, but no "
+        "signature can be checked against what it shows."
+    ),
     "reader_cannot_open": gettext_noop(
         "A PDF reader (PDFium) cannot open the document: %(error)s."
     ),

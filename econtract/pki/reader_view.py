@@ -156,6 +156,21 @@ def reader_findings(pdf: bytes, region: ParsedRegion, signed_end: int) -> list[F
     return findings
 
 
+def reader_sees(pdf: bytes) -> tuple[int, int | None] | None:
+    """The pages and signatures PDFium shows of ``pdf`` (repairing it as viewers do), or None
+    when it cannot open it either."""
+    import pypdfium2 as pdfium
+
+    try:
+        document = pdfium.PdfDocument(pdf)
+    except pdfium.PdfiumError:
+        return None
+    try:
+        return len(document), _signature_count(document)
+    finally:
+        document.close()
+
+
 def _signature_count(document: Any) -> int | None:
     """Signatures PDFium finds with a value (it also counts empty signature fields)."""
     import pypdfium2.raw as raw

@@ -26,7 +26,7 @@ from typing import Any
 from asn1crypto import crl as asn1_crl
 from asn1crypto import x509 as asn1_x509
 from pyhanko.pdf_utils import generic
-from pyhanko.pdf_utils.misc import PdfError
+from pyhanko.pdf_utils.misc import PdfError, PdfReadError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.ades.report import AdESStatus
 from pyhanko.sign.fields import SigSeedSubFilter, enumerate_sig_fields
@@ -74,6 +74,7 @@ from econtract.pki.reader_view import (
     ParsedRegion,
     last_eof_end,
     reader_findings,
+    reader_sees,
     structural_findings,
 )
 from econtract.pki.revisions import archival_only, changes_in_revision
@@ -145,6 +146,14 @@ def verify_pdf(pdf: bytes, options: VerificationOptions) -> dict[str, Any]:
 
 
 async def _verify(pdf: bytes, options: VerificationOptions) -> dict[str, Any]:
+    try:
+        return await _verify_readable(pdf, options)
+    except _DAMAGE_ERRORS as damaged:
+        # pyHanko reads objects lazily: damage inside a signed revision may surface anywhere.
+        return _damaged(pdf, damaged)
+
+
+async def _verify_readable(pdf: bytes, options: VerificationOptions) -> dict[str, Any]:
     reader, parsed_end, findings = _read_tolerantly(pdf)
     roots = [asn1_x509.Certificate.load(der) for der in options.trust_roots_der]
     document = _Document(reader, options, roots)
@@ -172,6 +181,10 @@ async def _verify(pdf: bytes, options: VerificationOptions) -> dict[str, Any]:
 # What pyHanko raises on a file it cannot read (besides PdfError, plain ValueErrors from int()
 # on a damaged trailer and the like, zlib's error from a damaged compressed xref stream).
 _PARSE_ERRORS = (PdfError, ValueError, KeyError, TypeError, IndexError, AttributeError, zlib.error)
+# What a damaged object or stream raises when it is read, wherever that happens: pyHanko's own
+# read errors, zlib's, an unknown (mangled) filter name. Not the plain Python errors of
+# _PARSE_ERRORS, which past the reading would more likely be our own mistakes.
+_DAMAGE_ERRORS = (PdfError, zlib.error, NotImplementedError)
 
 
 def _embedded_signatures(
@@ -267,7 +280,35 @@ def _read_tolerantly(pdf: bytes) -> tuple[PdfFileReader, int, list[Finding]]:
                 continue
             prefix = Finding("parsed_prefix_only", FINDING_INDETERMINATE, {"offset": end})
             return reader, end, [prefix]
-        raise first_error
+        # As a read error, whatever pyHanko raised: the file is damaged, not our code wrong.
+        raise PdfReadError(f"{type(first_error).__name__}: {first_error}") from first_error
+
+
+def _damaged(pdf: bytes, error: Exception) -> dict[str, Any]:
+    """The report of a file no revision of which can be read strictly, but that a reader
+    repairs and shows: TOTAL-FAILED (FORMAT_FAILURE), since nothing shown can be checked.
+    A file no reader opens either stays unreadable (``error`` propagates)."""
+    seen = reader_sees(pdf)
+    if seen is None:
+        raise error
+    pages, signatures = seen
+    detail = {
+        "error": f"{'zlib.error' if isinstance(error, zlib.error) else type(error).__name__}: "
+        f"{error}"[:200],
+        "reader_pages": pages,
+        "reader_signatures": "?" if signatures is None else signatures,
+    }
+    finding = Finding("damaged_beyond_checking", FAILED, detail)
+    return {
+        "signatures": [],
+        "revisions": 0,
+        "dss": {"certs": 0, "ocsps": 0, "crls": 0},
+        "findings": [finding.to_json()],
+        "indication": TOTAL_FAILED,
+        "sub_indication": "FORMAT_FAILURE",
+        "problems": [finding.message],
+        "coverage": {"parsed_end": 0, "signed_end": 0, "size": len(pdf)},
+    }
 
 
 def _region(pdf: bytes, reader: PdfFileReader, end: int, signatures: int) -> ParsedRegion:

@@ -670,3 +670,15 @@ def flipped_page_content(pdf: bytes) -> bytes:
         raise ValueError("the page content stream is not a plain object")
     position = pdf.index(b"stream", header.end()) + len(b"stream\n") + 8
     return pdf[:position] + bytes([pdf[position] ^ 0x01]) + pdf[position + 1 :]
+
+
+def damaged_object_stream(pdf: bytes) -> bytes:
+    """One bit of the first object stream's zlib checksum flipped (its data decompresses, its
+    check fails): pyHanko cannot read the objects in it at all, while PDF readers ignore the
+    checksum and show the file."""
+    header = pdf.find(b"/ObjStm")
+    if header < 0:
+        raise ValueError("the file has no object stream")
+    end = pdf.index(b"endstream", header)
+    position = pdf.rindex(b"\n", header, end) - 2  # inside the Adler-32 before the EOL
+    return pdf[:position] + bytes([pdf[position] ^ 0x01]) + pdf[position + 1 :]

@@ -11,7 +11,7 @@ import pytest
 
 from econtract.pki.sandbox import SandboxError
 from econtract.pki.validation import verify_document
-from tests.attacks.generators import Attack, flip, signed_positions, variants
+from tests.attacks.generators import Attack, damaged_object_stream, flip, signed_positions, variants
 from tests.pki.pades.conftest import SignedContract
 
 pytestmark = pytest.mark.django_db
@@ -76,3 +76,28 @@ def test_changes_after_the_seal_name_what_changed(genuine: bytes) -> None:
     change = after_seal[0]["detail"]["change"]
     assert change["kind"] == "metadata"
     assert change["new"]["Title"] == "Invoice: paid in full"
+
+
+def test_a_signed_revision_that_readers_repair_gets_a_failed_report_not_a_refusal(
+    contract: SignedContract,
+) -> None:
+    import pypdfium2 as pdfium
+
+    damaged = damaged_object_stream(contract.sealed)
+    assert len(pdfium.PdfDocument(damaged)) >= 1  # the premise: a viewer shows it
+
+    result = verify_document(pdf=damaged, online=False)
+
+    assert result["indication"] == "TOTAL-FAILED"
+    assert result["sub_indication"] == "FORMAT_FAILURE"
+    [finding] = result["findings"]
+    assert finding["code"] == "damaged_beyond_checking"
+    assert finding["detail"]["reader_pages"] >= 1
+    assert "zlib" in finding["detail"]["error"]
+
+
+def test_a_file_no_reader_opens_is_refused_as_unreadable() -> None:
+    with pytest.raises(SandboxError) as refused:
+        verify_document(pdf=b"%PDF-1.7\n" + bytes(range(256)) * 8 + b"\n%%EOF\n", online=False)
+
+    assert refused.value.code == "document_unreadable"

@@ -80,9 +80,9 @@ def _bare_pyhanko(pdf: bytes) -> str:
     from pyhanko.sign.validation.ades import ades_lta_validation
 
     from econtract.pki.aio import run_on_pki_loop
+    from econtract.pki.signature_entries import validation_spec as _validation_spec
     from econtract.pki.trust import path_validation_context
     from econtract.pki.validation import platform_options
-    from econtract.pki.verification import _validation_spec
 
     async def validate() -> str:
         reader = PdfFileReader(io.BytesIO(pdf))

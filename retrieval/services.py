@@ -163,7 +163,7 @@ def _send_verified(
     # slowly, only when none is kept) are read before the evidence chain is locked, so a
     # granted request's four steps commit in one write.
     authentication = current_authentication(party=party)
-    accepted = authentication is None
+    accepted_already = authentication is None
     if authentication is None:
         # The application and its acceptance stand; then §8 refuses, with its own evidence
         # (or an authentication made meanwhile lets the request go on).
@@ -172,7 +172,7 @@ def _send_verified(
         authentication = _authenticated(process, party=party, actor=actor, contract=contract)
     sent = VerifiedContract(contract, party, access, verify_stored(contract), includes)
     with transaction.atomic(), appended_together():
-        if not accepted:
+        if not accepted_already:
             _accept(process, opened, includes)
         _send(process, sent, authentication)
     return sent

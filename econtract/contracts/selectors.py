@@ -134,8 +134,8 @@ def access_to(*, party: Party | None, reference: str) -> Access:
     if party is None:
         raise not_found()
     contract = contract_for(party=party, reference=reference, include_granted=True)
-    # Prefetched with their parties: whoever reads the contract next shows them too.
-    prefetch_related_objects([contract], "signatories__party")
+    # Prefetched: whoever shows the contract next reads them too (prepared_for_representation).
+    prefetch_related_objects([contract], "signatories")
     signatory = next((s for s in contract.signatories.all() if s.party_id == party.pk), None)
     grants = () if signatory else tuple(active_grants(party=party).filter(contract=contract))
     return Access(contract=contract, signatory=signatory, grants=grants)

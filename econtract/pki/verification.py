@@ -203,7 +203,12 @@ def _read_tolerantly(pdf: bytes) -> tuple[PdfFileReader, int, list[Finding]]:
             prefix = Finding("parsed_prefix_only", FINDING_INDETERMINATE, {"offset": end})
             return reader, end, [prefix]
         # As a read error, whatever pyHanko raised: the file is damaged, not our code wrong.
-        raise PdfReadError(f"{type(first_error).__name__}: {first_error}") from first_error
+        raise PdfReadError(_error_text(first_error)) from first_error
+
+
+def _error_text(error: BaseException) -> str:
+    name = "zlib.error" if isinstance(error, zlib.error) else type(error).__name__
+    return f"{name}: {error}"
 
 
 def _damaged(pdf: bytes, error: Exception) -> dict[str, Any]:
@@ -215,8 +220,7 @@ def _damaged(pdf: bytes, error: Exception) -> dict[str, Any]:
         raise error
     pages, signatures = seen
     detail = {
-        "error": f"{'zlib.error' if isinstance(error, zlib.error) else type(error).__name__}: "
-        f"{error}"[:200],
+        "error": _error_text(error)[:200],
         "reader_pages": pages,
         "reader_signatures": "?" if signatures is None else signatures,
     }

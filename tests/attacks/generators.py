@@ -658,6 +658,10 @@ def variants() -> list[tuple[str, str, Attack]]:
     return [(kind, name, attack) for kind, attacks in ATTACKS.items() for name, attack in attacks]
 
 
+def _flipped_at(pdf: bytes, position: int) -> bytes:
+    return pdf[:position] + bytes([pdf[position] ^ 0x01]) + pdf[position + 1 :]
+
+
 def flipped_page_content(pdf: bytes) -> bytes:
     """One bit of the first page's content stream flipped: inside every signature's byte range,
     wherever the file's own structure (xref streams, object streams) happens to lie."""
@@ -669,7 +673,7 @@ def flipped_page_content(pdf: bytes) -> bytes:
     if header is None:
         raise ValueError("the page content stream is not a plain object")
     position = pdf.index(b"stream", header.end()) + len(b"stream\n") + 8
-    return pdf[:position] + bytes([pdf[position] ^ 0x01]) + pdf[position + 1 :]
+    return _flipped_at(pdf, position)
 
 
 def damaged_object_stream(pdf: bytes) -> bytes:
@@ -681,4 +685,4 @@ def damaged_object_stream(pdf: bytes) -> bytes:
         raise ValueError("the file has no object stream")
     end = pdf.index(b"endstream", header)
     position = pdf.rindex(b"\n", header, end) - 2  # inside the Adler-32 before the EOL
-    return pdf[:position] + bytes([pdf[position] ^ 0x01]) + pdf[position + 1 :]
+    return _flipped_at(pdf, position)

@@ -13,8 +13,8 @@ from rest_framework.views import APIView
 
 from authentication import selectors, services
 from authentication.models import Authentication
-from econtract.api.errors import BusinessRuleViolation
 from econtract.api.requests import account_of
+from econtract.errors import BusinessRuleViolation, Refusal
 from econtract.parties.models import PartyCertificate
 from econtract.pki.signatures import ClientSignatureError, b64decode
 
@@ -101,7 +101,7 @@ class AuthenticationList(generics.ListAPIView):
                 pk=data.validated_data["certificate_id"], account=account
             ).first()
             if certificate is None:
-                raise BusinessRuleViolation("not_found", "No such certificate.", http_status=404)
+                raise BusinessRuleViolation("not_found", "No such certificate.")
             auth = services.request_certificate_authentication(
                 account=account, certificate=certificate
             )
@@ -125,7 +125,7 @@ class _OwnAuthenticationAction(APIView):
     def own(self, request: Request, pk: int) -> Authentication:
         auth = selectors.authentications_of(account=account_of(request)).filter(pk=pk).first()
         if auth is None:
-            raise BusinessRuleViolation("not_found", "No such authentication.", http_status=404)
+            raise BusinessRuleViolation("not_found", "No such authentication.")
         return auth
 
 
@@ -138,7 +138,7 @@ class AuthenticationProof(_OwnAuthenticationAction):
             signature = b64decode(data.validated_data["signature"], name="signature")
         except ClientSignatureError as exc:
             raise BusinessRuleViolation(
-                "invalid", str(exc), fields={"signature": [str(exc)]}, http_status=400
+                "invalid", str(exc), fields={"signature": [str(exc)]}, refusal=Refusal.BAD_REQUEST
             ) from exc
         auth = services.submit_certificate_proof(
             auth=self.own(request, pk), signature=signature, actor=account_of(request)

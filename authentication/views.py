@@ -15,8 +15,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from authentication import selectors, services
 from authentication.models import Authentication
-from econtract.api.errors import BusinessRuleViolation
 from econtract.api.requests import account_of
+from econtract.errors import BusinessRuleViolation
 from econtract.parties.models import Party, PartyCertificate, User
 
 

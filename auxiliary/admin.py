@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from auxiliary import selectors, services
 from auxiliary.models import Cancellation, IdentityChange, IdentityChangeMaterial
-from econtract.api.errors import BusinessRuleViolation
+from econtract.errors import BusinessRuleViolation
 from econtract.parties.models import User
 
 

@@ -38,8 +38,8 @@ from auxiliary.common import (
 )
 from auxiliary.models import Cancellation, PerformanceConfirmation
 from econtract import privacy
-from econtract.api.errors import BusinessRuleViolation
 from econtract.contracts.models import Contract
+from econtract.errors import BusinessRuleViolation
 from econtract.notifications.services import notify
 from econtract.parties.models import Party, PartyCertificate, User
 from econtract.supervision.services import publish_contract_event

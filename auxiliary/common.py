@@ -13,10 +13,9 @@ from django.db import models
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from rest_framework import status
 
-from econtract.api.errors import BusinessRuleViolation
 from econtract.contracts.models import Contract
+from econtract.errors import BusinessRuleViolation, Refusal
 from econtract.evidence.models import EvidenceEvent
 from econtract.evidence.services import object_label, record_event
 from econtract.parties.models import Party, PartyCertificate, User
@@ -59,7 +58,6 @@ def active_party(account: User) -> Party:
         raise BusinessRuleViolation(
             "not_registered",
             _("Only a registered party whose identity is not cancelled can do this (§7)."),
-            http_status=status.HTTP_403_FORBIDDEN,
         )
     return party
 
@@ -74,7 +72,7 @@ def refuse_if_pending(party: Party, *, allowed: str = "") -> None:
         raise BusinessRuleViolation(
             f"{party.pending_process}_pending",
             _("Not possible now: %(process)s.") % {"process": party.get_pending_process_display()},
-            http_status=status.HTTP_409_CONFLICT,
+            refusal=Refusal.CONFLICT,
         )
 
 
@@ -94,9 +92,7 @@ def counterparties_by_party(party: Party, contracts: Iterable[Contract]) -> dict
 
 
 def not_found(what: str) -> BusinessRuleViolation:
-    return BusinessRuleViolation(
-        "not_found", _("No such %(what)s.") % {"what": what}, http_status=status.HTTP_404_NOT_FOUND
-    )
+    return BusinessRuleViolation("not_found", _("No such %(what)s.") % {"what": what})
 
 
 def invalid_state(display: str, state: str) -> BusinessRuleViolation:
@@ -104,15 +100,12 @@ def invalid_state(display: str, state: str) -> BusinessRuleViolation:
         "invalid_state",
         _("This is not possible while the application is %(state)s.") % {"state": display},
         fields={"state": [state]},
-        http_status=status.HTTP_409_CONFLICT,
     )
 
 
 def already_answered() -> BusinessRuleViolation:
     return BusinessRuleViolation(
-        "already_answered",
-        _("You have already answered, or the time to answer is over."),
-        http_status=status.HTTP_409_CONFLICT,
+        "already_answered", _("You have already answered, or the time to answer is over.")
     )
 
 
@@ -146,7 +139,6 @@ def _revoke_at_ca(row: PartyCertificate, reason: x509.ReasonFlags) -> None:
         raise BusinessRuleViolation(
             "ca_unavailable",
             _("The certificate authority cannot be reached now; nothing was changed."),
-            http_status=status.HTTP_503_SERVICE_UNAVAILABLE,
         ) from exc
 
 

@@ -9,7 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from auxiliary.models import IdentityChangeMaterial
-from econtract.api.errors import BusinessRuleViolation
+from econtract.errors import BusinessRuleViolation
 from econtract.parties.models import Party
 
 _REASON = forms.CharField(

@@ -25,7 +25,6 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from rest_framework import status
 
 from authentication.services import require_authentication
 from auxiliary.common import (
@@ -42,8 +41,8 @@ from auxiliary.common import (
 )
 from auxiliary.models import CounterpartyConsent, IdentityChange, IdentityChangeMaterial
 from econtract import privacy
-from econtract.api.errors import BusinessRuleViolation
 from econtract.contracts.models import Contract
+from econtract.errors import BusinessRuleViolation
 from econtract.notifications.deadlines import open_deadline, register_wait, resolve_deadlines
 from econtract.notifications.services import notify
 from econtract.parties.models import Party, PartyCertificate, User
@@ -86,9 +85,7 @@ def create_identity_change(
             party=party, state__in=IdentityChange.OPEN_STATES
         ).exists():
             raise BusinessRuleViolation(
-                "identity_change_in_progress",
-                _("You already have an identity change in progress."),
-                http_status=status.HTTP_409_CONFLICT,
+                "identity_change_in_progress", _("You already have an identity change in progress.")
             )
         return IdentityChange.objects.create(
             party=party, kind=party.kind, reason=reason.strip(), changed_fields=changed, **values
@@ -186,9 +183,7 @@ def review_identity_change(
         change = IdentityChange.objects.select_for_update().get(pk=change.pk)
         if change.party.account_id == reviewer.pk:
             raise BusinessRuleViolation(
-                "permission_denied",
-                _("An operator cannot review their own application."),
-                http_status=status.HTTP_403_FORBIDDEN,
+                "permission_denied", _("An operator cannot review their own application.")
             )
         _require_state(change, (State.SUBMITTED,))
         change.reviewer, change.reviewed_at, change.decision_reason = (
@@ -212,9 +207,7 @@ def review_identity_change(
 def _check_review_input(reviewer: User, decision: str, reason: str) -> None:
     if not reviewer.is_staff:
         raise BusinessRuleViolation(
-            "permission_denied",
-            _("Only an operator may review identity changes."),
-            http_status=status.HTTP_403_FORBIDDEN,
+            "permission_denied", _("Only an operator may review identity changes.")
         )
     if decision not in DECISIONS:
         rules.raise_problems(
@@ -527,9 +520,7 @@ def _refuse_duplicate_identity(change: IdentityChange) -> None:
         taken = others.filter(unified_social_credit_code=code) if code else others.none()
     if taken.exists():
         raise BusinessRuleViolation(
-            "identity_already_registered",
-            _("A party with this identity is already registered."),
-            http_status=status.HTTP_409_CONFLICT,
+            "identity_already_registered", _("A party with this identity is already registered.")
         )
     # Signatories are found by phone (signing), and SMS codes go to it: it names one account.
     phone_taken = User.objects.filter(phone=change.phone).exclude(pk=change.party.account_id)
@@ -538,7 +529,6 @@ def _refuse_duplicate_identity(change: IdentityChange) -> None:
             "phone_already_registered",
             _("This phone number is already registered."),
             fields={"phone": [_("This phone number is already registered.")]},
-            http_status=status.HTTP_409_CONFLICT,
         )
 
 

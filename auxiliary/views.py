@@ -24,8 +24,8 @@ from auxiliary.forms import (
     show_problems,
 )
 from auxiliary.models import Cancellation, IdentityChange
-from econtract.api.errors import BusinessRuleViolation
 from econtract.api.requests import account_of
+from econtract.errors import BusinessRuleViolation
 
 
 @login_required

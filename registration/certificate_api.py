@@ -19,9 +19,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from econtract.api.errors import BusinessRuleViolation
 from econtract.api.requests import account_of
 from econtract.api.schema import ERROR
+from econtract.errors import BusinessRuleViolation
 from econtract.parties.models import CertificateChallenge, PartyCertificate
 from econtract.pki.signatures import ClientSignatureError, b64decode, b64encode
 from registration import certificates
@@ -74,9 +74,7 @@ class CertificateOutputSerializer(serializers.ModelSerializer):
 def _own_certificate(request: Request, pk: int) -> PartyCertificate:
     row = certificates.certificates_of(account=account_of(request)).filter(pk=pk).first()
     if row is None:  # another account's certificate does not exist for the caller
-        raise BusinessRuleViolation(
-            "not_found", "No such certificate.", http_status=status.HTTP_404_NOT_FOUND
-        )
+        raise BusinessRuleViolation("not_found", "No such certificate.")
     return row
 
 

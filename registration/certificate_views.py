@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from econtract.api.errors import BusinessRuleViolation
 from econtract.api.requests import account_of
+from econtract.errors import BusinessRuleViolation
 from registration import certificates
 
 

@@ -23,9 +23,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.x509.oid import NameOID
 from django.db import transaction
 from django.utils import timezone
-from rest_framework import status
 
-from econtract.api.errors import BusinessRuleViolation
+from econtract.errors import BusinessRuleViolation
 from econtract.evidence.services import record_event
 from econtract.notifications.services import notify
 from econtract.parties import sms_codes
@@ -279,9 +278,7 @@ def _issue(*, public_key: ClientPublicKey, party: Party) -> x509.Certificate:
         )
     except OSError as exc:
         raise BusinessRuleViolation(
-            "ca_unavailable",
-            f"The certificate authority cannot be reached now: {exc}",
-            http_status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            "ca_unavailable", f"The certificate authority cannot be reached now: {exc}"
         ) from exc
     if cert.public_key() != public_key:
         # A CA that certified another key than ours must never be trusted with the result.
@@ -314,7 +311,6 @@ def revoke_party_certificate(
             raise BusinessRuleViolation(
                 "certificate_already_revoked",
                 "This certificate is already revoked or was never bound.",
-                http_status=status.HTTP_409_CONFLICT,
             )
         revoked_at_ca = _revoke_at_ca(row)
         row.status, row.revoked_at = PartyCertificate.Status.REVOKED, now
@@ -357,7 +353,6 @@ def _revoke_at_ca(row: PartyCertificate) -> bool:
         raise BusinessRuleViolation(
             "ca_unavailable",
             f"The certificate authority cannot be reached now; nothing was revoked: {exc}",
-            http_status=status.HTTP_503_SERVICE_UNAVAILABLE,
         ) from exc
     return True
 
@@ -383,9 +378,7 @@ def _subject_names(cert: x509.Certificate) -> list[str]:
 def _party_if_any(account: User) -> Party | None:
     party = Party.objects.filter(account=account).first()
     if party is not None and party.status != Party.Status.ACTIVE:
-        raise BusinessRuleViolation(
-            "party_not_active", "The party's identity is cancelled.", http_status=403
-        )
+        raise BusinessRuleViolation("party_not_active", "The party's identity is cancelled.")
     return party
 
 
@@ -395,7 +388,6 @@ def _require_approved_party(account: User) -> Party:
         raise BusinessRuleViolation(
             "party_not_approved",
             "Only a party whose registration was approved may apply for a certificate.",
-            http_status=status.HTTP_403_FORBIDDEN,
         )
     return party
 
@@ -453,7 +445,6 @@ def _check_certificate(cert: x509.Certificate, intermediates: list[x509.Certific
         raise BusinessRuleViolation(
             "certificate_chain_unavailable",
             f"The certificate's issuer could not be fetched now: {chain.detail}.",
-            http_status=status.HTTP_503_SERVICE_UNAVAILABLE,
         )
     if not chain.ok:
         raise BusinessRuleViolation(
@@ -529,9 +520,7 @@ def _refuse_duplicate(description: CertificateDescription) -> None:
         issuer=description.issuer, serial_number=description.serial_number
     ).exists():
         raise BusinessRuleViolation(
-            "certificate_already_bound",
-            "This certificate is already bound to an account.",
-            http_status=status.HTTP_409_CONFLICT,
+            "certificate_already_bound", "This certificate is already bound to an account."
         )
 
 
@@ -588,6 +577,4 @@ def _mask_phone(phone: str) -> str:
 
 
 def _not_found() -> BusinessRuleViolation:
-    return BusinessRuleViolation(
-        "not_found", "No such certificate.", http_status=status.HTTP_404_NOT_FOUND
-    )
+    return BusinessRuleViolation("not_found", "No such certificate.")

@@ -17,7 +17,7 @@ from typing import Protocol
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from econtract.api.errors import BusinessRuleViolation
+from econtract.errors import BusinessRuleViolation
 
 # (magic bytes at offset 0, content type, stored extension)
 _SIGNATURES: tuple[tuple[bytes, str, str], ...] = (

@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from econtract.api.errors import BusinessRuleViolation
+from econtract.errors import BusinessRuleViolation
 from econtract.parties.models import Party
 from registration.models import Material
 

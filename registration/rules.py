@@ -16,9 +16,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
-from rest_framework import status
 
-from econtract.api.errors import BusinessRuleViolation
+from econtract.errors import BusinessRuleViolation, Refusal
 from econtract.parties.models import Party
 from econtract.parties.validators import normalize_mainland_mobile
 from registration import validators
@@ -211,7 +210,7 @@ def capacity_problem(*, id_type: str, id_number: str, today: date) -> Problem | 
     )
 
 
-def raise_problems(problems: list[Problem], *, http_status: int | None = None) -> None:
+def raise_problems(problems: list[Problem], *, refusal: Refusal | None = None) -> None:
     """One error for all problems: the first one's code, every message under its field."""
     if not problems:
         return
@@ -223,5 +222,5 @@ def raise_problems(problems: list[Problem], *, http_status: int | None = None) -
         problems[0].code,
         message,
         fields=fields,
-        http_status=http_status or status.HTTP_422_UNPROCESSABLE_ENTITY,
+        refusal=refusal,
     )

@@ -26,10 +26,9 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from rest_framework import status
 
 from econtract import privacy
-from econtract.api.errors import BusinessRuleViolation
+from econtract.errors import BusinessRuleViolation
 from econtract.evidence.chain import canonical_json
 from econtract.evidence.services import record_event
 from econtract.notifications.deadlines import open_deadline, register_wait, resolve_deadlines
@@ -73,7 +72,6 @@ def create_application(
             raise BusinessRuleViolation(
                 "application_in_progress",
                 _("You already have a registration application in progress."),
-                http_status=status.HTTP_409_CONFLICT,
             )
         application = RegistrationApplication.objects.create(account=account, kind=kind, **values)
         _add_history(application, actor=account, step="")
@@ -195,9 +193,7 @@ def review_application(
     """The operator's material review: approve, reject, or send back for supplement."""
     if not reviewer.is_staff:
         raise BusinessRuleViolation(
-            "permission_denied",
-            _("Only an operator may review registrations."),
-            http_status=status.HTTP_403_FORBIDDEN,
+            "permission_denied", _("Only an operator may review registrations.")
         )
     if decision not in DECISIONS:
         rules.raise_problems(
@@ -222,9 +218,7 @@ def review_application(
         application = _lock(application)
         if application.account_id == reviewer.pk:
             raise BusinessRuleViolation(
-                "permission_denied",
-                _("An operator cannot review their own application."),
-                http_status=status.HTTP_403_FORBIDDEN,
+                "permission_denied", _("An operator cannot review their own application.")
             )
         _require_state(application, (State.SUBMITTED,))
         application.reviewer, application.reviewed_at = reviewer, timezone.now()
@@ -354,11 +348,7 @@ def _lock_own(application: RegistrationApplication, actor: User) -> Registration
     locked = _lock(application)
     if locked.account_id != actor.pk:
         # Another account's application does not exist for the caller (API.md: 404).
-        raise BusinessRuleViolation(
-            "not_found",
-            _("No such registration application."),
-            http_status=status.HTTP_404_NOT_FOUND,
-        )
+        raise BusinessRuleViolation("not_found", _("No such registration application."))
     return locked
 
 
@@ -369,16 +359,13 @@ def _require_state(application: RegistrationApplication, allowed: tuple[str, ...
             _("This is not possible while the application is %(state)s.")
             % {"state": application.get_state_display()},
             fields={"state": [application.state]},
-            http_status=status.HTTP_409_CONFLICT,
         )
 
 
 def _refuse_if_registered(account: User) -> None:
     if Party.objects.filter(account=account).exists():
         raise BusinessRuleViolation(
-            "already_registered",
-            _("This account is already registered as a party."),
-            http_status=status.HTTP_409_CONFLICT,
+            "already_registered", _("This account is already registered as a party.")
         )
 
 
@@ -395,9 +382,7 @@ def _refuse_duplicate_identity(application: RegistrationApplication) -> None:
         taken = bool(code) and parties.filter(unified_social_credit_code=code).exists()
     if taken:
         raise BusinessRuleViolation(
-            "identity_already_registered",
-            _("A party with this identity is already registered."),
-            http_status=status.HTTP_409_CONFLICT,
+            "identity_already_registered", _("A party with this identity is already registered.")
         )
 
 

@@ -11,8 +11,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from econtract.api.errors import BusinessRuleViolation
 from econtract.api.requests import account_of
+from econtract.errors import BusinessRuleViolation
 from econtract.parties.models import Party
 from registration import rules, selectors, services
 from registration.forms import MaterialForm, form_class_for, show_problems

@@ -1,11 +1,11 @@
 """The query/download API (§10.1–10.2), grants (X5) and confirming performance (X6).
 
 Included before ``signing.api_urls``: a contract's reading endpoints live here. The detail path
-is shared with signing's PATCH (``econtract.contracts.routing``)."""
+is shared with signing's PATCH (``econtract.api.routing``)."""
 
 from django.urls import URLPattern, URLResolver, path
 
-from econtract.contracts.routing import contract_detail_view
+from econtract.api.routing import contract_detail_view
 from retrieval import api
 
 urlpatterns: list[URLPattern | URLResolver] = [

@@ -19,11 +19,10 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from rest_framework import status
 
-from econtract.api.errors import BusinessRuleViolation
 from econtract.contracts.models import AccessGrant, Contract, GrantConsent
 from econtract.contracts.selectors import contract_for, not_found, party_of
+from econtract.errors import BusinessRuleViolation
 from econtract.evidence.services import record_event
 from econtract.notifications.services import notify
 from econtract.parties.models import Party, User
@@ -54,9 +53,7 @@ def grant_for(*, actor: User, grant_id: int) -> AccessGrant:
             .first()
         )
     if found is None:
-        raise BusinessRuleViolation(
-            "not_found", _("No such grant."), http_status=status.HTTP_404_NOT_FOUND
-        )
+        raise BusinessRuleViolation("not_found", _("No such grant."))
     return found
 
 
@@ -92,9 +89,7 @@ def request_grant(
     contract = contract_for(party=applicant, reference=reference)
     if contract.state not in Contract.CONCLUDED_STATES:
         raise BusinessRuleViolation(
-            "not_concluded",
-            _("Access can be granted only to a concluded contract."),
-            http_status=status.HTTP_409_CONFLICT,
+            "not_concluded", _("Access can be granted only to a concluded contract.")
         )
     scope = _check_scope(scope)
     _check_expiry(expires_at)
@@ -168,18 +163,14 @@ def answer_grant(*, actor: User, grant_id: int, agree: bool, reason: str = "") -
     if party is None or not grant.contract.signatories.filter(party=party).exists():
         # The grantee sees its grant but has no say in it.
         raise BusinessRuleViolation(
-            "only_parties",
-            _("Only the contract's parties consent to a grant."),
-            http_status=status.HTTP_403_FORBIDDEN,
+            "only_parties", _("Only the contract's parties consent to a grant.")
         )
     with transaction.atomic():
         grant = AccessGrant.objects.select_for_update().get(pk=grant.pk)
         _require_pending(grant)
         if grant.consents.filter(party=party).exists():
             raise BusinessRuleViolation(
-                "already_answered",
-                _("You have already answered this grant."),
-                http_status=status.HTTP_409_CONFLICT,
+                "already_answered", _("You have already answered this grant.")
             )
         GrantConsent.objects.create(grant=grant, party=party, agree=agree, reason=reason)
         if not agree:
@@ -197,7 +188,6 @@ def _require_pending(grant: AccessGrant) -> None:
             "invalid_state",
             _("This grant is %(state)s; it is no longer awaiting answers.")
             % {"state": grant.get_state_display()},
-            http_status=status.HTTP_409_CONFLICT,
         )
 
 

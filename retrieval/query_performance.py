@@ -11,11 +11,10 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from rest_framework import status
 
-from econtract.api.errors import BusinessRuleViolation
 from econtract.contracts.models import Contract, Signatory
 from econtract.contracts.selectors import contract_for, not_found, party_of
+from econtract.errors import BusinessRuleViolation
 from econtract.evidence.services import record_event
 from econtract.notifications.services import notify
 from econtract.parties.models import User
@@ -34,14 +33,11 @@ def confirm_performed(*, actor: User, reference: str) -> Contract:
                 "invalid_state",
                 _("Only a contract in performance can be confirmed performed; it is %(state)s.")
                 % {"state": contract.get_state_display()},
-                http_status=status.HTTP_409_CONFLICT,
             )
         signatory = contract.signatories.select_for_update().get(party=party)
         if signatory.performance_confirmed_at is not None:
             raise BusinessRuleViolation(
-                "already_confirmed",
-                _("You have already confirmed this contract performed."),
-                http_status=status.HTTP_409_CONFLICT,
+                "already_confirmed", _("You have already confirmed this contract performed.")
             )
         signatory.performance_confirmed_at = timezone.now()
         signatory.save(update_fields=["performance_confirmed_at"])

@@ -20,15 +20,14 @@ from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from rest_framework import status
 
 from authentication.models import Authentication
 from authentication.selectors import current_authentication
 from authentication.services import require_authentication
-from econtract.api.errors import BusinessRuleViolation
 from econtract.contracts.documents import DocumentIntegrityError, read_document
 from econtract.contracts.models import AccessGrant, Contract
 from econtract.contracts.selectors import Access, access_to, not_found, party_of
+from econtract.errors import BusinessRuleViolation
 from econtract.evidence.services import appended_together, record_event
 from econtract.notifications.models import Channel
 from econtract.notifications.services import notify
@@ -224,14 +223,12 @@ def _require_concluded_and_scope(access: Access, process: Process) -> None:
             "not_concluded",
             _("Only a concluded contract can be queried or downloaded; it is %(state)s.")
             % {"state": access.contract.get_state_display()},
-            http_status=status.HTTP_409_CONFLICT,
         )
     if not access.allows(process.name):
         raise BusinessRuleViolation(
             "scope_not_granted",
             _("Your access to this contract does not include %(scope)s.")
             % {"scope": AccessGrant.Scope(process.name).label},
-            http_status=status.HTTP_403_FORBIDDEN,
         )
 
 
@@ -268,7 +265,6 @@ def _document(contract: Contract) -> tuple[bytes, str]:
         raise BusinessRuleViolation(
             "document_damaged",
             _("The stored document does not match its recorded hash; the operators are told."),
-            http_status=status.HTTP_409_CONFLICT,
         ) from damaged
 
 

@@ -17,8 +17,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from econtract.api.errors import BusinessRuleViolation
 from econtract.api.requests import account_of
+from econtract.errors import BusinessRuleViolation
 from retrieval import verification as services
 from retrieval.models import Verification
 from retrieval.verification_api import report_response

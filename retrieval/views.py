@@ -18,12 +18,13 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from econtract.api.errors import BusinessRuleViolation
+from econtract.api.errors import http_status_of
 from econtract.api.requests import account_of
 from econtract.contracts.elements import schedule_rows
 from econtract.contracts.models import AccessGrant, Contract, Signatory
 from econtract.contracts.selectors import GRANTEE_ROLE, contracts_visible_to, party_of
 from econtract.contracts.serializers import performance_status, signature_records
+from econtract.errors import BusinessRuleViolation, Refusal
 from retrieval import query_grants, query_performance, services
 from retrieval.api import pdf_file
 from retrieval.services import INCLUDES, VerifiedContract
@@ -113,13 +114,13 @@ def detail(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 def _refused(request: HttpRequest, refused: BusinessRuleViolation) -> HttpResponse:
-    if refused.http_status == 404:
+    if refused.refusal is Refusal.NOT_FOUND:
         raise Http404(refused.message)
     return render(
         request,
         "retrieval/query_refused.html",
         {"code": refused.code, "message": refused.message},
-        status=refused.http_status,
+        status=http_status_of(refused),
     )
 
 
@@ -247,7 +248,7 @@ def request_grant(request: HttpRequest, reference: str) -> HttpResponse:
             actor=account_of(request), reference=reference, **form.cleaned_data
         )
     except BusinessRuleViolation as refused:
-        if refused.http_status == 404:
+        if refused.refusal is Refusal.NOT_FOUND:
             raise Http404(refused.message) from refused
         messages.error(request, refused.message)
     else:
@@ -270,7 +271,7 @@ def answer_grant(request: HttpRequest, grant_id: int) -> HttpResponse:
             reason=request.POST.get("reason", ""),
         )
     except BusinessRuleViolation as refused:
-        if refused.http_status == 404:
+        if refused.refusal is Refusal.NOT_FOUND:
             raise Http404(refused.message) from refused
         messages.error(request, refused.message)
         return redirect("query-list")
@@ -286,7 +287,7 @@ def confirm_performed(request: HttpRequest, reference: str) -> HttpResponse:
             actor=account_of(request), reference=reference
         )
     except BusinessRuleViolation as refused:
-        if refused.http_status == 404:
+        if refused.refusal is Refusal.NOT_FOUND:
             raise Http404(refused.message) from refused
         messages.error(request, refused.message)
     else:

@@ -29,7 +29,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from econtract.api.errors import BusinessRuleViolation
 from econtract.api.requests import account_of
 from econtract.api.schema import ERROR
 from econtract.contracts.documents import read_document
@@ -40,6 +39,7 @@ from econtract.contracts.serializers import (
     list_prefetches,
     loaded_for_representation,
 )
+from econtract.errors import BusinessRuleViolation
 from signing import selectors, services
 
 # ``ContractSerializer`` lives in the kernel now; the session API still imports it from here.
@@ -221,7 +221,7 @@ def _create_input(request: Request) -> tuple[dict[str, Any], bytes | None]:
 
 class ContractDetail(APIView):
     """Changes to a draft. Reading a contract is retrieval's (§10): the path is served by both
-    (``econtract.contracts.routing``)."""
+    (``econtract.api.routing``)."""
 
     @extend_schema_serializer(component_name="ContractElementsUpdate")
     class UpdateSerializer(serializers.Serializer):
@@ -299,9 +299,7 @@ class ContractWithdraw(APIView):
 def pdf_response(contract: Contract) -> HttpResponse:
     """The current document, checked against its recorded hash, shown inline."""
     if contract.current_version is None:
-        raise BusinessRuleViolation(
-            "not_found", "This contract has no document.", http_status=status.HTTP_404_NOT_FOUND
-        )
+        raise BusinessRuleViolation("not_found", "This contract has no document.")
     response = HttpResponse(read_document(contract.current_version), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{contract.reference}.pdf"'
     return response

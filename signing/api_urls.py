@@ -6,7 +6,7 @@ from signing import api, session_api
 urlpatterns: list[URLPattern | URLResolver] = [
     path("contracts/", api.ContractListCreate.as_view(), name="api-contracts"),
     # GET and PATCH of ``contracts/<reference>/``, ``.../document/`` and ``.../evidence/`` are
-    # served from retrieval's URLs (included first; econtract/contracts/routing.py).
+    # served from retrieval's URLs (included first; econtract/api/routing.py).
     path(
         "contracts/<str:reference>/submit/",
         api.ContractSubmit.as_view(),

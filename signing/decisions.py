@@ -11,11 +11,10 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from rest_framework import status
 
 from authentication.services import require_authentication
-from econtract.api.errors import BusinessRuleViolation
 from econtract.contracts.models import Contract, Signatory
+from econtract.errors import BusinessRuleViolation
 from econtract.evidence.services import appended_together
 from econtract.notifications.services import notify
 from econtract.parties.models import User
@@ -138,9 +137,7 @@ def decline(*, contract: Contract, actor: User, reason: str) -> Contract:
         require_open(contract)
         if signatory.signed_at is not None:
             raise BusinessRuleViolation(
-                "already_signed",
-                _("You have signed this contract already."),
-                http_status=status.HTTP_409_CONFLICT,
+                "already_signed", _("You have signed this contract already.")
             )
         contract.decline()
         contract.save()
@@ -166,17 +163,11 @@ def _offeree(contract: Contract, actor: User, signatory: Signatory | None = None
     ):
         signatory = signatory_of(contract, actor)
     if signatory.role != Signatory.Role.OFFEREE:
-        raise BusinessRuleViolation(
-            "only_offeree",
-            _("Only an offeree may do this."),
-            http_status=status.HTTP_403_FORBIDDEN,
-        )
+        raise BusinessRuleViolation("only_offeree", _("Only an offeree may do this."))
     return signatory
 
 
 def _not_yet() -> BusinessRuleViolation:
     return BusinessRuleViolation(
-        "not_your_turn",
-        _("The offeror has not signed yet; the contract data is not formed."),
-        http_status=status.HTTP_409_CONFLICT,
+        "not_your_turn", _("The offeror has not signed yet; the contract data is not formed.")
     )

@@ -6,10 +6,9 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from rest_framework import status
 
-from econtract.api.errors import BusinessRuleViolation
 from econtract.contracts.models import Contract, Signatory
+from econtract.errors import BusinessRuleViolation, Refusal
 from econtract.evidence.services import record_event
 from econtract.notifications.services import notify
 from econtract.parties.models import Party, User
@@ -45,9 +44,7 @@ def signatory_of(contract: Contract, actor: User) -> Signatory:
 
 
 def not_found() -> BusinessRuleViolation:
-    return BusinessRuleViolation(
-        "not_found", _("No such contract."), http_status=status.HTTP_404_NOT_FOUND
-    )
+    return BusinessRuleViolation("not_found", _("No such contract."))
 
 
 def require_open(contract: Contract) -> None:
@@ -57,14 +54,9 @@ def require_open(contract: Contract) -> None:
             "invalid_state",
             _("Not possible while the contract is %(state)s.")
             % {"state": contract.get_state_display()},
-            http_status=status.HTTP_409_CONFLICT,
         )
     if contract.sign_deadline is not None and contract.sign_deadline <= timezone.now():
-        raise BusinessRuleViolation(
-            "deadline_passed",
-            _("The signing deadline has passed."),
-            http_status=status.HTTP_409_CONFLICT,
-        )
+        raise BusinessRuleViolation("deadline_passed", _("The signing deadline has passed."))
 
 
 def refuse_while_identity_pending(party: Party) -> None:
@@ -76,5 +68,5 @@ def refuse_while_identity_pending(party: Party) -> None:
             f"{party.pending_process}_pending",
             _("No signing can be started: %(process)s.")
             % {"process": party.get_pending_process_display()},
-            http_status=status.HTTP_409_CONFLICT,
+            refusal=Refusal.CONFLICT,
         )

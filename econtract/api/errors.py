@@ -1,7 +1,8 @@
 """The API's one error shape: ``{"code", "detail", "fields"}`` (API.md, Conventions).
 
-Services raise :class:`BusinessRuleViolation`; DRF's own exceptions are mapped to stable codes
-here, so no view formats an error by hand.
+Services raise :class:`econtract.errors.BusinessRuleViolation` (a code and a kind of refusal,
+no HTTP); its kind becomes a status here, and DRF's own exceptions are mapped to stable codes,
+so no view formats an error by hand.
 """
 
 from __future__ import annotations
@@ -15,23 +16,23 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from econtract.errors import BusinessRuleViolation, Refusal
 
-class BusinessRuleViolation(Exception):
-    """A request the rules of the process refuse. Raised by services; nothing was changed."""
+# The one place a refusal's kind becomes an HTTP status.
+HTTP_STATUS: dict[Refusal, int] = {
+    Refusal.INVALID: status.HTTP_422_UNPROCESSABLE_ENTITY,
+    Refusal.BAD_REQUEST: status.HTTP_400_BAD_REQUEST,
+    Refusal.FORBIDDEN: status.HTTP_403_FORBIDDEN,
+    Refusal.NOT_FOUND: status.HTTP_404_NOT_FOUND,
+    Refusal.CONFLICT: status.HTTP_409_CONFLICT,
+    Refusal.TOO_LARGE: status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+    Refusal.TOO_MANY: status.HTTP_429_TOO_MANY_REQUESTS,
+    Refusal.UNAVAILABLE: status.HTTP_503_SERVICE_UNAVAILABLE,
+}
 
-    def __init__(
-        self,
-        code: str,
-        message: str,
-        *,
-        fields: dict[str, Any] | None = None,
-        http_status: int = status.HTTP_422_UNPROCESSABLE_ENTITY,
-    ) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.fields = fields or {}
-        self.http_status = http_status
+
+def http_status_of(refused: BusinessRuleViolation) -> int:
+    return HTTP_STATUS[refused.refusal]
 
 
 _DRF_CODES: dict[type[exceptions.APIException], str] = {
@@ -54,7 +55,7 @@ def error_body(code: str, detail: object, fields: dict[str, Any] | None = None) 
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, BusinessRuleViolation):
-        return Response(error_body(exc.code, exc.message, exc.fields), status=exc.http_status)
+        return Response(error_body(exc.code, exc.message, exc.fields), status=http_status_of(exc))
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):

@@ -13,7 +13,7 @@ from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from econtract.api.errors import BusinessRuleViolation
+from econtract.errors import BusinessRuleViolation
 
 
 class Category(models.TextChoices):

@@ -12,10 +12,9 @@ from datetime import datetime
 from django.db.models import Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from rest_framework import status
 
-from econtract.api.errors import BusinessRuleViolation
 from econtract.contracts.models import AccessGrant, Contract, Signatory
+from econtract.errors import BusinessRuleViolation
 from econtract.evidence.models import EvidenceEvent
 from econtract.evidence.services import object_label
 from econtract.parties.models import Party, User
@@ -86,9 +85,7 @@ def contracts_visible_to(
 
 
 def not_found() -> BusinessRuleViolation:
-    return BusinessRuleViolation(
-        "not_found", _("No such contract."), http_status=status.HTTP_404_NOT_FOUND
-    )
+    return BusinessRuleViolation("not_found", _("No such contract."))
 
 
 def contract_for(*, party: Party | None, reference: str, include_granted: bool = False) -> Contract:

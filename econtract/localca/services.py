@@ -20,9 +20,8 @@ from cryptography.x509.oid import NameOID
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from rest_framework import status
 
-from econtract.api.errors import BusinessRuleViolation
+from econtract.errors import BusinessRuleViolation
 from econtract.localca import material, profiles
 from econtract.localca.crl import current_crl_der, publish_crl, root_crl_der
 from econtract.localca.material import Role
@@ -363,13 +362,11 @@ def revoke_certificate(
             raise BusinessRuleViolation(
                 "certificate_not_found",
                 f"The built-in CA issued no certificate with serial {serial_number:x}.",
-                http_status=status.HTTP_404_NOT_FOUND,
             )
         if row.revoked_at is not None:
             raise BusinessRuleViolation(
                 "certificate_already_revoked",
                 f"Certificate {serial_number:x} was revoked at {row.revoked_at.isoformat()}.",
-                http_status=status.HTTP_409_CONFLICT,
             )
         row.revoked_at = (revoked_at or now).replace(microsecond=0)
         row.revocation_reason = reason.name

@@ -9,11 +9,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from rest_framework import status
 from rest_framework.authtoken.models import Token
 
-from econtract.api.errors import BusinessRuleViolation
-from econtract.parties.lockout import LOCKED_OUT_STATUS, locked_out_message
+from econtract.errors import BusinessRuleViolation, Refusal
+from econtract.parties.lockout import locked_out_message
 from econtract.parties.models import User
 from econtract.parties.validators import normalize_mainland_mobile
 
@@ -45,7 +44,10 @@ def sign_up(*, username: str, email: str, phone: str, password: str, language: s
     errors = check_new_account(username=username, email=email, phone=phone, password=password)
     if errors:
         raise BusinessRuleViolation(
-            "invalid", _("The request has invalid fields."), fields=errors, http_status=400
+            "invalid",
+            _("The request has invalid fields."),
+            fields=errors,
+            refusal=Refusal.BAD_REQUEST,
         )
     return User.objects.create_user(
         username=username,
@@ -70,14 +72,10 @@ def issue_api_token(*, request: HttpRequest, username: str, password: str) -> To
     user = authenticate(request=request, username=username, password=password)
     if getattr(request, "axes_locked_out", False):
         cooloff_minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
-        raise BusinessRuleViolation(
-            "locked_out", locked_out_message(cooloff_minutes), http_status=LOCKED_OUT_STATUS
-        )
+        raise BusinessRuleViolation("locked_out", locked_out_message(cooloff_minutes))
     if user is None:
         raise BusinessRuleViolation(
-            "invalid_credentials",
-            _("The username or password is not correct."),
-            http_status=status.HTTP_400_BAD_REQUEST,
+            "invalid_credentials", _("The username or password is not correct.")
         )
     token, _created = Token.objects.get_or_create(user=user)
     return token

@@ -17,9 +17,8 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
-from rest_framework import status
 
-from econtract.api.errors import BusinessRuleViolation
+from econtract.errors import BusinessRuleViolation
 from econtract.notifications.sms import send_sms_code
 from econtract.parties.models import SmsCode, User
 
@@ -115,13 +114,11 @@ def _check_rate(*, account: User, purpose: str, now: datetime) -> None:
         raise BusinessRuleViolation(
             "code_rate_limited",
             f"A code was sent less than {RESEND_INTERVAL.seconds} seconds ago; please wait.",
-            http_status=status.HTTP_429_TOO_MANY_REQUESTS,
         )
     if recent.count() >= MAX_PER_HOUR:
         raise BusinessRuleViolation(
             "code_rate_limited",
             f"At most {MAX_PER_HOUR} codes are sent per hour; please try again later.",
-            http_status=status.HTTP_429_TOO_MANY_REQUESTS,
         )
 
 

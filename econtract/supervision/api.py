@@ -16,9 +16,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from econtract.api.errors import BusinessRuleViolation
 from econtract.api.requests import account_of
 from econtract.api.schema import ERROR
+from econtract.errors import BusinessRuleViolation
 from econtract.supervision import selectors, services
 from econtract.supervision.models import EventType, SupervisionEvent, WebhookSubscription
 from econtract.supervision.targets import TargetRefused

@@ -98,7 +98,7 @@ def test_a_business_rule_violation_answers_422_with_its_code() -> None:
     response = _post(Client(), {"username": "refused"})
     assert response.status_code == 422
     assert response.json() == {
-        "code": "not_allowed",
+        "code": "reason_required",
         "detail": "Refused by rule.",
         "fields": {"username": 1},
     }

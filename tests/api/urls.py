@@ -10,7 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from econtract.api.errors import BusinessRuleViolation
+from econtract.errors import BusinessRuleViolation
 from econtract.parties.models import User
 
 
@@ -26,7 +26,9 @@ class CreateUser(APIView):
         if data.validated_data["username"] == "boom":
             raise RuntimeError("server fault")
         if data.validated_data["username"] == "refused":
-            raise BusinessRuleViolation("not_allowed", "Refused by rule.", fields={"username": 1})
+            raise BusinessRuleViolation(
+                "reason_required", "Refused by rule.", fields={"username": 1}
+            )
         if User.objects.filter(username=data.validated_data["username"]).exists():
             raise serializers.ValidationError({"username": "taken"})
         user = User.objects.create_user(data.validated_data["username"])

@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from authentication.models import Authentication
 from authentication.services import require_authentication
-from econtract.api.errors import BusinessRuleViolation
+from econtract.api.errors import http_status_of
+from econtract.errors import BusinessRuleViolation
 from econtract.evidence.models import EvidenceEvent
 from econtract.notifications.models import Notification
 from econtract.parties.models import Party
@@ -45,7 +46,7 @@ def test_an_expired_authentication_no_longer_opens_it_and_the_party_is_told(part
         )
 
     assert refused.value.code == "authentication_required"
-    assert refused.value.http_status == 403
+    assert http_status_of(refused.value) == 403
     event = EvidenceEvent.objects.get()
     assert (event.step, event.payload) == ("T6.3", {"authenticated": False})
     assert Notification.objects.get().kind == "query_not_authenticated"

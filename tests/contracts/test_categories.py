@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from pytest_django import Settings
 
-from econtract.api.errors import BusinessRuleViolation
+from econtract.api.errors import http_status_of
 from econtract.contracts.categories import Category, allowed_categories, check_category
+from econtract.errors import BusinessRuleViolation
 
 
 @pytest.mark.parametrize("category", ["personal_status", "utility_suspension"])
@@ -15,7 +16,7 @@ def test_the_law_s_exclusions_are_refused_citing_article_3(category: str) -> Non
         check_category(category)
 
     assert refused.value.code == "category_excluded"
-    assert refused.value.http_status == 422
+    assert http_status_of(refused.value) == 422
     assert "电子签名法》第三条" in refused.value.message  # Chinese is the default language
     assert refused.value.fields == {"category": [category]}
 

@@ -12,7 +12,8 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import AuthorityInformationAccessOID, NameOID
 from pytest_django import Settings
 
-from econtract.api.errors import BusinessRuleViolation
+from econtract.api.errors import http_status_of
+from econtract.errors import BusinessRuleViolation
 from econtract.localca import services
 from econtract.localca.models import IssuedCertificate
 from tests.pki_fixtures import LocalPki
@@ -200,8 +201,8 @@ def test_revoking_twice_or_an_unknown_serial_is_refused_and_changes_nothing(
     with pytest.raises(BusinessRuleViolation) as unknown:
         services.revoke_certificate(serial_number=12345, reason=x509.ReasonFlags.key_compromise)
 
-    assert (again.value.code, again.value.http_status) == ("certificate_already_revoked", 409)
-    assert (unknown.value.code, unknown.value.http_status) == ("certificate_not_found", 404)
+    assert (again.value.code, http_status_of(again.value)) == ("certificate_already_revoked", 409)
+    assert (unknown.value.code, http_status_of(unknown.value)) == ("certificate_not_found", 404)
     row = IssuedCertificate.objects.get()
     assert (row.revoked_at, row.reason_flag) == (revoked_at, x509.ReasonFlags.superseded)
 

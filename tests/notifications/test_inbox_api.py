@@ -4,7 +4,8 @@ import pytest
 from django.test import Client
 from rest_framework.test import APIClient
 
-from econtract.api.errors import BusinessRuleViolation
+from econtract.api.errors import http_status_of
+from econtract.errors import BusinessRuleViolation
 from econtract.notifications.models import Notification
 from econtract.notifications.services import mark_read, notify
 from econtract.parties.models import User
@@ -110,7 +111,7 @@ def test_the_service_refuses_a_reader_who_is_not_the_recipient(
     theirs = _notice(en_user)
     with pytest.raises(BusinessRuleViolation) as refused:
         mark_read(notification=theirs, reader=zh_user)
-    assert (refused.value.code, refused.value.http_status) == ("not_found", 404)
+    assert (refused.value.code, http_status_of(refused.value)) == ("not_found", 404)
     theirs.refresh_from_db()
     assert theirs.read_at is None
 

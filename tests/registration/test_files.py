@@ -7,7 +7,7 @@ import io
 import pytest
 from pytest_django import Settings
 
-from econtract.api.errors import BusinessRuleViolation
+from econtract.errors import BusinessRuleViolation
 from registration import files
 from tests.registration.conftest import JPEG_BYTES, PDF_BYTES, PNG_BYTES
 

@@ -7,7 +7,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from econtract.api.errors import BusinessRuleViolation
+from econtract.api.errors import http_status_of
+from econtract.errors import BusinessRuleViolation
 from econtract.parties import sms_codes
 from econtract.parties.models import SmsCode, User
 from tests.registration.certificates.conftest import last_sms
@@ -103,7 +104,7 @@ def test_a_second_code_within_a_minute_is_refused(account: User) -> None:
     with pytest.raises(BusinessRuleViolation) as caught:
         sms_codes.send_code(account=account, purpose=PURPOSE, phone=PHONE)
     assert caught.value.code == "code_rate_limited"
-    assert caught.value.http_status == 429
+    assert http_status_of(caught.value) == 429
     assert SmsCode.objects.filter(account=account).count() == 1
 
 

@@ -13,22 +13,21 @@ the built-in CA's files: this app does not reach into ``econtract.localca``.
 
 from __future__ import annotations
 
-from cryptography import x509
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from econtract.contracts.documents import read_document, store_revision
+from econtract.contracts.documents import read_document
 from econtract.contracts.models import Contract, ContractVersion, SignatureRecord
 from econtract.contracts.rendering import document_sha256
-from econtract.contracts.validation import keep_report
 from econtract.evidence.services import appended_together, record_event
 from econtract.notifications.models import Notification
 from econtract.notifications.services import notify
-from econtract.pki.pades_seal import SealedDocument, seal_as_platform
+from econtract.pki.pades_seal import SealedDocument
+from econtract.signing_engine.fields import SEAL_FIELD
+from econtract.signing_engine.seal import keep_sealed, seal
 from econtract.supervision.services import publish_contract_event
-from signing.sessions import SEAL_FIELD
 from signing.steps import about, record
 
 
@@ -51,15 +50,12 @@ def conclude_contract(*, contract_id: int) -> bool:
 
 
 def _seal(pdf: bytes, version: ContractVersion) -> SealedDocument:
-    parties = [
-        x509.load_der_x509_certificate(bytes(der))
-        for der in version.signatures.filter(group=SignatureRecord.Group.USER).values_list(
+    return seal(
+        pdf,
+        version.signatures.filter(group=SignatureRecord.Group.USER).values_list(
             "certificate__certificate_der", flat=True
-        )
-    ]
-    # With the seal's timestamp time, taken from the token as it is embedded: the sealed PDF
-    # need not be parsed again to read it.
-    return seal_as_platform(pdf=pdf, field_name=SEAL_FIELD, party_certificates=parties)
+        ),
+    )
 
 
 def _store_and_conclude(
@@ -67,18 +63,7 @@ def _store_and_conclude(
 ) -> None:
     now = timezone.now()
     stamped_at = sealed.timestamp_time
-    sha256 = store_revision(version=version, pdf=sealed.pdf, seal=True)
-    if sealed.report is not None:
-        keep_report(sha256=sha256, report=sealed.report)
-    SignatureRecord.objects.create(
-        version=version,
-        field_name=SEAL_FIELD,
-        group=SignatureRecord.Group.SERVICE,
-        signing_time=now,
-        timestamp_time=stamped_at,
-        verified=True,
-        document_sha256_after=sha256,
-    )
+    sha256 = keep_sealed(version, sealed, now=now)
     stamp = stamped_at.isoformat() if stamped_at else None
     record(contract, "X7", None, field=SEAL_FIELD, sha256=sha256, timestamp_time=stamp)
     contract.conclude()

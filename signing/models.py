@@ -3,13 +3,13 @@ each signatory's progress, and the two-step signing sessions."""
 
 from __future__ import annotations
 
-import secrets
-
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from econtract.contracts.models import Contract, Signatory, get_contract_storage
+from econtract.contracts.models import Contract, Signatory
 from econtract.parties.models import PartyCertificate
+from econtract.signing_engine.models import TwoStepSession
+from econtract.signing_engine.models import new_session_id as new_session_id  # migrations name it
 
 
 class ContractSource(models.Model):
@@ -65,25 +65,9 @@ class SignatoryProgress(models.Model):
         return f"{self.signatory_id} failed={self.failed_verifications}"
 
 
-def new_session_id() -> str:
-    """A public, unguessable session id (the API's ``sid``)."""
-    return secrets.token_urlsafe(18)
+class SigningSession(TwoStepSession):
+    """A contract signatory's two-step signature (``econtract.signing_engine``)."""
 
-
-class SigningSession(models.Model):
-    """Step 1 of a two-step signature, kept until step 2 (PKI-NOTES.md, "State between the
-    two requests"): plain values here, the prepared PDF as a write-once file on the contracts'
-    private storage. That PDF holds a placeholder signature and is never served as the contract.
-    """
-
-    class State(models.TextChoices):
-        PREPARED = "prepared", _("prepared")  # waiting for the signer's signature value
-        COMPLETED = "completed", _("completed")  # the signature is embedded and verified
-        FAILED = "failed", _("verification failed")  # embedded but 验签未成功: not kept
-
-    public_id = models.CharField(
-        _("session id"), max_length=32, unique=True, default=new_session_id, editable=False
-    )
     contract = models.ForeignKey(
         Contract, on_delete=models.PROTECT, related_name="signing_sessions"
     )
@@ -93,38 +77,9 @@ class SigningSession(models.Model):
     certificate = models.ForeignKey(
         PartyCertificate, on_delete=models.PROTECT, related_name="signing_sessions"
     )
-    state = models.CharField(
-        _("state"), max_length=12, choices=State.choices, default=State.PREPARED
-    )
-    field_name = models.CharField(_("signature field"), max_length=100)
-    prepared_pdf = models.FileField(_("prepared PDF"), storage=get_contract_storage, max_length=200)
-    prepared_sha256 = models.CharField(_("prepared PDF SHA-256"), max_length=64)
-    document_digest = models.BinaryField(_("document digest"))
-    reserved_start = models.PositiveIntegerField()
-    reserved_end = models.PositiveIntegerField()
-    signed_attributes = models.BinaryField(_("to-be-signed bytes (signed attributes)"))
-    digest_algorithm = models.CharField(max_length=16)
-    signature_algorithm = models.CharField(max_length=8)
-    base_revision_sha256 = models.CharField(_("base revision SHA-256"), max_length=64)
-    chain_der = models.JSONField(_("issuer chain (base64 DER)"), default=list)
-    # Auxiliary signatures (§9.1): an SMS code bound to the document's hash, confirmed before
-    # step 2; a handwritten signature drawn in the browser as the field's appearance.
-    sms_phone_masked = models.CharField(_("SMS code sent to"), max_length=32, blank=True)
-    sms_confirmed_at = models.DateTimeField(_("SMS code confirmed at"), null=True, blank=True)
-    handwritten_sha256 = models.CharField(
-        _("handwritten signature image SHA-256"), max_length=64, blank=True
-    )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
 
-    class Meta:
-        verbose_name = _("signing session")
-        verbose_name_plural = _("signing sessions")
+    class Meta(TwoStepSession.Meta):
         ordering = ["contract", "created_at", "id"]
 
     def __str__(self) -> str:
         return f"{self.contract_id} {self.field_name} {self.state}"
-
-    @property
-    def sms_confirmation_required(self) -> bool:
-        return bool(self.sms_phone_masked)

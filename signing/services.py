@@ -24,10 +24,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from rest_framework import status
 
 from authentication.services import require_authentication
-from econtract.api.errors import BusinessRuleViolation
 from econtract.contracts.categories import check_category
 from econtract.contracts.documents import DocumentIntegrityError, add_version, read_document
 from econtract.contracts.elements import label, missing_elements
@@ -40,14 +38,11 @@ from econtract.contracts.rendering import (
     normalise_upload_document,
     render_text_contract,
 )
+from econtract.errors import BusinessRuleViolation
 from econtract.evidence.services import record_event
 from econtract.notifications.services import notify
 from econtract.parties.models import Party, User
 from signing.models import ContractSource
-
-# Shared with the other processes that sign in turn (amendment, termination: auxiliary/).
-from signing.sessions import service_unavailable as service_unavailable
-from signing.sessions import signer_of as signer_of
 from signing.steps import refuse_while_identity_pending
 
 EDITABLE_STATES = (Contract.State.DRAFT, Contract.State.ELEMENTS_INCOMPLETE)
@@ -153,9 +148,7 @@ def _active_party(account: User) -> Party:
     party = Party.objects.filter(account=account, status=Party.Status.ACTIVE).first()
     if party is None:
         raise BusinessRuleViolation(
-            "not_registered",
-            _("Only a registered party can create contracts (§7)."),
-            http_status=status.HTTP_403_FORBIDDEN,
+            "not_registered", _("Only a registered party can create contracts (§7).")
         )
     return party
 
@@ -467,11 +460,7 @@ def _notify_every_party(contract: Contract, kind: str, **extra: str) -> None:
 
 def _require_offeror(contract: Contract, actor: User) -> None:
     if contract.offeror.account_id != actor.pk:
-        raise BusinessRuleViolation(
-            "only_offeror",
-            _("Only the offeror may do this."),
-            http_status=status.HTTP_403_FORBIDDEN,
-        )
+        raise BusinessRuleViolation("only_offeror", _("Only the offeror may do this."))
 
 
 def _locked_for_offeror(contract: Contract, actor: User) -> Contract:
@@ -486,5 +475,4 @@ def _require_state(contract: Contract, states: Sequence[str]) -> None:
             "invalid_state",
             _("Not possible while the contract is %(state)s.")
             % {"state": contract.get_state_display()},
-            http_status=status.HTTP_409_CONFLICT,
         )

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -14,12 +13,13 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from econtract.api.errors import BusinessRuleViolation
 from econtract.api.requests import account_of
 from econtract.contracts.elements import label, missing_elements, schedule_rows
 from econtract.contracts.models import Contract, Signatory, SignatureRecord
+from econtract.errors import BusinessRuleViolation
 from econtract.evidence.steps import BY_CODE
 from econtract.parties.models import PartyCertificate
+from econtract.signing_engine.pages import signing_page_context
 from signing import decisions, selectors, services
 from signing.api import pdf_response
 from signing.forms import ContractForm
@@ -160,22 +160,7 @@ def _signing_context(contract: Contract, party: Any) -> dict[str, Any]:
         # Every party signed, the seal task has not concluded it yet: the page polls.
         "sealing": contract.state == Contract.State.SIGNING and next_up is None,
         "signatures": signatures,
-        "signing_texts": _signing_texts(),
-        "sms_required": settings.SIGNING_REQUIRE_SMS_CONFIRMATION,
-    }
-
-
-def _signing_texts() -> dict[str, str]:
-    """What signing.js says, translated here so the script carries no language of its own."""
-    return {
-        "no_key": _("The key of this certificate is not in this browser."),
-        "preparing": _("Preparing the signature…"),
-        "signing": _("Signing with the key in this browser…"),
-        "signed": _("Signed."),
-        "sealing": _("Applying the platform seal…"),
-        "concluded": _("The contract is concluded."),
-        "failed": _("Signing failed:"),
-        "sms_sent": _("An SMS code was sent: type it in to confirm, then your key signs."),
+        **signing_page_context(),
     }
 
 

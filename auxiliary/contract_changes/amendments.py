@@ -20,7 +20,6 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from rest_framework import status
 
 from authentication.services import require_authentication
 from auxiliary.contract_changes import documents
@@ -44,12 +43,12 @@ from auxiliary.contract_changes.common import (
     require_turn,
     store_document,
 )
-from auxiliary.contract_changes.fields import add_fields
 from auxiliary.contract_changes.models import Amendment, ChangeParticipant
-from econtract.api.errors import BusinessRuleViolation
+from auxiliary.contract_changes.signing_sessions import add_fields
 from econtract.contracts.elements import label, missing_elements
 from econtract.contracts.models import Contract
 from econtract.contracts.rendering import document_sha256
+from econtract.errors import BusinessRuleViolation, Refusal
 from econtract.parties.models import User
 
 State = Amendment.State
@@ -218,7 +217,7 @@ def _require_undecided(participant: ChangeParticipant) -> None:
 
 
 def _already(code: str, message: str) -> BusinessRuleViolation:
-    return BusinessRuleViolation(code, message, http_status=status.HTTP_409_CONFLICT)
+    return BusinessRuleViolation(code, message, refusal=Refusal.CONFLICT)
 
 
 def _refused(amendment: Amendment, participant: ChangeParticipant, actor: User) -> None:

@@ -28,12 +28,11 @@ from rest_framework.views import APIView
 from auxiliary.contract_changes import selectors, services
 from auxiliary.contract_changes.common import Request as ChangeRequestType
 from auxiliary.contract_changes.common import document_bytes
-from auxiliary.contract_changes.models import Amendment, ChangeSigningSession, Termination
-from auxiliary.contract_changes.signing_sessions import next_signer, to_be_signed
-from econtract.api.errors import BusinessRuleViolation
+from auxiliary.contract_changes.models import Amendment, Termination
+from auxiliary.contract_changes.signing_sessions import next_signer
 from econtract.api.requests import account_of
 from econtract.api.schema import ERROR
-from econtract.parties.models import PartyCertificate
+from econtract.errors import BusinessRuleViolation
 
 _NOT_FOUND = OpenApiResponse(ERROR, description="`not_found`")
 _CONFLICT = OpenApiResponse(
@@ -128,7 +127,7 @@ class TerminationSerializer(_ChangeSerializer):
     settlement = serializers.CharField()
 
 
-def _response(request: ChangeRequestType, code: int = status.HTTP_200_OK) -> Response:
+def change_response(request: ChangeRequestType, code: int = status.HTTP_200_OK) -> Response:
     fresh = (
         type(request).objects.select_related("contract", "initiator", "version").get(pk=request.pk)
     )
@@ -136,11 +135,11 @@ def _response(request: ChangeRequestType, code: int = status.HTTP_200_OK) -> Res
     return Response(serializer(fresh).data, status=code)
 
 
-def _amendment(request: Request, reference: str, pk: int) -> Amendment:
+def amendment_of(request: Request, reference: str, pk: int) -> Amendment:
     return selectors.amendment_for(account=account_of(request), reference=reference, pk=pk)
 
 
-def _termination(request: Request, reference: str, pk: int) -> Termination:
+def termination_of(request: Request, reference: str, pk: int) -> Termination:
     return selectors.termination_for(account=account_of(request), reference=reference, pk=pk)
 
 
@@ -239,7 +238,7 @@ class AmendmentListCreate(APIView):
             text=fields.get("text") or None,
             document=document,
         )
-        return _response(amendment, status.HTTP_201_CREATED)
+        return change_response(amendment, status.HTTP_201_CREATED)
 
 
 class AmendmentDetail(APIView):
@@ -249,7 +248,7 @@ class AmendmentDetail(APIView):
         responses={200: AmendmentSerializer, 404: _NOT_FOUND},
     )
     def get(self, request: Request, reference: str, pk: int) -> Response:
-        return _response(_amendment(request, reference, pk))
+        return change_response(amendment_of(request, reference, pk))
 
 
 @extend_schema_serializer(component_name="ChangeDecision")
@@ -272,7 +271,7 @@ class AmendmentDecision(APIView):
         },
     )
     def post(self, request: Request, reference: str, pk: int) -> Response:
-        amendment = _amendment(request, reference, pk)
+        amendment = amendment_of(request, reference, pk)
         data = DecisionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         amendment = services.decide_amendment(
@@ -281,7 +280,7 @@ class AmendmentDecision(APIView):
             agree=data.validated_data["agree"],
             reason=data.validated_data.get("reason", ""),
         )
-        return _response(amendment)
+        return change_response(amendment)
 
 
 @extend_schema_serializer(component_name="AmendmentReview")
@@ -304,7 +303,7 @@ class AmendmentReview(APIView):
         },
     )
     def post(self, request: Request, reference: str, pk: int) -> Response:
-        amendment = _amendment(request, reference, pk)
+        amendment = amendment_of(request, reference, pk)
         data = ReviewSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         amendment = services.review(
@@ -313,7 +312,7 @@ class AmendmentReview(APIView):
             accept=data.validated_data["accept"],
             comments=data.validated_data.get("comments", ""),
         )
-        return _response(amendment)
+        return change_response(amendment)
 
 
 class AmendmentContent(APIView):
@@ -337,7 +336,7 @@ class AmendmentContent(APIView):
         },
     )
     def post(self, request: Request, reference: str, pk: int) -> Response:
-        amendment = _amendment(request, reference, pk)
+        amendment = amendment_of(request, reference, pk)
         fields, document = _content_input(request)
         amendment = services.revise(
             amendment=amendment,
@@ -346,7 +345,7 @@ class AmendmentContent(APIView):
             text=fields.get("text") or None,
             document=document,
         )
-        return _response(amendment)
+        return change_response(amendment)
 
 
 @extend_schema_serializer(component_name="ChangeWithdraw")
@@ -362,13 +361,13 @@ class AmendmentWithdraw(APIView):
         responses={200: AmendmentSerializer, 403: _FORBIDDEN, 404: _NOT_FOUND, 409: _CONFLICT},
     )
     def post(self, request: Request, reference: str, pk: int) -> Response:
-        amendment = _amendment(request, reference, pk)
+        amendment = amendment_of(request, reference, pk)
         data = WithdrawSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         amendment = services.withdraw_amendment(
             amendment=amendment, actor=account_of(request), reason=data.validated_data["reason"]
         )
-        return _response(amendment)
+        return change_response(amendment)
 
 
 class AmendmentDocument(APIView):
@@ -379,11 +378,9 @@ class AmendmentDocument(APIView):
         description="The amended contract's latest revision (sealed once the request is done).",
     )
     def get(self, request: Request, reference: str, pk: int) -> HttpResponse:
-        amendment = _amendment(request, reference, pk)
+        amendment = amendment_of(request, reference, pk)
         if not amendment.document_sha256:
-            raise BusinessRuleViolation(
-                "not_found", "No amended document.", http_status=status.HTTP_404_NOT_FOUND
-            )
+            raise BusinessRuleViolation("not_found", "No amended document.")
         return pdf_response(document_bytes(amendment), f"{reference}-amendment-{pk}.pdf")
 
 
@@ -433,7 +430,7 @@ class TerminationListCreate(APIView):
             effective_date=data.validated_data["effective_date"],
             settlement=data.validated_data.get("settlement", ""),
         )
-        return _response(termination, status.HTTP_201_CREATED)
+        return change_response(termination, status.HTTP_201_CREATED)
 
 
 class TerminationDetail(APIView):
@@ -443,7 +440,7 @@ class TerminationDetail(APIView):
         responses={200: TerminationSerializer, 404: _NOT_FOUND},
     )
     def get(self, request: Request, reference: str, pk: int) -> Response:
-        return _response(_termination(request, reference, pk))
+        return change_response(termination_of(request, reference, pk))
 
 
 class TerminationDecision(APIView):
@@ -460,7 +457,7 @@ class TerminationDecision(APIView):
         },
     )
     def post(self, request: Request, reference: str, pk: int) -> Response:
-        termination = _termination(request, reference, pk)
+        termination = termination_of(request, reference, pk)
         data = DecisionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         termination = services.decide_termination(
@@ -469,7 +466,7 @@ class TerminationDecision(APIView):
             agree=data.validated_data["agree"],
             reason=data.validated_data.get("reason", ""),
         )
-        return _response(termination)
+        return change_response(termination)
 
 
 class TerminationWithdraw(APIView):
@@ -480,13 +477,13 @@ class TerminationWithdraw(APIView):
         responses={200: TerminationSerializer, 403: _FORBIDDEN, 404: _NOT_FOUND, 409: _CONFLICT},
     )
     def post(self, request: Request, reference: str, pk: int) -> Response:
-        termination = _termination(request, reference, pk)
+        termination = termination_of(request, reference, pk)
         data = WithdrawSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         termination = services.withdraw_termination(
             termination=termination, actor=account_of(request), reason=data.validated_data["reason"]
         )
-        return _response(termination)
+        return change_response(termination)
 
 
 class TerminationAgreement(APIView):
@@ -498,145 +495,5 @@ class TerminationAgreement(APIView):
         "signed, the sealed version once the contract is terminated.",
     )
     def get(self, request: Request, reference: str, pk: int) -> HttpResponse:
-        termination = _termination(request, reference, pk)
+        termination = termination_of(request, reference, pk)
         return pdf_response(document_bytes(termination), f"{reference}-termination-{pk}.pdf")
-
-
-# --- signing sessions (both) --------------------------------------------------------------------
-
-
-@extend_schema_serializer(component_name="ChangeSigningSession")
-class SessionSerializer(serializers.Serializer):
-    id = serializers.CharField(source="public_id")
-    to_be_signed = serializers.SerializerMethodField(
-        help_text="base64 of the DER signed attributes: sign these bytes, not a digest"
-    )
-    digest_algorithm = serializers.CharField()
-    signature_algorithm = serializers.CharField(help_text="ecdsa or rsa")
-    document_sha256 = serializers.CharField(
-        source="base_revision_sha256", help_text="SHA-256 of the document being signed"
-    )
-
-    def get_to_be_signed(self, session: ChangeSigningSession) -> str:
-        return to_be_signed(session)
-
-
-@extend_schema_serializer(component_name="ChangeSigningSessionCreate")
-class SessionCreateSerializer(serializers.Serializer):
-    certificate_id = serializers.IntegerField()
-
-
-@extend_schema_serializer(component_name="ChangeSigningSessionComplete")
-class SessionCompleteSerializer(serializers.Serializer):
-    signature = serializers.CharField(
-        max_length=4096, help_text="ECDSA P-256 as P1363 r‖s or DER, or RSA PKCS#1 v1.5, base64"
-    )
-
-    def validate_signature(self, value: str) -> bytes:
-        import base64
-        import binascii
-
-        try:
-            return base64.b64decode(value, validate=True)
-        except (binascii.Error, ValueError) as exc:
-            raise serializers.ValidationError("not base64") from exc
-
-
-def _own_certificate(request: Request, certificate_id: int) -> PartyCertificate:
-    certificate = PartyCertificate.objects.filter(
-        pk=certificate_id, account=account_of(request)
-    ).first()
-    if certificate is None:
-        message = "No such certificate of yours."
-        raise BusinessRuleViolation(
-            "certificate_not_usable", message, fields={"certificate_id": [message]}
-        )
-    return certificate
-
-
-class _SessionCreate(APIView):
-    def start(self, request: Request, change: ChangeRequestType) -> Response:
-        data = SessionCreateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        session = services.start_session(
-            request=change,
-            actor=account_of(request),
-            certificate=_own_certificate(request, data.validated_data["certificate_id"]),
-        )
-        return Response(SessionSerializer(session).data, status=status.HTTP_201_CREATED)
-
-
-class _SessionComplete(APIView):
-    def finish(self, request: Request, change: ChangeRequestType, session_id: str) -> Response:
-        session = selectors.own_session(
-            request=change, account=account_of(request), session_id=session_id
-        )
-        data = SessionCompleteSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        change = services.complete_session(
-            session=session, actor=account_of(request), signature=data.validated_data["signature"]
-        )
-        return _response(change)
-
-
-_SESSION_CREATE_RESPONSES = {
-    201: SessionSerializer,
-    403: OpenApiResponse(ERROR, description="`authentication_required`"),
-    404: _NOT_FOUND,
-    409: OpenApiResponse(ERROR, description="`not_your_turn`, `already_signed`, `invalid_state`"),
-    422: OpenApiResponse(
-        ERROR,
-        description="`certificate_not_usable`, `certificate_revoked`, `certificate_rejected`",
-    ),
-    503: OpenApiResponse(ERROR, description="`certificate_status_unavailable`"),
-}
-_SESSION_COMPLETE_ERRORS = {
-    404: _NOT_FOUND,
-    409: OpenApiResponse(ERROR, description="`stale_session`, `session_closed`, `not_your_turn`"),
-    422: OpenApiResponse(ERROR, description="`signature_invalid`, `signature_verification_failed`"),
-    503: OpenApiResponse(ERROR, description="`timestamp_unavailable`"),
-}
-
-
-class AmendmentSessionCreate(_SessionCreate):
-    @extend_schema(
-        tags=["contract changes"],
-        operation_id="contracts_amendments_signing_sessions_create",
-        request=SessionCreateSerializer,
-        responses=_SESSION_CREATE_RESPONSES,
-    )
-    def post(self, request: Request, reference: str, pk: int) -> Response:
-        return self.start(request, _amendment(request, reference, pk))
-
-
-class AmendmentSessionComplete(_SessionComplete):
-    @extend_schema(
-        tags=["contract changes"],
-        operation_id="contracts_amendments_signing_sessions_complete",
-        request=SessionCompleteSerializer,
-        responses={200: AmendmentSerializer, **_SESSION_COMPLETE_ERRORS},
-    )
-    def post(self, request: Request, reference: str, pk: int, session_id: str) -> Response:
-        return self.finish(request, _amendment(request, reference, pk), session_id)
-
-
-class TerminationSessionCreate(_SessionCreate):
-    @extend_schema(
-        tags=["contract changes"],
-        operation_id="contracts_terminations_signing_sessions_create",
-        request=SessionCreateSerializer,
-        responses=_SESSION_CREATE_RESPONSES,
-    )
-    def post(self, request: Request, reference: str, pk: int) -> Response:
-        return self.start(request, _termination(request, reference, pk))
-
-
-class TerminationSessionComplete(_SessionComplete):
-    @extend_schema(
-        tags=["contract changes"],
-        operation_id="contracts_terminations_signing_sessions_complete",
-        request=SessionCompleteSerializer,
-        responses={200: TerminationSerializer, **_SESSION_COMPLETE_ERRORS},
-    )
-    def post(self, request: Request, reference: str, pk: int, session_id: str) -> Response:
-        return self.finish(request, _termination(request, reference, pk), session_id)

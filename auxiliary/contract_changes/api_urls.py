@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from auxiliary.contract_changes import api
+from auxiliary.contract_changes import api, session_api
 
 _A = "contracts/<str:reference>/amendments/"
 _T = "contracts/<str:reference>/terminations/"
@@ -17,13 +17,18 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path(f"{_A}<int:pk>/document/", api.AmendmentDocument.as_view(), name="api-amendment-document"),
     path(
         f"{_A}<int:pk>/signing-sessions/",
-        api.AmendmentSessionCreate.as_view(),
+        session_api.AmendmentSessionCreate.as_view(),
         name="api-amendment-signing-sessions",
     ),
     path(
         f"{_A}<int:pk>/signing-sessions/<str:session_id>/complete/",
-        api.AmendmentSessionComplete.as_view(),
+        session_api.AmendmentSessionComplete.as_view(),
         name="api-amendment-signing-session-complete",
+    ),
+    path(
+        f"{_A}<int:pk>/signing-sessions/<str:session_id>/sms-confirmation/",
+        session_api.AmendmentSessionSmsConfirmation.as_view(),
+        name="api-amendment-signing-session-sms-confirmation",
     ),
     path(_T, api.TerminationListCreate.as_view(), name="api-terminations"),
     path(f"{_T}<int:pk>/", api.TerminationDetail.as_view(), name="api-termination-detail"),
@@ -44,12 +49,17 @@ urlpatterns: list[URLPattern | URLResolver] = [
     ),
     path(
         f"{_T}<int:pk>/signing-sessions/",
-        api.TerminationSessionCreate.as_view(),
+        session_api.TerminationSessionCreate.as_view(),
         name="api-termination-signing-sessions",
     ),
     path(
         f"{_T}<int:pk>/signing-sessions/<str:session_id>/complete/",
-        api.TerminationSessionComplete.as_view(),
+        session_api.TerminationSessionComplete.as_view(),
         name="api-termination-signing-session-complete",
+    ),
+    path(
+        f"{_T}<int:pk>/signing-sessions/<str:session_id>/sms-confirmation/",
+        session_api.TerminationSessionSmsConfirmation.as_view(),
+        name="api-termination-signing-session-sms-confirmation",
     ),
 ]

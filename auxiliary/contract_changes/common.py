@@ -12,7 +12,6 @@ from django.core.files.base import ContentFile
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from rest_framework import status
 
 from auxiliary.contract_changes.models import (
     Amendment,
@@ -20,10 +19,10 @@ from auxiliary.contract_changes.models import (
     ChangeRequest,
     Termination,
 )
-from econtract.api.errors import BusinessRuleViolation
 from econtract.contracts.documents import read_document as read_version
 from econtract.contracts.models import Contract, ContractVersion, Signatory
 from econtract.contracts.rendering import document_sha256
+from econtract.errors import BusinessRuleViolation
 from econtract.evidence.services import record_event
 from econtract.notifications.services import notify
 from econtract.parties.models import Party, User
@@ -204,26 +203,19 @@ def require_turn(
         raise BusinessRuleViolation(
             "not_your_turn",
             _("It is not your turn: the counterparties answer one after another, in order."),
-            http_status=status.HTTP_409_CONFLICT,
         )
 
 
 def require_counterparty(participant: ChangeParticipant) -> None:
     if participant.role != Role.COUNTERPARTY:
         raise BusinessRuleViolation(
-            "only_counterparty",
-            _("Only a counterparty of the request may do this."),
-            http_status=status.HTTP_403_FORBIDDEN,
+            "only_counterparty", _("Only a counterparty of the request may do this.")
         )
 
 
 def require_initiator(participant: ChangeParticipant) -> None:
     if participant.role != Role.INITIATOR:
-        raise BusinessRuleViolation(
-            "only_initiator",
-            _("Only the party that applied may do this."),
-            http_status=status.HTTP_403_FORBIDDEN,
-        )
+        raise BusinessRuleViolation("only_initiator", _("Only the party that applied may do this."))
 
 
 def require_state(request: ChangeRequest, *states: str) -> None:
@@ -234,7 +226,6 @@ def require_state(request: ChangeRequest, *states: str) -> None:
             _("Not possible while the request is %(state)s.")
             % {"state": request.get_state_display()},  # type: ignore[attr-defined]
             fields={"state": [state]},
-            http_status=status.HTTP_409_CONFLICT,
         )
 
 
@@ -249,7 +240,6 @@ def require_in_performance(contract: Contract) -> None:
             )
             % {"state": contract.get_state_display()},
             fields={"state": [contract.state]},
-            http_status=status.HTTP_409_CONFLICT,
         )
 
 
@@ -270,7 +260,6 @@ def require_no_open_change(contract: Contract) -> None:
         raise BusinessRuleViolation(
             "change_pending",
             _("An amendment or termination of this contract is already in progress."),
-            http_status=status.HTTP_409_CONFLICT,
         )
 
 
@@ -285,15 +274,12 @@ def applicant(contract: Contract, actor: User) -> Signatory:
         raise BusinessRuleViolation(
             "not_registered",
             _("Only a registered party whose identity is not cancelled can do this (§7)."),
-            http_status=status.HTTP_403_FORBIDDEN,
         )
     return found
 
 
 def not_found() -> BusinessRuleViolation:
-    return BusinessRuleViolation(
-        "not_found", _("No such request."), http_status=status.HTTP_404_NOT_FOUND
-    )
+    return BusinessRuleViolation("not_found", _("No such request."))
 
 
 def reason_required(field: str = "reason") -> BusinessRuleViolation:

@@ -13,7 +13,6 @@ and send the notices (STYLE.md).
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable
 from typing import Any, cast
 
@@ -29,6 +28,8 @@ from econtract.contracts.models import (
     get_contract_storage,
 )
 from econtract.parties.models import Party, PartyCertificate
+from econtract.signing_engine.models import TwoStepSession
+from econtract.signing_engine.models import new_session_id as new_session_id  # migrations name it
 
 
 def _condition(check: Callable[[Any], bool]) -> Callable[[models.Model], bool]:
@@ -371,52 +372,17 @@ class ChangeParticipant(models.Model):
         return self.signatory.party
 
 
-def new_session_id() -> str:
-    """A public, unguessable session id (the API's ``sid``)."""
-    return secrets.token_urlsafe(18)
+class ChangeSigningSession(TwoStepSession):
+    """A participant's two-step signature of an amendment or termination agreement
+    (``econtract.signing_engine``); once completed it also holds what the signature record needs
+    when the sealed document becomes a contract version."""
 
-
-class ChangeSigningSession(models.Model):
-    """Step 1 of a two-step signature of an amendment or termination agreement, kept until
-    step 2 (PKI-NOTES.md); once completed it also holds what the signature record needs when
-    the sealed document becomes a contract version."""
-
-    class State(models.TextChoices):
-        PREPARED = "prepared", _("prepared")  # waiting for the signer's signature value
-        COMPLETED = "completed", _("completed")  # embedded and verified
-        FAILED = "failed", _("verification failed")  # 验签未成功: not kept
-
-    public_id = models.CharField(
-        _("session id"), max_length=32, unique=True, default=new_session_id, editable=False
-    )
     participant = models.ForeignKey(
         ChangeParticipant, on_delete=models.PROTECT, related_name="sessions"
     )
     certificate = models.ForeignKey(PartyCertificate, on_delete=models.PROTECT, related_name="+")
-    state = models.CharField(
-        _("state"), max_length=12, choices=State.choices, default=State.PREPARED
-    )
-    field_name = models.CharField(_("signature field"), max_length=100)
-    prepared_pdf = models.FileField(_("prepared PDF"), storage=get_contract_storage, max_length=200)
-    prepared_sha256 = models.CharField(_("prepared PDF SHA-256"), max_length=64)
-    document_digest = models.BinaryField(_("document digest"))
-    reserved_start = models.PositiveIntegerField()
-    reserved_end = models.PositiveIntegerField()
-    signed_attributes = models.BinaryField(_("to-be-signed bytes (signed attributes)"))
-    digest_algorithm = models.CharField(max_length=16)
-    signature_algorithm = models.CharField(max_length=8)
-    base_revision_sha256 = models.CharField(_("base revision SHA-256"), max_length=64)
-    chain_der = models.JSONField(_("issuer chain (base64 DER)"), default=list)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    completed_at = models.DateTimeField(_("signing time"), null=True, blank=True)
-    timestamp_time = models.DateTimeField(_("timestamp time"), null=True, blank=True)
-    document_sha256_after = models.CharField(
-        _("document SHA-256 after signing"), max_length=64, blank=True
-    )
 
-    class Meta:
-        verbose_name = _("signing session")
-        verbose_name_plural = _("signing sessions")
+    class Meta(TwoStepSession.Meta):
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:

@@ -14,9 +14,6 @@ Idempotent: a request no longer sealing, or whose document changed meanwhile, is
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from cryptography import x509
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
@@ -32,11 +29,11 @@ from auxiliary.contract_changes.common import (
     steps_for,
 )
 from auxiliary.contract_changes.models import Amendment, ChangeSigningSession, Termination
-from econtract.contracts.documents import add_version, store_revision
+from econtract.contracts.documents import add_version
 from econtract.contracts.models import Contract, ContractVersion, SignatureRecord
 from econtract.contracts.rendering import document_sha256
-from econtract.contracts.validation import keep_report
-from econtract.pki.pades_seal import SealedDocument, seal_as_platform
+from econtract.pki.pades_seal import SealedDocument
+from econtract.signing_engine.seal import keep_sealed, seal
 from econtract.supervision.services import publish_contract_event
 
 
@@ -71,11 +68,7 @@ def _completed_sessions(request: Request) -> list[ChangeSigningSession]:
 
 
 def _seal(pdf: bytes, request: Request) -> SealedDocument:
-    parties = [
-        x509.load_der_x509_certificate(bytes(session.certificate.certificate_der))
-        for session in _completed_sessions(request)
-    ]
-    return seal_as_platform(pdf=pdf, field_name=SEAL_FIELD, party_certificates=parties)
+    return seal(pdf, (s.certificate.certificate_der for s in _completed_sessions(request)))
 
 
 def _store_and_complete(request: Request, sealed: SealedDocument) -> None:
@@ -84,10 +77,8 @@ def _store_and_complete(request: Request, sealed: SealedDocument) -> None:
     steps = steps_for(request)
     previous = contract.current_version
     version = add_version(contract=contract, pdf=read_unsigned(request), kind=steps.version_kind)
-    sha256 = store_revision(version=version, pdf=sealed.pdf, seal=True)
-    if sealed.report is not None:
-        keep_report(sha256=sha256, report=sealed.report)
-    _signature_records(request, version, sealed.timestamp_time, sha256, now)
+    _signature_records(request, version)
+    sha256 = keep_sealed(version, sealed, now=now)
     request.version = version
     request.complete()
     request.ended_at = now
@@ -122,13 +113,8 @@ def _store_and_complete(request: Request, sealed: SealedDocument) -> None:
     )
 
 
-def _signature_records(
-    request: Request,
-    version: ContractVersion,
-    seal_stamped_at: datetime | None,
-    sha256: str,
-    now: datetime,
-) -> None:
+def _signature_records(request: Request, version: ContractVersion) -> None:
+    """The parties' signatures, as their completed sessions kept them, on the new version."""
     for session in _completed_sessions(request):
         if session.completed_at is None:
             raise ValueError(f"completed session {session.pk} has no signing time")
@@ -143,12 +129,3 @@ def _signature_records(
             verified=True,
             document_sha256_after=session.document_sha256_after,
         )
-    SignatureRecord.objects.create(
-        version=version,
-        field_name=SEAL_FIELD,
-        group=SignatureRecord.Group.SERVICE,
-        signing_time=now,
-        timestamp_time=seal_stamped_at,
-        verified=True,
-        document_sha256_after=sha256,
-    )

@@ -1,32 +1,23 @@
-"""Two-step signing of an amended contract (T11.7–T11.12) or a termination agreement
-(T12.5–T12.10): the counterparties first, in the original signatories' order, then the initiator.
+"""Signing an amended contract (T11.7–T11.12) or a termination agreement (T12.5–T12.10): the
+change request's policy over the kernel's two-step engine (``econtract.signing_engine``).
 
-Exactly as a contract is signed (``signing/sessions.py``, PKI-NOTES.md): step 1 runs the §8
-checks on the signer's certificate, prepares the signed revision and keeps it in a
-:class:`ChangeSigningSession`; the client signs ``to_be_signed`` with its own key; step 2 checks
-that signature, embeds it with a signature timestamp (B-T) and verifies the result (验签) before
-it becomes the request's document. Signing is serialised per request (``select_for_update``) and
-a session prepared on a revision that is no longer current is refused (``is_stale``).
-
-A signature that does not verify is not kept; the attempt is recorded (the verify step with the
-failure) and the signer told (电子签名验签未通过通知); the third such attempt by one party ends
-the request as ``signature_failed`` and every party learns it. After the last signature the
-platform seal is queued (``sealing.py``).
+What is the request's own: the signature fields are added when signing begins (``add_fields``);
+the counterparties sign first, in the original signatories' order, then the initiator; the first
+signature certifies; the steps are sign, time, verify per role; each signer is told of its own
+failed verification (电子签名验签未通过通知) and the third ends the request as
+``signature_failed`` for everybody; the next signer is asked; after the last signature the
+request is sealing and the platform seal is queued (``sealing.py``).
 """
 
 from __future__ import annotations
 
-import hashlib
-from base64 import b64decode, b64encode
 from datetime import datetime
+from typing import Any
 
-import aiohttp
-from cryptography import x509
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from rest_framework import status
+from django.utils.translation import gettext_lazy
 
 from authentication.services import require_authentication
 from auxiliary.contract_changes.common import (
@@ -42,333 +33,227 @@ from auxiliary.contract_changes.common import (
     steps_for,
     store_document,
 )
-from auxiliary.contract_changes.fields import field_name
-from auxiliary.contract_changes.models import ChangeParticipant, ChangeSigningSession
-from econtract.api.errors import BusinessRuleViolation
-from econtract.contracts.appearance import signature_appearance
-from econtract.contracts.signature_page import MAX_VISIBLE_SIGNATURES
-from econtract.parties.models import PartyCertificate, User
-from econtract.pki.pades import (
-    PreparedSignature,
-    SignatureRejected,
-    SignatureVerificationFailed,
-    SignerStatusUnavailable,
-    complete_signature,
-    embedded_timestamp_time,
-    is_stale,
-    prepare_signature,
-)
-from signing import services as signing_services
+from auxiliary.contract_changes.models import Amendment, ChangeParticipant, ChangeSigningSession
+from econtract.contracts.appearance import Handwriting
+from econtract.errors import BusinessRuleViolation
+from econtract.parties.models import Party, PartyCertificate, User
+from econtract.signing_engine import engine, sms
+from econtract.signing_engine.fields import field_name, has_box, with_signature_fields
+from econtract.signing_engine.models import TwoStepSession
+from econtract.signing_engine.policy import SigningPolicy
 
-MAX_FAILED_VERIFICATIONS = 3
-
-
-def to_be_signed(session: ChangeSigningSession) -> str:
-    """What the client signs, base64: the DER of the CMS signed attributes."""
-    return b64encode(bytes(session.signed_attributes)).decode("ascii")
+to_be_signed = engine.to_be_signed
 
 
 def next_signer(request: Request) -> ChangeParticipant | None:
     return participants(request).filter(signed_at__isnull=True).order_by("order").first()
 
 
-# --- step 1 -----------------------------------------------------------------------------------
+def add_fields(request: Request) -> list[str]:
+    """Add every field to the request's document (a new revision); returns their names.
+    Counterparties sign first, then the initiator (``common.create_participants``)."""
+    signatories = list(request.contract.signatories.order_by("order"))
+    order = [p.signatory for p in participants(request)]
+    pdf, names = with_signature_fields(read_document(request), signatories, order)
+    store_document(request, pdf)
+    return names
 
 
 def start_session(
-    *, request: Request, actor: User, certificate: PartyCertificate
-) -> ChangeSigningSession:
-    """Prepare ``actor``'s signature with ``certificate`` (its party's active certificate)."""
-    participant = participant_of(request, actor)
-    steps = steps_for(request)
-    sign_step = steps.signing(participant.role)[0]
-    require_authentication(
-        party=participant.party,
-        actor=actor,
-        step=sign_step,
-        notice_kind=steps.not_authenticated_notice,
-        obj=request,
-    )
-    _require_turn(request, participant)
-    signer, chain = signing_services.signer_of(certificate, party_id=participant.party.pk)
-    with transaction.atomic():
-        request = lock(request)
-        participant = ChangeParticipant.objects.select_related("signatory__party").get(
-            pk=participant.pk
-        )
-        _require_turn(request, participant)
-        current = read_document(request)
-        prepared = _prepare(request, current, participant, signer, chain)
-        session = _keep(prepared, participant=participant, certificate=certificate)
-        record(
-            request,
-            sign_step,
-            actor,
-            party=participant.party.pk,
-            session=session.public_id,
-            field=session.field_name,
-            certificate=certificate.serial_number,
-            base_sha256=prepared.base_revision_sha256,
-            to_be_signed_sha256=hashlib.sha256(prepared.signed_attributes).hexdigest(),
-        )
-    return session
-
-
-def _require_turn(request: Request, participant: ChangeParticipant) -> None:
-    """Counterparties sign first, in order, then the initiator (409 ``not_your_turn``)."""
-    require_state(request, request.SIGNING_STATE)
-    require_in_performance(request.contract)
-    if participant.signed_at is not None:
-        raise BusinessRuleViolation(
-            "already_signed", _("You have signed already."), http_status=status.HTTP_409_CONFLICT
-        )
-    first = next_signer(request)
-    if first is None or first.pk != participant.pk:
-        raise BusinessRuleViolation(
-            "not_your_turn",
-            _(
-                "It is not your turn to sign: the counterparties sign first, in order, "
-                "then the party that applied."
-            ),
-            http_status=status.HTTP_409_CONFLICT,
-        )
-
-
-def _prepare(
+    *,
     request: Request,
-    current: bytes,
-    participant: ChangeParticipant,
-    signer: x509.Certificate,
-    chain: list[x509.Certificate],
-) -> PreparedSignature:
-    # The first signature certifies: DocMDP P=2 still allows the others and the seal.
-    first = not participants(request).filter(signed_at__isnull=False).exists()
-    visible = participant.signatory.order <= MAX_VISIBLE_SIGNATURES
-    try:
-        return prepare_signature(
-            pdf=current,
-            field_name=field_name(participant.signatory),
-            signer_certificate=signer,
-            certify=first,
-            docmdp=2,
-            chain=chain,
-            check_signer=False,  # signer_of ran the checks just now
-            appearance_image=signature_appearance(name=participant.party.name, handwriting=None)
-            if visible
-            else None,
-        )
-    except SignerStatusUnavailable as exc:
-        raise signing_services.service_unavailable("certificate_status_unavailable") from exc
-
-
-def _keep(
-    prepared: PreparedSignature, *, participant: ChangeParticipant, certificate: PartyCertificate
+    actor: User,
+    certificate: PartyCertificate,
+    sms_confirmation: bool = False,
+    handwriting: Handwriting | None = None,
 ) -> ChangeSigningSession:
-    session = ChangeSigningSession(
-        participant=participant,
+    """Prepare ``actor``'s signature of the request's document (``engine.start_session``)."""
+    policy = ChangeSigning(request, participant_of(request, actor))
+    return engine.start_session(
+        policy,
+        actor=actor,
         certificate=certificate,
-        field_name=prepared.field_name,
-        prepared_sha256=hashlib.sha256(prepared.prepared_pdf).hexdigest(),
-        document_digest=prepared.document_digest,
-        reserved_start=prepared.reserved_start,
-        reserved_end=prepared.reserved_end,
-        signed_attributes=prepared.signed_attributes,
-        digest_algorithm=prepared.digest_algorithm,
-        signature_algorithm=prepared.signature_algorithm,
-        base_revision_sha256=prepared.base_revision_sha256,
-        chain_der=[b64encode(der).decode("ascii") for der in prepared.chain_der],
+        sms_confirmation=sms_confirmation,
+        handwriting=handwriting,
     )
-    request = participant.request
-    name = (
-        f"{request.contract.reference}/{request.kind}-{request.pk}/sessions/"
-        f"{session.public_id}-{session.prepared_sha256}.pdf"
-    )
-    session.prepared_pdf.save(name, ContentFile(prepared.prepared_pdf), save=False)
-    session.save(force_insert=True)
-    return session
-
-
-def _prepared(session: ChangeSigningSession) -> PreparedSignature:
-    with session.prepared_pdf.open("rb") as stored:
-        pdf = stored.read()
-    if hashlib.sha256(pdf).hexdigest() != session.prepared_sha256:
-        raise RuntimeError(f"prepared PDF of session {session.pk} does not match")
-    return PreparedSignature(
-        prepared_pdf=pdf,
-        document_digest=bytes(session.document_digest),
-        reserved_start=session.reserved_start,
-        reserved_end=session.reserved_end,
-        signed_attributes=bytes(session.signed_attributes),
-        digest_algorithm=session.digest_algorithm,
-        signature_algorithm=session.signature_algorithm,
-        base_revision_sha256=session.base_revision_sha256,
-        field_name=session.field_name,
-        chain_der=tuple(b64decode(der) for der in session.chain_der),
-    )
-
-
-# --- step 2 -----------------------------------------------------------------------------------
 
 
 def complete_session(*, session: ChangeSigningSession, actor: User, signature: bytes) -> Request:
-    """Embed ``signature`` (P1363 or DER ECDSA, or RSA PKCS#1 v1.5, over ``to_be_signed``)."""
-    participant = session.participant
-    if participant.party.account_id != actor.pk:
-        raise _session_not_found()
-    failure: tuple[int, bool] | None = None
-    with transaction.atomic():
-        request = lock(participant.request)
-        session = ChangeSigningSession.objects.select_for_update().get(pk=session.pk)
-        participant = ChangeParticipant.objects.select_related("signatory__party__account").get(
-            pk=participant.pk
+    """Embed ``signature`` into the request's document (``engine.complete_session``)."""
+    policy = ChangeSigning.for_session(session)
+    engine.complete_session(policy, session=session, actor=actor, signature=signature)
+    return policy.request
+
+
+def confirm_sms(*, session: ChangeSigningSession, actor: User, code: str) -> ChangeSigningSession:
+    """Accept the SMS code of ``session`` (§9.1, ``econtract.signing_engine.sms``)."""
+    return sms.confirm(ChangeSigning.for_session(session), session=session, actor=actor, code=code)
+
+
+class ChangeSigning(SigningPolicy[ChangeSigningSession]):
+    """One participant's signature of an amendment or termination agreement."""
+
+    session_model = ChangeSigningSession
+    ended_message = gettext_lazy(
+        "The signature did not verify, for the third time: the request has ended."
+    )
+    ended_field = "request_ended"
+
+    def __init__(self, request: Request, participant: ChangeParticipant) -> None:
+        self.request, self.participant = request, participant
+
+    @classmethod
+    def for_session(cls, session: ChangeSigningSession) -> ChangeSigning:
+        participant = ChangeParticipant.objects.select_related(
+            "signatory__party__account", "amendment__contract", "termination__contract"
+        ).get(pk=session.participant_id)
+        return cls(participant.request, participant)
+
+    @property
+    def subject(self) -> Request:
+        return self.request
+
+    @property
+    def party(self) -> Party:
+        return self.participant.party
+
+    @property
+    def field_name(self) -> str:
+        return field_name(self.participant.signatory)
+
+    @property
+    def sign_step(self) -> str:
+        return steps_for(self.request).signing(self.participant.role)[0]
+
+    @property
+    def certifies(self) -> bool:
+        return not participants(self.request).filter(signed_at__isnull=False).exists()
+
+    @property
+    def visible(self) -> bool:
+        return has_box(self.participant.signatory)
+
+    def admit(self, actor: User) -> None:
+        require_authentication(
+            party=self.participant.party,
+            actor=actor,
+            step=self.sign_step,
+            notice_kind=steps_for(self.request).not_authenticated_notice,
+            obj=self.request,
         )
-        prepared = _prepared(session)
-        _require_completable(request, participant, session, prepared, read_document(request))
-        signer = x509.load_der_x509_certificate(bytes(session.certificate.certificate_der))
-        try:
-            signed = complete_signature(
-                prepared=prepared, signature=signature, signer_certificate=signer
-            )
-        except SignatureRejected as exc:
-            message = _("The signature does not verify over the to-be-signed bytes: %(e)s")
+        self.require_turn()
+
+    def lock(self) -> None:
+        self.request = lock(self.request)
+        self.participant = ChangeParticipant.objects.select_related(
+            "signatory__party__account"
+        ).get(pk=self.participant.pk)
+
+    def require_turn(self) -> None:
+        """Counterparties sign first, in order, then the initiator (``not_your_turn``)."""
+        require_state(self.request, self.request.SIGNING_STATE)
+        require_in_performance(self.request.contract)
+        if self.participant.signed_at is not None:
+            raise BusinessRuleViolation("already_signed", _("You have signed already."))
+        first = next_signer(self.request)
+        if first is None or first.pk != self.participant.pk:
             raise BusinessRuleViolation(
-                "signature_invalid", message % {"e": exc}, fields={"signature": [str(exc)]}
-            ) from exc
-        except SignatureVerificationFailed as exc:
-            failure = _record_failure(request, participant, session, actor, str(exc))
-        except (OSError, TimeoutError, aiohttp.ClientError) as exc:
-            raise signing_services.service_unavailable("timestamp_unavailable") from exc
-        else:
-            _record_success(request, participant, session, actor, signed)
-    if failure is not None:
-        raise _verification_failed(*failure)
-    return request
+                "not_your_turn",
+                _(
+                    "It is not your turn to sign: the counterparties sign first, in order, "
+                    "then the party that applied."
+                ),
+            )
 
+    def document(self) -> bytes:
+        return read_document(self.request)
 
-def _require_completable(
-    request: Request,
-    participant: ChangeParticipant,
-    session: ChangeSigningSession,
-    prepared: PreparedSignature,
-    current: bytes,
-) -> None:
-    if session.certificate.status != PartyCertificate.Status.ACTIVE:
-        raise BusinessRuleViolation(
-            "certificate_revoked", _("The signing certificate was revoked; nothing was signed.")
+    def new_session(self) -> ChangeSigningSession:
+        return ChangeSigningSession(participant=self.participant)
+
+    def session_file_name(self, session: TwoStepSession) -> str:
+        request = self.request
+        return (
+            f"{request.contract.reference}/{request.kind}-{request.pk}/sessions/"
+            f"{session.public_id}-{session.prepared_sha256}.pdf"
         )
-    if session.state != ChangeSigningSession.State.PREPARED:
-        raise BusinessRuleViolation(
-            "session_closed",
-            _("This signing session is over; start a new one."),
-            http_status=status.HTTP_409_CONFLICT,
-        )
-    if is_stale(prepared, current):
-        # Finishing it would silently drop what was signed since (PKI-NOTES.md).
-        raise BusinessRuleViolation(
-            "stale_session",
-            _("The document changed since this session was prepared; start a new one."),
-            http_status=status.HTTP_409_CONFLICT,
-        )
-    _require_turn(request, participant)
 
+    def sms_action(self, document_sha256_shown: str) -> tuple[str, str]:
+        contract = self.request.contract
+        title = contract.title if len(contract.title) <= 20 else contract.title[:19] + "…"
+        amendment = isinstance(self.request, Amendment)
+        document_zh, document_en = (
+            ("变更后的合同", "the amended contract")
+            if amendment
+            else ("终止协议", "the termination agreement")
+        )
+        return (
+            f"签署合同《{title}》（编号 {contract.reference}）的{document_zh}"
+            f"（文件摘要 SHA-256 {document_sha256_shown}…）",
+            f'sign {document_en} of "{title}" ({contract.reference}, '
+            f"document SHA-256 {document_sha256_shown}…)",
+        )
 
-def _record_success(
-    request: Request,
-    participant: ChangeParticipant,
-    session: ChangeSigningSession,
-    actor: User,
-    signed: bytes,
-) -> None:
-    now = timezone.now()
-    _sign, timed, verified = steps_for(request).signing(participant.role)
-    sha256 = store_document(request, signed)
-    participant.signed_at = now
-    participant.save(update_fields=["signed_at"])
-    stamped_at = embedded_timestamp_time(
-        signed, reserved_start=session.reserved_start, reserved_end=session.reserved_end
-    )
-    session.state = ChangeSigningSession.State.COMPLETED
-    session.completed_at, session.timestamp_time = now, stamped_at
-    session.document_sha256_after = sha256
-    session.save(update_fields=["state", "completed_at", "timestamp_time", "document_sha256_after"])
-    party = participant.party.pk
-    times = {"signing_time": now.isoformat(), "timestamp_time": _iso(stamped_at)}
-    record(request, timed, actor, party=party, field=session.field_name, **times)
-    if request.all_signed():
-        request.start_sealing()
-        request.save()
+    def record(self, step: str, actor: User | None, **payload: Any) -> None:
+        record(self.request, step, actor, **payload)
+
+    def store(self, pdf: bytes) -> str:
+        return store_document(self.request, pdf)
+
+    def mark_signed(self, moment: datetime) -> None:
+        self.participant.signed_at = moment
+        self.participant.save(update_fields=["signed_at"])
+
+    def signed(
+        self, session: TwoStepSession, actor: User, *, sha256: str, stamped_at: datetime | None
+    ) -> None:
+        request = self.request
+        _sign, timed, verified = steps_for(request).signing(self.participant.role)
+        party = self.participant.party.pk
+        now = session.completed_at or timezone.now()
+        times = {"signing_time": now.isoformat(), "timestamp_time": _iso(stamped_at)}
+        record(request, timed, actor, party=party, field=session.field_name, **times)
+        if request.all_signed():
+            request.start_sealing()
+            request.save()
+            record(request, verified, None, party=party, verified=True, sha256=sha256)
+            from auxiliary.contract_changes import tasks
+
+            kind, request_id = request.kind, request.pk
+            transaction.on_commit(lambda: tasks.seal_change.delay(kind, request_id))
+            return
         record(request, verified, None, party=party, verified=True, sha256=sha256)
-        from auxiliary.contract_changes import tasks
+        following = next_signer(request)
+        if following is not None:
+            notify_parties(
+                request,
+                steps_for(request).signature_requested_notice,
+                [following.party],
+                sha256=sha256,
+            )
 
-        kind, request_id = request.kind, request.pk
-        transaction.on_commit(lambda: tasks.seal_change.delay(kind, request_id))
-        return
-    record(request, verified, None, party=party, verified=True, sha256=sha256)
-    following = next_signer(request)
-    if following is not None:
+    def count_failure(self) -> int:
+        self.participant.failed_verifications += 1
+        self.participant.save(update_fields=["failed_verifications"])
+        return self.participant.failed_verifications
+
+    def failed(
+        self, session: TwoStepSession, actor: User, *, detail: str, attempts: int, ended: bool
+    ) -> None:
+        request, steps = self.request, steps_for(self.request)
+        if ended:
+            request.fail_signature()
+            request.ended_at = timezone.now()
+            request.save()
+        record(
+            request, steps.signing(self.participant.role)[2], actor,
+            party=self.participant.party.pk, verified=False, detail=detail, attempt=attempts,
+        )  # fmt: skip
+        # Tables 11–12 tell the signer whose signature failed; when the request ends, everybody.
+        recipients = None if ended else [self.participant.party]
         notify_parties(
-            request,
-            steps_for(request).signature_requested_notice,
-            [following.party],
-            sha256=sha256,
+            request, steps.failed_notice(self.participant.role), recipients, attempt=str(attempts)
         )
-
-
-def _record_failure(
-    request: Request,
-    participant: ChangeParticipant,
-    session: ChangeSigningSession,
-    actor: User,
-    detail: str,
-) -> tuple[int, bool]:
-    """验签未成功: nothing is kept, the attempt counts; the third ends the request."""
-    participant.failed_verifications += 1
-    participant.save(update_fields=["failed_verifications"])
-    session.state = ChangeSigningSession.State.FAILED
-    session.save(update_fields=["state"])
-    attempts = participant.failed_verifications
-    ended = attempts >= MAX_FAILED_VERIFICATIONS
-    if ended:
-        request.fail_signature()
-        request.ended_at = timezone.now()
-        request.save()
-    steps = steps_for(request)
-    record(
-        request,
-        steps.signing(participant.role)[2],
-        actor,
-        party=participant.party.pk,
-        verified=False,
-        detail=detail[:1000],
-        attempt=attempts,
-    )
-    # Tables 11–12 tell the signer whose signature failed; when the request ends, everybody.
-    recipients = None if ended else [participant.party]
-    notify_parties(
-        request, steps.failed_notice(participant.role), recipients, attempt=str(attempts)
-    )
-    return attempts, ended
-
-
-def _verification_failed(attempts: int, ended: bool) -> BusinessRuleViolation:
-    if ended:
-        message = _("The signature did not verify, for the third time: the request has ended.")
-    else:
-        message = _("The signature did not verify (attempt %(n)d of %(max)d); sign again.") % {
-            "n": attempts,
-            "max": MAX_FAILED_VERIFICATIONS,
-        }
-    return BusinessRuleViolation(
-        "signature_verification_failed",
-        message,
-        fields={"attempts": attempts, "request_ended": ended},
-    )
-
-
-def _session_not_found() -> BusinessRuleViolation:
-    return BusinessRuleViolation(
-        "not_found", _("No such signing session."), http_status=status.HTTP_404_NOT_FOUND
-    )
 
 
 def _iso(moment: datetime | None) -> str | None:

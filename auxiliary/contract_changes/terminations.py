@@ -15,7 +15,6 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from rest_framework import status
 
 from authentication.services import require_authentication
 from auxiliary.contract_changes import documents
@@ -37,10 +36,10 @@ from auxiliary.contract_changes.common import (
     require_turn,
     store_document,
 )
-from auxiliary.contract_changes.fields import add_fields
 from auxiliary.contract_changes.models import ChangeParticipant, Termination
-from econtract.api.errors import BusinessRuleViolation
+from auxiliary.contract_changes.signing_sessions import add_fields
 from econtract.contracts.models import Contract
+from econtract.errors import BusinessRuleViolation
 from econtract.parties.models import User
 
 State = Termination.State
@@ -141,11 +140,7 @@ def decide(*, termination: Termination, actor: User, agree: bool, reason: str = 
         termination = lock(termination)
         participant = ChangeParticipant.objects.select_for_update().get(pk=participant.pk)
         if participant.decided_at is not None:
-            raise BusinessRuleViolation(
-                "already_decided",
-                _("You have already decided."),
-                http_status=status.HTTP_409_CONFLICT,
-            )
+            raise BusinessRuleViolation("already_decided", _("You have already decided."))
         require_state(termination, State.AWAITING_DECISION)
         require_in_performance(termination.contract)
         require_turn(termination, participant, pending={"agreed__isnull": True})

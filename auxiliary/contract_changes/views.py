@@ -27,11 +27,12 @@ from auxiliary.contract_changes.forms import (
 )
 from auxiliary.contract_changes.models import Amendment, ChangeParticipant, Termination
 from auxiliary.contract_changes.signing_sessions import next_signer
-from econtract.api.errors import BusinessRuleViolation
 from econtract.api.requests import account_of
 from econtract.contracts.elements import label
 from econtract.contracts.models import Contract
+from econtract.errors import BusinessRuleViolation
 from econtract.parties.models import PartyCertificate
+from econtract.signing_engine.pages import signing_page_context
 
 
 def _contract(request: HttpRequest, reference: str) -> Contract:
@@ -290,14 +291,7 @@ def _turns(change: ChangeRequestType, mine: ChangeParticipant | None) -> dict[st
         )
         if my_turn and mine is not None
         else [],
-        "texts": {
-            "no_key": _("The key of this certificate is not in this browser."),
-            "preparing": _("Preparing the signature…"),
-            "signing": _("Signing with the key in this browser…"),
-            "signed": _("Signed."),
-            "sealing": _("Applying the platform seal…"),
-            "failed": _("Signing failed:"),
-        },
+        **signing_page_context(),
     }
 
 

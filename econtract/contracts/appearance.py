@@ -24,9 +24,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, ImageDraw, ImageFont, UnidentifiedImageError
 
-from econtract.api.errors import BusinessRuleViolation
-from econtract.contracts.rendering import font_path
 from econtract.contracts.signature_page import POINTS_PER_MM, signature_boxes
+from econtract.errors import BusinessRuleViolation
+from econtract.pdf_render import font_path
 
 MAX_HANDWRITING_BYTES = 256 * 1024
 MAX_HANDWRITING_PIXELS = 4_000_000  # e.g. 2,000 × 2,000; a canvas at 3× on a phone is far less

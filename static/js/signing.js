@@ -1,7 +1,8 @@
-// The contract page: sign in this browser (two steps, DESIGN.md §3, see two-step.js) and, once
-// every party has signed, follow the platform seal until the contract is concluded. Optional
-// auxiliary signatures (§9.1): a handwritten signature drawn on the page becomes the picture in
-// the party's box; an SMS code bound to the document's hash is confirmed before the key signs.
+// Signing in this browser, on the pages of a contract, an amendment and a termination agreement
+// (templates/signing/_panel.html): two steps (DESIGN.md §3, see two-step.js) and, once every
+// party has signed, follow the platform seal until the document is done. Optional auxiliary
+// signatures (§9.1): a handwritten signature drawn on the page becomes the picture in the
+// party's box; an SMS code bound to the document's hash is confirmed before the key signs.
 
 import { loadKeyPair } from "./keys.js";
 import { signaturePad } from "./signature-pad.js";
@@ -16,11 +17,13 @@ const padCanvas = document.querySelector("[data-signature-pad]");
 const pad = padCanvas ? signaturePad(padCanvas) : null;
 const smsChoice = document.querySelector("[data-sms-confirmation]");
 const smsPanel = document.querySelector("[data-sms-code]");
-// Every party signed, the seal task has not concluded it yet.
-const beingSealed = (contract) => contract.state === "signing";
-
-function allSigned(contract) {
-  return contract.signatories.every((signatory) => signatory.signed_at);
+// Every party signed and the seal task has not finished: the document is in the state the
+// page names (a contract stays "signing", a change request is "sealing").
+function sealingOf(element) {
+  const state = element.dataset.sealingState;
+  return (document_) =>
+    document_.state === state &&
+    (document_.signatories || document_.participants || []).every((party) => party.signed_at);
 }
 
 function smsCodeTyped(session) {
@@ -70,7 +73,7 @@ async function sign(button) {
   button.disabled = true;
   try {
     shown.say(texts.preparing);
-    const contract = await signTwoStep({
+    const signed = await signTwoStep({
       api,
       sessionsApi: panel.dataset.sessionsApi,
       request: sessionRequest(button),
@@ -81,9 +84,10 @@ async function sign(button) {
       },
     });
     shown.say(texts.signed);
-    if (beingSealed(contract) && allSigned(contract)) {
+    const beingSealed = sealingOf(panel);
+    if (beingSealed(signed)) {
       shown.say(texts.sealing);
-      return followSeal(api, panel.dataset.contractApi, beingSealed);
+      return followSeal(api, panel.dataset.followApi, beingSealed);
     }
     window.location.reload();
   } catch (error) {
@@ -103,5 +107,7 @@ for (const button of document.querySelectorAll("[data-sign]")) {
 const sealing = document.querySelector("[data-sealing]");
 if (sealing) {
   sealing.textContent = texts.sealing;
-  followSeal(api, sealing.dataset.contractApi, beingSealed).catch((error) => shown.fail(error.message));
+  followSeal(api, sealing.dataset.followApi, sealingOf(sealing)).catch((error) =>
+    shown.fail(error.message),
+  );
 }

@@ -10,7 +10,7 @@ import re
 import pikepdf
 import pytest
 
-from econtract.api.errors import BusinessRuleViolation
+from econtract.errors import BusinessRuleViolation
 from tests.contracts import pdftools
 from tests.contracts.pdftools import upload_with_text_field
 from tests.contracts.test_uploaded_pdf import attach, uploaded_pdf

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from pytest_django import Settings
 
-from econtract.api.errors import BusinessRuleViolation
 from econtract.contracts.rendering import attach_elements_to_uploaded_pdf
+from econtract.errors import BusinessRuleViolation
 from econtract.pki.normalise import normalise_in_sandbox
 from tests.contracts import pdftools
 from tests.contracts.conftest import SIGNATORIES, complete_elements

@@ -1,5 +1,5 @@
 """The amendment and termination pages: apply, decide, review, revise and withdraw in the
-browser's forms (signing in the browser is the JS of contract-changes.js over the same API)."""
+browser's forms (signing in the browser is the JS of signing.js over the same API)."""
 
 from __future__ import annotations
 
@@ -77,7 +77,7 @@ def test_an_amendment_is_applied_for_decided_sent_back_revised_and_accepted_in_p
     assert amendment.state == Amendment.State.SIGNING
     assert amendment.revision == 2
     signing_page = browser(buyer).get(url)
-    assert b"data-change-signing" in signing_page.content
+    assert b"data-signing" in signing_page.content
     pdf = browser(buyer).get(f"{url}?document=1")
     assert pdf["Content-Type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF-")

@@ -1,7 +1,9 @@
 """§11.3 and §11.4 in Debian Chromium, on a phone and a desktop: a contract concluded with keys
 made in the parties' browsers is amended — applied for on the phone, agreed, accepted and signed
 on the desktop, signed on the phone — or terminated the same way; the page follows the platform
-seal until it is done."""
+seal until it is done. On the desktop the counterparty signs with the §9.1 auxiliary signatures
+as on a contract's page: a handwritten signature drawn on the page and an SMS code bound to the
+document's hash, confirmed before its browser key signs."""
 
 from __future__ import annotations
 
@@ -12,12 +14,15 @@ import pytest
 from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
-from auxiliary.contract_changes.models import Amendment, Termination
+from auxiliary.contract_changes.models import Amendment, ChangeSigningSession, Termination
+from econtract.contracts.documents import read_document
 from econtract.contracts.models import Contract, ContractVersion
 from econtract.parties.models import Party
 from econtract.pki import pades_seal
 from tests.signing.conftest import authenticate
 from tests.signing.sessions.conftest import ready_contract
+from tests.signing.sessions.test_auxiliary_signatures import signature_widgets
+from tests.signing.test_auxiliary_signatures_in_browser import draw_on, last_code_sent_to
 from tests.signing.test_signing_in_browser import seal_under_live_server, sign_in_browser
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
@@ -58,6 +63,28 @@ def concluded_in_browsers(
     return reference
 
 
+def sign_with_handwriting_and_sms(page: Page, party: Party) -> ChangeSigningSession:
+    """Draw, ask for the SMS code, sign, type the code in: the key signs after it is accepted."""
+    page.get_by_test_id("auxiliary-signatures").locator("summary").click()
+    draw_on(page)
+    page.get_by_test_id("sms-confirmation").check()
+    page.locator("[data-sign]").first.click()
+    expect(page.get_by_test_id("sms-code")).to_be_visible(timeout=15_000)
+    session = ChangeSigningSession.objects.get(participant__signatory__party=party)
+    expect(page.get_by_test_id("sms-code")).to_contain_text(session.base_revision_sha256[:16])
+    page.get_by_test_id("sms-code-input").fill(last_code_sent_to(party.phone))
+    page.get_by_test_id("sms-code-confirm").click()
+    for _ in range(60):
+        session.refresh_from_db()
+        if session.state == ChangeSigningSession.State.COMPLETED:
+            break
+        page.wait_for_timeout(250)
+    assert session.state == ChangeSigningSession.State.COMPLETED
+    assert session.sms_confirmed_at is not None
+    assert session.handwritten_sha256
+    return session
+
+
 def test_an_amendment_is_applied_agreed_accepted_signed_and_sealed_in_browsers(
     page: Page,
     phone_page: Page,
@@ -85,11 +112,8 @@ def test_an_amendment_is_applied_agreed_accepted_signed_and_sealed_in_browsers(
     expect(page.get_by_test_id("change-state")).to_have_attribute("data-state", "awaiting_review")
     page.get_by_test_id("accept").click()
     expect(page.get_by_test_id("change-state")).to_have_attribute("data-state", "signing")
-    page.locator("[data-sign]").first.click()  # the counterparty signs first
-    for _ in range(60):
-        if Amendment.objects.get().participants.filter(signed_at__isnull=False).exists():
-            break
-        page.wait_for_timeout(250)
+    sign_with_handwriting_and_sms(page, offeror)  # the counterparty signs first
+    assert Amendment.objects.get().participants.filter(signed_at__isnull=False).count() == 1
 
     phone_page.goto(url)
     phone_page.locator("[data-sign]").first.click()  # then the initiator
@@ -103,6 +127,8 @@ def test_an_amendment_is_applied_agreed_accepted_signed_and_sealed_in_browsers(
     assert amended.kind == ContractVersion.Kind.AMENDMENT
     assert amended.sealed_at is not None
     assert amended.previous_sha256 == original.sha256
+    widgets = signature_widgets(read_document(amended))
+    assert widgets["signatory1"]["images"] == 1  # the counterparty's handwriting
 
 
 def test_a_termination_is_applied_agreed_signed_and_sealed_in_browsers(
@@ -130,12 +156,9 @@ def test_a_termination_is_applied_agreed_signed_and_sealed_in_browsers(
     page.goto(url)
     page.get_by_test_id("agree").click()
     expect(page.get_by_test_id("change-state")).to_have_attribute("data-state", "signing")
-    page.locator("[data-sign]").first.click()
+    sign_with_handwriting_and_sms(page, offeror)
     expect(page.get_by_test_id("participants")).to_contain_text(offeror.name)
-    for _ in range(60):
-        if Termination.objects.get().participants.filter(signed_at__isnull=False).exists():
-            break
-        page.wait_for_timeout(250)
+    assert Termination.objects.get().participants.filter(signed_at__isnull=False).count() == 1
 
     phone_page.goto(url)
     phone_page.locator("[data-sign]").first.click()

@@ -11,9 +11,9 @@ from econtract.contracts.documents import read_document
 from econtract.contracts.models import Contract, SignatureRecord
 from econtract.parties.models import Party
 from econtract.pki.pades import signature_timestamp_time
+from econtract.signing_engine.fields import SEAL_FIELD
 from econtract.supervision.models import SupervisionEvent
 from signing import conclusion, tasks
-from signing.sessions import SEAL_FIELD
 from tests.pki.pades.conftest import Party as KeyHolder
 from tests.signing.sessions.conftest import offeror_signer, ready_contract, sign_in_turn
 

@@ -9,8 +9,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from econtract.api.errors import BusinessRuleViolation
 from econtract.contracts.models import Contract, SignatureRecord
+from econtract.errors import BusinessRuleViolation
 from econtract.evidence.models import EvidenceEvent
 from econtract.notifications.models import Notification
 from econtract.parties.models import Party

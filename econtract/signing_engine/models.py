@@ -1,0 +1,72 @@
+"""What a two-step signing session keeps between its two requests (PKI-NOTES.md, "State between
+the two requests"): plain values here, the prepared PDF as a write-once file on the contracts'
+private storage. That PDF holds a placeholder signature and is never served as a document.
+
+Abstract: each signed document type keeps its sessions in its own table, beside the foreign keys
+that say whose signature it is (a contract's signatory, a change request's participant).
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from econtract.contracts.models import get_contract_storage
+
+
+def new_session_id() -> str:
+    """A public, unguessable session id (the API's ``sid``)."""
+    return secrets.token_urlsafe(18)
+
+
+class TwoStepSession(models.Model):
+    class State(models.TextChoices):
+        PREPARED = "prepared", _("prepared")  # waiting for the signer's signature value
+        COMPLETED = "completed", _("completed")  # the signature is embedded and verified
+        FAILED = "failed", _("verification failed")  # embedded but 验签未成功: not kept
+
+    public_id = models.CharField(
+        _("session id"), max_length=32, unique=True, default=new_session_id, editable=False
+    )
+    state = models.CharField(
+        _("state"), max_length=12, choices=State.choices, default=State.PREPARED
+    )
+    field_name = models.CharField(_("signature field"), max_length=100)
+    prepared_pdf = models.FileField(_("prepared PDF"), storage=get_contract_storage, max_length=200)
+    prepared_sha256 = models.CharField(_("prepared PDF SHA-256"), max_length=64)
+    document_digest = models.BinaryField(_("document digest"))
+    reserved_start = models.PositiveIntegerField()
+    reserved_end = models.PositiveIntegerField()
+    signed_attributes = models.BinaryField(_("to-be-signed bytes (signed attributes)"))
+    digest_algorithm = models.CharField(max_length=16)
+    signature_algorithm = models.CharField(max_length=8)
+    base_revision_sha256 = models.CharField(_("base revision SHA-256"), max_length=64)
+    chain_der = models.JSONField(_("issuer chain (base64 DER)"), default=list)
+    # Auxiliary signatures (§9.1): an SMS code bound to the document's hash, confirmed before
+    # step 2; a handwritten signature drawn in the browser as the field's appearance.
+    sms_phone_masked = models.CharField(_("SMS code sent to"), max_length=32, blank=True)
+    sms_confirmed_at = models.DateTimeField(_("SMS code confirmed at"), null=True, blank=True)
+    handwritten_sha256 = models.CharField(
+        _("handwritten signature image SHA-256"), max_length=64, blank=True
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # Once completed: what a signature record needs when the sealed document becomes a version.
+    completed_at = models.DateTimeField(_("signing time"), null=True, blank=True)
+    timestamp_time = models.DateTimeField(_("timestamp time"), null=True, blank=True)
+    document_sha256_after = models.CharField(
+        _("document SHA-256 after signing"), max_length=64, blank=True
+    )
+
+    class Meta:
+        abstract = True
+        verbose_name = _("signing session")
+        verbose_name_plural = _("signing sessions")
+
+    def __str__(self) -> str:
+        return f"{self.public_id} {self.field_name} {self.state}"
+
+    @property
+    def sms_confirmation_required(self) -> bool:
+        return bool(self.sms_phone_masked)

@@ -1,0 +1,26 @@
+"""What every signing page gives its template: the texts ``static/js/signing.js`` says
+(translated here, so the script carries no language of its own) and whether the platform
+requires the SMS code (``templates/signing/_panel.html``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+
+def signing_page_context() -> dict[str, Any]:
+    return {
+        "signing_texts": {
+            "no_key": _("The key of this certificate is not in this browser."),
+            "preparing": _("Preparing the signature…"),
+            "signing": _("Signing with the key in this browser…"),
+            "signed": _("Signed."),
+            "sealing": _("Applying the platform seal…"),
+            "concluded": _("The contract is concluded."),
+            "failed": _("Signing failed:"),
+            "sms_sent": _("An SMS code was sent: type it in to confirm, then your key signs."),
+        },
+        "sms_required": settings.SIGNING_REQUIRE_SMS_CONFIRMATION,
+    }

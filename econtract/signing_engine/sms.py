@@ -1,0 +1,105 @@
+"""The SMS-code auxiliary signature (§9.1): a code bound to the document's hash, confirmed by the
+signer just before the browser signs — for every signed document type alike.
+
+The code goes to the party's registered phone when the signing session is prepared; the message
+names the document (the policy's ``sms_action``) and the first characters of the SHA-256 of the
+revision being signed, and the code is kept under a purpose made from that hash, so it confirms
+this document and no other. Step 2 refuses a session whose code was asked for and not yet
+confirmed. The confirmation is evidenced with the signing step's code (T4.6, T5.5, T11.7, …).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from econtract.errors import BusinessRuleViolation
+from econtract.parties import sms_codes
+from econtract.parties.models import User
+from econtract.privacy import mask_identifier
+from econtract.signing_engine.models import TwoStepSession
+
+if TYPE_CHECKING:
+    from econtract.signing_engine.policy import SigningPolicy
+
+_HASH_SHOWN = 16  # hex characters of the document hash in the message: enough to compare
+
+
+def purpose_for(session: TwoStepSession) -> str:
+    # 37 characters, within SmsCode.purpose: 128 bits of the hash name the document.
+    return f"sign:{session.base_revision_sha256[:32]}"
+
+
+def send_code(policy: SigningPolicy[Any], session: TwoStepSession) -> None:
+    """Send the code for ``session`` to its party's registered phone."""
+    party = policy.party
+    if not party.phone:
+        message = _("Your registration has no phone number to receive the SMS code.")
+        raise BusinessRuleViolation("phone_missing", message)
+    sms_codes.send_code(
+        account=party.account,
+        purpose=purpose_for(session),
+        phone=party.phone,
+        action=policy.sms_action(session.base_revision_sha256[:_HASH_SHOWN]),
+    )
+    session.sms_phone_masked = mask_identifier(party.phone, keep_start=3, keep_end=4)
+    session.save(update_fields=["sms_phone_masked"])
+
+
+def confirm[SessionT: TwoStepSession](
+    policy: SigningPolicy[SessionT], *, session: SessionT, actor: User, code: str
+) -> SessionT:
+    """Accept the code for ``session`` (its signer only), or refuse and change nothing."""
+    if policy.party.account_id != actor.pk:
+        raise BusinessRuleViolation("not_found", _("No such signing session."))
+    _require_confirmable(session)
+    # Outside a transaction: a wrong try must stay counted though the request is refused.
+    sms_codes.verify_code(account=actor, purpose=purpose_for(session), code=code)
+    with transaction.atomic():
+        session = policy.session_model._default_manager.select_for_update(of=("self",)).get(
+            pk=session.pk
+        )
+        _require_confirmable(session)
+        confirmed_at = timezone.now()
+        session.sms_confirmed_at = confirmed_at
+        session.save(update_fields=["sms_confirmed_at"])
+        policy.record(
+            policy.sign_step,
+            actor,
+            party=policy.party.pk,
+            session=session.public_id,
+            auxiliary_signature="sms_code",
+            document_sha256=session.base_revision_sha256,
+            phone=session.sms_phone_masked,
+            confirmed_at=confirmed_at.isoformat(),
+        )
+    return session
+
+
+def _require_confirmable(session: TwoStepSession) -> None:
+    if session.state != TwoStepSession.State.PREPARED:
+        raise BusinessRuleViolation(
+            "session_closed", _("This signing session is over; start a new one.")
+        )
+    if not session.sms_confirmation_required:
+        raise BusinessRuleViolation(
+            "sms_not_requested", _("No SMS code was sent for this signing session.")
+        )
+    if session.sms_confirmed_at is not None:
+        raise BusinessRuleViolation(
+            "sms_already_confirmed",
+            _("The SMS code of this signing session was confirmed already."),
+        )
+
+
+def require_confirmed(session: TwoStepSession) -> None:
+    """Step 2 waits for the code when one was sent (``sms_confirmation_required``)."""
+    if session.sms_confirmation_required and session.sms_confirmed_at is None:
+        raise BusinessRuleViolation(
+            "sms_confirmation_required",
+            _("Confirm the SMS code sent to %(phone)s before signing.")
+            % {"phone": session.sms_phone_masked},
+        )

@@ -15,10 +15,10 @@ from cryptography import x509
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from rest_framework import status
 
 from authentication.models import Authentication, AuthenticationTransition
-from econtract.api.errors import BusinessRuleViolation
+from econtract import queue
+from econtract.errors import BusinessRuleViolation
 from econtract.evidence.services import record_event
 from econtract.notifications.services import notify
 from econtract.parties.models import Party, PartyCertificate, User
@@ -35,16 +35,14 @@ FINAL_CODE_REFUSALS = {"code_locked", "code_expired"}
 
 
 def _not_found() -> BusinessRuleViolation:
-    return BusinessRuleViolation("not_found", "No such object.", http_status=404)
+    return BusinessRuleViolation("not_found", "No such object.")
 
 
 def _active_party(account: User) -> Party:
     party = Party.objects.filter(account=account, status=Party.Status.ACTIVE).first()
     if party is None:
         raise BusinessRuleViolation(
-            "not_registered",
-            "Only a party whose registration was approved can authenticate (§8).",
-            http_status=status.HTTP_403_FORBIDDEN,
+            "not_registered", "Only a party whose registration was approved can authenticate (§8)."
         )
     return party
 
@@ -94,7 +92,7 @@ def submit_certificate_proof(
         auth = _lock(auth, actor)
         if auth.state != Authentication.State.REQUESTED or not auth.nonce:
             raise BusinessRuleViolation(
-                "invalid_state", "This authentication no longer accepts a proof.", http_status=409
+                "invalid_state", "This authentication no longer accepts a proof."
             )
         if auth.nonce_expires_at is None or timezone.now() >= auth.nonce_expires_at:
             raise BusinessRuleViolation("nonce_expired", "The nonce expired; start again.")
@@ -123,10 +121,8 @@ def _x509(auth: Authentication) -> x509.Certificate:
 
 
 def _queue_checks(auth_id: int) -> None:
-    from authentication.tasks import run_check  # tasks import this module
-
     for name in CHECK_NAMES:
-        run_check.delay(auth_id, name)
+        queue.send("authentication.tasks.run_check", auth_id, name)
 
 
 def record_check_result(*, auth_id: int, check: str, result: CheckResult) -> Authentication:
@@ -237,7 +233,7 @@ def confirm_alternative_code(*, auth: Authentication, code: str, actor: User) ->
         auth = _lock(auth, actor)
         if auth.state != Authentication.State.CODE_SENT:
             raise BusinessRuleViolation(
-                "invalid_state", "This authentication does not wait for a code.", http_status=409
+                "invalid_state", "This authentication does not wait for a code."
             )
         try:
             verify_code(account=actor, purpose=SMS_PURPOSE, code=code)
@@ -301,5 +297,4 @@ def require_authentication(
         "authentication_required",
         "A valid identity authentication is required; authenticate at /authentication/ first.",
         fields={"authenticate_at": "/authentication/"},
-        http_status=status.HTTP_403_FORBIDDEN,
     )

@@ -24,16 +24,16 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from rest_framework import status
 
-from econtract.api.errors import BusinessRuleViolation
+from econtract import queue
 from econtract.contracts import selectors as contract_selectors
 from econtract.contracts.models import AccessGrant, Contract, ContractVersion, SignatureRecord
+from econtract.errors import ERROR_CODES, BusinessRuleViolation, Refusal
 from econtract.evidence.services import record_event
 from econtract.notifications.services import notify
 from econtract.parties.models import Party, User
 from econtract.pki.findings import describe
-from econtract.pki.sandbox import DOCUMENT_UNREADABLE, LIMITS_EXCEEDED, SandboxError
+from econtract.pki.sandbox import DOCUMENT_UNREADABLE, LIMITS_EXCEEDED, UNAVAILABLE, SandboxError
 from econtract.pki.validation import verify_document
 from econtract.pki.verification_report import render_report, seal_report
 from econtract.privacy import mask_identifier
@@ -85,10 +85,7 @@ def queue_report(verification: Verification) -> None:
     """
     if verification.state != Verification.State.VERIFIED:
         return
-    from retrieval.tasks import issue_verification_report  # the task module imports this one
-
-    verification_id = str(verification.pk)
-    transaction.on_commit(lambda: issue_verification_report.delay(verification_id))
+    queue.send_on_commit("retrieval.tasks.issue_verification_report", str(verification.pk))
 
 
 def _read_checked(document: UploadedFile) -> bytes:
@@ -97,24 +94,20 @@ def _read_checked(document: UploadedFile) -> bytes:
         raise _invalid(
             "document_too_large",
             _("The document is larger than %(mb)d MB.") % {"mb": limit // (1024 * 1024)},
-            http_status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
         )
     data = document.read(limit + 1)
     if len(data) > limit:
         raise _invalid(
             "document_too_large",
             _("The document is larger than %(mb)d MB.") % {"mb": limit // (1024 * 1024)},
-            http_status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
         )
     if PDF_MAGIC not in data[:_MAGIC_WINDOW]:
         raise _invalid("not_a_pdf", _("The document is not a PDF."))
     return data
 
 
-def _invalid(code: str, message: str, *, http_status: int = 422) -> BusinessRuleViolation:
-    return BusinessRuleViolation(
-        code, message, fields={"document": [message]}, http_status=http_status
-    )
+def _invalid(code: str, message: str) -> BusinessRuleViolation:
+    return BusinessRuleViolation(code, message, fields={"document": [message]})
 
 
 def _refusal(exc: SandboxError) -> BusinessRuleViolation:
@@ -125,10 +118,11 @@ def _refusal(exc: SandboxError) -> BusinessRuleViolation:
         )
     if exc.code == DOCUMENT_UNREADABLE:
         return _invalid(DOCUMENT_UNREADABLE, _("The document could not be read as a PDF."))
+    # Any other answer of the child means the sandbox did not work as it should.
     return BusinessRuleViolation(
-        exc.code,
+        exc.code if exc.code in ERROR_CODES else UNAVAILABLE,
         _("Verification is unavailable right now; try again later."),
-        http_status=status.HTTP_503_SERVICE_UNAVAILABLE,
+        refusal=Refusal.UNAVAILABLE,
     )
 
 

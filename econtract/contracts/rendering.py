@@ -20,15 +20,11 @@ from __future__ import annotations
 import hashlib
 import io
 import re
-import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, NamedTuple
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
-from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from pyhanko.pdf_utils import embed, generic
 from pyhanko.pdf_utils.generic import pdf_name
@@ -36,13 +32,13 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 
-from econtract.api.errors import BusinessRuleViolation
 from econtract.contracts.elements import ScheduleRow, elements_json, schedule_rows
 from econtract.contracts.signature_page import signature_boxes
+from econtract.errors import BusinessRuleViolation
+from econtract.pdf_render import page_count, render_html_pdf
 from econtract.pki.normalise import normalise_in_sandbox
 from econtract.pki.sandbox import LIMITS_EXCEEDED, SandboxError
 
-FONT_FAMILY = "ContractCJK"
 ELEMENTS_ATTACHMENT = "contract-elements.json"
 ROLE_LABELS = {"offeror": "要约方", "offeree": "受要约方"}
 _DESIGNATIONS = "甲乙丙丁戊己庚辛壬癸"
@@ -68,10 +64,6 @@ class SignatoryLine(NamedTuple):
     name: str
     role: str  # "offeror" | "offeree"
     identifier: str  # credit code or masked ID number (Party.identifier)
-
-
-class ContractFontError(ImproperlyConfigured):
-    """The CJK font is missing, or the PDF came out with another font than the declared one."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +99,7 @@ def render_text_contract(
         **_schedule_context(elements, signatories),
     }
     variant = settings.CONTRACT_PDF_VARIANT or None
-    return _render("contracts/pdf/text_contract.html", context, pdf_variant=variant)
+    return render_html_pdf("contracts/pdf/text_contract.html", context, pdf_variant=variant)
 
 
 def render_elements_summary(
@@ -123,7 +115,7 @@ def render_elements_summary(
         "reference": reference,
         **_schedule_context(elements, signatories),
     }
-    return _render("contracts/pdf/elements_summary.html", context, pdf_variant=None)
+    return render_html_pdf("contracts/pdf/elements_summary.html", context, pdf_variant=None)
 
 
 def _clean(text: str) -> str:
@@ -187,104 +179,9 @@ def designation(index: int) -> str:
     return f"{_DESIGNATIONS[index]}方" if index < len(_DESIGNATIONS) else f"第{index + 1}方"
 
 
-def font_path() -> Path:
-    path = Path(settings.CONTRACT_FONT_PATH)
-    if not path.is_file():
-        raise ContractFontError(
-            f"The CJK font for contract PDFs is missing: {path}. Install it "
-            "(tools/system-deps installs fonts-wqy-microhei) or set CONTRACT_FONT_PATH."
-        )
-    return path
-
-
 def render_pdf(template: str, context: dict[str, Any]) -> bytes:
     """A contract-like document from ``template`` (CJK font only, in the configured variant)."""
-    return _render(template, context, pdf_variant=settings.CONTRACT_PDF_VARIANT or None)
-
-
-def _render(template: str, context: dict[str, Any], *, pdf_variant: str | None) -> bytes:
-    # Imported here: WeasyPrint takes ~2 s to import, and only this path needs it.
-    from weasyprint import HTML  # type: ignore[import-untyped]
-
-    font_url = font_path().resolve().as_uri()
-    html = render_to_string(template, {**context, "font_url": font_url})
-    document = HTML(string=html, base_url=None, url_fetcher=_font_only_fetcher(font_url))
-    with warnings.catch_warnings():
-        # WeasyPrint 70 opens its sRGB profile for PDF/A without closing it; CPython closes it
-        # at once when the last reference goes, but warns. Nothing leaks; only that is hushed.
-        warnings.simplefilter("ignore", ResourceWarning)
-        pdf = document.write_pdf(pdf_variant=pdf_variant) if pdf_variant else document.write_pdf()
-    if not isinstance(pdf, bytes):  # write_pdf() without a target returns the bytes
-        raise TypeError("WeasyPrint returned no PDF bytes")
-    check_fonts_embedded(pdf)
-    return pdf
-
-
-def _font_only_fetcher(font_url: str) -> Any:
-    from weasyprint.urls import URLFetcher  # type: ignore[import-untyped]
-
-    class FontOnlyFetcher(URLFetcher):
-        def fetch(self, url: str, headers: Any = None) -> Any:
-            if url != font_url:
-                raise ValueError(f"contract PDFs load nothing but their font, not {url}")
-            return super().fetch(url, headers)
-
-    return FontOnlyFetcher(allowed_protocols=("file",))
-
-
-# --- The font check ---------------------------------------------------------------------------
-
-
-def check_fonts_embedded(pdf: bytes) -> None:
-    """Refuse a rendered PDF that uses any font but the embedded ``ContractCJK`` face."""
-    fonts = list(_fonts(PdfFileReader(io.BytesIO(pdf))))
-    wrong = [name for name, embedded in fonts if not embedded or not _is_contract_font(name)]
-    if not fonts or wrong:
-        raise ContractFontError(
-            f"The contract PDF does not use the embedded CJK font {settings.CONTRACT_FONT_PATH} "
-            f"(found: {', '.join(wrong) or 'no fonts'}); is the font file valid?"
-        )
-
-
-def _is_contract_font(base_font: str) -> bool:
-    # Subsets are named "ABCDEF+ContractCJK"; synthetic bold adds "-Bold".
-    return base_font.split("+", 1)[-1].startswith(FONT_FAMILY)
-
-
-def _fonts(reader: PdfFileReader) -> Iterator[tuple[str, bool]]:
-    for index in range(_page_count(reader)):
-        page, _unused = reader.find_page_for_modification(index)
-        yield from _fonts_in_resources(_entry(page.get_object(), "/Resources"), depth=0)
-
-
-def _entry(dictionary: Any, key: str) -> Any:
-    """``dictionary[key]`` dereferenced (pyHanko's ``[]`` resolves references, ``get`` not)."""
-    if isinstance(dictionary, generic.DictionaryObject) and key in dictionary:
-        return dictionary[key]
-    return None
-
-
-def _fonts_in_resources(resources: Any, *, depth: int) -> Iterator[tuple[str, bool]]:
-    if not isinstance(resources, generic.DictionaryObject) or depth > 4:
-        return
-    fonts = _entry(resources, "/Font")
-    for key in fonts or ():
-        font = fonts[key]
-        yield str(_entry(font, "/BaseFont") or "").lstrip("/"), _is_embedded(font)
-    xobjects = _entry(resources, "/XObject")
-    for key in xobjects or ():
-        xobject = xobjects[key]
-        if _entry(xobject, "/Subtype") == "/Form":
-            yield from _fonts_in_resources(_entry(xobject, "/Resources"), depth=depth + 1)
-
-
-def _is_embedded(font: Any) -> bool:
-    if _entry(font, "/Subtype") == "/Type0":
-        font = _entry(font, "/DescendantFonts")[0].get_object()
-    descriptor = _entry(font, "/FontDescriptor")
-    return isinstance(descriptor, generic.DictionaryObject) and any(
-        key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3")
-    )
+    return render_html_pdf(template, context, pdf_variant=settings.CONTRACT_PDF_VARIANT or None)
 
 
 # --- Uploaded PDFs ----------------------------------------------------------------------------
@@ -339,7 +236,7 @@ def attach_elements_to_uploaded_pdf(
         output = io.BytesIO()
         writer.write(output)
         result = output.getvalue()
-        if _page_count(PdfFileReader(io.BytesIO(result))) != pages + added:
+        if page_count(PdfFileReader(io.BytesIO(result))) != pages + added:
             raise _invalid(_("The document's page tree could not be extended."))
     except _PARSE_ERRORS as exc:
         raise _invalid(_("The document could not be read as a PDF.")) from exc
@@ -355,7 +252,7 @@ def _open_upload(upload: NormalisedUpload) -> tuple[IncrementalPdfFileWriter, in
     only in a sandbox child; these bytes are qpdf's writing, which pyHanko may read here."""
     try:
         reader = PdfFileReader(io.BytesIO(upload.pdf), strict=True)
-        pages = upload.pages if upload.pages is not None else _page_count(reader)
+        pages = upload.pages if upload.pages is not None else page_count(reader)
         return IncrementalPdfFileWriter.from_reader(reader), pages
     except _PARSE_ERRORS as exc:
         raise _invalid(_("The document could not be read as a PDF.")) from exc
@@ -394,16 +291,9 @@ def _refused(refused: SandboxError) -> BusinessRuleViolation:
     return violation
 
 
-def _page_count(reader: PdfFileReader) -> int:
-    count = reader.root["/Pages"]["/Count"]
-    if not isinstance(count, int):
-        raise ValueError("/Count is not a number")
-    return count
-
-
 def _append_pages(writer: IncrementalPdfFileWriter, summary: PdfFileReader) -> int:
     """Add each page of ``summary`` at the end, drawn as a form XObject; returns how many."""
-    count = _page_count(summary)
+    count = page_count(summary)
     for index in range(count):
         page_ref, _unused = summary.find_page_for_modification(index)
         media_box = page_ref.get_object()["/MediaBox"]

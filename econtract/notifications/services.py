@@ -16,9 +16,9 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import models, transaction
 from django.utils import timezone
-from rest_framework import status
 
-from econtract.api.errors import BusinessRuleViolation
+from econtract import queue
+from econtract.errors import BusinessRuleViolation
 from econtract.evidence.services import object_label
 from econtract.notifications import sms
 from econtract.notifications.kinds import get_kind
@@ -93,9 +93,7 @@ def mark_read(*, notification: Notification, reader: User) -> Notification:
     """Record when the recipient first read the notice (law Art. 10); later reads change nothing."""
     if notification.recipient_id != reader.pk:
         # Another account's notice does not exist for the reader (API.md: 404, not 403).
-        raise BusinessRuleViolation(
-            "not_found", "No such notification.", http_status=status.HTTP_404_NOT_FOUND
-        )
+        raise BusinessRuleViolation("not_found", "No such notification.")
     # One conditional UPDATE: two tabs marking it read at once keep the first time.
     Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
         read_at=timezone.now()
@@ -172,9 +170,7 @@ def _display_name(user: User) -> str:
 
 
 def _queue(delivery: Delivery) -> None:
-    from econtract.notifications.tasks import deliver_notification  # tasks import services
-
-    transaction.on_commit(lambda: deliver_notification.delay(delivery.pk))
+    queue.send_on_commit("econtract.notifications.tasks.deliver_notification", delivery.pk)
 
 
 def _send(delivery: Delivery) -> None:

@@ -28,6 +28,11 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.module_loading import import_string
+from pyhanko.sign import signers
+from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+from econtract.pki.trust import to_asn1
 
 if TYPE_CHECKING:
     from cryptography import x509
@@ -38,6 +43,42 @@ PlatformPublicKey = ec.EllipticCurvePublicKey | rsa.RSAPublicKey
 
 # Names become file names (and PKCS#11 labels): keep them plain so no name escapes the store.
 _KEY_NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
+
+
+_HASHES: dict[str, hashes.HashAlgorithm] = {
+    "sha256": hashes.SHA256(),
+    "sha384": hashes.SHA384(),
+    "sha512": hashes.SHA512(),
+}
+
+
+class KeyObjectSigner(signers.Signer):
+    """A pyHanko signer over an already loaded ``cryptography`` key (ECDSA or RSA PKCS#1 v1.5).
+
+    pyHanko's ``SimpleSigner`` re-parses its key for every signature (≈33 ms for RSA-2048,
+    PKI-NOTES.md); the key store hands out parsed key objects, kept for the process.
+    """
+
+    def __init__(
+        self,
+        *,
+        signing_key: PlatformPrivateKey,
+        signing_cert: x509.Certificate,
+        chain: Sequence[x509.Certificate],
+    ) -> None:
+        super().__init__(
+            signing_cert=to_asn1(signing_cert),
+            cert_registry=SimpleCertificateStore.from_certs([to_asn1(c) for c in chain]),
+        )
+        self._key = signing_key
+
+    async def async_sign_raw(
+        self, data: bytes, digest_algorithm: str, dry_run: bool = False
+    ) -> bytes:
+        algorithm = _HASHES[digest_algorithm.lower()]
+        if isinstance(self._key, ec.EllipticCurvePrivateKey):
+            return self._key.sign(data, ec.ECDSA(algorithm))
+        return self._key.sign(data, padding.PKCS1v15(), algorithm)
 
 
 class KeyStoreError(Exception):
@@ -129,9 +170,6 @@ class FileKeyStore(KeyStore):
     def signer_for(
         self, name: str, *, certificate: x509.Certificate, chain: Sequence[x509.Certificate]
     ) -> Signer:
-        # Imported here: pades_seal imports this module.
-        from econtract.pki.pades_seal import KeyObjectSigner
-
         return KeyObjectSigner(
             signing_key=self.private_key(name), signing_cert=certificate, chain=chain
         )
@@ -205,10 +243,11 @@ def _keystore_for(url: str, passphrase: str, pin: str) -> KeyStore:
             )
         return FileKeyStore(Path(unquote(parts.path)), passphrase)
     if parts.scheme == "pkcs11":
-        # Imported here: the PKCS#11 binding is only needed by deployments with a token.
-        from econtract.pki.keystore_pkcs11 import Pkcs11KeyStore, TokenLocation
-
-        return Pkcs11KeyStore(TokenLocation.from_url(url), pin)
+        # Named, not imported: the PKCS#11 binding is only needed by deployments with a token,
+        # and its module builds on this one.
+        token_store = import_string("econtract.pki.keystore_pkcs11.keystore_for_token")
+        store: KeyStore = token_store(url, pin)
+        return store
     raise ImproperlyConfigured(
         f"ECONTRACT_KEYSTORE_URL {url!r}: unknown scheme {parts.scheme!r} "
         "(expected file: or pkcs11:)"

@@ -380,3 +380,8 @@ class TokenSigner(signers.Signer):
         assert isinstance(self._public_key, ec.EllipticCurvePublicKey)  # noqa: S101
         # DER SEQUENCE of two INTEGERs, each possibly with a leading zero byte.
         return 2 * ((self._public_key.curve.key_size + 7) // 8 + 3) + 3
+
+
+def keystore_for_token(url: str, pin: str) -> Pkcs11KeyStore:
+    """The key store of the token at ``url`` (``pkcs11:…``), for ``keystore.get_keystore``."""
+    return Pkcs11KeyStore(TokenLocation.from_url(url), pin)

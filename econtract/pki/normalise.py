@@ -28,6 +28,9 @@ import base64
 import io
 from typing import Any
 
+from econtract.pki.job_refusal import JobRefused
+from econtract.pki.sandbox import SandboxLimits, get_pool
+
 # Actions that reach outside the document or run code.
 _FORBIDDEN_ACTIONS = {
     "/JavaScript": "document_has_javascript",
@@ -55,13 +58,11 @@ _MAX_DEPTH = 64
 _MAX_OBJECTS = 200_000
 
 
-class NormaliseRefused(Exception):
+class NormaliseRefused(JobRefused):
     """The upload cannot be signed; ``code`` is one of the keys of ``_MESSAGES``."""
 
     def __init__(self, code: str, message: str | None = None) -> None:
-        super().__init__(message or _MESSAGES[code])
-        self.code = code
-        self.message = message or _MESSAGES[code]
+        super().__init__(code, message or _MESSAGES[code])
 
 
 def normalise_upload(pdf: bytes) -> dict[str, Any]:
@@ -215,8 +216,6 @@ def normalise_in_sandbox(pdf: bytes) -> tuple[bytes, int]:
     limits. Raises :class:`econtract.pki.sandbox.SandboxError` (its ``code`` one of those above,
     or the sandbox's own) when the upload cannot be used."""
     from django.conf import settings
-
-    from econtract.pki.sandbox import SandboxLimits, get_pool
 
     limits = SandboxLimits(
         memory_bytes=settings.VERIFICATION_MEMORY_MB * 1024 * 1024,

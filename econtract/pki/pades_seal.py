@@ -22,8 +22,8 @@ from typing import Any
 
 from asn1crypto import cms
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from django.conf import settings
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -41,12 +41,11 @@ from pyhanko_certvalidator.policy_decl import REQUIRE_REVINFO, CertRevTrustPolic
 
 from econtract.pki.aio import run_on_pki_loop, shared_session
 from econtract.pki.certinfo import load_certificates
-from econtract.pki.keystore import PlatformPrivateKey, get_keystore
+from econtract.pki.keystore import KeyObjectSigner, PlatformPrivateKey, get_keystore
 from econtract.pki.pades import (
     DIGEST_ALGORITHM,
     SEAL_RESERVED_BYTES,
     PadesError,
-    certificate_store,
     writer_for_empty_field,
 )
 from econtract.pki.report import ValidationReport
@@ -54,41 +53,9 @@ from econtract.pki.trust import to_asn1, trust_roots_asn1
 from econtract.pki.tsa import platform_timestamper
 from econtract.pki.validation import validate_document
 
-_HASHES: dict[str, hashes.HashAlgorithm] = {
-    "sha256": hashes.SHA256(),
-    "sha384": hashes.SHA384(),
-    "sha512": hashes.SHA512(),
-}
-
 
 class SealRefused(PadesError):
     """The document is not fit to be sealed (a party signature fails, or is unexpected)."""
-
-
-class KeyObjectSigner(signers.Signer):
-    """A pyHanko signer over an already loaded ``cryptography`` key (ECDSA or RSA PKCS#1 v1.5).
-
-    pyHanko's ``SimpleSigner`` re-parses its key for every signature (≈33 ms for RSA-2048,
-    PKI-NOTES.md); the key store hands out parsed key objects, kept for the process.
-    """
-
-    def __init__(
-        self,
-        *,
-        signing_key: PlatformPrivateKey,
-        signing_cert: x509.Certificate,
-        chain: Sequence[x509.Certificate],
-    ) -> None:
-        super().__init__(signing_cert=to_asn1(signing_cert), cert_registry=certificate_store(chain))
-        self._key = signing_key
-
-    async def async_sign_raw(
-        self, data: bytes, digest_algorithm: str, dry_run: bool = False
-    ) -> bytes:
-        algorithm = _HASHES[digest_algorithm.lower()]
-        if isinstance(self._key, ec.EllipticCurvePrivateKey):
-            return self._key.sign(data, ec.ECDSA(algorithm))
-        return self._key.sign(data, padding.PKCS1v15(), algorithm)
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ a warm one.
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import select
@@ -32,6 +33,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from econtract.pki.job_refusal import JobRefused
 
 _HEADER = 8  # bytes of the big-endian frame length
 _PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -48,6 +51,10 @@ class SandboxLimits:
     memory_bytes: int = 1024 * 1024 * 1024
     cpu_seconds: int = 20
     wall_seconds: float = 60.0
+
+
+# The jobs that take input, by dotted path: their modules import this one to run in a child.
+_JOBS = {"normalise": "econtract.pki.normalise.normalise_upload"}
 
 
 class SandboxError(Exception):
@@ -284,7 +291,6 @@ def _child_main() -> None:  # pragma: no cover - runs in the child; tested throu
     import resource
 
     # Imports before any limit: they are ours, and a warm child has paid for them already.
-    from econtract.pki.normalise import NormaliseRefused
     from econtract.pki.verification import VerificationOptions, verify_pdf
 
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
@@ -309,7 +315,7 @@ def _child_main() -> None:  # pragma: no cover - runs in the child; tested throu
             recycle = True
         except RecursionError:
             answer = {"ok": False, "code": DOCUMENT_UNREADABLE, "message": "nesting too deep"}
-        except NormaliseRefused as refused:
+        except JobRefused as refused:
             answer = {"ok": False, "code": refused.code, "message": refused.message}
         except Exception as exc:
             answer = {
@@ -345,10 +351,9 @@ def _run_job(header: dict[str, Any], data: bytes, options_type: Any, verify: Any
     kind = header["kind"]
     if kind == "verify":
         return verify(data, options_type.from_json(header["options"]))
-    if kind == "normalise":
-        from econtract.pki.normalise import normalise_upload
-
-        return normalise_upload(data)
+    if kind in _JOBS:
+        module, function = _JOBS[kind].rsplit(".", 1)
+        return getattr(importlib.import_module(module), function)(data)
     # Probes of the limits themselves (used by tests and operators' checks); they take no
     # input from uploads.
     if kind == "probe_spin":

@@ -13,20 +13,18 @@ report is the platform's statement of what it found at that time.
 from __future__ import annotations
 
 import io
-import warnings
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from cryptography import x509
 from django.conf import settings
-from django.template.loader import render_to_string
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers
 from pyhanko.sign.fields import SigSeedSubFilter
 from pyhanko.sign.general import SigningError
 
-from econtract.contracts.rendering import check_fonts_embedded, font_path
+from econtract.pdf_render import render_html_pdf
 from econtract.pki.aio import run_on_pki_loop
 from econtract.pki.certinfo import load_certificates
 from econtract.pki.keystore import get_keystore
@@ -38,30 +36,7 @@ REPORT_SEAL_FIELD = "PlatformSeal"
 
 def render_report(context: dict[str, Any]) -> bytes:
     """The report's PDF (not yet sealed) from ``context`` (see the template for its keys)."""
-    from weasyprint import HTML  # type: ignore[import-untyped]  # ~2 s to import: only here
-
-    font_url = font_path().resolve().as_uri()
-    html = render_to_string("pki/verification_report.html", {**context, "font_url": font_url})
-    document = HTML(string=html, base_url=None, url_fetcher=_font_only_fetcher(font_url))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ResourceWarning)  # see rendering._render
-        pdf = document.write_pdf()
-    if not isinstance(pdf, bytes):
-        raise TypeError("WeasyPrint returned no PDF bytes")
-    check_fonts_embedded(pdf)
-    return pdf
-
-
-def _font_only_fetcher(font_url: str) -> Any:
-    from weasyprint.urls import URLFetcher  # type: ignore[import-untyped]
-
-    class FontOnlyFetcher(URLFetcher):
-        def fetch(self, url: str, headers: Any = None) -> Any:
-            if url != font_url:
-                raise ValueError(f"the report loads nothing but its font, not {url}")
-            return super().fetch(url, headers)
-
-    return FontOnlyFetcher(allowed_protocols=("file",))
+    return render_html_pdf("pki/verification_report.html", context)
 
 
 def seal_report(pdf: bytes) -> bytes:

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from econtract import queue
 from econtract.evidence.services import record_event
 from econtract.supervision import sender
 from econtract.supervision.models import (
@@ -198,17 +199,13 @@ def requeue_unsent_deliveries(*, now: datetime | None = None) -> int:
         state=WebhookDelivery.State.PENDING, attempts=0, created_at__lt=cutoff
     ).order_by("id")
     ids = list(stuck.values_list("id", flat=True)[:1000])
-    from econtract.supervision.tasks import deliver_webhook  # tasks import services
-
     for delivery_id in ids:
-        deliver_webhook.delay(delivery_id)
+        queue.send("econtract.supervision.tasks.deliver_webhook", delivery_id)
     return len(ids)
 
 
 def _queue(delivery: WebhookDelivery) -> None:
-    from econtract.supervision.tasks import deliver_webhook  # tasks import services
-
-    transaction.on_commit(lambda: deliver_webhook.delay(delivery.pk))
+    queue.send_on_commit("econtract.supervision.tasks.deliver_webhook", delivery.pk)
 
 
 def _send(delivery: WebhookDelivery) -> sender.SendResult:

@@ -14,11 +14,8 @@ from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 from pytest_django import Settings
 
-from econtract.contracts.rendering import (
-    ContractFontError,
-    check_fonts_embedded,
-    render_text_contract,
-)
+from econtract.contracts.rendering import render_text_contract
+from econtract.pdf_render import ContractFontError, check_fonts_embedded
 from tests.contracts import pdftools
 from tests.contracts.conftest import SIGNATORIES, complete_elements
 

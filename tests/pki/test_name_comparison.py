@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from asn1crypto import x509 as asn1_x509
 
-from econtract.pki import pades
+from econtract.pki import speedups
 
 VALUES = [
     "econtract Local Root",
@@ -19,7 +19,7 @@ VALUES = [
 
 @pytest.mark.parametrize("value", VALUES)
 def test_the_cached_preparation_gives_asn1cryptos_own_result(value: str) -> None:
-    assert pades.ldap_string_prep(value) == pades._slow_ldap_string_prep(None, value)
+    assert speedups.ldap_string_prep(value) == speedups._slow_ldap_string_prep(None, value)
 
 
 def _name(common_name: str, organisation: str = "econtract") -> asn1_x509.Name:
@@ -28,7 +28,7 @@ def _name(common_name: str, organisation: str = "econtract") -> asn1_x509.Name:
 
 def test_names_compare_as_rfc_5280_says() -> None:
     installed = asn1_x509.NameTypeAndValue._ldap_string_prep
-    assert installed is pades._cached_ldap_string_prep
+    assert installed is speedups._cached_ldap_string_prep
 
     assert _name("Local Root") == _name("  local   ROOT")
     assert _name("Local Root") != _name("Local Root 2")
@@ -36,7 +36,7 @@ def test_names_compare_as_rfc_5280_says() -> None:
     assert _name("甲方") != _name("乙方")
     assert _name("Local Root") != _name("Local Root", organisation="other")
     # Parsed again from DER (fresh objects, as in a CMS): still equal, and the cache answers.
-    before = pades.ldap_string_prep.cache_info().hits
+    before = speedups.ldap_string_prep.cache_info().hits
     again = asn1_x509.Name.load(_name("Local Root").dump())
     assert again == _name("local root")
-    assert pades.ldap_string_prep.cache_info().hits > before
+    assert speedups.ldap_string_prep.cache_info().hits > before

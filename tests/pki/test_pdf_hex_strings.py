@@ -8,7 +8,7 @@ import pytest
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.misc import PdfStreamError
 
-from econtract.pki import pades
+from econtract.pki import speedups
 
 CASES = [
     b"<>",
@@ -36,13 +36,13 @@ def _read(reader: object, data: bytes) -> tuple[object, ...]:
 
 
 def test_installed() -> None:
-    assert generic.read_hex_string_from_stream is pades._read_hex_string_from_stream
+    assert generic.read_hex_string_from_stream is speedups._read_hex_string_from_stream
 
 
 @pytest.mark.parametrize("data", CASES + BAD, ids=lambda d: repr(d[:16]))
 def test_same_value_type_position_and_errors(data: bytes) -> None:
-    assert _read(pades._read_hex_string_from_stream, data) == _read(
-        pades._slow_read_hex_string, data
+    assert _read(speedups._read_hex_string_from_stream, data) == _read(
+        speedups._slow_read_hex_string, data
     )
 
 
@@ -53,10 +53,10 @@ def test_a_signature_placeholder_takes_the_linear_path(monkeypatch: pytest.Monke
     def refuse(stream: object) -> None:
         raise AssertionError("fell back to pyHanko's reader")
 
-    monkeypatch.setattr(pades, "_slow_read_hex_string", refuse)
+    monkeypatch.setattr(speedups, "_slow_read_hex_string", refuse)
     data = b"<" + b"0" * 32_768 + b">"
 
-    value = pades._read_hex_string_from_stream(io.BytesIO(data))
+    value = speedups._read_hex_string_from_stream(io.BytesIO(data))
 
     assert isinstance(value, generic.ByteStringObject)
     assert bytes(value) == b"\x00" * 16_384

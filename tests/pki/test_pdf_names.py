@@ -8,7 +8,7 @@ import pytest
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.misc import PdfReadError
 
-from econtract.pki import pades
+from econtract.pki import speedups
 
 CASES = [
     b"Type",
@@ -39,12 +39,12 @@ def _decode(decoder: object, data: bytes) -> tuple[object, ...]:
 
 
 def test_installed() -> None:
-    assert generic._decode_name is pades._decode_name
+    assert generic._decode_name is speedups._decode_name
 
 
 @pytest.mark.parametrize("data", CASES + BAD, ids=repr)
 def test_same_name_or_same_error(data: bytes) -> None:
-    assert _decode(pades._decode_name, data) == _decode(pades._slow_decode_name, data)
+    assert _decode(speedups._decode_name, data) == _decode(speedups._slow_decode_name, data)
 
 
 def test_names_read_from_a_stream_are_name_objects() -> None:

@@ -19,11 +19,11 @@ from pytest_django import Settings
 from econtract.pki.keystore import (
     FileKeyStore,
     KeyNotFoundError,
+    KeyObjectSigner,
     KeyStoreError,
     get_keystore,
 )
 from econtract.pki.keystore_pkcs11 import Pkcs11KeyStore, TokenKeyNotExportable, TokenLocation
-from econtract.pki.pades_seal import KeyObjectSigner
 from tests.pki.pkcs11.conftest import SoftHsmToken
 
 DATA = "合同 sealed by the platform".encode()

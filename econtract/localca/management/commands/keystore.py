@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from econtract.api.errors import BusinessRuleViolation
+from econtract.errors import BusinessRuleViolation
 from econtract.localca import material, profiles, services
 from econtract.pki.keystore import KeyStore, KeyStoreError, get_keystore
 from econtract.pki.keystore_pkcs11 import Pkcs11KeyStore, TokenKeyNotExportable

@@ -15,6 +15,7 @@ from authentication import selectors, services
 from authentication.models import Authentication
 from econtract.api.requests import account_of
 from econtract.errors import BusinessRuleViolation, Refusal
+from econtract.evidence.api import HistoriesInLists, history_in
 from econtract.parties.models import PartyCertificate
 from econtract.pki.signatures import ClientSignatureError, b64decode
 
@@ -49,8 +50,8 @@ class AuthenticationOutput(serializers.ModelSerializer):
 
     def get_history(self, auth: Authentication) -> list[dict[str, Any]]:
         return [
-            {"state": t.state, "at": t.at, "actor": t.actor, "step": t.step}
-            for t in auth.history.all()
+            {"state": e.state, "at": e.at, "actor": e.actor, "step": e.step}
+            for e in history_in(self.context, auth)
         ]
 
 
@@ -83,13 +84,11 @@ class CodeInput(serializers.Serializer):
     code = serializers.RegexField(r"^\d{6}$", help_text="the 6-digit SMS code")
 
 
-class AuthenticationList(generics.ListAPIView):
+class AuthenticationList(HistoriesInLists, generics.ListAPIView):
     serializer_class = AuthenticationOutput
 
     def get_queryset(self) -> QuerySet[Authentication]:
-        return selectors.authentications_of(account=account_of(self.request)).prefetch_related(
-            "history"
-        )
+        return selectors.authentications_of(account=account_of(self.request))
 
     @extend_schema(request=AuthenticationInput, responses={201: AuthenticationOutput})
     def post(self, request: Request) -> Response:

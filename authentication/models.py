@@ -95,21 +95,3 @@ class Authentication(ConcurrentTransitionMixin, models.Model):
     def fail(self, *, reason: str) -> None:
         self.failure_reason = reason
         self.ended_at = timezone.now()
-
-
-class AuthenticationTransition(models.Model):
-    """The history API.md asks every process object for: state, time, actor, step code."""
-
-    authentication = models.ForeignKey(
-        Authentication, on_delete=models.CASCADE, related_name="history"
-    )
-    state = models.CharField(max_length=16)
-    step = models.CharField(max_length=8)
-    actor = models.CharField(max_length=150)
-    at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.step} → {self.state}"

@@ -16,10 +16,11 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from authentication.models import Authentication, AuthenticationTransition
+from authentication.models import Authentication
 from econtract import queue
 from econtract.errors import BusinessRuleViolation
-from econtract.evidence.services import record_event
+from econtract.evidence.services import record, record_event
+from econtract.evidence.steps import Step
 from econtract.notifications.services import notify
 from econtract.parties.models import Party, PartyCertificate, User
 from econtract.parties.sms_codes import send_code, verify_code
@@ -28,7 +29,7 @@ from econtract.pki.results import CheckResult
 from econtract.pki.signatures import ClientSignatureError, verify_client_signature
 from econtract.privacy import blind_index
 
-CHECK_STEPS = {"ocsp": "T3.3", "crl": "T3.4", "chain": "T3.5"}
+CHECK_STEPS = {"ocsp": Step.T3_3, "crl": Step.T3_4, "chain": Step.T3_5}
 SMS_PURPOSE = "authentication"
 # Refusals after which this authentication cannot succeed any more; a plain wrong code can.
 FINAL_CODE_REFUSALS = {"code_locked", "code_expired"}
@@ -47,14 +48,8 @@ def _active_party(account: User) -> Party:
     return party
 
 
-def _log(auth: Authentication, *, step: str, actor: User | None, payload: dict[str, Any]) -> None:
-    AuthenticationTransition.objects.create(
-        authentication=auth,
-        state=auth.state,
-        step=step,
-        actor=actor.get_username() if actor else "platform",
-    )
-    record_event(step=step, actor=actor, obj=auth, payload={"state": auth.state, **payload})
+def _log(auth: Authentication, *, step: Step, actor: User | None, payload: dict[str, Any]) -> None:
+    record(step, auth, actor, **payload)
 
 
 # --- certificate method ------------------------------------------------------------------------
@@ -80,7 +75,9 @@ def request_certificate_authentication(
             nonce=secrets.token_bytes(32),
             nonce_expires_at=timezone.now() + settings.AUTHENTICATION_NONCE_TTL,
         )
-        _log(auth, step="T3.1", actor=account, payload={"certificate": certificate.serial_number})
+        _log(
+            auth, step=Step.T3_1, actor=account, payload={"certificate": certificate.serial_number}
+        )
     return auth
 
 
@@ -108,7 +105,7 @@ def submit_certificate_proof(
             ) from exc
         auth.start_checks()
         auth.save()
-        _log(auth, step="T3.2", actor=actor, payload={"proof": "valid"})
+        _log(auth, step=Step.T3_2, actor=actor, payload={"proof": "valid"})
         auth_id = auth.pk
         transaction.on_commit(lambda: _queue_checks(auth_id))
     return auth
@@ -164,7 +161,7 @@ def _decide(auth: Authentication) -> None:
         auth.succeed(valid_until=timezone.now() + settings.AUTHENTICATION_VALIDITY)
         kind = "authentication_succeeded"
     auth.save()
-    _log(auth, step="T3.6", actor=None, payload={"checks": auth.checks, "outcome": auth.state})
+    _log(auth, step=Step.T3_6, actor=None, payload={"checks": auth.checks, "outcome": auth.state})
     notify(recipient=auth.account, kind=kind, context=_notice_context(auth), obj=auth)
 
 
@@ -202,13 +199,13 @@ def request_alternative_authentication(
         if not (identity_matches and password_matches):
             auth.fail(reason="ID data or password did not match the registration")
             auth.save()
-            _log(auth, step="T3.7", actor=account, payload={"identity": "mismatch"})
+            _log(auth, step=Step.T3_7, actor=account, payload={"identity": "mismatch"})
             _notify_alternative(auth)
             return auth
         send_code(account=account, purpose=SMS_PURPOSE, phone=party.phone)
         auth.send_code()
         auth.save()
-        _log(auth, step="T3.7", actor=account, payload={"identity": "match", "code": "sent"})
+        _log(auth, step=Step.T3_7, actor=account, payload={"identity": "match", "code": "sent"})
     return auth
 
 
@@ -246,7 +243,7 @@ def confirm_alternative_code(*, auth: Authentication, code: str, actor: User) ->
         else:
             auth.succeed(valid_until=timezone.now() + settings.AUTHENTICATION_VALIDITY)
             auth.save()
-            _log(auth, step="T3.8", actor=actor, payload={"outcome": auth.state})
+            _log(auth, step=Step.T3_8, actor=actor, payload={"outcome": auth.state})
             _notify_alternative(auth)
     if refusal is not None:
         raise refusal
@@ -256,7 +253,7 @@ def confirm_alternative_code(*, auth: Authentication, code: str, actor: User) ->
 def _end_failed(auth: Authentication, actor: User, *, reason: str) -> None:
     auth.fail(reason=reason)
     auth.save()
-    _log(auth, step="T3.8", actor=actor, payload={"outcome": auth.state})
+    _log(auth, step=Step.T3_8, actor=actor, payload={"outcome": auth.state})
     _notify_alternative(auth)
 
 

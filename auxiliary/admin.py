@@ -11,14 +11,14 @@ from django.contrib import admin, messages
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import URLPattern, path, reverse
-from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from auxiliary import selectors, services
+from auxiliary import services
 from auxiliary.models import Cancellation, IdentityChange, IdentityChangeMaterial
 from econtract.errors import BusinessRuleViolation
+from econtract.evidence.admin import history_table
 from econtract.parties.models import User
 
 
@@ -57,20 +57,6 @@ class _ReadOnly(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
-
-
-def _history(obj: Any) -> str:
-    return format_html(
-        "<ul>{}</ul>",
-        format_html_join(
-            "",
-            "<li>{} · {} · {} · {}</li>",
-            (
-                (timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M"), e.step, e.state, e.actor)
-                for e in selectors.history_of(obj)
-            ),
-        ),
-    )
 
 
 @admin.register(IdentityChange)
@@ -150,7 +136,7 @@ class IdentityChangeAdmin(_ReadOnly):
 
     @admin.display(description=_("history"))
     def history_table(self, change: IdentityChange) -> str:
-        return _history(change)
+        return history_table(change)
 
     def get_urls(self) -> list[URLPattern]:
         own = [
@@ -245,4 +231,4 @@ class CancellationAdmin(_ReadOnly):
 
     @admin.display(description=_("history"))
     def history_table(self, cancellation: Cancellation) -> str:
-        return _history(cancellation)
+        return history_table(cancellation)

@@ -40,6 +40,7 @@ from auxiliary.models import (
 )
 from econtract.api.requests import account_of
 from econtract.api.schema import ERROR
+from econtract.evidence.services import history
 from econtract.parties.models import Party, User
 
 _NOT_FOUND = OpenApiResponse(ERROR, description="`not_found`")
@@ -203,7 +204,7 @@ class IdentityChangeSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(HistorySerializer(many=True))
     def get_history(self, change: IdentityChange) -> list[Any]:
-        return HistorySerializer(selectors.history_of(change), many=True).data  # type: ignore[return-value]
+        return HistorySerializer(history(change), many=True).data  # type: ignore[return-value]
 
 
 def _change_out(change: IdentityChange, request: Request, code: int = 200) -> Response:
@@ -486,7 +487,7 @@ class CancellationSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(HistorySerializer(many=True))
     def get_history(self, cancellation: Cancellation) -> list[Any]:
-        return HistorySerializer(selectors.history_of(cancellation), many=True).data  # type: ignore[return-value]
+        return HistorySerializer(history(cancellation), many=True).data  # type: ignore[return-value]
 
 
 def _cancellation_out(cancellation: Cancellation, viewer: User, code: int = 200) -> Response:

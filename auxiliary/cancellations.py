@@ -32,7 +32,6 @@ from auxiliary.common import (
     counterparties_by_party,
     lock_party,
     not_found,
-    record,
     refuse_if_pending,
     revoke_certificates,
 )
@@ -40,6 +39,8 @@ from auxiliary.models import Cancellation, PerformanceConfirmation
 from econtract import privacy
 from econtract.contracts.models import Contract
 from econtract.errors import BusinessRuleViolation
+from econtract.evidence.services import record
+from econtract.evidence.steps import Step
 from econtract.notifications.services import notify
 from econtract.parties.models import Party, PartyCertificate, User
 from econtract.supervision.services import publish_contract_event
@@ -67,7 +68,7 @@ def apply_for_cancellation(*, party: Party, actor: User, reason: str) -> Cancell
             fields={"reason": [_("This field is required.")]},
         )
     require_authentication(
-        party=party, actor=actor, step="T10.1", notice_kind="cancellation_not_authenticated"
+        party=party, actor=actor, step=Step.T10_1, notice_kind="cancellation_not_authenticated"
     )
     with transaction.atomic():
         party = lock_party(party)
@@ -75,7 +76,9 @@ def apply_for_cancellation(*, party: Party, actor: User, reason: str) -> Cancell
         cancellation = Cancellation.objects.create(party=party, reason=reason)
         party.pending_process = PENDING
         party.save(update_fields=["pending_process"])
-        record(cancellation, "T10.1", actor, party_id=party.pk, reason=privacy.mask_in_text(reason))
+        record(
+            Step.T10_1, cancellation, actor, party_id=party.pk, reason=privacy.mask_in_text(reason)
+        )
         cancellation.accept()
         cancellation.save()
         notice = notify(
@@ -84,7 +87,7 @@ def apply_for_cancellation(*, party: Party, actor: User, reason: str) -> Cancell
             context=_about(cancellation),
             obj=cancellation,
         )
-        record(cancellation, "T10.2", None, notification_id=notice.pk)
+        record(Step.T10_2, cancellation, None, notification_id=notice.pk)
         _check_contracts(cancellation)
     return cancellation
 
@@ -95,8 +98,8 @@ def _check_contracts(cancellation: Cancellation) -> None:
     being_signed = [c.reference for c in contracts_of(party, BEING_SIGNED)]
     in_performance = list(contracts_of(party, [Contract.State.IN_PERFORMANCE]))
     record(
+        Step.T10_3,
         cancellation,
-        "T10.3",
         None,
         being_signed=being_signed,
         in_performance=[c.reference for c in in_performance],
@@ -186,8 +189,8 @@ def _record_confirmation(
     cancellation: Cancellation, confirmation: PerformanceConfirmation, *, actor: User | None
 ) -> None:
     record(
+        Step.T10_3,
         cancellation,
-        "T10.3",
         actor,
         counterparty_id=confirmation.counterparty_id,
         finished=bool(confirmation.finished),
@@ -224,7 +227,7 @@ def _refuse(cancellation: Cancellation, *, unfinished: list[str]) -> None:
     party.save(update_fields=["pending_process"])
     contracts = Contract.objects.filter(reference__in=unfinished)
     told = _tell_everyone(cancellation, "cancellation_refused", contracts)
-    record(cancellation, "T10.4", None, result="refused", unfinished=unfinished, notified=told)
+    record(Step.T10_4, cancellation, None, result="refused", unfinished=unfinished, notified=told)
 
 
 def _grant(cancellation: Cancellation) -> None:
@@ -249,8 +252,8 @@ def _grant(cancellation: Cancellation) -> None:
     contracts = contracts_of(party, SHARED)
     told = _tell_everyone(cancellation, "cancellation_succeeded", contracts)
     record(
+        Step.T10_4,
         cancellation,
-        "T10.4",
         None,
         result="cancelled",
         revoked_certificates=[certificate_entry(row) for row in revoked],

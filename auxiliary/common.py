@@ -4,52 +4,16 @@ from evidence, contracts by state, counterparties, and revoking a party's certif
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
 
 from cryptography import x509
-from django.db import models
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from econtract.contracts.models import Contract
 from econtract.errors import BusinessRuleViolation, Refusal
-from econtract.evidence.models import EvidenceEvent
-from econtract.evidence.services import object_label, record_event
 from econtract.parties.models import Party, PartyCertificate, User
 from econtract.pki.ca import get_certificate_authority
-
-
-def record(obj: Any, step: str, actor: User | None, **payload: Any) -> None:
-    """One evidence event; ``payload["state"]`` feeds the object's ``history``."""
-    record_event(step=step, actor=actor, obj=obj, payload={"state": obj.state, **payload})
-
-
-@dataclass(frozen=True, slots=True)
-class HistoryEntry:
-    state: str
-    at: datetime
-    actor: str
-    step: str
-
-
-def history_of(obj: models.Model) -> list[HistoryEntry]:
-    """The steps of an application and the state each left it in, read from its evidence."""
-    events = EvidenceEvent.objects.filter(
-        object_type=object_label(obj), object_id=str(obj.pk)
-    ).order_by("sequence")
-    return [
-        HistoryEntry(
-            state=str(event.payload.get("state", "")),
-            at=event.recorded_at,
-            actor=event.actor_label,
-            step=event.step,
-        )
-        for event in events
-        if isinstance(event.payload, dict) and "state" in event.payload
-    ]
 
 
 def active_party(account: User) -> Party:

@@ -35,7 +35,6 @@ from auxiliary.common import (
     invalid_state,
     lock_party,
     not_found,
-    record,
     refuse_if_pending,
     revoke_certificates,
 )
@@ -43,6 +42,8 @@ from auxiliary.models import CounterpartyConsent, IdentityChange, IdentityChange
 from econtract import privacy
 from econtract.contracts.models import Contract
 from econtract.errors import BusinessRuleViolation
+from econtract.evidence.services import record
+from econtract.evidence.steps import Step
 from econtract.notifications.deadlines import open_deadline, register_wait, resolve_deadlines
 from econtract.notifications.services import notify
 from econtract.parties.models import Party, PartyCertificate, User
@@ -51,7 +52,7 @@ from registration import files, rules
 State = IdentityChange.State
 Material = IdentityChangeMaterial
 DECISIONS = ("approve", "reject", "request_supplement")
-REVIEW_STEP = "T9.2"
+REVIEW_STEP = Step.T9_2
 PENDING = Party.PendingProcess.IDENTITY_CHANGE
 # What a certificate's subject is made of (registration.certificates.certificate_subject).
 SUBJECT_FIELDS = {
@@ -162,7 +163,7 @@ def submit_identity_change(*, change: IdentityChange, actor: User) -> IdentityCh
         change.save()
         party.pending_process = PENDING
         party.save(update_fields=["pending_process"])
-        record(change, "T9.1", actor, **_application_payload(change))
+        record(Step.T9_1, change, actor, **_application_payload(change))
         open_deadline(obj=change, step=REVIEW_STEP, waiting_party=actor)
     return change
 
@@ -231,8 +232,8 @@ def _check_review_input(reviewer: User, decision: str, reason: str) -> None:
 
 def _record_review(change: IdentityChange, reviewer: User, decision: str, reason: str) -> None:
     record(
-        change,
         REVIEW_STEP,
+        change,
         reviewer,
         decision=decision,
         complete=decision != "request_supplement",
@@ -258,7 +259,7 @@ def _check_contracts(change: IdentityChange) -> None:
     contracts = list(contracts_of(change.party, [Contract.State.IN_PERFORMANCE]))
     counterparties = counterparties_by_party(change.party, contracts)
     if not counterparties:
-        record(change, "T9.3", None, contracts_in_performance=[], counterparty_ids=[])
+        record(Step.T9_3, change, None, contracts_in_performance=[], counterparty_ids=[])
         change.succeed()
         _finish(change, succeeded=True)
         return
@@ -266,8 +267,8 @@ def _check_contracts(change: IdentityChange) -> None:
     change.save()
     due_at = timezone.now() + timedelta(days=settings.IDENTITY_CHANGE_CONSENT_DAYS)
     record(
+        Step.T9_3,
         change,
-        "T9.3",
         None,
         contracts_in_performance=[c.reference for c in contracts],
         counterparty_ids=sorted(p.pk for p in counterparties),
@@ -370,8 +371,8 @@ def _tell_applicant(
         obj=change,
     )
     record(
+        Step.T9_4,
         change,
-        "T9.4",
         actor,
         counterparty_id=consent.counterparty_id,
         agree=bool(consent.agree),
@@ -410,7 +411,7 @@ def withdraw_identity_change(*, change: IdentityChange, actor: User, reason: str
             party.pending_process = ""
             party.save(update_fields=["pending_process"])
         resolve_deadlines(obj=change)
-        record(change, "T9.4", actor, result="withdrawn", reason=reason[:2000])
+        record(Step.T9_4, change, actor, result="withdrawn", reason=reason[:2000])
     return change
 
 
@@ -432,8 +433,8 @@ def _finish(change: IdentityChange, *, succeeded: bool, reason: str = "") -> Non
         obj=change,
     )
     record(
+        Step.T9_4,
         change,
-        "T9.4",
         None,
         result="succeeded" if succeeded else "failed",
         changed_fields=change.changed_fields if succeeded else [],
@@ -478,7 +479,7 @@ def _apply(change: IdentityChange, party: Party) -> list[PartyCertificate]:
 # --- helpers --------------------------------------------------------------------------------------
 def _authenticated(party: Party, actor: User) -> None:
     require_authentication(
-        party=party, actor=actor, step="T9.1", notice_kind="identity_change_not_authenticated"
+        party=party, actor=actor, step=Step.T9_1, notice_kind="identity_change_not_authenticated"
     )
 
 

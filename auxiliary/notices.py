@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+from econtract.evidence.steps import Step
 from econtract.notifications.kinds import NoticeKind, register_kind
 from econtract.notifications.models import Channel
 
@@ -26,26 +27,26 @@ def register() -> None:
     for kind in (
         NoticeKind(
             "identity_change_not_authenticated",
-            "T9.1",
+            Step.T9_1,
             "身份认证未通过通知",
             "Not authenticated notice",
         ),
         NoticeKind(
             "cancellation_not_authenticated",
-            "T10.1",
+            Step.T10_1,
             "身份认证未通过通知",
             "Not authenticated notice",
         ),
         NoticeKind(
             "cancellation_confirmation_requested",
-            "T10.3",
+            Step.T10_3,
             "合同履行情况确认请求（注销申请）",
             "Please confirm whether your contracts are finished (cancellation)",
         ),
         # Like every certificate revocation, told by SMS too.
         NoticeKind(
             "certificate_superseded",
-            "T9.4",
+            Step.T9_4,
             "数字证书吊销通知（身份信息变更，请重新申请）",
             "Certificate revoked as superseded notice (apply for a new one)",
             channels=(Channel.INBOX, Channel.EMAIL, Channel.SMS),

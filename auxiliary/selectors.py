@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from auxiliary.common import HistoryEntry, history_of
 from auxiliary.identity_changes import changed_identity_data, missing_materials
 from auxiliary.models import (
     Cancellation,
@@ -17,11 +16,9 @@ from auxiliary.models import (
 from econtract.parties.models import Party, User
 
 __all__ = [
-    "HistoryEntry",
     "cancellation_for",
     "cancellations_visible_to",
     "changed_identity_data",
-    "history_of",
     "identity_change_for",
     "identity_changes_visible_to",
     "material_for",

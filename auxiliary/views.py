@@ -26,6 +26,7 @@ from auxiliary.forms import (
 from auxiliary.models import Cancellation, IdentityChange
 from econtract.api.requests import account_of
 from econtract.errors import BusinessRuleViolation
+from econtract.evidence.services import history
 
 
 @login_required
@@ -94,7 +95,7 @@ def _change_context(request: HttpRequest, change: IdentityChange, **forms: Any) 
         "can_answer": consent is not None
         and consent.is_open
         and change.state == IdentityChange.State.AWAITING_CONSENT,
-        "history": selectors.history_of(change),
+        "history": history(change),
     }
 
 
@@ -231,7 +232,7 @@ def _cancellation_context(user: Any, cancellation: Cancellation, **forms: Any) -
         "can_answer": confirmation is not None
         and confirmation.is_open
         and cancellation.state == Cancellation.State.AWAITING_CONFIRMATION,
-        "history": selectors.history_of(cancellation),
+        "history": history(cancellation),
     }
 
 

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_POST
 
 from econtract.errors import BusinessRuleViolation
 from econtract.parties.models import User
-from registration import services
+from registration import selectors, services
 from registration.models import Material, RegistrationApplication
 
 
@@ -175,7 +175,7 @@ class RegistrationApplicationAdmin(admin.ModelAdmin):
                         entry.step or "—",
                         entry.reason,
                     )
-                    for entry in application.history.all()
+                    for entry in selectors.history_of(application)
                 ),
             ),
         )

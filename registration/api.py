@@ -15,6 +15,7 @@ from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
     extend_schema,
+    extend_schema_field,
     extend_schema_serializer,
     extend_schema_view,
 )
@@ -29,7 +30,7 @@ from econtract.api.requests import account_of
 from econtract.api.schema import ERROR
 from econtract.parties.models import Party, User
 from registration import selectors, services
-from registration.models import ApplicationHistory, Material, RegistrationApplication
+from registration.models import Material, RegistrationApplication
 
 _REFUSED = OpenApiResponse(
     ERROR,
@@ -75,15 +76,13 @@ class UpdateSerializer(_FieldsSerializer):
     pass
 
 
-class HistorySerializer(serializers.ModelSerializer):
-    actor = serializers.SerializerMethodField()
-
-    class Meta:
-        model = ApplicationHistory
-        fields = ["state", "at", "actor", "step", "reason"]
-
-    def get_actor(self, entry: ApplicationHistory) -> str:
-        return entry.actor.get_username() if entry.actor is not None else "platform"
+@extend_schema_serializer(component_name="RegistrationHistoryEntry")
+class HistorySerializer(serializers.Serializer):
+    state = serializers.ChoiceField(choices=RegistrationApplication.State.choices)
+    at = serializers.DateTimeField()
+    actor = serializers.CharField(help_text="the account's username, or platform")
+    step = serializers.CharField(help_text="business step code; empty for the draft's creation")
+    reason = serializers.CharField()
 
 
 class MaterialSerializer(serializers.ModelSerializer):
@@ -97,7 +96,7 @@ class RegistrationSerializer(serializers.ModelSerializer):
     id_number = serializers.CharField(source="masked_id_number", read_only=True)
     id_number_unmasked = serializers.SerializerMethodField()
     licensed = serializers.BooleanField(source="licensed_business", read_only=True)
-    history = HistorySerializer(many=True, read_only=True)
+    history = serializers.SerializerMethodField()
     materials = MaterialSerializer(many=True, read_only=True)
     missing_materials = serializers.SerializerMethodField()
 
@@ -138,14 +137,21 @@ class RegistrationSerializer(serializers.ModelSerializer):
             return application.id_number
         return None
 
+    @extend_schema_field(HistorySerializer(many=True))
+    def get_history(self, application: RegistrationApplication) -> list[dict[str, Any]]:
+        entries = selectors.history_of(application)
+        return HistorySerializer(entries, many=True).data  # type: ignore[return-value]
+
     def get_missing_materials(self, application: RegistrationApplication) -> list[str]:
         return selectors.missing_materials_of(application)
 
 
 def _out(application: RegistrationApplication, request: Request, code: int = 200) -> Response:
-    application = RegistrationApplication.objects.prefetch_related(
-        "history__actor", "materials"
-    ).get(pk=application.pk)
+    application = (
+        RegistrationApplication.objects.select_related("account")
+        .prefetch_related("materials")
+        .get(pk=application.pk)
+    )
     data = RegistrationSerializer(application, context={"viewer": request.user}).data
     return Response(data, status=code)
 
@@ -177,9 +183,13 @@ class RegistrationListCreate(generics.ListAPIView):
     def get_queryset(self) -> QuerySet[RegistrationApplication]:
         filters = self.FilterSerializer(data=self.request.query_params)
         filters.is_valid(raise_exception=True)
-        return selectors.applications_visible_to(
-            user=account_of(self.request), state=filters.validated_data.get("state", "")
-        ).prefetch_related("history__actor", "materials")
+        return (
+            selectors.applications_visible_to(
+                user=account_of(self.request), state=filters.validated_data.get("state", "")
+            )
+            .select_related("account")
+            .prefetch_related("materials")
+        )
 
     def get_serializer_context(self) -> dict[str, Any]:
         return {**super().get_serializer_context(), "viewer": self.request.user}

@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from econtract.errors import BusinessRuleViolation
 from econtract.evidence.services import record_event
+from econtract.evidence.steps import Step
 from econtract.notifications.services import notify
 from econtract.parties import sms_codes
 from econtract.parties.models import CertificateChallenge, Party, PartyCertificate, User
@@ -146,7 +147,7 @@ def bind_certificate(
         challenge.used_at = now
         challenge.save(update_fields=["used_at"])
         record_event(
-            step="T2.3",
+            step=Step.T2_3,
             actor=account,
             obj=party or row,
             payload={"status": row.status, "certificates": [_evidence_entry(row)]},
@@ -182,7 +183,7 @@ def bind_pending_certificates(*, party: Party, actor: User | None) -> list[Party
         bound.append(row)
     if pending:
         record_event(
-            step="T2.3",
+            step=Step.T2_3,
             actor=actor,
             obj=party,
             payload={
@@ -241,9 +242,9 @@ def apply_for_certificate(
         challenge.used_at = now
         challenge.save(update_fields=["used_at"])
         entry = _evidence_entry(row)
-        record_event(step="X1", actor=account, obj=row, payload={"certificate": entry})
+        record_event(step=Step.X1, actor=account, obj=row, payload={"certificate": entry})
         record_event(
-            step="T2.3",
+            step=Step.T2_3,
             actor=account,
             obj=party,
             payload={"status": row.status, "certificates": [entry]},
@@ -317,7 +318,7 @@ def revoke_party_certificate(
         row.revocation_reason = REVOCATION_REASON.name
         row.save(update_fields=["status", "revoked_at", "revocation_reason"])
         record_event(
-            step="X2",
+            step=Step.X2,
             actor=actor,
             obj=row,
             payload={

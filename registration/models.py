@@ -1,7 +1,7 @@
 """Registration applications (身份登记申请单, Table 2) and their materials (相关证明材料).
 
 The application's state changes only through the transitions below, called by
-``registration.services``; each service writes the history row and the evidence event.
+``registration.services``; each service writes the evidence event (the history is read from it).
 """
 
 from __future__ import annotations
@@ -132,31 +132,6 @@ class RegistrationApplication(ConcurrentTransitionMixin, models.Model):
     @transition(field=state, source=State.SUBMITTED, target=State.REJECTED)
     def reject(self) -> None:
         pass
-
-
-class ApplicationHistory(models.Model):
-    """One row per state an application entered: the ``history`` of API.md."""
-
-    application = models.ForeignKey(
-        RegistrationApplication, on_delete=models.PROTECT, related_name="history"
-    )
-    state = models.CharField(
-        _("state"), max_length=24, choices=RegistrationApplication.State.choices
-    )
-    at = models.DateTimeField(_("at"))
-    actor = models.ForeignKey(
-        "parties.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    step = models.CharField(_("business step"), max_length=8, blank=True)
-    reason = models.TextField(_("reason"), blank=True)
-
-    class Meta:
-        ordering = ["at", "id"]
-        verbose_name = _("application history entry")
-        verbose_name_plural = _("application history")
-
-    def __str__(self) -> str:
-        return f"{self.application_id} {self.state} {self.at:%Y-%m-%d %H:%M}"
 
 
 class Material(models.Model):

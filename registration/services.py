@@ -1,7 +1,7 @@
 """Identity registration (§7, Table 2): the commands that change an application.
 
 Each state change is one call, in one transaction: it checks who may act, locks the row, calls
-the model's transition, saves, appends the history row and the evidence event (T2.1, T2.2,
+the model's transition, saves, records the evidence event (T2.1, T2.2,
 T2.4; T2.3 is written by ``registration.certificates``) and puts the notices in the inbox.
 
 Evidence payloads carry ids, kinds, decisions and hashes — never an ID number or a name in
@@ -30,18 +30,19 @@ from django.utils.translation import gettext as _
 from econtract import privacy
 from econtract.errors import BusinessRuleViolation
 from econtract.evidence.chain import canonical_json
-from econtract.evidence.services import record_event
+from econtract.evidence.services import record
+from econtract.evidence.steps import Step
 from econtract.notifications.deadlines import open_deadline, register_wait, resolve_deadlines
 from econtract.notifications.services import notify
 from econtract.parties.models import Party, User
 from registration import files, rules
 from registration.certificates import bind_pending_certificates
-from registration.models import ApplicationHistory, Material, RegistrationApplication
+from registration.models import Material, RegistrationApplication
 
 logger = logging.getLogger(__name__)
 
 State = RegistrationApplication.State
-REVIEW_STEP = "T2.2"
+REVIEW_STEP = Step.T2_2
 DECISIONS = ("approve", "reject", "request_supplement")
 
 # The applicant waits for the operator's material review; overdue → the applicant is told (X9).
@@ -74,7 +75,6 @@ def create_application(
                 _("You already have a registration application in progress."),
             )
         application = RegistrationApplication.objects.create(account=account, kind=kind, **values)
-        _add_history(application, actor=account, step="")
     return application
 
 
@@ -139,10 +139,7 @@ def submit_application(
         application.submit()
         application.submitted_at = timezone.now()
         application.save()
-        _add_history(application, actor=actor, step="T2.1")
-        record_event(
-            step="T2.1", actor=actor, obj=application, payload=_submission_payload(application)
-        )
+        record(Step.T2_1, application, actor, **_submission_payload(application))
         open_deadline(obj=application, step=REVIEW_STEP, waiting_party=application.account)
     return application
 
@@ -233,11 +230,11 @@ def review_application(
 def _record_review(
     application: RegistrationApplication, reviewer: User, decision: str, reason: str
 ) -> None:
-    record_event(
-        step=REVIEW_STEP,
-        actor=reviewer,
-        obj=application,
-        payload={
+    record(
+        REVIEW_STEP,
+        application,
+        reviewer,
+        **{
             "application_id": application.pk,
             "decision": decision,
             "complete": decision != "request_supplement",
@@ -251,7 +248,6 @@ def _record_review(
 def _request_supplement(application: RegistrationApplication, reviewer: User, reason: str) -> None:
     application.request_supplement()
     application.save()
-    _add_history(application, actor=reviewer, step=REVIEW_STEP, reason=reason)
     _record_review(application, reviewer, "request_supplement", reason)
     notify(
         recipient=application.account,
@@ -264,7 +260,6 @@ def _request_supplement(application: RegistrationApplication, reviewer: User, re
 def _reject(application: RegistrationApplication, reviewer: User, reason: str) -> None:
     application.reject()
     application.save()
-    _add_history(application, actor=reviewer, step=REVIEW_STEP, reason=reason)
     _record_review(application, reviewer, "reject", reason)
     notice = notify(
         recipient=application.account,
@@ -282,7 +277,6 @@ def _approve(application: RegistrationApplication, reviewer: User, reason: str) 
     party = _create_party(application)
     application.party = party
     application.save()
-    _add_history(application, actor=reviewer, step=REVIEW_STEP, reason=reason)
     bound = bind_pending_certificates(party=party, actor=reviewer)
     notice = notify(
         recipient=application.account,
@@ -310,18 +304,17 @@ def _create_party(application: RegistrationApplication) -> Party:
 def _record_result(
     application: RegistrationApplication, *, succeeded: bool, notification_id: int
 ) -> None:
-    record_event(
-        step="T2.4",
-        actor=None,
-        obj=application,
-        payload={
+    record(
+        Step.T2_4,
+        application,
+        None,
+        **{
             "application_id": application.pk,
             "result": "succeeded" if succeeded else "failed",
             "party_id": application.party_id,
             "notification_id": notification_id,
         },
     )
-    _add_history(application, actor=None, step="T2.4")
 
 
 def _notice_context(application: RegistrationApplication, *, reason: str) -> dict[str, Any]:
@@ -384,16 +377,3 @@ def _refuse_duplicate_identity(application: RegistrationApplication) -> None:
         raise BusinessRuleViolation(
             "identity_already_registered", _("A party with this identity is already registered.")
         )
-
-
-def _add_history(
-    application: RegistrationApplication, *, actor: User | None, step: str, reason: str = ""
-) -> None:
-    ApplicationHistory.objects.create(
-        application=application,
-        state=application.state,
-        at=timezone.now(),
-        actor=actor,
-        step=step,
-        reason=reason,
-    )

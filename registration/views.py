@@ -90,7 +90,7 @@ def _detail_context(
     missing = selectors.missing_materials_of(application)
     return {
         "application": application,
-        "history": application.history.select_related("actor"),
+        "history": selectors.history_of(application),
         "materials": application.materials.all(),
         "missing": [str(Material.Kind(kind).label) for kind in missing],
         "material_form": material_form or MaterialForm(),

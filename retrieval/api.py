@@ -33,7 +33,7 @@ from econtract.api.requests import account_of
 from econtract.api.schema import ERROR
 from econtract.contracts.documents import read_document
 from econtract.contracts.models import AccessGrant, Contract
-from econtract.contracts.selectors import contract_for, evidence_of, not_found, party_of
+from econtract.contracts.selectors import contract_for, not_found, party_of
 from econtract.contracts.serializers import (
     ContractSerializer,
     GrantSerializer,
@@ -43,6 +43,7 @@ from econtract.contracts.serializers import (
 )
 from econtract.evidence.api import EvidenceEventSerializer
 from econtract.evidence.models import EvidenceEvent
+from econtract.evidence.services import events_of
 from retrieval import query_grants, query_performance, services
 from retrieval.services import INCLUDES, VerifiedContract
 
@@ -241,7 +242,7 @@ class ContractEvidence(generics.ListAPIView):
 
     def get_queryset(self) -> QuerySet[EvidenceEvent]:
         party = party_of(account_of(self.request))
-        return evidence_of(contract_for(party=party, reference=self.kwargs["reference"]))
+        return events_of(contract_for(party=party, reference=self.kwargs["reference"]))
 
 
 class ConfirmPerformed(APIView):

@@ -24,6 +24,7 @@ from econtract.contracts.models import AccessGrant, Contract, GrantConsent
 from econtract.contracts.selectors import contract_for, not_found, party_of
 from econtract.errors import BusinessRuleViolation
 from econtract.evidence.services import record_event
+from econtract.evidence.steps import Step
 from econtract.notifications.services import notify
 from econtract.parties.models import Party, User
 
@@ -220,7 +221,7 @@ def _record(grant: AccessGrant, actor: User | None, event: str, **payload: Any) 
     # On the contract, so the contract's evidence shows who was let in; no "state": a grant
     # does not change the contract's state (its history stays the transitions).
     record_event(
-        step="X5",
+        step=Step.X5,
         actor=actor,
         obj=grant.contract,
         payload={"grant": grant.pk, "event": event, "grantee": grant.grantee_id, **payload},

@@ -16,6 +16,7 @@ from econtract.contracts.models import Contract, Signatory
 from econtract.contracts.selectors import contract_for, not_found, party_of
 from econtract.errors import BusinessRuleViolation
 from econtract.evidence.services import record_event
+from econtract.evidence.steps import Step
 from econtract.notifications.services import notify
 from econtract.parties.models import User
 
@@ -46,7 +47,7 @@ def confirm_performed(*, actor: User, reference: str) -> Contract:
             contract.confirm_performed()
             contract.save()
         record_event(
-            step="X6",
+            step=Step.X6,
             actor=actor,
             obj=contract,
             payload={"state": contract.state, "party": party.pk, "performed": performed},

@@ -29,6 +29,7 @@ from econtract.contracts.models import AccessGrant, Contract
 from econtract.contracts.selectors import Access, access_to, not_found, party_of
 from econtract.errors import BusinessRuleViolation
 from econtract.evidence.services import appended_together, record_event
+from econtract.evidence.steps import Step
 from econtract.notifications.models import Channel
 from econtract.notifications.services import notify
 from econtract.parties.models import Party, User
@@ -43,25 +44,32 @@ class Process:
     """The step codes and notices of one of the two tables."""
 
     name: str  # "query" or "download": also the grant scope it needs
-    application: str
-    acceptance: str
-    authentication: str
-    sending: str
-    completion: str
+    application: Step
+    acceptance: Step
+    authentication: Step
+    sending: Step
+    completion: Step
     accepted_notice: str
     not_authenticated_notice: str
 
 
 QUERY = Process(
-    "query", "T6.1", "T6.2", "T6.3", "T6.4", "T6.5", "query_accepted", "query_not_authenticated"
+    "query",
+    Step.T6_1,
+    Step.T6_2,
+    Step.T6_3,
+    Step.T6_4,
+    Step.T6_5,
+    "query_accepted",
+    "query_not_authenticated",
 )
 DOWNLOAD = Process(
     "download",
-    "T7.1",
-    "T7.2",
-    "T7.3",
-    "T7.4",
-    "T7.5",
+    Step.T7_1,
+    Step.T7_2,
+    Step.T7_3,
+    Step.T7_4,
+    Step.T7_5,
     "download_accepted",
     "download_not_authenticated",
 )

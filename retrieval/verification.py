@@ -30,6 +30,7 @@ from econtract.contracts import selectors as contract_selectors
 from econtract.contracts.models import AccessGrant, Contract, ContractVersion, SignatureRecord
 from econtract.errors import ERROR_CODES, BusinessRuleViolation, Refusal
 from econtract.evidence.services import record_event
+from econtract.evidence.steps import Step
 from econtract.notifications.services import notify
 from econtract.parties.models import Party, User
 from econtract.pki.findings import describe
@@ -130,16 +131,16 @@ def _record_steps(verification: Verification) -> None:
     actor = verification.requester
     document = {"sha256": verification.document_sha256, "size": verification.document_size}
     record_event(
-        step="T8.1",
+        step=Step.T8_1,
         actor=actor,
         obj=verification,
         payload={"document_name": verification.document_name},
     )
-    record_event(step="T8.2", actor=None, obj=verification, payload={"state": "accepted"})
-    record_event(step="T8.3", actor=actor, obj=verification, payload=document)
+    record_event(step=Step.T8_2, actor=None, obj=verification, payload={"state": "accepted"})
+    record_event(step=Step.T8_3, actor=actor, obj=verification, payload=document)
     result = verification.result
     record_event(
-        step="T8.4",
+        step=Step.T8_4,
         actor=None,
         obj=verification,
         payload={
@@ -177,7 +178,7 @@ def issue_report(*, verification_id: str) -> bool:
         verification.issue_report()
         verification.save()
         record_event(
-            step="X10",
+            step=Step.X10,
             actor=None,
             obj=verification,
             payload={

@@ -33,13 +33,14 @@ from econtract.api.requests import account_of
 from econtract.api.schema import ERROR
 from econtract.contracts.documents import read_document
 from econtract.contracts.models import Contract, Signatory
-from econtract.contracts.selectors import GRANTEE_ROLE, histories_of
+from econtract.contracts.selectors import GRANTEE_ROLE
 from econtract.contracts.serializers import (
     ContractSerializer,
     list_prefetches,
     loaded_for_representation,
 )
 from econtract.errors import BusinessRuleViolation
+from econtract.evidence.api import HistoriesInLists
 from signing import selectors, services
 
 # ``ContractSerializer`` lives in the kernel now; the session API still imports it from here.
@@ -107,7 +108,7 @@ def contract_response(contract: Contract, code: int = status.HTTP_200_OK) -> Res
 # --- views ------------------------------------------------------------------------------------
 
 
-class ContractListCreate(generics.ListAPIView):
+class ContractListCreate(HistoriesInLists, generics.ListAPIView):
     """The caller's contracts (as a signatory) and those an active grant lets it read (X5),
     newest first, paginated; or create one."""
 
@@ -153,15 +154,6 @@ class ContractListCreate(generics.ListAPIView):
         return selectors.contracts_visible_to(
             party=party, include_granted=True, **filters.validated_data
         ).prefetch_related(*list_prefetches())
-
-    def get_serializer(self, *args: Any, **kwargs: Any) -> serializers.BaseSerializer[Any]:
-        if kwargs.get("many") and args:
-            # The page's histories in one query instead of one per contract.
-            kwargs["context"] = {
-                **self.get_serializer_context(),
-                "histories": histories_of(list(args[0])),
-            }
-        return super().get_serializer(*args, **kwargs)
 
     @extend_schema(
         tags=["contracts"],

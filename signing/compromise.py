@@ -11,6 +11,7 @@ from django.db import transaction
 
 from econtract.contracts.models import Contract
 from econtract.evidence.services import record_event
+from econtract.evidence.steps import Step
 from econtract.notifications.services import notify
 from econtract.parties.models import Party, PartyCertificate
 
@@ -26,7 +27,7 @@ def tell_counterparties_of_revocation(*, party: Party, certificate: PartyCertifi
     with transaction.atomic():
         for contract in contracts.select_for_update(of=("self",)).order_by("pk"):
             record_event(
-                step="X2",
+                step=Step.X2,
                 actor=party.account,
                 obj=contract,
                 payload={

@@ -21,14 +21,15 @@ from django.utils import timezone
 from econtract.contracts.documents import read_document
 from econtract.contracts.models import Contract, ContractVersion, SignatureRecord
 from econtract.contracts.rendering import document_sha256
-from econtract.evidence.services import appended_together, record_event
+from econtract.evidence.services import appended_together, record, record_event
+from econtract.evidence.steps import Step
 from econtract.notifications.models import Notification
 from econtract.notifications.services import notify
 from econtract.pki.pades_seal import SealedDocument
 from econtract.signing_engine.fields import SEAL_FIELD
 from econtract.signing_engine.seal import keep_sealed, seal
 from econtract.supervision.services import publish_contract_event
-from signing.steps import about, record
+from signing.steps import about
 
 
 def conclude_contract(*, contract_id: int) -> bool:
@@ -65,14 +66,14 @@ def _store_and_conclude(
     stamped_at = sealed.timestamp_time
     sha256 = keep_sealed(version, sealed, now=now)
     stamp = stamped_at.isoformat() if stamped_at else None
-    record(contract, "X7", None, field=SEAL_FIELD, sha256=sha256, timestamp_time=stamp)
+    record(Step.X7, contract, None, field=SEAL_FIELD, sha256=sha256, timestamp_time=stamp)
     contract.conclude()
     contract.concluded_at = now
     contract.save()
-    record(contract, "T5.9", None, version=version.number, sha256=sha256)
+    record(Step.T5_9, contract, None, version=version.number, sha256=sha256)
     record(
+        Step.T5_12,
         contract,
-        "T5.12",
         None,
         version=version.number,
         sha256=sha256,
@@ -97,11 +98,11 @@ def _deliver(contract: Contract, sha256: str) -> None:
         )
         for signatory in contract.signatories.select_related("party__account")
     ]
-    record(contract, "T5.10", None, sha256=sha256, recipients=[n.recipient_id for n in notices])
+    record(Step.T5_10, contract, None, sha256=sha256, recipients=[n.recipient_id for n in notices])
     for notice in notices:
         received = notice.delivered_at.isoformat() if notice.delivered_at else None
         record_event(
-            step="T5.11",
+            step=Step.T5_11,
             actor=notice.recipient,
             obj=contract,
             payload={"state": contract.state, "notification": notice.pk, "received_at": received},

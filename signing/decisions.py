@@ -15,11 +15,12 @@ from django.utils.translation import gettext as _
 from authentication.services import require_authentication
 from econtract.contracts.models import Contract, Signatory
 from econtract.errors import BusinessRuleViolation
-from econtract.evidence.services import appended_together
+from econtract.evidence.services import appended_together, record
+from econtract.evidence.steps import Step
 from econtract.notifications.services import notify
 from econtract.parties.models import User
 from signing.models import SignatoryProgress
-from signing.steps import about, notify_parties, record, require_open, signatory_of
+from signing.steps import about, notify_parties, require_open, signatory_of
 
 
 def progress_of(signatory: Signatory) -> SignatoryProgress:
@@ -73,7 +74,7 @@ def agree(
         except BusinessRuleViolation as exc:
             refusal = exc  # raised once what was opened commits
         else:
-            record(contract, "T5.4", actor, party=signatory.party_id, decision="agree")
+            record(Step.T5_4, contract, actor, party=signatory.party_id, decision="agree")
             progress.agreed_at = timezone.now()
             progress.save(update_fields=["agreed_at"])
     if refusal is not None:
@@ -85,7 +86,7 @@ def _require_authentication_to_open(contract: Contract, actor: User, signatory: 
     require_authentication(
         party=signatory.party,
         actor=actor,
-        step="T5.1",
+        step=Step.T5_1,
         notice_kind="signing_not_authenticated",
         obj=contract,
     )
@@ -100,13 +101,13 @@ def _open(
     if contract.state != Contract.State.SIGNING:
         require_open(contract)
         raise _not_yet()
-    record(contract, "T5.1", actor, party=signatory.party_id, order=signatory.order)
-    record(contract, "T5.2", actor, party=signatory.party_id, accepted=True)
+    record(Step.T5_1, contract, actor, party=signatory.party_id, order=signatory.order)
+    record(Step.T5_2, contract, actor, party=signatory.party_id, accepted=True)
     notify(recipient=actor, kind="offeree_signing_accepted", context=about(contract), obj=contract)
     version = contract.current_version
     record(
+        Step.T5_3,
         contract,
-        "T5.3",
         actor,
         party=signatory.party_id,
         version=version.number if version else None,
@@ -127,7 +128,7 @@ def decline(*, contract: Contract, actor: User, reason: str) -> Contract:
     require_authentication(
         party=signatory.party,
         actor=actor,
-        step="T5.4",
+        step=Step.T5_4,
         notice_kind="signing_not_authenticated",
         obj=contract,
     )
@@ -144,7 +145,9 @@ def decline(*, contract: Contract, actor: User, reason: str) -> Contract:
         signatory.declined_at = timezone.now()
         signatory.decline_reason = reason
         signatory.save(update_fields=["declined_at", "decline_reason"])
-        record(contract, "T5.4", actor, party=signatory.party_id, decision="decline", reason=reason)
+        record(
+            Step.T5_4, contract, actor, party=signatory.party_id, decision="decline", reason=reason
+        )
         others = [
             s.party
             for s in contract.signatories.select_related("party__account")

@@ -5,22 +5,13 @@ shared with query and download (§10); signing never acts through a grant."""
 from __future__ import annotations
 
 from econtract.contracts.models import Contract
-from econtract.contracts.selectors import (
-    HistoryEntry,
-    contracts_visible_to,
-    evidence_of,
-    history_of,
-    party_of,
-)
 from econtract.contracts.selectors import contract_for as _contract_for
+from econtract.contracts.selectors import contracts_visible_to, party_of
 from econtract.parties.models import Party
 
 __all__ = [
-    "HistoryEntry",
     "contract_for",
     "contracts_visible_to",
-    "evidence_of",
-    "history_of",
     "party_of",
 ]
 

@@ -39,7 +39,8 @@ from econtract.contracts.rendering import (
     render_text_contract,
 )
 from econtract.errors import BusinessRuleViolation
-from econtract.evidence.services import record_event
+from econtract.evidence.services import record
+from econtract.evidence.steps import Step
 from econtract.notifications.services import notify
 from econtract.parties.models import Party, User
 from signing.models import ContractSource
@@ -92,7 +93,7 @@ def create_contract(
     party = _active_party(offeror)
     refuse_while_identity_pending(party)
     require_authentication(
-        party=party, actor=offeror, step="T4.1", notice_kind="signing_not_authenticated"
+        party=party, actor=offeror, step=Step.T4_1, notice_kind="signing_not_authenticated"
     )
     title = _check_title(title)
     check_category(category)
@@ -131,14 +132,14 @@ def create_contract(
             upload_sha256=document_sha256(upload.pdf) if upload is not None else "",
         )
         _record_application(contract, offeror, resolved)
-        _record(contract, "T4.2", offeror, accepted=True)
+        record(Step.T4_2, contract, offeror, accepted=True)
         notify(
             recipient=offeror,
             kind="offeror_signing_accepted",
             context=_about(contract),
             obj=contract,
         )
-        _record(contract, "T4.3", offeror, secure=is_secure, protocol=protocol)
+        record(Step.T4_3, contract, offeror, secure=is_secure, protocol=protocol)
         version = add_version(contract=contract, pdf=pdf, kind=ContractVersion.Kind.ORIGINAL)
         _record_version(contract, offeror, version, source="upload" if document else "text")
     return contract
@@ -288,14 +289,10 @@ def _check_roles(resolved: Sequence[_Resolved], offeror: Party) -> None:
 # --- evidence ---------------------------------------------------------------------------------
 
 
-def _record(contract: Contract, step: str, actor: User | None, **payload: Any) -> None:
-    record_event(step=step, actor=actor, obj=contract, payload={"state": contract.state, **payload})
-
-
 def _record_application(contract: Contract, actor: User, resolved: Sequence[_Resolved]) -> None:
-    _record(
+    record(
+        Step.T4_1,
         contract,
-        "T4.1",
         actor,
         reference=contract.reference,
         title=contract.title,
@@ -308,9 +305,9 @@ def _record_application(contract: Contract, actor: User, resolved: Sequence[_Res
 def _record_version(
     contract: Contract, actor: User, version: ContractVersion, *, source: str, **extra: Any
 ) -> None:
-    _record(
+    record(
+        Step.T4_4,
         contract,
-        "T4.4",
         actor,
         version=version.number,
         sha256=version.sha256,
@@ -336,7 +333,7 @@ def submit_contract(*, contract: Contract, actor: User) -> Contract:
         missing = missing_elements(contract.elements)
         contract.submit()
         contract.save()
-        _record(contract, "T4.5", actor, missing=missing)
+        record(Step.T4_5, contract, actor, missing=missing)
         if missing:
             labels = "、".join(label(path, "zh") for path in missing)
             notify(
@@ -415,7 +412,7 @@ def withdraw_contract(*, contract: Contract, actor: User, reason: str) -> Contra
         _require_state(contract, Contract.OPEN_STATES)
         contract.withdraw()
         contract.save()
-        _record(contract, "X3", actor, reason=reason)
+        record(Step.X3, contract, actor, reason=reason)
         _notify_every_party(contract, "contract_withdrawn", reason=reason)
     return contract
 
@@ -440,7 +437,7 @@ def expire_contract(*, contract_id: int) -> bool:
             return False
         contract.expire()
         contract.save()
-        _record(contract, "X4", None, sign_deadline=deadline.isoformat())
+        record(Step.X4, contract, None, sign_deadline=deadline.isoformat())
         _notify_every_party(contract, "contract_expired", sign_deadline=deadline.isoformat())
     return True
 

@@ -28,6 +28,8 @@ from econtract.contracts.documents import (
 )
 from econtract.contracts.models import Contract, ContractVersion, Signatory, SignatureRecord
 from econtract.errors import BusinessRuleViolation
+from econtract.evidence.services import record
+from econtract.evidence.steps import Step
 from econtract.notifications.services import notify
 from econtract.parties.models import Party, PartyCertificate, User
 from econtract.signing_engine import engine, sms
@@ -44,7 +46,6 @@ from signing.models import SignatoryProgress, SigningSession
 from signing.steps import (
     about,
     notify_parties,
-    record,
     refuse_while_identity_pending,
     require_open,
     signatory_of,
@@ -54,8 +55,8 @@ __all__ = ["SEAL_FIELD", "complete_session", "signature_fields", "start_session"
 
 # The steps of signing, per role (spec/business-steps.csv): sign, time, verify, store.
 _STEPS = {
-    Signatory.Role.OFFEROR: ("T4.6", "T4.7", "T4.8", "T4.9"),
-    Signatory.Role.OFFEREE: ("T5.5", "T5.6", "T5.7", "T5.8"),
+    Signatory.Role.OFFEROR: (Step.T4_6, Step.T4_7, Step.T4_8, Step.T4_9),
+    Signatory.Role.OFFEREE: (Step.T5_5, Step.T5_6, Step.T5_7, Step.T5_8),
 }
 to_be_signed = engine.to_be_signed
 
@@ -146,7 +147,7 @@ class ContractSigning(SigningPolicy[SigningSession]):
         return field_name(self.signatory)
 
     @property
-    def sign_step(self) -> str:
+    def sign_step(self) -> Step:
         return _STEPS[self.role][0]
 
     @property
@@ -230,8 +231,8 @@ class ContractSigning(SigningPolicy[SigningSession]):
             f'sign the contract "{title}" ({reference}, document SHA-256 {document_sha256_shown}…)',
         )
 
-    def record(self, step: str, actor: User | None, **payload: Any) -> None:
-        record(self.contract, step, actor, **payload)
+    def record(self, step: Step, actor: User | None, **payload: Any) -> None:
+        record(step, self.contract, actor, **payload)
 
     def store(self, pdf: bytes) -> str:
         return store_revision(version=self._current_version(), pdf=pdf)
@@ -259,13 +260,13 @@ class ContractSigning(SigningPolicy[SigningSession]):
             document_sha256_after=sha256,
         )
         times = {"signing_time": now.isoformat(), "timestamp_time": _iso(stamped_at)}
-        record(contract, timed, actor, party=signatory.party_id, field=session.field_name, **times)
-        record(contract, verified, None, party=signatory.party_id, verified=True)
+        record(timed, contract, actor, party=signatory.party_id, field=session.field_name, **times)
+        record(verified, contract, None, party=signatory.party_id, verified=True)
         offeror = self.role == Signatory.Role.OFFEROR
         if offeror:
             _notify_offeror_verified(contract, actor)
         record(
-            contract, stored, None, group="user", field=session.field_name,
+            stored, contract, None, group="user", field=session.field_name,
             version=version.number, sha256=sha256,
         )  # fmt: skip
         if offeror:
@@ -292,7 +293,7 @@ class ContractSigning(SigningPolicy[SigningSession]):
             contract.fail_signature()
             contract.save()
         record(
-            contract, _STEPS[self.role][2], actor, party=self.signatory.party_id, verified=False,
+            _STEPS[self.role][2], contract, actor, party=self.signatory.party_id, verified=False,
             detail=detail, attempt=attempts,
         )  # fmt: skip
         offeror = self.role == Signatory.Role.OFFEROR
@@ -316,7 +317,7 @@ def _notify_offeror_verified(contract: Contract, actor: User) -> None:
 def _form_contract_data(contract: Contract, sha256: str, stamped_at: datetime | None) -> None:
     """T4.10: the offeror's signed, timestamped revision is the tamper-proof contract data, and
     it is delivered to the offerees (电子合同数据送达)."""
-    record(contract, "T4.10", None, sha256=sha256, timestamp_time=_iso(stamped_at))
+    record(Step.T4_10, contract, None, sha256=sha256, timestamp_time=_iso(stamped_at))
     offerees = [
         s.party
         for s in contract.signatories.select_related("party__account").filter(

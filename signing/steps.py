@@ -1,22 +1,14 @@
-"""Small helpers the §9 signing services share: evidence with the state it left, notices."""
+"""Small helpers the §9 signing services share: who signs, whether it is open, notices."""
 
 from __future__ import annotations
-
-from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from econtract.contracts.models import Contract, Signatory
 from econtract.errors import BusinessRuleViolation, Refusal
-from econtract.evidence.services import record_event
 from econtract.notifications.services import notify
 from econtract.parties.models import Party, User
-
-
-def record(contract: Contract, step: str, actor: User | None, **payload: Any) -> None:
-    """One evidence event; ``payload["state"]`` feeds the contract's ``history``."""
-    record_event(step=step, actor=actor, obj=contract, payload={"state": contract.state, **payload})
 
 
 def about(contract: Contract, **extra: str) -> dict[str, str]:

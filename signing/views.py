@@ -17,6 +17,7 @@ from econtract.api.requests import account_of
 from econtract.contracts.elements import label, missing_elements, schedule_rows
 from econtract.contracts.models import Contract, Signatory, SignatureRecord
 from econtract.errors import BusinessRuleViolation
+from econtract.evidence.services import history
 from econtract.evidence.steps import BY_CODE
 from econtract.parties.models import PartyCertificate
 from econtract.signing_engine.pages import signing_page_context
@@ -113,14 +114,14 @@ def detail(request: HttpRequest, reference: str) -> HttpResponse:
 
 def _detail_context(contract: Contract, party: Any) -> dict[str, Any]:
     english = (get_language() or "").startswith("en")
-    history = [
+    steps = [
         {"entry": entry, "step_name": _step_name(entry.step, english=english)}
-        for entry in selectors.history_of(contract)
+        for entry in history(contract)
     ]
     return {
         "contract": contract,
         "signatories": contract.signatories.select_related("party"),
-        "history": history,
+        "history": steps,
         "is_offeror": party is not None and contract.offeror_id == party.pk,
         "can_submit": contract.state in services.EDITABLE_STATES,
         "can_withdraw": contract.state in Contract.OPEN_STATES,

@@ -12,10 +12,11 @@ from django.conf import settings
 from django.utils import timezone
 
 from econtract.contracts.models import Contract, Signatory
+from econtract.evidence.steps import Step
 from econtract.notifications.deadlines import open_deadline, register_wait, resolve_deadlines
 from econtract.parties.models import User
 
-NEXT_SIGNATURE, SEALED_CONTRACT = "T5.5", "T5.10"
+NEXT_SIGNATURE, SEALED_CONTRACT = Step.T5_5, Step.T5_10
 
 register_wait(process="signing", step=NEXT_SIGNATURE, within=settings.SIGNING_TURN_WAIT)
 register_wait(process="signing", step=SEALED_CONTRACT, within=settings.SIGNING_SEAL_WAIT)

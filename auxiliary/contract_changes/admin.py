@@ -10,12 +10,10 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
-from django.utils import timezone
-from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from auxiliary.contract_changes import selectors
 from auxiliary.contract_changes.models import Amendment, ChangeParticipant, Termination
+from econtract.evidence.admin import history_table
 
 
 class _ReadOnly:
@@ -72,20 +70,6 @@ class TerminationParticipants(_ParticipantInline):
     fk_name = "termination"
 
 
-def _history(obj: Any) -> str:
-    return format_html(
-        "<ul>{}</ul>",
-        format_html_join(
-            "",
-            "<li>{} · {} · {} · {}</li>",
-            (
-                (timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M:%S"), e.step, e.state, e.actor)
-                for e in selectors.history_of(obj)
-            ),
-        ),
-    )
-
-
 _COMMON = (
     "contract",
     "initiator",
@@ -111,7 +95,7 @@ class AmendmentAdmin(_ReadOnly, admin.ModelAdmin):
 
     @admin.display(description=_("history"))
     def history(self, obj: Amendment) -> str:
-        return _history(obj)
+        return history_table(obj)
 
 
 @admin.register(Termination)
@@ -125,4 +109,4 @@ class TerminationAdmin(_ReadOnly, admin.ModelAdmin):
 
     @admin.display(description=_("history"))
     def history(self, obj: Termination) -> str:
-        return _history(obj)
+        return history_table(obj)

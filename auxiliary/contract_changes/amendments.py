@@ -49,6 +49,7 @@ from econtract.contracts.elements import label, missing_elements
 from econtract.contracts.models import Contract
 from econtract.contracts.rendering import document_sha256
 from econtract.errors import BusinessRuleViolation, Refusal
+from econtract.evidence.steps import Step
 from econtract.parties.models import User
 
 State = Amendment.State
@@ -96,10 +97,10 @@ def apply_for_amendment(
             upload_sha256=document_sha256(document) if document is not None else "",
         )
         create_participants(amendment, contract, signatory.party)
-        record(amendment, STEPS.application, actor, reason=reason, base_sha256=base_sha256)
-        record(amendment, STEPS.accepted, None, accepted=True)
+        record(STEPS.application, amendment, actor, reason=reason, base_sha256=base_sha256)
+        record(STEPS.accepted, amendment, None, accepted=True)
         notify_parties(amendment, STEPS.accepted_notice, [signatory.party])
-        record(amendment, STEPS.authentication, None, authenticated=True)
+        record(STEPS.authentication, amendment, None, authenticated=True)
         _store_content(amendment, actor, pdf, source="upload" if document else "text")
         _check_elements(amendment, actor, missing)
     if missing:
@@ -128,7 +129,7 @@ def _render(
 def _store_content(amendment: Amendment, actor: User, pdf: bytes | None, *, source: str) -> None:
     """T11.4: the amended content (stored only when there is a document to sign)."""
     sha256 = store_document(amendment, pdf, unsigned=True) if pdf is not None else ""
-    record(amendment, "T11.4", actor, source=source, revision=amendment.revision, sha256=sha256)
+    record(Step.T11_4, amendment, actor, source=source, revision=amendment.revision, sha256=sha256)
 
 
 def _check_elements(amendment: Amendment, actor: User, missing: list[str]) -> None:
@@ -138,7 +139,7 @@ def _check_elements(amendment: Amendment, actor: User, missing: list[str]) -> No
     if missing:
         amendment.ended_at = timezone.now()
         amendment.save(update_fields=["ended_at"])
-    record(amendment, "T11.5", None, missing=missing, revision=amendment.revision)
+    record(Step.T11_5, amendment, None, missing=missing, revision=amendment.revision)
     if missing:
         _notify_incomplete(amendment, missing)
     else:
@@ -199,12 +200,12 @@ def decide(*, amendment: Amendment, actor: User, agree: bool, reason: str = "") 
         elif amendment.counterparties_all_agreed():
             amendment.agree()
             amendment.save()
-            record(amendment, STEPS.decision, actor, party=participant.party.pk, agree=True)
+            record(STEPS.decision, amendment, actor, party=participant.party.pk, agree=True)
             _ask_next(
                 amendment, pending=_not_yet_reviewed(amendment), kind="amendment_review_requested"
             )
         else:
-            record(amendment, STEPS.decision, actor, party=participant.party.pk, agree=True)
+            record(STEPS.decision, amendment, actor, party=participant.party.pk, agree=True)
             _ask_next(
                 amendment, pending={"agreed__isnull": True}, kind=STEPS.decision_requested_notice
             )
@@ -225,8 +226,8 @@ def _refused(amendment: Amendment, participant: ChangeParticipant, actor: User) 
     amendment.ended_at = timezone.now()
     amendment.save()
     record(
-        amendment,
         STEPS.decision,
+        amendment,
         actor,
         party=participant.party.pk,
         agree=False,
@@ -277,7 +278,7 @@ def review(*, amendment: Amendment, actor: User, accept: bool, comments: str = "
             amendment.review_comments = comments
             amendment.save()
             record(
-                amendment, STEPS.decision, actor, content="returned", comments=comments, **payload
+                STEPS.decision, amendment, actor, content="returned", comments=comments, **payload
             )
             notify_parties(
                 amendment, "amendment_content_returned", [amendment.initiator], reason=comments
@@ -297,7 +298,7 @@ def _not_yet_reviewed(amendment: Amendment) -> dict[str, Any]:
 
 def _accepted(amendment: Amendment, actor: User, payload: dict[str, Any]) -> None:
     if not amendment.content_accepted_by_all():
-        record(amendment, STEPS.decision, actor, content="accepted", **payload)
+        record(STEPS.decision, amendment, actor, content="accepted", **payload)
         _ask_next(
             amendment, pending=_not_yet_reviewed(amendment), kind="amendment_review_requested"
         )
@@ -305,7 +306,7 @@ def _accepted(amendment: Amendment, actor: User, payload: dict[str, Any]) -> Non
     fields = add_fields(amendment)
     amendment.accept_content()
     amendment.save()
-    record(amendment, STEPS.decision, actor, content="accepted", fields=fields, **payload)
+    record(STEPS.decision, amendment, actor, content="accepted", fields=fields, **payload)
     first = next_counterparty(amendment, pending={"signed_at__isnull": True})
     if first is not None:
         notify_parties(amendment, STEPS.signature_requested_notice, [first.party])
@@ -331,7 +332,7 @@ def revise(
     require_authentication(
         party=participant.party,
         actor=actor,
-        step="T11.4",
+        step=Step.T11_4,
         notice_kind=STEPS.not_authenticated_notice,
         obj=amendment,
     )
@@ -344,7 +345,7 @@ def revise(
         require_state(amendment, State.REVISING)
         require_in_performance(amendment.contract)
         if missing:
-            record(amendment, "T11.5", None, missing=missing, revision=amendment.revision + 1)
+            record(Step.T11_5, amendment, None, missing=missing, revision=amendment.revision + 1)
             _notify_incomplete(amendment, missing)
         else:
             _store_revision(amendment, actor, elements, text, document, pdf)
@@ -369,7 +370,7 @@ def _store_revision(
     _store_content(amendment, actor, pdf, source="upload" if document else "text")
     amendment.revise()
     amendment.save()
-    record(amendment, "T11.5", None, missing=[], revision=amendment.revision)
+    record(Step.T11_5, amendment, None, missing=[], revision=amendment.revision)
     _ask_next(amendment, pending=_not_yet_reviewed(amendment), kind="amendment_review_requested")
 
 
@@ -387,7 +388,7 @@ def withdraw(*, amendment: Amendment, actor: User, reason: str) -> Amendment:
         amendment.withdraw()
         amendment.ended_at = timezone.now()
         amendment.save()
-        record(amendment, STEPS.application, actor, withdrawn=True, reason=reason)
+        record(STEPS.application, amendment, actor, withdrawn=True, reason=reason)
         notify_parties(amendment, STEPS.withdrawn_notice, reason=reason)
     return amendment
 

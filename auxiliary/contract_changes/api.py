@@ -33,6 +33,7 @@ from auxiliary.contract_changes.signing_sessions import next_signer
 from econtract.api.requests import account_of
 from econtract.api.schema import ERROR
 from econtract.errors import BusinessRuleViolation
+from econtract.evidence.services import history
 
 _NOT_FOUND = OpenApiResponse(ERROR, description="`not_found`")
 _CONFLICT = OpenApiResponse(
@@ -111,7 +112,7 @@ class _ChangeSerializer(serializers.Serializer):
 
     @extend_schema_field(HistorySerializer(many=True))
     def get_history(self, request: ChangeRequestType) -> list[dict[str, Any]]:
-        return HistorySerializer(selectors.history_of(request), many=True).data  # type: ignore[return-value]
+        return HistorySerializer(history(request), many=True).data  # type: ignore[return-value]
 
 
 @extend_schema_serializer(component_name="Amendment")

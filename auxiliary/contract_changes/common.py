@@ -23,7 +23,8 @@ from econtract.contracts.documents import read_document as read_version
 from econtract.contracts.models import Contract, ContractVersion, Signatory
 from econtract.contracts.rendering import document_sha256
 from econtract.errors import BusinessRuleViolation
-from econtract.evidence.services import record_event
+from econtract.evidence import services as evidence
+from econtract.evidence.steps import Step
 from econtract.notifications.services import notify
 from econtract.parties.models import Party, User
 
@@ -35,14 +36,14 @@ Role = ChangeParticipant.Role
 class Steps:
     """One process's step codes (spec/business-steps.csv) and notice kinds (kinds.py)."""
 
-    application: str
-    accepted: str
-    authentication: str
-    decision: str
+    application: Step
+    accepted: Step
+    authentication: Step
+    decision: Step
     # sign, record the signing time, verify — per role
-    counterparty_signing: tuple[str, str, str]
-    initiator_signing: tuple[str, str, str]
-    success: str
+    counterparty_signing: tuple[Step, Step, Step]
+    initiator_signing: tuple[Step, Step, Step]
+    success: Step
     accepted_notice: str
     not_authenticated_notice: str
     refused_notice: str
@@ -55,7 +56,7 @@ class Steps:
     supervision_event: str
     version_kind: str
 
-    def signing(self, role: str) -> tuple[str, str, str]:
+    def signing(self, role: str) -> tuple[Step, Step, Step]:
         return self.initiator_signing if role == Role.INITIATOR else self.counterparty_signing
 
     def failed_notice(self, role: str) -> str:
@@ -65,13 +66,13 @@ class Steps:
 
 
 AMENDMENT_STEPS = Steps(
-    application="T11.1",
-    accepted="T11.2",
-    authentication="T11.3",
-    decision="T11.6",
-    counterparty_signing=("T11.7", "T11.8", "T11.9"),
-    initiator_signing=("T11.10", "T11.11", "T11.12"),
-    success="T11.13",
+    application=Step.T11_1,
+    accepted=Step.T11_2,
+    authentication=Step.T11_3,
+    decision=Step.T11_6,
+    counterparty_signing=(Step.T11_7, Step.T11_8, Step.T11_9),
+    initiator_signing=(Step.T11_10, Step.T11_11, Step.T11_12),
+    success=Step.T11_13,
     accepted_notice="amendment_accepted",
     not_authenticated_notice="amendment_not_authenticated",
     refused_notice="amendment_refused",
@@ -86,13 +87,13 @@ AMENDMENT_STEPS = Steps(
 )
 
 TERMINATION_STEPS = Steps(
-    application="T12.1",
-    accepted="T12.2",
-    authentication="T12.3",
-    decision="T12.4",
-    counterparty_signing=("T12.5", "T12.6", "T12.7"),
-    initiator_signing=("T12.8", "T12.9", "T12.10"),
-    success="T12.11",
+    application=Step.T12_1,
+    accepted=Step.T12_2,
+    authentication=Step.T12_3,
+    decision=Step.T12_4,
+    counterparty_signing=(Step.T12_5, Step.T12_6, Step.T12_7),
+    initiator_signing=(Step.T12_8, Step.T12_9, Step.T12_10),
+    success=Step.T12_11,
     accepted_notice="termination_accepted",
     not_authenticated_notice="termination_not_authenticated",
     refused_notice="termination_refused",
@@ -120,15 +121,9 @@ def model_of(request: ChangeRequest) -> type[Amendment] | type[Termination]:
 # --- evidence and notices ----------------------------------------------------------------------
 
 
-def record(request: ChangeRequest, step: str, actor: User | None, **payload: Any) -> None:
-    """One evidence event on the request; ``payload["state"]`` feeds its ``history``."""
-    state = request.state  # type: ignore[attr-defined]
-    record_event(
-        step=step,
-        actor=actor,
-        obj=request,
-        payload={"state": state, "contract": request.contract.reference, **payload},
-    )
+def record(step: Step, request: ChangeRequest, actor: User | None, **payload: Any) -> None:
+    """``evidence.record`` on the request, naming the contract it changes."""
+    evidence.record(step, request, actor, contract=request.contract.reference, **payload)
 
 
 def about(request: ChangeRequest, **extra: str) -> dict[str, str]:

@@ -8,6 +8,7 @@ turn, and the initiator receives the document signed by the counterparties (T11.
 
 from __future__ import annotations
 
+from econtract.evidence.steps import Step
 from econtract.notifications.kinds import NoticeKind, register_kind
 
 # Codes the kernel's check of notices.csv must leave out: they are ours, not the tables'.
@@ -26,22 +27,23 @@ BEYOND_THE_TABLES = (
 def register() -> None:
     # fmt: off
     for kind in (
-        NoticeKind("amendment_decision_requested", "T11.6", "合同变更申请（请决定是否同意变更）",
+        NoticeKind("amendment_decision_requested", Step.T11_6, "合同变更申请（请决定是否同意变更）",
                    "Amendment application: do you agree to amend?"),
-        NoticeKind("amendment_review_requested", "T11.6", "变更后的合同（请审阅变更内容）",
+        NoticeKind("amendment_review_requested", Step.T11_6, "变更后的合同（请审阅变更内容）",
                    "Amended contract: please review the amended content"),
-        NoticeKind("amendment_content_returned", "T11.6",
+        NoticeKind("amendment_content_returned", Step.T11_6,
                    "缔约相对人不同意变更后的合同内容（请修改）",
                    "Counterparty sent the amended content back (please revise)"),
-        NoticeKind("amendment_signature_requested", "T11.7", "变更后的合同待您签署",
+        NoticeKind("amendment_signature_requested", Step.T11_7, "变更后的合同待您签署",
                    "Amended contract awaits your signature"),
-        NoticeKind("amendment_withdrawn", "T11.1", "合同变更申请撤回通知",
+        NoticeKind("amendment_withdrawn", Step.T11_1, "合同变更申请撤回通知",
                    "Amendment application withdrawn notice"),
-        NoticeKind("termination_decision_requested", "T12.4", "合同终止申请（请决定是否同意终止）",
+        NoticeKind("termination_decision_requested", Step.T12_4,
+                   "合同终止申请（请决定是否同意终止）",
                    "Termination application: do you agree to terminate?"),
-        NoticeKind("termination_signature_requested", "T12.5", "合同终止协议待您签署",
+        NoticeKind("termination_signature_requested", Step.T12_5, "合同终止协议待您签署",
                    "Termination agreement awaits your signature"),
-        NoticeKind("termination_withdrawn", "T12.1", "合同终止申请撤回通知",
+        NoticeKind("termination_withdrawn", Step.T12_1, "合同终止申请撤回通知",
                    "Termination application withdrawn notice"),
     ):
         register_kind(kind)

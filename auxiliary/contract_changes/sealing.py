@@ -32,6 +32,7 @@ from auxiliary.contract_changes.models import Amendment, ChangeSigningSession, T
 from econtract.contracts.documents import add_version
 from econtract.contracts.models import Contract, ContractVersion, SignatureRecord
 from econtract.contracts.rendering import document_sha256
+from econtract.evidence.steps import Step
 from econtract.pki.pades_seal import SealedDocument
 from econtract.signing_engine.seal import keep_sealed, seal
 from econtract.supervision.services import publish_contract_event
@@ -84,7 +85,7 @@ def _store_and_complete(request: Request, sealed: SealedDocument) -> None:
     request.ended_at = now
     request.save()
     stamp = sealed.timestamp_time.isoformat() if sealed.timestamp_time else None
-    record(request, "X7", None, field=SEAL_FIELD, sha256=sha256, timestamp_time=stamp)
+    record(Step.X7, request, None, field=SEAL_FIELD, sha256=sha256, timestamp_time=stamp)
     if isinstance(request, Amendment):
         # The amended elements are the contract's now; the amended document is current.
         contract.elements = request.elements
@@ -96,8 +97,8 @@ def _store_and_complete(request: Request, sealed: SealedDocument) -> None:
         contract.save()
     link = f"{settings.PUBLIC_BASE_URL}{reverse('contract-detail', args=[contract.reference])}"
     record(
-        request,
         steps.success,
+        request,
         None,
         version=version.number,
         sha256=sha256,

@@ -13,7 +13,6 @@ from auxiliary.contract_changes.models import (
     Termination,
 )
 from econtract.contracts.models import Contract
-from econtract.contracts.selectors import HistoryEntry
 from econtract.evidence.models import EvidenceEvent
 from econtract.evidence.services import object_label
 from econtract.parties.models import User
@@ -74,20 +73,6 @@ def evidence_of(request: ChangeRequest) -> QuerySet[EvidenceEvent]:
     return EvidenceEvent.objects.filter(
         object_type=object_label(request), object_id=str(request.pk)
     ).order_by("sequence")
-
-
-def history_of(request: ChangeRequest) -> list[HistoryEntry]:
-    """The request's steps and the state each left it in, read from its evidence events."""
-    return [
-        HistoryEntry(
-            state=str(event.payload.get("state", "")),
-            at=event.recorded_at,
-            actor=event.actor_label,
-            step=event.step,
-        )
-        for event in evidence_of(request)
-        if isinstance(event.payload, dict) and "state" in event.payload
-    ]
 
 
 def open_changes_of(contract: Contract) -> tuple[Amendment | None, Termination | None]:

@@ -36,6 +36,7 @@ from auxiliary.contract_changes.common import (
 from auxiliary.contract_changes.models import Amendment, ChangeParticipant, ChangeSigningSession
 from econtract.contracts.appearance import Handwriting
 from econtract.errors import BusinessRuleViolation
+from econtract.evidence.steps import Step
 from econtract.parties.models import Party, PartyCertificate, User
 from econtract.signing_engine import engine, sms
 from econtract.signing_engine.fields import field_name, has_box, with_signature_fields
@@ -122,7 +123,7 @@ class ChangeSigning(SigningPolicy[ChangeSigningSession]):
         return field_name(self.participant.signatory)
 
     @property
-    def sign_step(self) -> str:
+    def sign_step(self) -> Step:
         return steps_for(self.request).signing(self.participant.role)[0]
 
     @property
@@ -194,8 +195,8 @@ class ChangeSigning(SigningPolicy[ChangeSigningSession]):
             f"document SHA-256 {document_sha256_shown}…)",
         )
 
-    def record(self, step: str, actor: User | None, **payload: Any) -> None:
-        record(self.request, step, actor, **payload)
+    def record(self, step: Step, actor: User | None, **payload: Any) -> None:
+        record(step, self.request, actor, **payload)
 
     def store(self, pdf: bytes) -> str:
         return store_document(self.request, pdf)
@@ -212,17 +213,17 @@ class ChangeSigning(SigningPolicy[ChangeSigningSession]):
         party = self.participant.party.pk
         now = session.completed_at or timezone.now()
         times = {"signing_time": now.isoformat(), "timestamp_time": _iso(stamped_at)}
-        record(request, timed, actor, party=party, field=session.field_name, **times)
+        record(timed, request, actor, party=party, field=session.field_name, **times)
         if request.all_signed():
             request.start_sealing()
             request.save()
-            record(request, verified, None, party=party, verified=True, sha256=sha256)
+            record(verified, request, None, party=party, verified=True, sha256=sha256)
             from auxiliary.contract_changes import tasks
 
             kind, request_id = request.kind, request.pk
             transaction.on_commit(lambda: tasks.seal_change.delay(kind, request_id))
             return
-        record(request, verified, None, party=party, verified=True, sha256=sha256)
+        record(verified, request, None, party=party, verified=True, sha256=sha256)
         following = next_signer(request)
         if following is not None:
             notify_parties(
@@ -246,7 +247,7 @@ class ChangeSigning(SigningPolicy[ChangeSigningSession]):
             request.ended_at = timezone.now()
             request.save()
         record(
-            request, steps.signing(self.participant.role)[2], actor,
+            steps.signing(self.participant.role)[2], request, actor,
             party=self.participant.party.pk, verified=False, detail=detail, attempt=attempts,
         )  # fmt: skip
         # Tables 11–12 tell the signer whose signature failed; when the request ends, everybody.

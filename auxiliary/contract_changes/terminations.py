@@ -88,8 +88,8 @@ def apply_for_termination(
         )
         create_participants(termination, contract, signatory.party)
         record(
-            termination,
             STEPS.application,
+            termination,
             actor,
             reason=reason,
             effective_date=effective_date.isoformat(),
@@ -98,9 +98,9 @@ def apply_for_termination(
         )
         sha256 = store_document(termination, pdf, unsigned=True)
         fields = add_fields(termination)
-        record(termination, STEPS.accepted, None, accepted=True, agreement_sha256=sha256)
+        record(STEPS.accepted, termination, None, accepted=True, agreement_sha256=sha256)
         notify_parties(termination, STEPS.accepted_notice, [signatory.party], sha256=sha256)
-        record(termination, STEPS.authentication, None, authenticated=True, fields=fields)
+        record(STEPS.authentication, termination, None, authenticated=True, fields=fields)
         _ask_next(termination, pending={"agreed__isnull": True})
     return termination
 
@@ -152,7 +152,7 @@ def decide(*, termination: Termination, actor: User, agree: bool, reason: str = 
             termination.refuse()
             termination.ended_at = timezone.now()
             termination.save()
-            record(termination, STEPS.decision, actor, reason=reason, **payload)
+            record(STEPS.decision, termination, actor, reason=reason, **payload)
             notify_parties(
                 termination,
                 STEPS.refused_notice,
@@ -163,12 +163,12 @@ def decide(*, termination: Termination, actor: User, agree: bool, reason: str = 
         elif termination.counterparties_all_agreed():
             termination.agree()
             termination.save()
-            record(termination, STEPS.decision, actor, **payload)
+            record(STEPS.decision, termination, actor, **payload)
             first = next_counterparty(termination, pending={"signed_at__isnull": True})
             if first is not None:
                 notify_parties(termination, STEPS.signature_requested_notice, [first.party])
         else:
-            record(termination, STEPS.decision, actor, **payload)
+            record(STEPS.decision, termination, actor, **payload)
             _ask_next(termination, pending={"agreed__isnull": True})
     return termination
 
@@ -186,6 +186,6 @@ def withdraw(*, termination: Termination, actor: User, reason: str) -> Terminati
         termination.withdraw()
         termination.ended_at = timezone.now()
         termination.save()
-        record(termination, STEPS.application, actor, withdrawn=True, reason=reason)
+        record(STEPS.application, termination, actor, withdrawn=True, reason=reason)
         notify_parties(termination, STEPS.withdrawn_notice, reason=reason)
     return termination

@@ -31,6 +31,7 @@ from econtract.api.requests import account_of
 from econtract.contracts.elements import label
 from econtract.contracts.models import Contract
 from econtract.errors import BusinessRuleViolation
+from econtract.evidence.services import history
 from econtract.parties.models import PartyCertificate
 from econtract.signing_engine.pages import signing_page_context
 
@@ -252,7 +253,7 @@ def _detail(
             "contract": change.contract,
             "participants": rows,
             "mine": mine,
-            "history": selectors.history_of(change),
+            "history": history(change),
             "revision_form": revision,
             **_turns(change, mine),
         },

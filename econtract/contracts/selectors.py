@@ -15,8 +15,6 @@ from django.utils.translation import gettext as _
 
 from econtract.contracts.models import AccessGrant, Contract, Signatory
 from econtract.errors import BusinessRuleViolation
-from econtract.evidence.models import EvidenceEvent
-from econtract.evidence.services import object_label
 from econtract.parties.models import Party, User
 
 # ``role`` filter value for contracts the caller sees through a grant, not as a signatory.
@@ -136,51 +134,3 @@ def access_to(*, party: Party | None, reference: str) -> Access:
     signatory = next((s for s in contract.signatories.all() if s.party_id == party.pk), None)
     grants = () if signatory else tuple(active_grants(party=party).filter(contract=contract))
     return Access(contract=contract, signatory=signatory, grants=grants)
-
-
-def evidence_of(contract: Contract) -> QuerySet[EvidenceEvent]:
-    """The contract's evidence events, in the order they were recorded."""
-    return EvidenceEvent.objects.filter(
-        object_type=object_label(contract), object_id=str(contract.pk)
-    ).order_by("sequence")
-
-
-@dataclass(frozen=True, slots=True)
-class HistoryEntry:
-    state: str
-    at: datetime
-    actor: str
-    step: str
-
-
-def _entry(event: EvidenceEvent) -> HistoryEntry:
-    return HistoryEntry(
-        state=str(event.payload.get("state", "")),
-        at=event.recorded_at,
-        actor=event.actor_label,
-        step=event.step,
-    )
-
-
-def _is_transition(event: EvidenceEvent) -> bool:
-    return isinstance(event.payload, dict) and "state" in event.payload
-
-
-def histories_of(contracts: list[Contract]) -> dict[int, list[HistoryEntry]]:
-    """``history_of`` for a page of contracts in one query (lists)."""
-    if not contracts:
-        return {}
-    events = EvidenceEvent.objects.filter(
-        object_type=object_label(contracts[0]), object_id__in=[str(c.pk) for c in contracts]
-    ).order_by("sequence")
-    histories: dict[int, list[HistoryEntry]] = {c.pk: [] for c in contracts}
-    for event in events:
-        if _is_transition(event):
-            histories[int(event.object_id)].append(_entry(event))
-    return histories
-
-
-def history_of(contract: Contract) -> list[HistoryEntry]:
-    """The contract's steps and the state each left it in, read from its evidence events
-    (events without a ``state`` — a query, a download — are not transitions)."""
-    return [_entry(event) for event in evidence_of(contract) if _is_transition(event)]

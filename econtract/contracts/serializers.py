@@ -18,7 +18,7 @@ from econtract.contracts.models import (
     Signatory,
     SignatureRecord,
 )
-from econtract.contracts.selectors import history_of
+from econtract.evidence.services import history
 from econtract.parties.models import Party
 
 # 履行状态 (§10 Tables 6–7): what a concluded contract's state means for its performance.
@@ -173,9 +173,9 @@ class ContractSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(HistorySerializer(many=True))
     def get_history(self, contract: Contract) -> list[dict[str, Any]]:
-        # A list passes the page's histories, read in one query (``histories_of``).
+        # A list passes the page's histories, read in one query (``evidence.services.histories``).
         histories = self.context.get("histories")
-        entries = histories[contract.pk] if histories is not None else history_of(contract)
+        entries = histories[contract.pk] if histories is not None else history(contract)
         return HistorySerializer(entries, many=True).data  # type: ignore[return-value]
 
     @extend_schema_field(SignatureSerializer(many=True))

@@ -4,10 +4,28 @@ from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 
 from econtract.evidence.models import EvidenceAnchor, EvidenceEvent
+from econtract.evidence.services import history
 from econtract.evidence.verification import verify_chain
+
+
+def history_table(obj: Any) -> str:
+    """``obj``'s history (``evidence.services.history``) as a list for a read-only admin field."""
+    return format_html(
+        "<ul>{}</ul>",
+        format_html_join(
+            "",
+            "<li>{} · {} · {} · {}</li>",
+            (
+                (timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M:%S"), e.step, e.state, e.actor)
+                for e in history(obj)
+            ),
+        ),
+    )
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

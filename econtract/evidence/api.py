@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, serializers
@@ -11,8 +14,28 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from econtract.evidence.models import EvidenceEvent
+from econtract.evidence.services import HistoryEntry, histories, history
 from econtract.evidence.steps import BY_CODE
 from econtract.evidence.verification import verify_chain
+
+
+class HistoriesInLists:
+    """For a list view (a DRF generic view): the page's histories (``evidence.services.history``)
+    in one query instead of one per object, passed to the serializer as ``histories``."""
+
+    def get_serializer(self, *args: Any, **kwargs: Any) -> Any:
+        if kwargs.get("many") and args:
+            kwargs["context"] = {
+                **self.get_serializer_context(),  # type: ignore[attr-defined]
+                "histories": histories(list(args[0])),
+            }
+        return super().get_serializer(*args, **kwargs)  # type: ignore[misc]
+
+
+def history_in(context: Mapping[str, Any], obj: Any) -> list[HistoryEntry]:
+    """``obj``'s history from a list's ``histories`` (``HistoriesInLists``), else read now."""
+    found: dict[int, list[HistoryEntry]] | None = context.get("histories")
+    return found[obj.pk] if found is not None else history(obj)
 
 
 class EvidenceEventSerializer(serializers.ModelSerializer):

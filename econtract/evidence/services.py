@@ -1,4 +1,10 @@
-"""Writing to the evidence log. Every business step writes exactly one event (DESIGN.md §2)."""
+"""The evidence log's one API (DESIGN.md §2): every business step writes exactly one event.
+
+``record(step, obj, actor, **payload)`` is the call a service makes for a step done on an object
+that follows a process (a contract, a change request, an application, an authentication…): the
+event carries the state the object was left in, which ``history(obj)`` reads back as the
+object's history. ``record_event`` is the lower call for events about no such object.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,8 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.db import models, transaction
@@ -13,7 +21,7 @@ from django.utils import timezone
 
 from econtract.evidence import chain
 from econtract.evidence.models import ChainHead, EvidenceAnchor, EvidenceEvent
-from econtract.evidence.steps import is_step_code
+from econtract.evidence.steps import Step, is_step_code
 from econtract.pki.tsa import TimestampToken, timestamp_digest
 
 if TYPE_CHECKING:
@@ -30,6 +38,59 @@ _pending: ContextVar[list[EvidenceEvent] | None] = ContextVar("evidence_pending"
 
 def object_label(obj: models.Model) -> str:
     return obj._meta.label_lower
+
+
+def record(step: Step, obj: models.Model, actor: User | None, **payload: Any) -> EvidenceEvent:
+    """``step`` done on ``obj`` by ``actor`` (None: the platform), with the state ``obj`` is in
+    now (``payload["state"]``, what ``history`` reads) when it follows a state machine."""
+    state = getattr(obj, "state", None)
+    with_state = {"state": str(state), **payload} if state is not None else payload
+    return record_event(step=step, actor=actor, obj=obj, payload=with_state)
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryEntry:
+    state: str
+    at: datetime
+    actor: str
+    step: str
+
+
+def events_of(obj: models.Model) -> models.QuerySet[EvidenceEvent]:
+    return EvidenceEvent.objects.filter(
+        object_type=object_label(obj), object_id=str(obj.pk)
+    ).order_by("sequence")
+
+
+def history(obj: models.Model) -> list[HistoryEntry]:
+    """``obj``'s steps and the state each left it in, from its evidence (events without a
+    ``state`` — a query, a download — are no transitions)."""
+    return [entry for event in events_of(obj) if (entry := history_entry(event)) is not None]
+
+
+def histories(objects: list[Any]) -> dict[int, list[HistoryEntry]]:
+    """``history`` of a page of objects of one model, in one query (lists)."""
+    if not objects:
+        return {}
+    events = EvidenceEvent.objects.filter(
+        object_type=object_label(objects[0]), object_id__in=[str(o.pk) for o in objects]
+    ).order_by("sequence")
+    found: dict[int, list[HistoryEntry]] = {o.pk: [] for o in objects}
+    for event in events:
+        if (entry := history_entry(event)) is not None:
+            found[int(event.object_id)].append(entry)
+    return found
+
+
+def history_entry(event: EvidenceEvent) -> HistoryEntry | None:
+    if not isinstance(event.payload, dict) or "state" not in event.payload:
+        return None
+    return HistoryEntry(
+        state=str(event.payload["state"]),
+        at=event.recorded_at,
+        actor=event.actor_label,
+        step=event.step,
+    )
 
 
 def record_event(

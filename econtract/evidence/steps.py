@@ -7,6 +7,7 @@ A test keeps this table equal to the CSV when the CSV is present.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 
 @dataclass(frozen=True, slots=True)
@@ -459,6 +460,109 @@ STEPS: tuple[BusinessStep, ...] = (
 )
 
 BY_CODE: dict[str, BusinessStep] = {step.code: step for step in STEPS}
+
+
+class Step(StrEnum):
+    """Every business step's code as a name the type checker knows: ``Step.T4_6 == "T4.6"``.
+
+    Write ``Step.T4_6`` where a step is recorded, never the bare string; a test keeps the members
+    equal to ``STEPS`` and to ``shared/spec/business-steps.csv``.
+    """
+
+    T2_1 = "T2.1"
+    T2_2 = "T2.2"
+    T2_3 = "T2.3"
+    T2_4 = "T2.4"
+    T3_1 = "T3.1"
+    T3_2 = "T3.2"
+    T3_3 = "T3.3"
+    T3_4 = "T3.4"
+    T3_5 = "T3.5"
+    T3_6 = "T3.6"
+    T3_7 = "T3.7"
+    T3_8 = "T3.8"
+    T4_1 = "T4.1"
+    T4_2 = "T4.2"
+    T4_3 = "T4.3"
+    T4_4 = "T4.4"
+    T4_5 = "T4.5"
+    T4_6 = "T4.6"
+    T4_7 = "T4.7"
+    T4_8 = "T4.8"
+    T4_9 = "T4.9"
+    T4_10 = "T4.10"
+    T5_1 = "T5.1"
+    T5_2 = "T5.2"
+    T5_3 = "T5.3"
+    T5_4 = "T5.4"
+    T5_5 = "T5.5"
+    T5_6 = "T5.6"
+    T5_7 = "T5.7"
+    T5_8 = "T5.8"
+    T5_9 = "T5.9"
+    T5_10 = "T5.10"
+    T5_11 = "T5.11"
+    T5_12 = "T5.12"
+    T6_1 = "T6.1"
+    T6_2 = "T6.2"
+    T6_3 = "T6.3"
+    T6_4 = "T6.4"
+    T6_5 = "T6.5"
+    T7_1 = "T7.1"
+    T7_2 = "T7.2"
+    T7_3 = "T7.3"
+    T7_4 = "T7.4"
+    T7_5 = "T7.5"
+    T8_1 = "T8.1"
+    T8_2 = "T8.2"
+    T8_3 = "T8.3"
+    T8_4 = "T8.4"
+    T9_1 = "T9.1"
+    T9_2 = "T9.2"
+    T9_3 = "T9.3"
+    T9_4 = "T9.4"
+    T10_1 = "T10.1"
+    T10_2 = "T10.2"
+    T10_3 = "T10.3"
+    T10_4 = "T10.4"
+    T11_1 = "T11.1"
+    T11_2 = "T11.2"
+    T11_3 = "T11.3"
+    T11_4 = "T11.4"
+    T11_5 = "T11.5"
+    T11_6 = "T11.6"
+    T11_7 = "T11.7"
+    T11_8 = "T11.8"
+    T11_9 = "T11.9"
+    T11_10 = "T11.10"
+    T11_11 = "T11.11"
+    T11_12 = "T11.12"
+    T11_13 = "T11.13"
+    T12_1 = "T12.1"
+    T12_2 = "T12.2"
+    T12_3 = "T12.3"
+    T12_4 = "T12.4"
+    T12_5 = "T12.5"
+    T12_6 = "T12.6"
+    T12_7 = "T12.7"
+    T12_8 = "T12.8"
+    T12_9 = "T12.9"
+    T12_10 = "T12.10"
+    T12_11 = "T12.11"
+    X1 = "X1"
+    X2 = "X2"
+    X3 = "X3"
+    X4 = "X4"
+    X5 = "X5"
+    X6 = "X6"
+    X7 = "X7"
+    X8 = "X8"
+    X9 = "X9"
+    X10 = "X10"
+
+    @property
+    def business_step(self) -> BusinessStep:
+        return BY_CODE[self.value]
 
 
 def is_step_code(code: str) -> bool:

@@ -25,14 +25,14 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from econtract.evidence.services import object_label, record_event
-from econtract.evidence.steps import BY_CODE
+from econtract.evidence.steps import BY_CODE, Step
 from econtract.notifications.models import Deadline, Notification
 from econtract.notifications.services import notify
 
 if TYPE_CHECKING:
     from econtract.parties.models import User
 
-OVERDUE_STEP = "X9"
+OVERDUE_STEP = Step.X9
 # One run handles at most this many; the next run (a minute later) takes the rest.
 SCAN_BATCH = 500
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.db import models
 
+from econtract.evidence.steps import Step
 from econtract.parties.models import Party, User
 from econtract.signing_engine.models import TwoStepSession
 
@@ -45,7 +46,7 @@ class SigningPolicy[SessionT: TwoStepSession](ABC):
 
     @property
     @abstractmethod
-    def sign_step(self) -> str:
+    def sign_step(self) -> Step:
         """The step code of the signature (T4.6, T5.5, T11.7, …), also of its SMS code."""
 
     @property
@@ -96,7 +97,7 @@ class SigningPolicy[SessionT: TwoStepSession](ABC):
         """What the SMS code confirms, in Chinese and English, naming the document's hash."""
 
     @abstractmethod
-    def record(self, step: str, actor: User | None, **payload: Any) -> None:
+    def record(self, step: Step, actor: User | None, **payload: Any) -> None:
         """One evidence event on the subject."""
 
     @abstractmethod

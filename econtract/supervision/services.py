@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from econtract import queue
 from econtract.evidence.services import record_event
+from econtract.evidence.steps import Step
 from econtract.supervision import sender
 from econtract.supervision.models import (
     EventType,
@@ -240,7 +241,7 @@ def _record_regulator_delivery(delivery: WebhookDelivery) -> None:
         return
     event = delivery.event
     record_event(
-        step="X8",
+        step=Step.X8,
         actor=None,
         obj=event,
         payload={

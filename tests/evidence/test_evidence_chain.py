@@ -10,7 +10,7 @@ from django.db import DatabaseError, connection, connections, transaction
 
 from econtract.evidence.models import GENESIS_HASH, EvidenceEvent
 from econtract.evidence.services import UnknownStep, record_event
-from econtract.evidence.steps import STEPS
+from econtract.evidence.steps import STEPS, Step
 from econtract.evidence.verification import verify_chain
 from econtract.parties.models import User
 
@@ -189,3 +189,5 @@ def test_the_step_table_equals_the_specification() -> None:
         rows = [(r["code"], r["step_zh"], r["step_en"]) for r in csv.DictReader(spec)]
     assert [(s.code, s.name_zh, s.name_en) for s in STEPS] == rows
     assert len([s for s in STEPS if s.code.startswith("T")]) == 80
+    assert [step.value for step in Step] == [s.code for s in STEPS]
+    assert Step.T4_6.business_step.name_zh == "进行电子签名"

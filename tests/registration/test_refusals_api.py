@@ -14,6 +14,7 @@ from rest_framework.test import APIClient
 from econtract.evidence.models import EvidenceEvent
 from econtract.notifications.models import Notification
 from econtract.parties.models import Party, User
+from registration import selectors
 from registration.models import Material, RegistrationApplication
 from tests.registration.conftest import (
     ADULT_ID,
@@ -46,7 +47,7 @@ def snapshot(application_id: int) -> tuple[Any, ...]:
         application.state,
         application.updated_at,
         application.materials.count(),
-        application.history.count(),
+        len(selectors.history_of(application)),
         EvidenceEvent.objects.count(),
         Notification.objects.count(),
     )

@@ -33,7 +33,6 @@ from auxiliary.common import (
     lock_party,
     not_found,
     refuse_if_pending,
-    revoke_certificates,
 )
 from auxiliary.models import Cancellation, PerformanceConfirmation
 from econtract import privacy
@@ -42,6 +41,7 @@ from econtract.errors import BusinessRuleViolation
 from econtract.evidence.services import record
 from econtract.evidence.steps import Step
 from econtract.notifications.services import notify
+from econtract.parties import revocation
 from econtract.parties.models import Party, PartyCertificate, User
 from econtract.supervision.services import publish_contract_event
 
@@ -236,7 +236,7 @@ def _grant(cancellation: Cancellation) -> None:
     cancellation.decided_at = timezone.now()
     cancellation.save()
     party = lock_party(cancellation.party)
-    revoked = revoke_certificates(
+    revoked = revocation.revoke_all(
         certificates=PartyCertificate.objects.filter(
             account=party.account,
             status__in=[PartyCertificate.Status.ACTIVE, PartyCertificate.Status.PENDING],

@@ -5,15 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from cryptography import x509
 from django.db.models import QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from econtract.contracts.models import Contract
 from econtract.errors import BusinessRuleViolation, Refusal
 from econtract.parties.models import Party, PartyCertificate, User
-from econtract.pki.ca import get_certificate_authority
 
 
 def active_party(account: User) -> Party:
@@ -71,39 +68,6 @@ def already_answered() -> BusinessRuleViolation:
     return BusinessRuleViolation(
         "already_answered", _("You have already answered, or the time to answer is over.")
     )
-
-
-def revoke_certificates(
-    *, certificates: QuerySet[PartyCertificate], reason: x509.ReasonFlags
-) -> list[PartyCertificate]:
-    """Revoke each certificate with ``reason``: at the CA for those its adaptor issued (so OCSP
-    and the CRL report them), here for all. Earlier signatures stay valid: the revocation is
-    dated now, after their timestamps. Call inside the transaction of the change it serves."""
-    revoked = []
-    now = timezone.now()
-    for row in certificates.select_for_update().order_by("pk"):
-        if row.source == PartyCertificate.Source.ISSUED:
-            _revoke_at_ca(row, reason)
-        row.status, row.revoked_at = PartyCertificate.Status.REVOKED, now
-        row.revocation_reason = reason.name
-        row.save(update_fields=["status", "revoked_at", "revocation_reason"])
-        revoked.append(row)
-    return revoked
-
-
-def _revoke_at_ca(row: PartyCertificate, reason: x509.ReasonFlags) -> None:
-    certificate = x509.load_der_x509_certificate(bytes(row.certificate_der))
-    try:
-        get_certificate_authority().revoke(certificate=certificate, reason=reason)
-    except BusinessRuleViolation as exc:
-        # Revoked at the CA already (by an operator, say): the local record catches up.
-        if exc.code != "certificate_already_revoked":
-            raise
-    except OSError as exc:
-        raise BusinessRuleViolation(
-            "ca_unavailable",
-            _("The certificate authority cannot be reached now; nothing was changed."),
-        ) from exc
 
 
 def certificate_entry(row: PartyCertificate) -> dict[str, str]:

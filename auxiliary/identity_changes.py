@@ -14,7 +14,6 @@ party's certificates are revoked as superseded and it is told to apply for a new
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
@@ -36,7 +35,6 @@ from auxiliary.common import (
     lock_party,
     not_found,
     refuse_if_pending,
-    revoke_certificates,
 )
 from auxiliary.models import CounterpartyConsent, IdentityChange, IdentityChangeMaterial
 from econtract import privacy
@@ -46,8 +44,9 @@ from econtract.evidence.services import record
 from econtract.evidence.steps import Step
 from econtract.notifications.deadlines import open_deadline, register_wait, resolve_deadlines
 from econtract.notifications.services import notify
+from econtract.parties import materials, revocation
 from econtract.parties.models import Party, PartyCertificate, User
-from registration import files, rules
+from registration import rules
 
 State = IdentityChange.State
 Material = IdentityChangeMaterial
@@ -119,28 +118,12 @@ def add_material(
         rules.raise_problems(
             [rules.Problem("kind", "invalid_material_kind", _("Choose a listed document kind."))]
         )
-    checked = files.check_upload(file, size=file.size)
+    checked = materials.check_upload(file, size=file.size)
     with transaction.atomic():
         change = _lock_own(change, actor)
         _require_state(change, IdentityChange.EDITABLE_STATES)
-        material = Material(
-            change=change,
-            kind=kind,
-            original_name=files.safe_original_name(file.name or ""),
-            content_type=checked.content_type,
-            size=checked.size,
-            sha256=checked.sha256,
-            uploaded_at=timezone.now(),
-        )
-        # A random name: nothing the client chose ends up in a path.
-        name = f"identity-change/{change.pk}/{secrets.token_hex(16)}.{checked.extension}"
-        material.file.save(name, file, save=False)
-        try:
-            material.save()
-        except Exception:
-            material.file.delete(save=False)  # a failed insert leaves no file behind
-            raise
-    return material
+        material = Material(change=change, kind=kind)
+        return materials.keep(material, file, checked, folder=f"identity-change/{change.pk}")
 
 
 def submit_identity_change(*, change: IdentityChange, actor: User) -> IdentityChange:
@@ -468,7 +451,7 @@ def _apply(change: IdentityChange, party: Party) -> list[PartyCertificate]:
     if not subject_changed:
         return []
     # The certificates name the old identity: revoked as superseded; the party applies anew.
-    return revoke_certificates(
+    return revocation.revoke_all(
         certificates=PartyCertificate.objects.filter(
             party=party, status=PartyCertificate.Status.ACTIVE
         ),

@@ -8,17 +8,15 @@ and sends the notices.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
-from econtract import privacy
-from econtract.parties.models import Party
+from econtract.parties.materials import IdentityMaterial
+from econtract.parties.models import IdentityRecord, Party
 
 
-class IdentityChange(ConcurrentTransitionMixin, models.Model):
+class IdentityChange(ConcurrentTransitionMixin, IdentityRecord):
     """A party's application to change its registered identity data (身份信息变更申请单).
 
     The columns hold the party's data *as it will be after the change* (Table 9's "变更后的…"),
@@ -44,28 +42,7 @@ class IdentityChange(ConcurrentTransitionMixin, models.Model):
     party = models.ForeignKey(
         Party, on_delete=models.PROTECT, related_name="identity_changes", verbose_name=_("party")
     )
-    kind = models.CharField(_("kind"), max_length=16, choices=Party.Kind.choices)
     reason = models.TextField(_("reason for the change"), blank=True)
-    name = models.CharField(_("name"), max_length=200)
-    address = models.CharField(_("address"), max_length=300, blank=True)
-    phone = models.CharField(_("phone"), max_length=20)
-    email = models.EmailField(_("e-mail"), blank=True)
-    id_type = models.CharField(
-        _("ID type"), max_length=20, choices=Party.IdType.choices, blank=True
-    )
-    id_number = privacy.EncryptedTextField(_("ID number"), blank=True)
-    id_number_index = models.CharField(max_length=64, blank=True, editable=False)
-    business_scope = models.TextField(_("business scope"), blank=True)
-    unified_social_credit_code = models.CharField(
-        _("unified social credit code"), max_length=18, blank=True
-    )
-    business_license_number = models.CharField(
-        _("business licence number"), max_length=30, blank=True
-    )
-    organization_code = models.CharField(_("organisation code"), max_length=10, blank=True)
-    licensed_business = models.BooleanField(_("licensed business"), default=False)
-    license_number = models.CharField(_("operating licence number"), max_length=60, blank=True)
-    contact_name = models.CharField(_("contact / agent"), max_length=100, blank=True)
     changed_fields = models.JSONField(_("changed fields"), default=list)
 
     state = FSMField(
@@ -103,14 +80,6 @@ class IdentityChange(ConcurrentTransitionMixin, models.Model):
     def __str__(self) -> str:
         return f"#{self.pk} {self.name}"
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        self.id_number_index = privacy.blind_index(self.id_number) if self.id_number else ""
-        super().save(*args, **kwargs)
-
-    @property
-    def masked_id_number(self) -> str:
-        return privacy.mask_identifier(self.id_number) if self.id_number else ""
-
     @property
     def is_editable(self) -> bool:
         return self.state in self.EDITABLE_STATES
@@ -145,7 +114,7 @@ class IdentityChange(ConcurrentTransitionMixin, models.Model):
         pass
 
 
-class IdentityChangeMaterial(models.Model):
+class IdentityChangeMaterial(IdentityMaterial):
     """Official proof of the change (确认身份信息变更的官方证明材料) and other documents."""
 
     class Kind(models.TextChoices):
@@ -156,21 +125,10 @@ class IdentityChangeMaterial(models.Model):
 
     change = models.ForeignKey(IdentityChange, on_delete=models.PROTECT, related_name="materials")
     kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
-    # Served only through the staff view and the owner's page, never from MEDIA_URL.
-    file = models.FileField(_("file"), max_length=200)
-    original_name = models.CharField(_("original name"), max_length=200)
-    content_type = models.CharField(_("content type"), max_length=40)
-    size = models.PositiveIntegerField(_("size"))
-    sha256 = models.CharField(_("SHA-256"), max_length=64)
-    uploaded_at = models.DateTimeField(_("uploaded at"))
 
-    class Meta:
-        ordering = ["uploaded_at", "id"]
+    class Meta(IdentityMaterial.Meta):
         verbose_name = _("identity change material")
         verbose_name_plural = _("identity change materials")
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()}: {self.original_name}"
 
 
 class CounterpartyConsent(models.Model):

@@ -28,7 +28,7 @@ from econtract.errors import BusinessRuleViolation
 from econtract.evidence.services import record_event
 from econtract.evidence.steps import Step
 from econtract.notifications.services import notify
-from econtract.parties import sms_codes
+from econtract.parties import revocation, sms_codes
 from econtract.parties.models import CertificateChallenge, Party, PartyCertificate, User
 from econtract.parties.signals import certificate_revoked
 from econtract.pki.ca import get_certificate_authority
@@ -313,10 +313,7 @@ def revoke_party_certificate(
                 "certificate_already_revoked",
                 "This certificate is already revoked or was never bound.",
             )
-        revoked_at_ca = _revoke_at_ca(row)
-        row.status, row.revoked_at = PartyCertificate.Status.REVOKED, now
-        row.revocation_reason = REVOCATION_REASON.name
-        row.save(update_fields=["status", "revoked_at", "revocation_reason"])
+        revoked_at_ca = revocation.revoke(row, REVOCATION_REASON)
         record_event(
             step=Step.X2,
             actor=actor,
@@ -337,25 +334,6 @@ def revoke_party_certificate(
         if row.party is not None:
             certificate_revoked.send(sender=PartyCertificate, party=row.party, certificate=row)
     return row
-
-
-def _revoke_at_ca(row: PartyCertificate) -> bool:
-    if row.source != PartyCertificate.Source.ISSUED:
-        return False
-    try:
-        get_certificate_authority().revoke(
-            certificate=certificate_object(row), reason=REVOCATION_REASON
-        )
-    except BusinessRuleViolation as exc:
-        # Revoked at the CA already (by an operator, say): the local record catches up.
-        if exc.code != "certificate_already_revoked":
-            raise
-    except OSError as exc:
-        raise BusinessRuleViolation(
-            "ca_unavailable",
-            f"The certificate authority cannot be reached now; nothing was revoked: {exc}",
-        ) from exc
-    return True
 
 
 # --- shared steps ----------------------------------------------------------------------------

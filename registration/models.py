@@ -6,17 +6,15 @@ The application's state changes only through the transitions below, called by
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
-from econtract import privacy
-from econtract.parties.models import Party
+from econtract.parties.materials import IdentityMaterial
+from econtract.parties.models import IdentityRecord, Party
 
 
-class RegistrationApplication(ConcurrentTransitionMixin, models.Model):
+class RegistrationApplication(ConcurrentTransitionMixin, IdentityRecord):
     """One account's application to be registered as a person or an organisation (§7)."""
 
     class State(models.TextChoices):
@@ -38,27 +36,6 @@ class RegistrationApplication(ConcurrentTransitionMixin, models.Model):
         related_name="registration_applications",
         verbose_name=_("account"),
     )
-    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
-    name = models.CharField(_("name"), max_length=200)
-    address = models.CharField(_("address"), max_length=300, blank=True)
-    phone = models.CharField(_("phone"), max_length=20)
-    email = models.EmailField(_("e-mail"), blank=True)
-    # Person.
-    id_type = models.CharField(_("ID type"), max_length=20, choices=IdType.choices, blank=True)
-    id_number = privacy.EncryptedTextField(_("ID number"), blank=True)
-    id_number_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
-    # Organisation.
-    business_scope = models.TextField(_("business scope"), blank=True)
-    unified_social_credit_code = models.CharField(
-        _("unified social credit code"), max_length=18, blank=True
-    )
-    business_license_number = models.CharField(
-        _("business licence number"), max_length=30, blank=True
-    )
-    organization_code = models.CharField(_("organisation code"), max_length=10, blank=True)
-    licensed_business = models.BooleanField(_("licensed business"), default=False)
-    license_number = models.CharField(_("operating licence number"), max_length=60, blank=True)
-    contact_name = models.CharField(_("contact / agent"), max_length=100, blank=True)
 
     state = FSMField(
         _("state"), max_length=24, choices=State.choices, default=State.DRAFT, protected=True
@@ -102,14 +79,6 @@ class RegistrationApplication(ConcurrentTransitionMixin, models.Model):
     def __str__(self) -> str:
         return f"#{self.pk} {self.name}"
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        self.id_number_index = privacy.blind_index(self.id_number) if self.id_number else ""
-        super().save(*args, **kwargs)
-
-    @property
-    def masked_id_number(self) -> str:
-        return privacy.mask_identifier(self.id_number) if self.id_number else ""
-
     @property
     def is_editable(self) -> bool:
         return self.state in self.EDITABLE_STATES
@@ -134,8 +103,8 @@ class RegistrationApplication(ConcurrentTransitionMixin, models.Model):
         pass
 
 
-class Material(models.Model):
-    """A supporting document (相关证明材料): a PDF, JPEG or PNG checked by its content."""
+class Material(IdentityMaterial):
+    """A supporting document (相关证明材料) of a registration application."""
 
     class Kind(models.TextChoices):
         IDENTITY_DOCUMENT = "identity_document", _("identity document")  # 身份证件 (person)
@@ -147,18 +116,7 @@ class Material(models.Model):
         RegistrationApplication, on_delete=models.PROTECT, related_name="materials"
     )
     kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
-    # Served only through the staff view and the owner's page, never from MEDIA_URL.
-    file = models.FileField(_("file"), max_length=200)
-    original_name = models.CharField(_("original name"), max_length=200)
-    content_type = models.CharField(_("content type"), max_length=40)
-    size = models.PositiveIntegerField(_("size"))
-    sha256 = models.CharField(_("SHA-256"), max_length=64)
-    uploaded_at = models.DateTimeField(_("uploaded at"))
 
-    class Meta:
-        ordering = ["uploaded_at", "id"]
+    class Meta(IdentityMaterial.Meta):
         verbose_name = _("material")
         verbose_name_plural = _("materials")
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()}: {self.original_name}"

@@ -34,8 +34,9 @@ from econtract.evidence.services import record
 from econtract.evidence.steps import Step
 from econtract.notifications.deadlines import open_deadline, register_wait, resolve_deadlines
 from econtract.notifications.services import notify
+from econtract.parties import materials
 from econtract.parties.models import Party, User
-from registration import files, rules
+from registration import rules
 from registration.certificates import bind_pending_certificates
 from registration.models import Material, RegistrationApplication
 
@@ -101,28 +102,12 @@ def add_material(
         rules.raise_problems(
             [rules.Problem("kind", "invalid_material_kind", _("Choose a listed document kind."))]
         )
-    checked = files.check_upload(file, size=file.size)
+    checked = materials.check_upload(file, size=file.size)
     with transaction.atomic():
         application = _lock_own(application, actor)
         _require_state(application, RegistrationApplication.EDITABLE_STATES)
-        material = Material(
-            application=application,
-            kind=kind,
-            original_name=files.safe_original_name(file.name or ""),
-            content_type=checked.content_type,
-            size=checked.size,
-            sha256=checked.sha256,
-            uploaded_at=timezone.now(),
-        )
-        name = files.random_storage_name(application_id=application.pk, extension=checked.extension)
-        material.file.save(name, file, save=False)
-        # A failed insert must not leave the stored file behind.
-        try:
-            material.save()
-        except Exception:
-            material.file.delete(save=False)
-            raise
-    return material
+        material = Material(application=application, kind=kind)
+        return materials.keep(material, file, checked, folder=f"registration/{application.pk}")
 
 
 # --- Submission (T2.1) ---------------------------------------------------------------------------

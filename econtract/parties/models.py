@@ -27,12 +27,13 @@ class User(AbstractUser):
         swappable = "AUTH_USER_MODEL"
 
 
-class Party(models.Model):
-    """A registered party (缔约方): a person or an organisation, created when its registration
-    is approved (§7, T2.4) and bound to one account.
+class IdentityRecord(models.Model):
+    """The identity data of Table 2 (身份信息), shared by the party, its registration application
+    and its identity change: one definition of each field, of the ID number's encryption at rest
+    and blind index (``econtract/privacy.py``), and of what others may see of it.
 
-    The ID number of a person is personal data: stored encrypted, found through a blind index,
-    shown masked (econtract/privacy.py). Organisation codes are public registers and stay plain.
+    A person's ID number is personal data: stored encrypted, found through the blind index,
+    shown masked. Organisation codes are public registers and stay plain.
     """
 
     class Kind(models.TextChoices):
@@ -46,16 +47,9 @@ class Party(models.Model):
         DRIVING_LICENCE = "driving_licence", _("driving licence")  # 驾驶证
         OFFICER_CARD = "officer_card", _("officer's card")  # 军官证
 
-    class Status(models.TextChoices):
-        ACTIVE = "active", _("active")  # may authenticate and sign
-        CANCELLED = "cancelled", _("cancelled")  # identity cancelled (§11.2); data retained
-
-    account = models.OneToOneField(
-        "parties.User", on_delete=models.PROTECT, related_name="party", verbose_name=_("account")
-    )
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     name = models.CharField(_("name"), max_length=200)
-    address = models.CharField(_("address"), max_length=300)
+    address = models.CharField(_("address"), max_length=300, blank=True)
     phone = models.CharField(_("phone"), max_length=20)
     email = models.EmailField(_("e-mail"), blank=True)
     # Person.
@@ -65,7 +59,7 @@ class Party(models.Model):
     # Organisation.
     business_scope = models.TextField(_("business scope"), blank=True)
     unified_social_credit_code = models.CharField(
-        _("unified social credit code"), max_length=18, blank=True, db_index=True
+        _("unified social credit code"), max_length=18, blank=True
     )
     business_license_number = models.CharField(
         _("business licence number"), max_length=30, blank=True
@@ -74,6 +68,49 @@ class Party(models.Model):
     licensed_business = models.BooleanField(_("licensed business"), default=False)
     license_number = models.CharField(_("operating licence number"), max_length=60, blank=True)
     contact_name = models.CharField(_("contact / agent"), max_length=100, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.id_number_index = privacy.blind_index(self.id_number) if self.id_number else ""
+        super().save(*args, **kwargs)
+
+    @property
+    def masked_id_number(self) -> str:
+        return privacy.mask_identifier(self.id_number) if self.id_number else ""
+
+    @property
+    def identifier(self) -> str:
+        """What counterparties may see: the credit code, or the masked personal ID."""
+        if self.kind == self.Kind.ORGANIZATION:
+            return (
+                self.unified_social_credit_code
+                or self.business_license_number
+                or self.organization_code
+            )
+        return self.masked_id_number
+
+
+class Party(IdentityRecord):
+    """A registered party (缔约方): a person or an organisation, created when its registration
+    is approved (§7, T2.4) and bound to one account.
+
+    Its identity data are an :class:`IdentityRecord`'s; a party's address is required and its
+    credit code is looked up, so both are declared again here.
+    """
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("active")  # may authenticate and sign
+        CANCELLED = "cancelled", _("cancelled")  # identity cancelled (§11.2); data retained
+
+    account = models.OneToOneField(
+        "parties.User", on_delete=models.PROTECT, related_name="party", verbose_name=_("account")
+    )
+    address = models.CharField(_("address"), max_length=300)
+    unified_social_credit_code = models.CharField(
+        _("unified social credit code"), max_length=18, blank=True, db_index=True
+    )
 
     class PendingProcess(models.TextChoices):
         # §11.1: from the application until its result; the party starts no new signing.
@@ -108,25 +145,6 @@ class Party(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        self.id_number_index = privacy.blind_index(self.id_number) if self.id_number else ""
-        super().save(*args, **kwargs)
-
-    @property
-    def masked_id_number(self) -> str:
-        return privacy.mask_identifier(self.id_number) if self.id_number else ""
-
-    @property
-    def identifier(self) -> str:
-        """What counterparties may see: the credit code, or the masked personal ID."""
-        if self.kind == self.Kind.ORGANIZATION:
-            return (
-                self.unified_social_credit_code
-                or self.business_license_number
-                or self.organization_code
-            )
-        return self.masked_id_number
 
 
 class PartyCertificate(models.Model):

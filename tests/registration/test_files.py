@@ -1,4 +1,4 @@
-"""What an uploaded file is, decided by its first bytes (registration/files.py)."""
+"""What an uploaded file is, decided by its first bytes (econtract/parties/materials.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from pytest_django import Settings
 
 from econtract.errors import BusinessRuleViolation
-from registration import files
+from econtract.parties import materials as files
 from tests.registration.conftest import JPEG_BYTES, PDF_BYTES, PNG_BYTES
 
 
@@ -56,8 +56,8 @@ def test_a_file_of_exactly_the_limit_is_accepted(settings: Settings) -> None:
 
 
 def test_storage_names_are_random_and_free_of_client_input() -> None:
-    first = files.random_storage_name(application_id=7, extension="pdf")
-    second = files.random_storage_name(application_id=7, extension="pdf")
+    first = files.random_storage_name(folder="registration/7", extension="pdf")
+    second = files.random_storage_name(folder="registration/7", extension="pdf")
 
     assert first != second
     assert first.startswith("registration/7/")

@@ -1,9 +1,11 @@
-"""Uploaded registration materials: what a file really is, decided by its bytes.
+"""The one store of identity materials (相关证明材料) — a registration's, an identity change's:
+what a file really is, decided by its bytes, and how it is kept.
 
 The client's content type and file name are not trusted: an uploaded file is accepted only when
 its first bytes are those of a PDF, JPEG or PNG, and when it is within
 ``settings.REGISTRATION_MATERIAL_MAX_BYTES``. It is stored under a random name, so nothing the
-client chose ends up in a path.
+client chose ends up in a path, and served only through the staff view and the owner's page,
+never from ``MEDIA_URL``.
 """
 
 from __future__ import annotations
@@ -15,7 +17,11 @@ from pathlib import PurePath
 from typing import Protocol
 
 from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from econtract.errors import BusinessRuleViolation
 
@@ -79,11 +85,47 @@ def check_upload(file: Readable, *, size: int | None = None) -> CheckedUpload:
     return CheckedUpload(content_type, extension, counted, digest.hexdigest())
 
 
-def random_storage_name(*, application_id: int, extension: str) -> str:
-    """``registration/<application>/<random>.<ext>``: unguessable, free of client input."""
-    return str(
-        PurePath("registration", str(application_id), f"{secrets.token_hex(16)}.{extension}")
-    )
+class IdentityMaterial(models.Model):
+    """A supporting document of an identity application: a PDF, JPEG or PNG checked by its
+    content. Each application keeps its own kinds and its foreign key."""
+
+    # Served only through the staff view and the owner's page, never from MEDIA_URL.
+    file = models.FileField(gettext_lazy("file"), max_length=200)
+    original_name = models.CharField(gettext_lazy("original name"), max_length=200)
+    content_type = models.CharField(gettext_lazy("content type"), max_length=40)
+    size = models.PositiveIntegerField(gettext_lazy("size"))
+    sha256 = models.CharField(gettext_lazy("SHA-256"), max_length=64)
+    uploaded_at = models.DateTimeField(gettext_lazy("uploaded at"))
+
+    class Meta:
+        abstract = True
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.original_name}"  # type: ignore[attr-defined]
+
+
+def keep[MaterialT: IdentityMaterial](
+    material: MaterialT, upload: UploadedFile, checked: CheckedUpload, *, folder: str
+) -> MaterialT:
+    """Store ``upload`` (``checked`` by ``check_upload``) as ``material`` (its application and
+    kind set) under ``folder``; inside the caller's transaction, after its checks."""
+    material.original_name = safe_original_name(upload.name or "")
+    material.content_type, material.size = checked.content_type, checked.size
+    material.sha256, material.uploaded_at = checked.sha256, timezone.now()
+    name = random_storage_name(folder=folder, extension=checked.extension)
+    material.file.save(name, upload, save=False)
+    try:
+        material.save()
+    except Exception:
+        material.file.delete(save=False)  # a failed insert leaves no file behind
+        raise
+    return material
+
+
+def random_storage_name(*, folder: str, extension: str) -> str:
+    """``<folder>/<random>.<ext>``: unguessable, free of client input."""
+    return str(PurePath(folder, f"{secrets.token_hex(16)}.{extension}"))
 
 
 def safe_original_name(name: str) -> str:

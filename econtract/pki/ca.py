@@ -23,7 +23,7 @@ class CertificateAuthority(Protocol):
 
     ``issue`` returns a certificate with keyUsage digitalSignature and nonRepudiation, chaining
     to one of ``settings.TRUST_ROOTS`` and naming OCSP and CRL locations. Refusals raise
-    ``econtract.api.errors.BusinessRuleViolation``; an unreachable CA raises ``OSError``.
+    ``econtract.errors.BusinessRuleViolation``; an unreachable CA raises ``OSError``.
     """
 
     def issue(self, *, public_key: ClientPublicKey, subject: x509.Name) -> x509.Certificate: ...

@@ -1,11 +1,7 @@
-import aiohttp
 from celery import shared_task
 
-from econtract.pki.pades import PadesError
+from econtract.pki.outages import retried_on_outage
 from signing import conclusion, services
-
-# The seal fetches OCSP/CRL data and two timestamps: an outage is retried, with backoff.
-_TRANSIENT = (PadesError, OSError, TimeoutError, aiohttp.ClientError)
 
 
 @shared_task
@@ -14,13 +10,7 @@ def expire_overdue_contracts() -> int:
     return services.expire_overdue_contracts()
 
 
-@shared_task(
-    autoretry_for=_TRANSIENT,
-    retry_backoff=5,
-    retry_backoff_max=600,
-    retry_jitter=True,
-    max_retries=10,
-)
+@retried_on_outage
 def conclude_contract(contract_id: int) -> bool:
     """T5.9–T5.12 and X7 once the last party signed; idempotent."""
     return conclusion.conclude_contract(contract_id=contract_id)

@@ -6,50 +6,18 @@ evidence trail (steps with the state each left it in)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from auxiliary.contract_changes.models import Amendment, ChangeParticipant, Termination
 from econtract.evidence.admin import history_table
+from econtract.readonly_admin import StaffReadOnlyMixin
 
 
-class _ReadOnly:
-    """Staff read; nobody adds, edits or deletes rows here (the state is protected anyway)."""
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return bool(request.user.is_active and request.user.is_staff)
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return bool(request.user.is_active and request.user.is_staff)
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-class _ParticipantInline(_ReadOnly, admin.TabularInline):
+class _ParticipantInline(StaffReadOnlyMixin, admin.TabularInline):
     model = ChangeParticipant
     extra = 0
-    fields = [
-        "order",
-        "role",
-        "signatory",
-        "agreed",
-        "decided_at",
-        "decision_reason",
-        "reviewed_revision",
-        "signed_at",
-        "failed_verifications",
-    ]
-    readonly_fields = (
+    fields = readonly_fields = (
         "order",
         "role",
         "signatory",
@@ -85,7 +53,7 @@ _COMMON = (
 
 
 @admin.register(Amendment)
-class AmendmentAdmin(_ReadOnly, admin.ModelAdmin):
+class AmendmentAdmin(StaffReadOnlyMixin, admin.ModelAdmin):
     list_display = ["id", "contract", "initiator", "state", "revision", "created_at", "ended_at"]
     list_filter = ["state", "created_at"]
     search_fields = ["contract__reference", "contract__title", "initiator__name"]
@@ -99,7 +67,7 @@ class AmendmentAdmin(_ReadOnly, admin.ModelAdmin):
 
 
 @admin.register(Termination)
-class TerminationAdmin(_ReadOnly, admin.ModelAdmin):
+class TerminationAdmin(StaffReadOnlyMixin, admin.ModelAdmin):
     list_display = ["id", "contract", "initiator", "state", "effective_date", "created_at"]
     list_filter = ["state", "effective_date", "created_at"]
     search_fields = ["contract__reference", "contract__title", "initiator__name"]

@@ -11,10 +11,11 @@ from django.utils.translation import ngettext
 
 from econtract.contracts.models import ContractVersion, DocumentReport
 from econtract.contracts.validation import report_of
+from econtract.readonly_admin import ReadOnlyMixin
 
 
 @admin.register(DocumentReport)
-class DocumentReportAdmin(admin.ModelAdmin):
+class DocumentReportAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["document_sha256", "indication", "validated_at"]
     list_filter = ["indication"]
     search_fields = ["document_sha256"]
@@ -35,12 +36,3 @@ class DocumentReportAdmin(admin.ModelAdmin):
             ngettext("%(n)d report made again.", "%(n)d reports made again.", done) % {"n": done},
             messages.SUCCESS,
         )
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False

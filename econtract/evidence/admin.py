@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from econtract.evidence.models import EvidenceAnchor, EvidenceEvent
 from econtract.evidence.services import history
 from econtract.evidence.verification import verify_chain
+from econtract.readonly_admin import ReadOnlyMixin
 
 
 def history_table(obj: Any) -> str:
@@ -28,17 +29,8 @@ def history_table(obj: Any) -> str:
     )
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ReadOnlyMixin, admin.ModelAdmin):
     """Evidence is append-only: operators read it, nobody edits it here."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(EvidenceEvent)

@@ -11,19 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from econtract.notifications import selectors
 from econtract.notifications.models import Deadline, Delivery, Notification, OverdueDeadline
-
-
-class ReadOnlyMixin:
-    """Notices and deadlines are records of what happened: operators read them, not edit."""
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+from econtract.readonly_admin import ReadOnlyMixin
 
 
 class DeliveryInline(ReadOnlyMixin, admin.TabularInline):

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 from econtract.errors import BusinessRuleViolation
 from econtract.parties.materials import IdentityMaterial
 from econtract.parties.models import User
+from econtract.readonly_admin import StaffReadOnlyMixin
 
 
 class ReviewForm(forms.Form):
@@ -45,23 +46,8 @@ class ReviewForm(forms.Form):
     )
 
 
-class StaffReadOnlyAdmin(admin.ModelAdmin):
+class StaffReadOnlyAdmin(StaffReadOnlyMixin, admin.ModelAdmin):
     """Operators (staff) read; nobody adds, edits or deletes rows here."""
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return request.user.is_active and request.user.is_staff
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return request.user.is_active and request.user.is_staff
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class IdentityReviewAdmin(StaffReadOnlyAdmin):

@@ -2,29 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from econtract.readonly_admin import ReadOnlyMixin
 from econtract.supervision import services
 from econtract.supervision.models import SupervisionEvent, WebhookDelivery, WebhookSubscription
-
-
-class ReadOnlyMixin:
-    """Events and deliveries are records of what was reported: operators read them."""
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class DeliveryInline(ReadOnlyMixin, admin.TabularInline):

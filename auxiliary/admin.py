@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from auxiliary import services
 from auxiliary.models import Cancellation, IdentityChange, IdentityChangeMaterial
 from econtract.evidence.admin import history_table
+from econtract.evidence.steps import Step
 from econtract.parties.models import User
 from econtract.parties.review_admin import IdentityReviewAdmin, StaffReadOnlyAdmin
 
@@ -24,7 +25,7 @@ class IdentityChangeAdmin(IdentityReviewAdmin):
     list_select_related = ["party"]
     material_model = IdentityChangeMaterial
     material_owner = "change"
-    review_step = "T9.2"
+    review_step = Step.T9_2
     readonly_fields = (
         "party",
         "kind",

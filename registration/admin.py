@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from econtract.evidence.steps import Step
 from econtract.parties.models import User
 from econtract.parties.review_admin import IdentityReviewAdmin
 from registration import selectors, services
@@ -60,7 +61,7 @@ class RegistrationApplicationAdmin(IdentityReviewAdmin):
     list_select_related = ["account"]
     material_model = Material
     material_owner = "application"
-    review_step = "T2.2"
+    review_step = Step.T2_2
     readonly_fields = (
         "account",
         "kind",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 
 def canonical_json(value: Any) -> bytes:
@@ -41,3 +41,32 @@ def event_hash(
         "recorded_at": recorded_at.astimezone(UTC).isoformat(timespec="microseconds"),
     }
     return hashlib.sha256(canonical_json(body)).hexdigest()
+
+
+class ChainedEvent(Protocol):
+    """What of an event its hash covers (an ``EvidenceEvent``, before or after it is saved)."""
+
+    sequence: int
+    step: str
+    actor_type: str
+    actor_id: str
+    object_type: str
+    object_id: str
+    payload_hash: str
+    previous_hash: str
+    recorded_at: datetime
+
+
+def hash_of(event: ChainedEvent) -> str:
+    """``event_hash`` over the event's own fields."""
+    return event_hash(
+        sequence=event.sequence,
+        step=event.step,
+        actor_type=event.actor_type,
+        actor_id=event.actor_id,
+        object_type=event.object_type,
+        object_id=event.object_id,
+        payload_hash=event.payload_hash,
+        previous_hash=event.previous_hash,
+        recorded_at=event.recorded_at,
+    )

@@ -171,17 +171,7 @@ def _append(events: list[EvidenceEvent]) -> None:
         for event in events:
             sequence += 1
             event.sequence, event.previous_hash, event.recorded_at = sequence, previous, recorded_at
-            event.hash = chain.event_hash(
-                sequence=event.sequence,
-                step=event.step,
-                actor_type=event.actor_type,
-                actor_id=event.actor_id,
-                object_type=event.object_type,
-                object_id=event.object_id,
-                payload_hash=event.payload_hash,
-                previous_hash=event.previous_hash,
-                recorded_at=event.recorded_at,
-            )
+            event.hash = chain.hash_of(event)
             previous = event.hash
         if len(events) == 1:
             events[0].save(force_insert=True)

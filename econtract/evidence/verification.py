@@ -36,17 +36,7 @@ def _problem(event: EvidenceEvent, expected_sequence: int, previous_hash: str) -
         return "previous hash does not match the event before it"
     if chain.payload_hash(event.payload) != event.payload_hash:
         return "payload does not match its hash"
-    recomputed = chain.event_hash(
-        sequence=event.sequence,
-        step=event.step,
-        actor_type=event.actor_type,
-        actor_id=event.actor_id,
-        object_type=event.object_type,
-        object_id=event.object_id,
-        payload_hash=event.payload_hash,
-        previous_hash=event.previous_hash,
-        recorded_at=event.recorded_at,
-    )
+    recomputed = chain.hash_of(event)
     if recomputed != event.hash:
         return "event content does not match its hash"
     return ""

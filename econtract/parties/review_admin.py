@@ -56,7 +56,7 @@ class IdentityReviewAdmin(StaffReadOnlyAdmin):
     change_form_template = "admin/parties/identity_review_change_form.html"
     material_model: ClassVar[type[IdentityMaterial]]
     material_owner: ClassVar[str]  # the material's foreign key to the application
-    review_step: ClassVar[str]  # shown over the form: "T2.2", "T9.2"
+    review_step: ClassVar[str]  # the review's step code, shown over the form (Step.T2_2, …)
 
     def review(self, obj: Any, *, reviewer: User, decision: str, reason: str) -> None:
         raise NotImplementedError

@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from econtract.api.requests import account_of
 from econtract.api.schema import ERROR
+from econtract.signing_engine import engine, sms
 from econtract.signing_engine.api import (
     COMPLETE_ERRORS,
     CREATE_RESPONSES,
@@ -27,9 +28,10 @@ from econtract.signing_engine.api import (
     sms_code_of,
 )
 from econtract.signing_engine.engine import session_not_found
-from signing import decisions, sessions
+from signing import decisions
 from signing.api import ContractSerializer, contract_response, requested_contract
 from signing.models import SigningSession
+from signing.sessions import ContractSigning
 
 
 class SigningSessionCreate(APIView):
@@ -41,7 +43,8 @@ class SigningSessionCreate(APIView):
     )
     def post(self, request: Request, reference: str) -> Response:
         contract = requested_contract(request, reference)
-        session = sessions.start_session(contract=contract, **session_start(request))
+        start = session_start(request)
+        session = engine.start_session(ContractSigning.of(contract, start["actor"]), **start)
         return Response(SessionSerializer(session).data, status=status.HTTP_201_CREATED)
 
 
@@ -54,10 +57,10 @@ class SigningSessionComplete(APIView):
     )
     def post(self, request: Request, reference: str, session_id: str) -> Response:
         session = _own_session(request, reference, session_id)
-        contract = sessions.complete_session(
-            session=session, actor=account_of(request), signature=signature_of(request)
-        )
-        return contract_response(contract)
+        policy = ContractSigning.for_session(session)
+        actor, signature = account_of(request), signature_of(request)
+        engine.complete_session(policy, session=session, actor=actor, signature=signature)
+        return contract_response(policy.contract)
 
 
 def _own_session(request: Request, reference: str, session_id: str) -> SigningSession:
@@ -86,8 +89,9 @@ class SigningSessionSmsConfirmation(APIView):
     )
     def post(self, request: Request, reference: str, session_id: str) -> Response:
         session = _own_session(request, reference, session_id)
-        session = sessions.confirm_sms(
-            session=session, actor=account_of(request), code=sms_code_of(request)
+        policy = ContractSigning.for_session(session)
+        session = sms.confirm(
+            policy, session=session, actor=account_of(request), code=sms_code_of(request)
         )
         return Response(SessionSerializer(session).data)
 

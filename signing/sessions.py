@@ -20,7 +20,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from authentication.services import require_authentication
-from econtract.contracts.appearance import Handwriting
 from econtract.contracts.documents import (
     DocumentIntegrityError,
     read_document,
@@ -31,8 +30,8 @@ from econtract.errors import BusinessRuleViolation
 from econtract.evidence.services import record
 from econtract.evidence.steps import Step
 from econtract.notifications.services import notify
-from econtract.parties.models import Party, PartyCertificate, User
-from econtract.signing_engine import engine, sms
+from econtract.parties.models import Party, User
+from econtract.signing_engine import engine
 from econtract.signing_engine.fields import (
     SEAL_FIELD,
     field_name,
@@ -51,7 +50,7 @@ from signing.steps import (
     signatory_of,
 )
 
-__all__ = ["SEAL_FIELD", "complete_session", "signature_fields", "start_session", "to_be_signed"]
+__all__ = ["SEAL_FIELD", "ContractSigning", "signature_fields", "to_be_signed"]
 
 # The steps of signing, per role (spec/business-steps.csv): sign, time, verify, store.
 _STEPS = {
@@ -64,39 +63,6 @@ to_be_signed = engine.to_be_signed
 def signature_fields(contract: Contract) -> list[str]:
     """Every party's field in signing order, then the platform seal's."""
     return [field_name(s) for s in contract.signatories.order_by("order")] + [SEAL_FIELD]
-
-
-def start_session(
-    *,
-    contract: Contract,
-    actor: User,
-    certificate: PartyCertificate,
-    sms_confirmation: bool = False,
-    handwriting: Handwriting | None = None,
-) -> SigningSession:
-    """Prepare ``actor``'s signature of ``contract`` (``engine.start_session``)."""
-    policy = ContractSigning(contract, signatory_of(contract, actor))
-    return engine.start_session(
-        policy,
-        actor=actor,
-        certificate=certificate,
-        sms_confirmation=sms_confirmation,
-        handwriting=handwriting,
-    )
-
-
-def complete_session(*, session: SigningSession, actor: User, signature: bytes) -> Contract:
-    """Embed ``signature`` into the contract (``engine.complete_session``)."""
-    policy = ContractSigning.for_session(session)
-    engine.complete_session(policy, session=session, actor=actor, signature=signature)
-    return policy.contract
-
-
-def confirm_sms(*, session: SigningSession, actor: User, code: str) -> SigningSession:
-    """Accept the SMS code of ``session`` (§9.1, ``econtract.signing_engine.sms``)."""
-    return sms.confirm(
-        ContractSigning.for_session(session), session=session, actor=actor, code=code
-    )
 
 
 def require_turn(contract: Contract, signatory: Signatory) -> None:
@@ -124,6 +90,11 @@ class ContractSigning(SigningPolicy[SigningSession]):
     def __init__(self, contract: Contract, signatory: Signatory) -> None:
         self.contract, self.signatory = contract, signatory
         self._version: ContractVersion | None = None
+
+    @classmethod
+    def of(cls, contract: Contract, actor: User) -> ContractSigning:
+        """``actor``'s signature of ``contract``; 404 unless it is one of its signatories."""
+        return cls(contract, signatory_of(contract, actor))
 
     @classmethod
     def for_session(cls, session: SigningSession) -> ContractSigning:

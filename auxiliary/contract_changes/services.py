@@ -4,7 +4,6 @@ from auxiliary.contract_changes.amendments import apply_for_amendment, review, r
 from auxiliary.contract_changes.amendments import decide as decide_amendment
 from auxiliary.contract_changes.amendments import withdraw as withdraw_amendment
 from auxiliary.contract_changes.sealing import seal_change
-from auxiliary.contract_changes.signing_sessions import complete_session, start_session
 from auxiliary.contract_changes.terminations import apply_for_termination
 from auxiliary.contract_changes.terminations import decide as decide_termination
 from auxiliary.contract_changes.terminations import withdraw as withdraw_termination
@@ -12,13 +11,11 @@ from auxiliary.contract_changes.terminations import withdraw as withdraw_termina
 __all__ = [
     "apply_for_amendment",
     "apply_for_termination",
-    "complete_session",
     "decide_amendment",
     "decide_termination",
     "review",
     "revise",
     "seal_change",
-    "start_session",
     "withdraw_amendment",
     "withdraw_termination",
 ]

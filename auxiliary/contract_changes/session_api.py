@@ -21,12 +21,9 @@ from auxiliary.contract_changes.api import (
 )
 from auxiliary.contract_changes.common import Request as ChangeRequestType
 from auxiliary.contract_changes.models import ChangeSigningSession
-from auxiliary.contract_changes.signing_sessions import (
-    complete_session,
-    confirm_sms,
-    start_session,
-)
+from auxiliary.contract_changes.signing_sessions import ChangeSigning
 from econtract.api.requests import account_of
+from econtract.signing_engine import engine, sms
 from econtract.signing_engine.api import (
     COMPLETE_ERRORS,
     CREATE_RESPONSES,
@@ -60,20 +57,24 @@ class _Sessions(APIView):
         )
 
     def start(self, request: Request, reference: str, pk: int) -> Response:
-        change = self.change(request, reference, pk)
-        session = start_session(request=change, **session_start(request))
+        start = session_start(request)
+        policy = ChangeSigning.of(self.change(request, reference, pk), start["actor"])
+        session = engine.start_session(policy, **start)
         return Response(SessionSerializer(session).data, status=status.HTTP_201_CREATED)
 
     def finish(self, request: Request, reference: str, pk: int, session_id: str) -> Response:
         session = self.own_session(request, reference, pk, session_id)
-        change = complete_session(
-            session=session, actor=account_of(request), signature=signature_of(request)
-        )
-        return change_response(change)
+        policy = ChangeSigning.for_session(session)
+        actor, signature = account_of(request), signature_of(request)
+        engine.complete_session(policy, session=session, actor=actor, signature=signature)
+        return change_response(policy.request)
 
     def confirm(self, request: Request, reference: str, pk: int, session_id: str) -> Response:
         session = self.own_session(request, reference, pk, session_id)
-        session = confirm_sms(session=session, actor=account_of(request), code=sms_code_of(request))
+        policy = ChangeSigning.for_session(session)
+        session = sms.confirm(
+            policy, session=session, actor=account_of(request), code=sms_code_of(request)
+        )
         return Response(SessionSerializer(session).data)
 
 

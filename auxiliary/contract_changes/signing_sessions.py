@@ -34,11 +34,10 @@ from auxiliary.contract_changes.common import (
     store_document,
 )
 from auxiliary.contract_changes.models import Amendment, ChangeParticipant, ChangeSigningSession
-from econtract.contracts.appearance import Handwriting
 from econtract.errors import BusinessRuleViolation
 from econtract.evidence.steps import Step
-from econtract.parties.models import Party, PartyCertificate, User
-from econtract.signing_engine import engine, sms
+from econtract.parties.models import Party, User
+from econtract.signing_engine import engine
 from econtract.signing_engine.fields import field_name, has_box, with_signature_fields
 from econtract.signing_engine.models import TwoStepSession
 from econtract.signing_engine.policy import SigningPolicy
@@ -60,37 +59,6 @@ def add_fields(request: Request) -> list[str]:
     return names
 
 
-def start_session(
-    *,
-    request: Request,
-    actor: User,
-    certificate: PartyCertificate,
-    sms_confirmation: bool = False,
-    handwriting: Handwriting | None = None,
-) -> ChangeSigningSession:
-    """Prepare ``actor``'s signature of the request's document (``engine.start_session``)."""
-    policy = ChangeSigning(request, participant_of(request, actor))
-    return engine.start_session(
-        policy,
-        actor=actor,
-        certificate=certificate,
-        sms_confirmation=sms_confirmation,
-        handwriting=handwriting,
-    )
-
-
-def complete_session(*, session: ChangeSigningSession, actor: User, signature: bytes) -> Request:
-    """Embed ``signature`` into the request's document (``engine.complete_session``)."""
-    policy = ChangeSigning.for_session(session)
-    engine.complete_session(policy, session=session, actor=actor, signature=signature)
-    return policy.request
-
-
-def confirm_sms(*, session: ChangeSigningSession, actor: User, code: str) -> ChangeSigningSession:
-    """Accept the SMS code of ``session`` (§9.1, ``econtract.signing_engine.sms``)."""
-    return sms.confirm(ChangeSigning.for_session(session), session=session, actor=actor, code=code)
-
-
 class ChangeSigning(SigningPolicy[ChangeSigningSession]):
     """One participant's signature of an amendment or termination agreement."""
 
@@ -102,6 +70,11 @@ class ChangeSigning(SigningPolicy[ChangeSigningSession]):
 
     def __init__(self, request: Request, participant: ChangeParticipant) -> None:
         self.request, self.participant = request, participant
+
+    @classmethod
+    def of(cls, request: Request, actor: User) -> ChangeSigning:
+        """``actor``'s signature of ``request``'s document; 404 unless it is a participant."""
+        return cls(request, participant_of(request, actor))
 
     @classmethod
     def for_session(cls, session: ChangeSigningSession) -> ChangeSigning:

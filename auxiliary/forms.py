@@ -8,8 +8,6 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from auxiliary.models import IdentityChangeMaterial
-from econtract.errors import BusinessRuleViolation
 from econtract.parties.models import Party
 
 _REASON = forms.CharField(
@@ -95,15 +93,6 @@ _DATA = {
 }
 
 
-class MaterialForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Document"), choices=IdentityChangeMaterial.Kind.choices)
-    file = forms.FileField(
-        label=_("File"),
-        help_text=_("PDF, JPEG or PNG."),
-        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
-    )
-
-
 class ConsentForm(forms.Form):
     agree = forms.TypedChoiceField(
         label=_("Do you agree to continue performing with the changed party?"),
@@ -140,14 +129,3 @@ class CancellationForm(forms.Form):
             "log in. My contracts and records are kept."
         )
     )
-
-
-def show_problems(form: forms.Form, refused: BusinessRuleViolation) -> None:
-    """A refusal's messages next to the fields they concern, the rest above the form."""
-    if not refused.fields:
-        form.add_error(None, refused.message)
-        return
-    for field, messages in refused.fields.items():
-        target = field if field in form.fields else None
-        for message in messages if isinstance(messages, list) else [messages]:
-            form.add_error(target, str(message))

@@ -19,14 +19,13 @@ from auxiliary.forms import (
     CancellationForm,
     ConfirmationForm,
     ConsentForm,
-    MaterialForm,
     change_form_for,
-    show_problems,
 )
-from auxiliary.models import Cancellation, IdentityChange
+from auxiliary.models import Cancellation, IdentityChange, IdentityChangeMaterial
 from econtract.api.requests import account_of
 from econtract.errors import BusinessRuleViolation
 from econtract.evidence.services import history
+from econtract.parties.material_pages import MaterialForm, show_problems, upload
 
 
 @login_required
@@ -88,7 +87,8 @@ def _change_context(request: HttpRequest, change: IdentityChange, **forms: Any) 
         "changed_rows": _changed_rows(change),
         "materials": change.materials.all() if is_applicant else [],
         "missing": selectors.missing_materials(change) if change.is_editable else [],
-        "material_form": forms.get("material_form") or MaterialForm(),
+        "material_form": forms.get("material_form")
+        or MaterialForm(kinds=IdentityChangeMaterial.Kind.choices),
         "consents": change.consents.select_related("counterparty") if is_applicant else [],
         "own_consent": consent,
         "consent_form": forms.get("consent_form") or ConsentForm(),
@@ -110,22 +110,20 @@ def _changed_rows(change: IdentityChange) -> list[tuple[str, Any]]:
 @require_POST
 def identity_change_upload(request: HttpRequest, pk: int) -> HttpResponse:
     change = selectors.identity_change_for(user=account_of(request), pk=pk)
-    form = MaterialForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            services.add_material(
-                change=change,
-                actor=account_of(request),
-                kind=form.cleaned_data["kind"],
-                file=form.cleaned_data["file"],
-            )
-        except BusinessRuleViolation as refused:
-            show_problems(form, refused)
-        else:
-            messages.success(request, _("The document is uploaded."))
-            return redirect("auxiliary-identity-change", pk=pk)
-    context = _change_context(request, change, material_form=form)
-    return render(request, "auxiliary/identity_change.html", context, status=422)
+    return upload(
+        request,
+        kinds=IdentityChangeMaterial.Kind.choices,
+        add=lambda kind, file: services.add_material(
+            change=change, actor=account_of(request), kind=kind, file=file
+        ),
+        done=lambda: redirect("auxiliary-identity-change", pk=pk),
+        again=lambda form: render(
+            request,
+            "auxiliary/identity_change.html",
+            _change_context(request, change, material_form=form),
+            status=422,
+        ),
+    )
 
 
 @login_required

@@ -8,9 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from econtract.errors import BusinessRuleViolation
 from econtract.parties.models import Party
-from registration.models import Material
 
 
 class _ApplicationForm(forms.Form):
@@ -75,25 +73,5 @@ class OrganizationForm(_ApplicationForm):
     ]
 
 
-class MaterialForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Document"), choices=Material.Kind.choices)
-    file = forms.FileField(
-        label=_("File"),
-        help_text=_("PDF, JPEG or PNG."),
-        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
-    )
-
-
 def form_class_for(kind: str) -> type[PersonForm] | type[OrganizationForm]:
     return PersonForm if kind == Party.Kind.PERSON else OrganizationForm
-
-
-def show_problems(form: forms.Form, refused: BusinessRuleViolation) -> None:
-    """Put a refusal's messages next to the fields they concern, the rest above the form."""
-    if not refused.fields:
-        form.add_error(None, refused.message)
-        return
-    for field, messages in refused.fields.items():
-        target = field if field in form.fields else None
-        for message in messages if isinstance(messages, list) else [messages]:
-            form.add_error(target, str(message))

@@ -7,7 +7,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("new/<str:kind>/", views.new, name="registration-new"),
     path("<int:pk>/", views.detail, name="registration-detail"),
     path("<int:pk>/edit/", views.edit, name="registration-edit"),
-    path("<int:pk>/materials/", views.upload, name="registration-upload"),
+    path("<int:pk>/materials/", views.upload_material, name="registration-upload"),
     path(
         "<int:pk>/materials/<int:material_pk>/",
         views.material_file,

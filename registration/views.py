@@ -13,9 +13,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from econtract.api.requests import account_of
 from econtract.errors import BusinessRuleViolation
+from econtract.parties.material_pages import MaterialForm, show_problems, upload
 from econtract.parties.models import Party
 from registration import rules, selectors, services
-from registration.forms import MaterialForm, form_class_for, show_problems
+from registration.forms import form_class_for
 from registration.models import Material, RegistrationApplication
 
 
@@ -93,31 +94,29 @@ def _detail_context(
         "history": selectors.history_of(application),
         "materials": application.materials.all(),
         "missing": [str(Material.Kind(kind).label) for kind in missing],
-        "material_form": material_form or MaterialForm(),
+        "material_form": material_form or MaterialForm(kinds=Material.Kind.choices),
         "is_person": application.kind == Party.Kind.PERSON,
     }
 
 
 @login_required
 @require_POST
-def upload(request: HttpRequest, pk: int) -> HttpResponse:
+def upload_material(request: HttpRequest, pk: int) -> HttpResponse:
     application = selectors.own_application_for(user=account_of(request), pk=pk)
-    form = MaterialForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            services.add_material(
-                application=application,
-                actor=account_of(request),
-                kind=form.cleaned_data["kind"],
-                file=form.cleaned_data["file"],
-            )
-        except BusinessRuleViolation as refused:
-            show_problems(form, refused)
-        else:
-            messages.success(request, _("The document is uploaded."))
-            return redirect("registration-detail", pk=pk)
-    context = _detail_context(application, material_form=form)
-    return render(request, "registration/detail.html", context, status=422)
+    return upload(
+        request,
+        kinds=Material.Kind.choices,
+        add=lambda kind, file: services.add_material(
+            application=application, actor=account_of(request), kind=kind, file=file
+        ),
+        done=lambda: redirect("registration-detail", pk=pk),
+        again=lambda form: render(
+            request,
+            "registration/detail.html",
+            _detail_context(application, material_form=form),
+            status=422,
+        ),
+    )
 
 
 @login_required

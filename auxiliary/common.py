@@ -24,7 +24,7 @@ def active_party(account: User) -> Party:
 
 
 def lock_party(party: Party) -> Party:
-    return Party.objects.select_for_update().select_related("account").get(pk=party.pk)
+    return Party.objects.select_for_update(of=("self",)).select_related("account").get(pk=party.pk)
 
 
 def refuse_if_pending(party: Party, *, allowed: str = "") -> None:

@@ -461,7 +461,13 @@ def _require_offeror(contract: Contract, actor: User) -> None:
 
 
 def _locked_for_offeror(contract: Contract, actor: User) -> Contract:
-    locked = Contract.objects.select_for_update().select_related("offeror").get(pk=contract.pk)
+    # Only the contract: locking the offeror's row too would make two submits of one offeror and
+    # any append that touches it wait on each other round the evidence chain head (deadlock).
+    locked = (
+        Contract.objects.select_for_update(of=("self",))
+        .select_related("offeror")
+        .get(pk=contract.pk)
+    )
     _require_offeror(locked, actor)
     return locked
 

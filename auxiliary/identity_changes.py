@@ -531,7 +531,12 @@ def _application_payload(change: IdentityChange) -> dict[str, Any]:
 
 
 def _lock_own(change: IdentityChange, actor: User) -> IdentityChange:
-    locked = IdentityChange.objects.select_for_update().select_related("party").get(pk=change.pk)
+    # Only the change: the party is locked by lock_party where a step changes it.
+    locked = (
+        IdentityChange.objects.select_for_update(of=("self",))
+        .select_related("party")
+        .get(pk=change.pk)
+    )
     if locked.party.account_id != actor.pk:
         raise not_found(_("identity change"))
     return locked

@@ -33,7 +33,6 @@ from econtract.notifications.services import notify
 from econtract.parties.models import Party, User
 from econtract.signing_engine import engine
 from econtract.signing_engine.fields import (
-    SEAL_FIELD,
     field_name,
     has_box,
     with_signature_fields,
@@ -50,7 +49,7 @@ from signing.steps import (
     signatory_of,
 )
 
-__all__ = ["SEAL_FIELD", "ContractSigning", "signature_fields", "to_be_signed"]
+__all__ = ["ContractSigning", "to_be_signed"]
 
 # The steps of signing, per role (spec/business-steps.csv): sign, time, verify, store.
 _STEPS = {
@@ -58,11 +57,6 @@ _STEPS = {
     Signatory.Role.OFFEREE: (Step.T5_5, Step.T5_6, Step.T5_7, Step.T5_8),
 }
 to_be_signed = engine.to_be_signed
-
-
-def signature_fields(contract: Contract) -> list[str]:
-    """Every party's field in signing order, then the platform seal's."""
-    return [field_name(s) for s in contract.signatories.order_by("order")] + [SEAL_FIELD]
 
 
 def require_turn(contract: Contract, signatory: Signatory) -> None:
@@ -100,10 +94,6 @@ class ContractSigning(SigningPolicy[SigningSession]):
     def for_session(cls, session: SigningSession) -> ContractSigning:
         signatory = Signatory.objects.select_related("party__account").get(pk=session.signatory_id)
         return cls(session.contract, signatory)
-
-    @property
-    def subject(self) -> Contract:
-        return self.contract
 
     @property
     def party(self) -> Party:

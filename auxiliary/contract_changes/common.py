@@ -19,6 +19,7 @@ from auxiliary.contract_changes.models import (
     ChangeRequest,
     Termination,
 )
+from econtract.contracts.documents import checked
 from econtract.contracts.documents import read_document as read_version
 from econtract.contracts.models import Contract, ContractVersion, Signatory
 from econtract.contracts.rendering import document_sha256
@@ -106,8 +107,6 @@ TERMINATION_STEPS = Steps(
     supervision_event="contract.terminated",
     version_kind=ContractVersion.Kind.TERMINATION_AGREEMENT,
 )
-
-SEAL_FIELD = "platform"
 
 
 def steps_for(request: ChangeRequest) -> Steps:
@@ -299,16 +298,9 @@ def store_document(request: ChangeRequest, pdf: bytes, *, unsigned: bool = False
     return sha256
 
 
-class DocumentIntegrityError(RuntimeError):
-    """A stored document whose bytes no longer match the hash recorded for it."""
-
-
 def read_document(request: ChangeRequest) -> bytes:
     with request.document.open("rb") as stored:
-        data = stored.read()
-    if document_sha256(data) != request.document_sha256:
-        raise DocumentIntegrityError(f"{request.kind} {request.pk}: stored document does not match")
-    return data
+        return checked(stored.read(), request.document_sha256, f"{request.kind} {request.pk}")
 
 
 def read_unsigned(request: ChangeRequest) -> bytes:
@@ -316,10 +308,8 @@ def read_unsigned(request: ChangeRequest) -> bytes:
     name = f"{request.contract.reference}/{request.kind}-{request.pk}/{request.unsigned_sha256}.pdf"
     storage = request.document.storage
     with storage.open(name, "rb") as stored:
-        data = stored.read()
-    if document_sha256(data) != request.unsigned_sha256:
-        raise DocumentIntegrityError(f"{request.kind} {request.pk}: unsigned document mismatch")
-    return data
+        what = f"unsigned document of {request.kind} {request.pk}"
+        return checked(stored.read(), request.unsigned_sha256, what)
 
 
 def document_bytes(request: ChangeRequest) -> bytes:

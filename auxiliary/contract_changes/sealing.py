@@ -20,7 +20,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from auxiliary.contract_changes.common import (
-    SEAL_FIELD,
     Request,
     notify_parties,
     read_document,
@@ -34,6 +33,7 @@ from econtract.contracts.models import Contract, ContractVersion, SignatureRecor
 from econtract.contracts.rendering import document_sha256
 from econtract.evidence.steps import Step
 from econtract.pki.pades_seal import SealedDocument
+from econtract.signing_engine.fields import SEAL_FIELD
 from econtract.signing_engine.seal import keep_sealed, seal
 from econtract.supervision.services import publish_contract_event
 

@@ -84,10 +84,6 @@ class ChangeSigning(SigningPolicy[ChangeSigningSession]):
         return cls(participant.request, participant)
 
     @property
-    def subject(self) -> Request:
-        return self.request
-
-    @property
     def party(self) -> Party:
         return self.participant.party
 

@@ -71,7 +71,11 @@ def store_revision(*, version: ContractVersion, pdf: bytes, seal: bool = False) 
 def read_document(version: ContractVersion) -> bytes:
     """The bytes of the version's current document, checked against the recorded hash."""
     with version.pdf.open("rb") as stored:
-        data = stored.read()
-    if document_sha256(data) != version.sha256:
-        raise DocumentIntegrityError(f"stored document of version {version.pk} does not match")
+        return checked(stored.read(), version.sha256, f"stored document of version {version.pk}")
+
+
+def checked(data: bytes, sha256: str, what: str) -> bytes:
+    """``data`` when its SHA-256 is the one recorded for it, else ``DocumentIntegrityError``."""
+    if document_sha256(data) != sha256:
+        raise DocumentIntegrityError(f"{what} does not match its recorded hash")
     return data

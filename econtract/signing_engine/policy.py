@@ -14,8 +14,6 @@ from abc import ABC, abstractmethod
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from django.db import models
-
 from econtract.evidence.steps import Step
 from econtract.parties.models import Party, User
 from econtract.signing_engine.models import TwoStepSession
@@ -29,11 +27,6 @@ class SigningPolicy[SessionT: TwoStepSession](ABC):
     # The text of the refusal after the third failed verification, and its field's name.
     ended_message: ClassVar[StrPromise]
     ended_field: ClassVar[str]
-
-    @property
-    @abstractmethod
-    def subject(self) -> models.Model:
-        """What the evidence events are recorded on: the contract or the change request."""
 
     @property
     @abstractmethod

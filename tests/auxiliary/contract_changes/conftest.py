@@ -10,7 +10,11 @@ from typing import Any
 import pytest
 from pytest_django import Settings
 
+from econtract.contracts.models import Contract
+from econtract.parties.models import Party
 from econtract.pki import pades_seal
+from tests.auxiliary.contract_changes.helpers import concluded
+from tests.pki.pades.conftest import Party as KeyHolder
 from tests.signing.conftest import offeree, offeror, outsider
 from tests.signing.sessions.conftest import (
     _seal_settings,
@@ -63,3 +67,15 @@ def _fresh_seal_certificates(_seal_settings: None, settings: Settings) -> Iterat
     pades_seal.forget_platform_seal_certificates()
     yield
     pades_seal.forget_platform_seal_certificates()
+
+
+@pytest.fixture
+def contract(
+    seller: Party,
+    buyer: Party,
+    seller_key: KeyHolder,
+    buyer_key: KeyHolder,
+    django_capture_on_commit_callbacks: Any,
+) -> Contract:
+    """A two-party contract concluded (signed by both, sealed): in performance."""
+    return concluded(seller, seller_key, [(buyer, buyer_key)], django_capture_on_commit_callbacks)

@@ -27,17 +27,6 @@ pytestmark = pytest.mark.django_db
 ALL_STEPS = [f"T11.{n}" for n in range(1, 14)]
 
 
-@pytest.fixture
-def contract(
-    seller: Party,
-    buyer: Party,
-    seller_key: KeyHolder,
-    buyer_key: KeyHolder,
-    django_capture_on_commit_callbacks: Any,
-) -> Contract:
-    return concluded(seller, seller_key, [(buyer, buyer_key)], django_capture_on_commit_callbacks)
-
-
 def path(contract: Contract, amendment_id: int | None = None) -> str:
     base = f"/api/v1/contracts/{contract.reference}/amendments/"
     return base if amendment_id is None else f"{base}{amendment_id}/"

@@ -23,7 +23,6 @@ from tests.auxiliary.contract_changes.helpers import (
     amendment_body,
     api,
     complete_change,
-    concluded,
     signer_for,
     steps_of,
     termination_body,
@@ -37,17 +36,6 @@ from tests.signing.sessions.test_auxiliary_signatures import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def contract(
-    seller: Party,
-    buyer: Party,
-    seller_key: KeyHolder,
-    buyer_key: KeyHolder,
-    django_capture_on_commit_callbacks: Any,
-) -> Contract:
-    return concluded(seller, seller_key, [(buyer, buyer_key)], django_capture_on_commit_callbacks)
 
 
 def termination_in_signing(contract: Contract, initiator: Party, counterparty: Party) -> str:

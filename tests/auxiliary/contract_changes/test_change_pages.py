@@ -3,29 +3,14 @@ browser's forms (signing in the browser is the JS of signing.js over the same AP
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from django.test import Client
 
 from auxiliary.contract_changes.models import Amendment, Termination
 from econtract.contracts.models import Contract
 from econtract.parties.models import Party, User
-from tests.auxiliary.contract_changes.helpers import concluded
-from tests.pki.pades.conftest import Party as KeyHolder
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def contract(
-    seller: Party,
-    buyer: Party,
-    seller_key: KeyHolder,
-    buyer_key: KeyHolder,
-    django_capture_on_commit_callbacks: Any,
-) -> Contract:
-    return concluded(seller, seller_key, [(buyer, buyer_key)], django_capture_on_commit_callbacks)
 
 
 def browser(party: Party) -> Client:

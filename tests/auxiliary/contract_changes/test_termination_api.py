@@ -13,7 +13,6 @@ from econtract.parties.models import Party
 from econtract.supervision.models import SupervisionEvent
 from tests.auxiliary.contract_changes.helpers import (
     api,
-    concluded,
     notices,
     sign_change,
     start_change,
@@ -25,17 +24,6 @@ from tests.pki.pades.conftest import Party as KeyHolder
 pytestmark = pytest.mark.django_db
 
 ALL_STEPS = [f"T12.{n}" for n in range(1, 12)]
-
-
-@pytest.fixture
-def contract(
-    seller: Party,
-    buyer: Party,
-    seller_key: KeyHolder,
-    buyer_key: KeyHolder,
-    django_capture_on_commit_callbacks: Any,
-) -> Contract:
-    return concluded(seller, seller_key, [(buyer, buyer_key)], django_capture_on_commit_callbacks)
 
 
 def path(contract: Contract, termination_id: int | None = None) -> str:

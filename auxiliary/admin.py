@@ -12,7 +12,7 @@ from auxiliary import services
 from auxiliary.models import Cancellation, IdentityChange, IdentityChangeMaterial
 from econtract.evidence.admin import history_table
 from econtract.evidence.steps import Step
-from econtract.parties.models import User
+from econtract.parties.models import IDENTITY_FIELDS, User
 from econtract.parties.review_admin import IdentityReviewAdmin, StaffReadOnlyAdmin
 
 
@@ -32,19 +32,7 @@ class IdentityChangeAdmin(IdentityReviewAdmin):
         "state",
         "changed_list",
         "reason",
-        "name",
-        "id_type",
-        "id_number",
-        "address",
-        "phone",
-        "email",
-        "business_scope",
-        "unified_social_credit_code",
-        "business_license_number",
-        "organization_code",
-        "licensed_business",
-        "license_number",
-        "contact_name",
+        *IDENTITY_FIELDS,
         "material_links",
         "consent_list",
         "history_table",

@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from econtract.parties.models import Party
+from econtract.parties.models import IDENTITY_FIELDS, Party
 
 _REASON = forms.CharField(
     label=_("Reason for the change"),
@@ -77,20 +77,8 @@ def change_form_for(party: Party, data: Any = None) -> forms.Form:
     return OrganizationChangeForm(data, initial=initial)
 
 
-_DATA = {
-    "name",
-    "id_type",
-    "address",
-    "phone",
-    "email",
-    "business_scope",
-    "unified_social_credit_code",
-    "business_license_number",
-    "organization_code",
-    "licensed_business",
-    "license_number",
-    "contact_name",
-}
+# What the form shows again of the registered data: the ID number never.
+_DATA = set(IDENTITY_FIELDS) - {"id_number"}
 
 
 class ConsentForm(forms.Form):

@@ -19,7 +19,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from econtract.evidence.steps import Step
-from econtract.parties.models import User
+from econtract.parties.models import IDENTITY_FIELDS, User
 from econtract.parties.review_admin import IdentityReviewAdmin
 from registration import selectors, services
 from registration.models import Material, RegistrationApplication
@@ -66,19 +66,7 @@ class RegistrationApplicationAdmin(IdentityReviewAdmin):
         "account",
         "kind",
         "state",
-        "name",
-        "id_type",
-        "id_number",
-        "address",
-        "phone",
-        "email",
-        "business_scope",
-        "unified_social_credit_code",
-        "business_license_number",
-        "organization_code",
-        "licensed_business",
-        "license_number",
-        "contact_name",
+        *IDENTITY_FIELDS,
         "material_links",
         "history_table",
         "reviewer",

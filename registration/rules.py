@@ -18,24 +18,16 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
 from econtract.errors import BusinessRuleViolation, Refusal
-from econtract.parties.models import Party
+from econtract.parties.models import (
+    IDENTITY_FIELDS,
+    ORGANIZATION_IDENTITY_FIELDS,
+    PERSON_IDENTITY_FIELDS,
+    Party,
+)
 from econtract.parties.validators import normalize_mainland_mobile
 from registration import validators
 from registration.models import Material
 
-COMMON_FIELDS = ("name", "address", "phone", "email")
-PERSON_FIELDS = (*COMMON_FIELDS, "id_type", "id_number")
-ORGANIZATION_FIELDS = (
-    *COMMON_FIELDS,
-    "business_scope",
-    "unified_social_credit_code",
-    "business_license_number",
-    "organization_code",
-    "licensed_business",
-    "license_number",
-    "contact_name",
-)
-ALL_FIELDS = tuple(dict.fromkeys((*PERSON_FIELDS, *ORGANIZATION_FIELDS)))
 _REQUIRED = {
     Party.Kind.PERSON: ("name", "id_type", "id_number", "address", "phone", "email"),
     Party.Kind.ORGANIZATION: ("name", "business_scope", "address", "contact_name", "phone"),
@@ -50,7 +42,7 @@ class Problem:
 
 
 def fields_for(kind: str) -> tuple[str, ...]:
-    return PERSON_FIELDS if kind == Party.Kind.PERSON else ORGANIZATION_FIELDS
+    return PERSON_IDENTITY_FIELDS if kind == Party.Kind.PERSON else ORGANIZATION_IDENTITY_FIELDS
 
 
 def clean_application_data(
@@ -58,7 +50,7 @@ def clean_application_data(
 ) -> tuple[dict[str, Any], list[Problem]]:
     """Normalised values for every field of ``kind`` (the other kind's fields emptied) and the
     problems found. A value missing from ``data`` counts as empty."""
-    values: dict[str, Any] = dict.fromkeys(ALL_FIELDS, "")
+    values: dict[str, Any] = dict.fromkeys(IDENTITY_FIELDS, "")
     values["licensed_business"] = False
     for name in fields_for(kind):
         raw = data.get(name)

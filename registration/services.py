@@ -35,7 +35,7 @@ from econtract.evidence.steps import Step
 from econtract.notifications.deadlines import open_deadline, register_wait, resolve_deadlines
 from econtract.notifications.services import notify
 from econtract.parties import materials
-from econtract.parties.models import Party, User
+from econtract.parties.models import IDENTITY_FIELDS, Party, User
 from registration import rules
 from registration.certificates import bind_pending_certificates
 from registration.models import Material, RegistrationApplication
@@ -277,7 +277,7 @@ def _approve(application: RegistrationApplication, reviewer: User, reason: str) 
 
 def _create_party(application: RegistrationApplication) -> Party:
     """The registered party: every field of the application, copied as approved."""
-    fields = {name: getattr(application, name) for name in rules.ALL_FIELDS}
+    fields = {name: getattr(application, name) for name in IDENTITY_FIELDS}
     return Party.objects.create(
         account=application.account,
         kind=application.kind,

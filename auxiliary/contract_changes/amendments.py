@@ -22,7 +22,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from authentication.services import require_authentication
-from auxiliary.contract_changes import documents
+from auxiliary.contract_changes import documents, lifecycle
 from auxiliary.contract_changes.common import (
     AMENDMENT_STEPS as STEPS,
 )
@@ -30,7 +30,6 @@ from auxiliary.contract_changes.common import (
     applicant,
     create_participants,
     lock,
-    next_counterparty,
     notify_parties,
     participant_of,
     reason_required,
@@ -68,7 +67,7 @@ def apply_for_amendment(
     evidence and the notice stay) when an element is missing."""
     signatory = applicant(contract, actor)
     require_in_performance(contract)
-    reason = _required_reason(reason)
+    reason = lifecycle.required_reason(reason)
     _check_source(text, document)
     elements = _with_parties(elements, contract)
     require_authentication(
@@ -143,7 +142,8 @@ def _check_elements(amendment: Amendment, actor: User, missing: list[str]) -> No
     if missing:
         _notify_incomplete(amendment, missing)
     else:
-        _ask_next(amendment, pending={"agreed__isnull": True}, kind=STEPS.decision_requested_notice)
+        kind = STEPS.decision_requested_notice
+        lifecycle.ask_next(amendment, pending=lifecycle.UNDECIDED, kind=kind)
 
 
 def _notify_incomplete(amendment: Amendment, missing: list[str]) -> None:
@@ -163,83 +163,31 @@ def _incomplete(missing: list[str], amendment: Amendment) -> BusinessRuleViolati
     )
 
 
-def _ask_next(amendment: Amendment, *, pending: dict[str, Any], kind: str) -> None:
-    following = next_counterparty(amendment, pending=pending)
-    if following is not None:
-        notify_parties(amendment, kind, [following.party])
-
-
 # --- T11.6: the counterparties decide ------------------------------------------------------------
 
 
 def decide(*, amendment: Amendment, actor: User, agree: bool, reason: str = "") -> Amendment:
-    """A counterparty, in its turn, agrees to amend or refuses (which ends the request)."""
-    participant = participant_of(amendment, actor)
-    require_counterparty(participant)
-    if not agree and not (reason or "").strip():
-        raise reason_required()
-    require_authentication(
-        party=participant.party,
-        actor=actor,
-        step=STEPS.decision,
-        notice_kind=STEPS.not_authenticated_notice,
-        obj=amendment,
+    """A counterparty, in its turn, agrees to amend or refuses (which ends the request); when
+    all agreed they review the amended content."""
+    return lifecycle.decide(
+        amendment, actor=actor, agree=agree, reason=reason, when_all_agreed=_all_agreed
     )
-    with transaction.atomic():
-        amendment = lock(amendment)
-        participant = ChangeParticipant.objects.select_for_update().get(pk=participant.pk)
-        _require_undecided(participant)
-        require_state(amendment, State.AWAITING_DECISION)
-        require_in_performance(amendment.contract)
-        require_turn(amendment, participant, pending={"agreed__isnull": True})
-        participant.agreed, participant.decided_at = agree, timezone.now()
-        participant.decision_reason = (reason or "").strip()
-        participant.save(update_fields=["agreed", "decided_at", "decision_reason"])
-        if not agree:
-            _refused(amendment, participant, actor)
-        elif amendment.counterparties_all_agreed():
-            amendment.agree()
-            amendment.save()
-            record(STEPS.decision, amendment, actor, party=participant.party.pk, agree=True)
-            _ask_next(
-                amendment, pending=_not_yet_reviewed(amendment), kind="amendment_review_requested"
-            )
-        else:
-            record(STEPS.decision, amendment, actor, party=participant.party.pk, agree=True)
-            _ask_next(
-                amendment, pending={"agreed__isnull": True}, kind=STEPS.decision_requested_notice
-            )
-    return amendment
 
 
-def _require_undecided(participant: ChangeParticipant) -> None:
-    if participant.decided_at is not None:
-        raise _already("already_decided", _("You have already decided."))
+def _all_agreed(amendment: Amendment, actor: User, payload: dict[str, Any]) -> None:
+    amendment.agree()
+    amendment.save()
+    record(STEPS.decision, amendment, actor, **payload)
+    _ask_reviewer(amendment)
+
+
+def _ask_reviewer(amendment: Amendment) -> None:
+    pending = _not_yet_reviewed(amendment)
+    lifecycle.ask_next(amendment, pending=pending, kind="amendment_review_requested")
 
 
 def _already(code: str, message: str) -> BusinessRuleViolation:
     return BusinessRuleViolation(code, message, refusal=Refusal.CONFLICT)
-
-
-def _refused(amendment: Amendment, participant: ChangeParticipant, actor: User) -> None:
-    amendment.refuse()
-    amendment.ended_at = timezone.now()
-    amendment.save()
-    record(
-        STEPS.decision,
-        amendment,
-        actor,
-        party=participant.party.pk,
-        agree=False,
-        reason=participant.decision_reason,
-    )
-    notify_parties(
-        amendment,
-        STEPS.refused_notice,
-        [amendment.initiator],
-        reason=participant.decision_reason,
-        party_name=participant.party.name,
-    )
 
 
 # --- review of the amended content, and revision -------------------------------------------------
@@ -299,17 +247,13 @@ def _not_yet_reviewed(amendment: Amendment) -> dict[str, Any]:
 def _accepted(amendment: Amendment, actor: User, payload: dict[str, Any]) -> None:
     if not amendment.content_accepted_by_all():
         record(STEPS.decision, amendment, actor, content="accepted", **payload)
-        _ask_next(
-            amendment, pending=_not_yet_reviewed(amendment), kind="amendment_review_requested"
-        )
+        _ask_reviewer(amendment)
         return
     fields = add_fields(amendment)
     amendment.accept_content()
     amendment.save()
     record(STEPS.decision, amendment, actor, content="accepted", fields=fields, **payload)
-    first = next_counterparty(amendment, pending={"signed_at__isnull": True})
-    if first is not None:
-        notify_parties(amendment, STEPS.signature_requested_notice, [first.party])
+    lifecycle.ask_first_signer(amendment)
 
 
 def revise(
@@ -371,7 +315,7 @@ def _store_revision(
     amendment.revise()
     amendment.save()
     record(Step.T11_5, amendment, None, missing=[], revision=amendment.revision)
-    _ask_next(amendment, pending=_not_yet_reviewed(amendment), kind="amendment_review_requested")
+    _ask_reviewer(amendment)
 
 
 # --- withdrawal ----------------------------------------------------------------------------------
@@ -379,28 +323,10 @@ def _store_revision(
 
 def withdraw(*, amendment: Amendment, actor: User, reason: str) -> Amendment:
     """The initiator withdraws its request before the seal; every party is told."""
-    participant = participant_of(amendment, actor)
-    require_initiator(participant)
-    reason = _required_reason(reason)
-    with transaction.atomic():
-        amendment = lock(amendment)
-        require_state(amendment, *Amendment.WITHDRAWABLE)
-        amendment.withdraw()
-        amendment.ended_at = timezone.now()
-        amendment.save()
-        record(STEPS.application, amendment, actor, withdrawn=True, reason=reason)
-        notify_parties(amendment, STEPS.withdrawn_notice, reason=reason)
-    return amendment
+    return lifecycle.withdraw(amendment, actor=actor, reason=reason)
 
 
 # --- input -------------------------------------------------------------------------------------
-
-
-def _required_reason(reason: str) -> str:
-    reason = (reason or "").strip()
-    if not reason:
-        raise reason_required()
-    return reason
 
 
 def _check_source(text: str | None, document: bytes | None) -> None:

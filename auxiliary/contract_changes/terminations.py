@@ -11,32 +11,25 @@ original signatories, agrees or refuses (T12.4: a refusal ends it with 缔约相
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from authentication.services import require_authentication
-from auxiliary.contract_changes import documents
+from auxiliary.contract_changes import documents, lifecycle
 from auxiliary.contract_changes.common import TERMINATION_STEPS as STEPS
 from auxiliary.contract_changes.common import (
     applicant,
     create_participants,
-    lock,
-    next_counterparty,
     notify_parties,
-    participant_of,
-    reason_required,
     record,
-    require_counterparty,
     require_in_performance,
-    require_initiator,
     require_no_open_change,
-    require_state,
-    require_turn,
     store_document,
 )
-from auxiliary.contract_changes.models import ChangeParticipant, Termination
+from auxiliary.contract_changes.models import Termination
 from auxiliary.contract_changes.signing_sessions import add_fields
 from econtract.contracts.models import Contract
 from econtract.errors import BusinessRuleViolation
@@ -51,9 +44,7 @@ def apply_for_termination(
     """T12.1–T12.3; the first counterparty is asked to decide."""
     signatory = applicant(contract, actor)
     require_in_performance(contract)
-    reason = (reason or "").strip()
-    if not reason:
-        raise reason_required()
+    reason = lifecycle.required_reason(reason)
     _check_effective_date(effective_date, contract)
     settlement = (settlement or "").strip()
     require_authentication(
@@ -101,7 +92,9 @@ def apply_for_termination(
         record(STEPS.accepted, termination, None, accepted=True, agreement_sha256=sha256)
         notify_parties(termination, STEPS.accepted_notice, [signatory.party], sha256=sha256)
         record(STEPS.authentication, termination, None, authenticated=True, fields=fields)
-        _ask_next(termination, pending={"agreed__isnull": True})
+        lifecycle.ask_next(
+            termination, pending=lifecycle.UNDECIDED, kind=STEPS.decision_requested_notice
+        )
     return termination
 
 
@@ -116,76 +109,21 @@ def _check_effective_date(effective_date: date, contract: Contract) -> None:
         )
 
 
-def _ask_next(termination: Termination, *, pending: dict[str, object]) -> None:
-    following = next_counterparty(termination, pending=pending)
-    if following is not None:
-        notify_parties(termination, STEPS.decision_requested_notice, [following.party])
-
-
 def decide(*, termination: Termination, actor: User, agree: bool, reason: str = "") -> Termination:
-    """T12.4: a counterparty, in its turn, agrees to terminate or refuses (ending it)."""
-    participant = participant_of(termination, actor)
-    require_counterparty(participant)
-    reason = (reason or "").strip()
-    if not agree and not reason:
-        raise reason_required()
-    require_authentication(
-        party=participant.party,
-        actor=actor,
-        step=STEPS.decision,
-        notice_kind=STEPS.not_authenticated_notice,
-        obj=termination,
+    """T12.4: a counterparty, in its turn, agrees to terminate or refuses (ending it); when all
+    agreed the counterparties sign, then the initiator."""
+    return lifecycle.decide(
+        termination, actor=actor, agree=agree, reason=reason, when_all_agreed=_all_agreed
     )
-    with transaction.atomic():
-        termination = lock(termination)
-        participant = ChangeParticipant.objects.select_for_update().get(pk=participant.pk)
-        if participant.decided_at is not None:
-            raise BusinessRuleViolation("already_decided", _("You have already decided."))
-        require_state(termination, State.AWAITING_DECISION)
-        require_in_performance(termination.contract)
-        require_turn(termination, participant, pending={"agreed__isnull": True})
-        participant.agreed, participant.decided_at = agree, timezone.now()
-        participant.decision_reason = reason
-        participant.save(update_fields=["agreed", "decided_at", "decision_reason"])
-        payload = {"party": participant.party.pk, "agree": agree}
-        if not agree:
-            termination.refuse()
-            termination.ended_at = timezone.now()
-            termination.save()
-            record(STEPS.decision, termination, actor, reason=reason, **payload)
-            notify_parties(
-                termination,
-                STEPS.refused_notice,
-                [termination.initiator],
-                reason=reason,
-                party_name=participant.party.name,
-            )
-        elif termination.counterparties_all_agreed():
-            termination.agree()
-            termination.save()
-            record(STEPS.decision, termination, actor, **payload)
-            first = next_counterparty(termination, pending={"signed_at__isnull": True})
-            if first is not None:
-                notify_parties(termination, STEPS.signature_requested_notice, [first.party])
-        else:
-            record(STEPS.decision, termination, actor, **payload)
-            _ask_next(termination, pending={"agreed__isnull": True})
-    return termination
+
+
+def _all_agreed(termination: Termination, actor: User, payload: dict[str, Any]) -> None:
+    termination.agree()
+    termination.save()
+    record(STEPS.decision, termination, actor, **payload)
+    lifecycle.ask_first_signer(termination)
 
 
 def withdraw(*, termination: Termination, actor: User, reason: str) -> Termination:
     """The initiator withdraws its application before the seal; every party is told."""
-    participant = participant_of(termination, actor)
-    require_initiator(participant)
-    reason = (reason or "").strip()
-    if not reason:
-        raise reason_required()
-    with transaction.atomic():
-        termination = lock(termination)
-        require_state(termination, *Termination.WITHDRAWABLE)
-        termination.withdraw()
-        termination.ended_at = timezone.now()
-        termination.save()
-        record(STEPS.application, termination, actor, withdrawn=True, reason=reason)
-        notify_parties(termination, STEPS.withdrawn_notice, reason=reason)
-    return termination
+    return lifecycle.withdraw(termination, actor=actor, reason=reason)

@@ -19,7 +19,7 @@ from econtract.contracts.models import (
     SignatureRecord,
 )
 from econtract.evidence.services import history
-from econtract.parties.models import Party
+from econtract.parties.models import IDENTITY_FIELDS, Party
 
 # 履行状态 (§10 Tables 6–7): what a concluded contract's state means for its performance.
 PERFORMANCE_STATUS = {
@@ -231,19 +231,7 @@ class RegistrationDataSerializer(serializers.ModelSerializer):
         fields = [
             "party_id",
             "kind",
-            "name",
-            "address",
-            "phone",
-            "email",
-            "id_type",
-            "id_number",
-            "business_scope",
-            "unified_social_credit_code",
-            "business_license_number",
-            "organization_code",
-            "licensed_business",
-            "license_number",
-            "contact_name",
+            *IDENTITY_FIELDS,
             "registered_at",
             "status",
         ]

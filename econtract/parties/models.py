@@ -27,6 +27,22 @@ class User(AbstractUser):
         swappable = "AUTH_USER_MODEL"
 
 
+# The Table 2 fields by who gives them; IDENTITY_FIELDS is every one of them, in form order.
+COMMON_IDENTITY_FIELDS = ("name", "address", "phone", "email")
+PERSON_IDENTITY_FIELDS = (*COMMON_IDENTITY_FIELDS, "id_type", "id_number")
+ORGANIZATION_IDENTITY_FIELDS = (
+    *COMMON_IDENTITY_FIELDS,
+    "business_scope",
+    "unified_social_credit_code",
+    "business_license_number",
+    "organization_code",
+    "licensed_business",
+    "license_number",
+    "contact_name",
+)
+IDENTITY_FIELDS = tuple(dict.fromkeys((*PERSON_IDENTITY_FIELDS, *ORGANIZATION_IDENTITY_FIELDS)))
+
+
 class IdentityRecord(models.Model):
     """The identity data of Table 2 (身份信息), shared by the party, its registration application
     and its identity change: one definition of each field, of the ID number's encryption at rest

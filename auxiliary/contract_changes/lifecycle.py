@@ -1,0 +1,141 @@
+"""The steps an amendment and a termination take alike: a counterparty's decision (T11.6,
+T12.4), asking the next party in turn, and the initiator's withdrawal. ``amendments.py`` and
+``terminations.py`` keep what only their process does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from authentication.services import require_authentication
+from auxiliary.contract_changes.common import (
+    Request,
+    lock,
+    next_counterparty,
+    notify_parties,
+    participant_of,
+    reason_required,
+    record,
+    require_counterparty,
+    require_in_performance,
+    require_initiator,
+    require_state,
+    require_turn,
+    steps_for,
+)
+from auxiliary.contract_changes.models import ChangeParticipant
+from econtract.errors import BusinessRuleViolation
+from econtract.parties.models import User
+
+UNDECIDED = {"agreed__isnull": True}
+UNSIGNED = {"signed_at__isnull": True}
+
+
+def required_reason(reason: str | None, field: str = "reason") -> str:
+    """The reason stripped; an empty one is refused (422 ``reason_required``)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise reason_required(field)
+    return reason
+
+
+def ask_next(request: Request, *, pending: dict[str, Any], kind: str) -> None:
+    """Send ``kind`` to the first counterparty, in order, that ``pending`` says has to act."""
+    following = next_counterparty(request, pending=pending)
+    if following is not None:
+        notify_parties(request, kind, [following.party])
+
+
+def ask_first_signer(request: Request) -> None:
+    ask_next(request, pending=UNSIGNED, kind=steps_for(request).signature_requested_notice)
+
+
+def decide[RequestT: Request](
+    request: RequestT,
+    *,
+    actor: User,
+    agree: bool,
+    reason: str,
+    when_all_agreed: Callable[[RequestT, User, dict[str, Any]], None],
+) -> RequestT:
+    """A counterparty, in its turn, agrees to the change or refuses it (which ends it, and the
+    initiator is told). The last agreement moves the request on by ``when_all_agreed``."""
+    steps = steps_for(request)
+    participant = participant_of(request, actor)
+    require_counterparty(participant)
+    reason = (reason or "").strip()
+    if not agree and not reason:
+        raise reason_required()
+    require_authentication(
+        party=participant.party,
+        actor=actor,
+        step=steps.decision,
+        notice_kind=steps.not_authenticated_notice,
+        obj=request,
+    )
+    with transaction.atomic():
+        request = lock(request)
+        participant = _record_decision(request, participant, agree, reason)
+        payload = {"party": participant.party.pk, "agree": agree}
+        if not agree:
+            _refused(request, participant, actor, payload)
+        elif request.counterparties_all_agreed():
+            when_all_agreed(request, actor, payload)
+        else:
+            record(steps.decision, request, actor, **payload)
+            ask_next(request, pending=UNDECIDED, kind=steps.decision_requested_notice)
+    return request
+
+
+def _record_decision(
+    request: Request, participant: ChangeParticipant, agree: bool, reason: str
+) -> ChangeParticipant:
+    participant = ChangeParticipant.objects.select_for_update().get(pk=participant.pk)
+    if participant.decided_at is not None:
+        raise BusinessRuleViolation("already_decided", _("You have already decided."))
+    require_state(request, type(request).State.AWAITING_DECISION)
+    require_in_performance(request.contract)
+    require_turn(request, participant, pending=UNDECIDED)
+    participant.agreed, participant.decided_at = agree, timezone.now()
+    participant.decision_reason = reason
+    participant.save(update_fields=["agreed", "decided_at", "decision_reason"])
+    return participant
+
+
+def _refused(
+    request: Request, participant: ChangeParticipant, actor: User, payload: dict[str, Any]
+) -> None:
+    request.refuse()
+    request.ended_at = timezone.now()
+    request.save()
+    steps = steps_for(request)
+    record(steps.decision, request, actor, reason=participant.decision_reason, **payload)
+    notify_parties(
+        request,
+        steps.refused_notice,
+        [request.initiator],
+        reason=participant.decision_reason,
+        party_name=participant.party.name,
+    )
+
+
+def withdraw[RequestT: Request](request: RequestT, *, actor: User, reason: str) -> RequestT:
+    """The initiator withdraws its request before the seal; every party is told."""
+    participant = participant_of(request, actor)
+    require_initiator(participant)
+    reason = required_reason(reason)
+    with transaction.atomic():
+        request = lock(request)
+        require_state(request, *type(request).WITHDRAWABLE)
+        request.withdraw()
+        request.ended_at = timezone.now()
+        request.save()
+        steps = steps_for(request)
+        record(steps.application, request, actor, withdrawn=True, reason=reason)
+        notify_parties(request, steps.withdrawn_notice, reason=reason)
+    return request

@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from econtract.parties.models import IDENTITY_FIELDS, Party
+from registration.forms import OrganizationForm, PersonForm
 
 _REASON = forms.CharField(
     label=_("Reason for the change"),
@@ -18,54 +19,19 @@ _REASON = forms.CharField(
 )
 
 
-class PersonChangeForm(forms.Form):
-    """Table 9 (2): the person's data after the change."""
+class PersonChangeForm(PersonForm):
+    """Table 9 (2): the person's data after the change (the registration form's fields; the ID
+    number on file is never echoed, an empty field keeps it), and why."""
 
-    name = forms.CharField(label=_("Full name"), max_length=200)
-    id_type = forms.ChoiceField(label=_("ID type"), choices=Party.IdType.choices)
-    id_number = forms.CharField(label=_("ID number"), max_length=40, required=False)
-    address = forms.CharField(label=_("Address"), max_length=300)
-    phone = forms.CharField(
-        label=_("Mobile phone"), max_length=20, widget=forms.TextInput(attrs={"inputmode": "tel"})
-    )
-    email = forms.EmailField(label=_("E-mail"))
     reason = _REASON
-
-    def __init__(self, *args: Any, masked_id_number: str = "", **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        # The number on file is never echoed; an empty field keeps it.
-        self.fields["id_number"].help_text = _("On file: %(masked)s. Leave empty to keep it.") % {
-            "masked": masked_id_number
-        }
+    field_order = [*PersonForm.field_order, "reason"]
 
 
-class OrganizationChangeForm(forms.Form):
-    """Table 9 (1): the organisation's data after the change."""
+class OrganizationChangeForm(OrganizationForm):
+    """Table 9 (1): the organisation's data after the change, and why."""
 
-    name = forms.CharField(label=_("Organisation name"), max_length=200)
-    business_scope = forms.CharField(
-        label=_("Business scope"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
-    )
-    address = forms.CharField(label=_("Address"), max_length=300)
-    unified_social_credit_code = forms.CharField(
-        label=_("Unified social credit code"), max_length=30, required=False
-    )
-    business_license_number = forms.CharField(
-        label=_("Business licence number"), max_length=30, required=False
-    )
-    organization_code = forms.CharField(label=_("Organisation code"), max_length=12, required=False)
-    licensed_business = forms.BooleanField(
-        label=_("The business needs an operating licence"), required=False
-    )
-    license_number = forms.CharField(
-        label=_("Operating licence number"), max_length=60, required=False
-    )
-    contact_name = forms.CharField(label=_("Contact person / agent"), max_length=100)
-    phone = forms.CharField(
-        label=_("Mobile phone"), max_length=20, widget=forms.TextInput(attrs={"inputmode": "tel"})
-    )
-    email = forms.EmailField(label=_("E-mail"), required=False)
     reason = _REASON
+    field_order = [*OrganizationForm.field_order, "reason"]
 
 
 def change_form_for(party: Party, data: Any = None) -> forms.Form:

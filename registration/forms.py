@@ -8,7 +8,11 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from econtract.parties.models import Party
+from econtract.parties.models import (
+    ORGANIZATION_IDENTITY_FIELDS,
+    PERSON_IDENTITY_FIELDS,
+    Party,
+)
 
 
 class _ApplicationForm(forms.Form):
@@ -24,7 +28,7 @@ class PersonForm(_ApplicationForm):
     id_type = forms.ChoiceField(label=_("ID type"), choices=Party.IdType.choices)
     id_number = forms.CharField(label=_("ID number"), max_length=40)
     email = forms.EmailField(label=_("E-mail"))
-    field_order = ["name", "id_type", "id_number", "address", "phone", "email"]
+    field_order = list(PERSON_IDENTITY_FIELDS)
 
     def __init__(self, *args: Any, masked_id_number: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -58,19 +62,7 @@ class OrganizationForm(_ApplicationForm):
     )
     contact_name = forms.CharField(label=_("Contact person / agent"), max_length=100)
     email = forms.EmailField(label=_("E-mail"), required=False)
-    field_order = [
-        "name",
-        "business_scope",
-        "address",
-        "unified_social_credit_code",
-        "business_license_number",
-        "organization_code",
-        "licensed_business",
-        "license_number",
-        "contact_name",
-        "phone",
-        "email",
-    ]
+    field_order = list(ORGANIZATION_IDENTITY_FIELDS)
 
 
 def form_class_for(kind: str) -> type[PersonForm] | type[OrganizationForm]:

@@ -92,13 +92,8 @@ def render_text_contract(
     reference: str,
 ) -> bytes:
     """A text contract as a PDF: title, reference, the text's paragraphs, the schedule page."""
-    context = {
-        "title": _clean(title),
-        "reference": reference,
-        "paragraphs": _paragraphs(text),
-        **_schedule_context(elements, signatories),
-    }
     variant = settings.CONTRACT_PDF_VARIANT or None
+    context = _context(title, reference, elements, signatories, paragraphs=_paragraphs(text))
     return render_html_pdf("contracts/pdf/text_contract.html", context, pdf_variant=variant)
 
 
@@ -110,12 +105,23 @@ def render_elements_summary(
     reference: str,
 ) -> bytes:
     """The summary page(s) appended to an uploaded PDF, as a PDF of their own."""
-    context = {
+    context = _context(title, reference, elements, signatories)
+    return render_html_pdf("contracts/pdf/elements_summary.html", context, pdf_variant=None)
+
+
+def _context(
+    title: str,
+    reference: str,
+    elements: dict[str, Any],
+    signatories: Sequence[tuple[str, str, str]],
+    **extra: Any,
+) -> dict[str, Any]:
+    return {
         "title": _clean(title),
         "reference": reference,
+        **extra,
         **_schedule_context(elements, signatories),
     }
-    return render_html_pdf("contracts/pdf/elements_summary.html", context, pdf_variant=None)
 
 
 def _clean(text: str) -> str:

@@ -18,39 +18,32 @@ from econtract.pki.keystore import PlatformPrivateKey, PlatformPublicKey
 
 Extensions = list[tuple[x509.ExtensionType, bool]]  # (extension, critical)
 
-SIGNER_KEY_USAGE = x509.KeyUsage(
-    digital_signature=True,
-    content_commitment=True,  # nonRepudiation: pyHanko trusts signatures only with it.
-    key_encipherment=False,
-    data_encipherment=False,
-    key_agreement=False,
-    key_cert_sign=False,
-    crl_sign=False,
-    encipher_only=False,
-    decipher_only=False,
-)
-_CA_KEY_USAGE = x509.KeyUsage(
-    digital_signature=False,
-    content_commitment=False,
-    key_encipherment=False,
-    data_encipherment=False,
-    key_agreement=False,
-    key_cert_sign=True,
-    crl_sign=True,
-    encipher_only=False,
-    decipher_only=False,
-)
-_SIGNING_ONLY_KEY_USAGE = x509.KeyUsage(
-    digital_signature=True,
-    content_commitment=False,
-    key_encipherment=False,
-    data_encipherment=False,
-    key_agreement=False,
-    key_cert_sign=False,
-    crl_sign=False,
-    encipher_only=False,
-    decipher_only=False,
-)
+
+def _key_usage(
+    *,
+    digital_signature: bool = False,
+    content_commitment: bool = False,
+    key_cert_sign: bool = False,
+    crl_sign: bool = False,
+) -> x509.KeyUsage:
+    """A KeyUsage with only the named bits set (never encipherment nor key agreement)."""
+    return x509.KeyUsage(
+        digital_signature=digital_signature,
+        content_commitment=content_commitment,
+        key_encipherment=False,
+        data_encipherment=False,
+        key_agreement=False,
+        key_cert_sign=key_cert_sign,
+        crl_sign=crl_sign,
+        encipher_only=False,
+        decipher_only=False,
+    )
+
+
+# nonRepudiation (content_commitment): pyHanko trusts signatures only with it.
+SIGNER_KEY_USAGE = _key_usage(digital_signature=True, content_commitment=True)
+_CA_KEY_USAGE = _key_usage(key_cert_sign=True, crl_sign=True)
+_SIGNING_ONLY_KEY_USAGE = _key_usage(digital_signature=True)
 
 
 def public_url(url_name: str) -> str:

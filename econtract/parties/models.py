@@ -27,18 +27,21 @@ class User(AbstractUser):
         swappable = "AUTH_USER_MODEL"
 
 
-# The Table 2 fields by who gives them; IDENTITY_FIELDS is every one of them, in form order.
-COMMON_IDENTITY_FIELDS = ("name", "address", "phone", "email")
-PERSON_IDENTITY_FIELDS = (*COMMON_IDENTITY_FIELDS, "id_type", "id_number")
+# The Table 2 fields each kind of party gives, in the order its form asks for them;
+# IDENTITY_FIELDS is every one of them.
+PERSON_IDENTITY_FIELDS = ("name", "id_type", "id_number", "address", "phone", "email")
 ORGANIZATION_IDENTITY_FIELDS = (
-    *COMMON_IDENTITY_FIELDS,
+    "name",
     "business_scope",
+    "address",
     "unified_social_credit_code",
     "business_license_number",
     "organization_code",
     "licensed_business",
     "license_number",
     "contact_name",
+    "phone",
+    "email",
 )
 IDENTITY_FIELDS = tuple(dict.fromkeys((*PERSON_IDENTITY_FIELDS, *ORGANIZATION_IDENTITY_FIELDS)))
 

@@ -67,20 +67,9 @@ class SealedDocument:
     report: ValidationReport | None = None
 
 
-def seal_document(
-    *,
-    pdf: bytes,
-    field_name: str,
-    signing_key: PlatformPrivateKey | None = None,
-    signing_certificate: x509.Certificate,
-    chain: Sequence[x509.Certificate],
-    party_certificates: Sequence[x509.Certificate],
-    extra_crls: Sequence[bytes] = (),
-    extra_ocsps: Sequence[bytes] = (),
-    reserved_bytes: int = SEAL_RESERVED_BYTES,
-    signer: signers.Signer | None = None,
-) -> bytes:
-    """Seal a fully signed contract as PAdES B-LTA and return the sealed PDF.
+def seal_document(**arguments: Any) -> bytes:
+    """Seal a fully signed contract as PAdES B-LTA and return the sealed PDF (the arguments
+    are :func:`seal_document_timed`'s).
 
     ``party_certificates`` are the certificates the parties signed with: every signature in
     the document must be by one of them and each of them must have signed, else
@@ -91,18 +80,7 @@ def seal_document(
     supplement what is fetched online, for CAs whose distribution points cannot be reached
     from here.
     """
-    return seal_document_timed(
-        pdf=pdf,
-        field_name=field_name,
-        signing_key=signing_key,
-        signing_certificate=signing_certificate,
-        chain=chain,
-        party_certificates=party_certificates,
-        extra_crls=extra_crls,
-        extra_ocsps=extra_ocsps,
-        reserved_bytes=reserved_bytes,
-        signer=signer,
-    ).pdf
+    return seal_document_timed(**arguments).pdf
 
 
 def seal_document_timed(

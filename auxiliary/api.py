@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
 from django.urls import reverse
 from drf_spectacular.utils import (
@@ -23,8 +24,6 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import generics, serializers, status
-from rest_framework.parsers import FormParser, MultiPartParser
-from rest_framework.permissions import IsAdminUser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -38,12 +37,14 @@ from auxiliary.models import (
     IdentityChangeMaterial,
     PerformanceConfirmation,
 )
-from econtract.api.requests import account_of
+from econtract.api.requests import account_of, validated
 from econtract.api.schema import ERROR
 from econtract.evidence.services import history
-from econtract.parties.models import Party, User
+from econtract.parties import application_api
+from econtract.parties.application_api import IdentityFieldsSerializer
+from econtract.parties.models import User
 
-_NOT_FOUND = OpenApiResponse(ERROR, description="`not_found`")
+_NOT_FOUND = application_api.NOT_FOUND
 _CONFLICT = OpenApiResponse(
     ERROR,
     description="`invalid_state`, `already_answered`, `identity_change_in_progress`, "
@@ -62,24 +63,8 @@ _REFUSED = OpenApiResponse(
 
 # --- identity change: input ---------------------------------------------------------------------
 @extend_schema_serializer(component_name="IdentityChangeData")
-class ChangesSerializer(serializers.Serializer):
+class ChangesSerializer(IdentityFieldsSerializer):
     """The party's data after the change (Table 9): any field of its registration (Table 2)."""
-
-    name = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    address = serializers.CharField(max_length=300, required=False, allow_blank=True)
-    phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
-    email = serializers.CharField(max_length=254, required=False, allow_blank=True)
-    id_type = serializers.ChoiceField(choices=Party.IdType.choices, required=False)
-    id_number = serializers.CharField(max_length=40, required=False, allow_blank=True)
-    business_scope = serializers.CharField(max_length=2000, required=False, allow_blank=True)
-    unified_social_credit_code = serializers.CharField(
-        max_length=30, required=False, allow_blank=True
-    )
-    business_license_number = serializers.CharField(max_length=30, required=False, allow_blank=True)
-    organization_code = serializers.CharField(max_length=12, required=False, allow_blank=True)
-    licensed = serializers.BooleanField(required=False, source="licensed_business")
-    license_number = serializers.CharField(max_length=60, required=False, allow_blank=True)
-    contact_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
 
     def to_internal_value(self, data: Any) -> Any:
         # A misspelt field must not be dropped silently: the applicant would think it changed.
@@ -113,11 +98,9 @@ class HistorySerializer(serializers.Serializer):
 
 
 @extend_schema_serializer(component_name="IdentityChangeMaterial")
-class MaterialSerializer(serializers.ModelSerializer):
-    class Meta:
+class MaterialSerializer(application_api.MaterialSerializer):
+    class Meta(application_api.MaterialSerializer.Meta):
         model = IdentityChangeMaterial
-        fields = ["id", "kind", "original_name", "content_type", "size", "sha256", "uploaded_at"]
-        read_only_fields = fields
 
 
 @extend_schema_serializer(component_name="CounterpartyConsent")
@@ -295,40 +278,39 @@ class IdentityChangeDetail(APIView):
         return _change_out(change, request)
 
 
-class IdentityChangeMaterialUpload(APIView):
-    parser_classes = [MultiPartParser, FormParser]
+class _IdentityChange(application_api.ApplicationView):
+    def application_for(self, caller: User, pk: int) -> IdentityChange:
+        return selectors.identity_change_for(user=caller, pk=pk)
 
-    @extend_schema_serializer(component_name="IdentityChangeMaterialUpload")
-    class InputSerializer(serializers.Serializer):
-        kind = serializers.ChoiceField(choices=IdentityChangeMaterial.Kind.choices)
-        file = serializers.FileField()
+    def respond(self, application: IdentityChange, request: Request) -> Response:
+        return _change_out(application, request)
 
-    @extend_schema(
-        tags=["auxiliary"],
-        operation_id="identity_changes_materials_create",
-        request={"multipart/form-data": InputSerializer},
-        responses={
-            201: MaterialSerializer,
-            404: _NOT_FOUND,
-            409: _CONFLICT,
-            422: OpenApiResponse(ERROR, description="`unsupported_file_type`, `file_too_large`"),
-        },
+
+_UPLOAD = application_api.upload_input(
+    "IdentityChangeMaterialUpload", IdentityChangeMaterial.Kind.choices
+)
+
+
+@extend_schema_view(
+    post=application_api.upload_schema(
+        "auxiliary",
+        "identity_changes_materials_create",
+        input_serializer=_UPLOAD,
+        output=MaterialSerializer,
+        conflict=_CONFLICT,
     )
-    def post(self, request: Request, pk: int) -> Response:
-        caller = account_of(request)
-        change = selectors.identity_change_for(user=caller, pk=pk)
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        material = services.add_material(
-            change=change,
-            actor=caller,
-            kind=data.validated_data["kind"],
-            file=data.validated_data["file"],
-        )
-        return Response(MaterialSerializer(material).data, status=status.HTTP_201_CREATED)
+)
+class IdentityChangeMaterialUpload(_IdentityChange, application_api.MaterialUploadView):
+    input_serializer = _UPLOAD
+    output_serializer = MaterialSerializer
+
+    def add_material(
+        self, application: IdentityChange, caller: User, kind: str, file: UploadedFile
+    ) -> IdentityChangeMaterial:
+        return services.add_material(change=application, actor=caller, kind=kind, file=file)
 
 
-class IdentityChangeSubmit(APIView):
+class IdentityChangeSubmit(_IdentityChange):
     @extend_schema(
         tags=["auxiliary"],
         operation_id="identity_changes_submit",
@@ -343,11 +325,11 @@ class IdentityChangeSubmit(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         caller = account_of(request)
-        change = selectors.identity_change_for(user=caller, pk=pk)
-        return _change_out(services.submit_identity_change(change=change, actor=caller), request)
+        change = self.application_for(caller, pk)
+        return self.respond(services.submit_identity_change(change=change, actor=caller), request)
 
 
-class IdentityChangeWithdraw(APIView):
+class IdentityChangeWithdraw(_IdentityChange):
     """The applicant withdraws its change before the result; the party may sign again."""
 
     @extend_schema_serializer(component_name="IdentityChangeWithdraw")
@@ -362,52 +344,45 @@ class IdentityChangeWithdraw(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         caller = account_of(request)
-        change = selectors.identity_change_for(user=caller, pk=pk)
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        withdrawn = services.withdraw_identity_change(
-            change=change, actor=caller, reason=data.validated_data.get("reason", "")
-        )
-        return _change_out(withdrawn, request)
+        change = self.application_for(caller, pk)
+        reason = validated(self.InputSerializer, request).get("reason", "")
+        withdrawn = services.withdraw_identity_change(change=change, actor=caller, reason=reason)
+        return self.respond(withdrawn, request)
 
 
-class IdentityChangeReview(APIView):
-    """The operator's material review (T9.2): approve, reject (untrue) or request supplement."""
+@extend_schema_serializer(component_name="IdentityChangeReview")
+class ReviewSerializer(application_api.ReviewSerializer):
+    pass
 
-    permission_classes = [IsAdminUser]
 
-    @extend_schema_serializer(component_name="IdentityChangeReview")
-    class InputSerializer(serializers.Serializer):
-        decision = serializers.ChoiceField(choices=services.DECISIONS)
-        reason = serializers.CharField(max_length=2000, required=False, allow_blank=True)
-
-    @extend_schema(
+@extend_schema_view(
+    post=extend_schema(
         tags=["auxiliary"],
         operation_id="identity_changes_review",
-        request=InputSerializer,
+        request=ReviewSerializer,
         responses={
             200: IdentityChangeSerializer,
             403: _FORBIDDEN,
             404: _NOT_FOUND,
             409: _CONFLICT,
-            422: OpenApiResponse(ERROR, description="`reason_required`"),
+            422: application_api.REVIEW_REFUSED,
         },
     )
-    def post(self, request: Request, pk: int) -> Response:
-        reviewer = account_of(request)
-        change = selectors.identity_change_for(user=reviewer, pk=pk)
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        change = services.review_identity_change(
-            change=change,
-            reviewer=reviewer,
-            decision=data.validated_data["decision"],
-            reason=data.validated_data.get("reason", ""),
+)
+class IdentityChangeReview(_IdentityChange, application_api.ReviewView):
+    """The operator's material review (T9.2): approve, reject (untrue) or request supplement."""
+
+    input_serializer = ReviewSerializer
+
+    def review(
+        self, application: IdentityChange, reviewer: User, decision: str, reason: str
+    ) -> IdentityChange:
+        return services.review_identity_change(
+            change=application, reviewer=reviewer, decision=decision, reason=reason
         )
-        return _change_out(change, request)
 
 
-class IdentityChangeConsent(APIView):
+class IdentityChangeConsent(_IdentityChange):
     """A counterparty agrees, or not, to continue performing with the changed party."""
 
     @extend_schema_serializer(component_name="IdentityChangeConsentInput")
@@ -423,16 +398,13 @@ class IdentityChangeConsent(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         caller = account_of(request)
-        change = selectors.identity_change_for(user=caller, pk=pk)
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        change = services.answer_consent(
-            change=change,
-            actor=caller,
-            agree=data.validated_data["agree"],
-            reason=data.validated_data.get("reason", ""),
+        change = self.application_for(caller, pk)
+        data = validated(self.InputSerializer, request)
+        reason = data.get("reason", "")
+        answered = services.answer_consent(
+            change=change, actor=caller, agree=data["agree"], reason=reason
         )
-        return _change_out(change, request)
+        return self.respond(answered, request)
 
 
 # --- cancellation ------------------------------------------------------------------------------

@@ -44,13 +44,13 @@ from econtract.evidence.services import record
 from econtract.evidence.steps import Step
 from econtract.notifications.deadlines import open_deadline, register_wait, resolve_deadlines
 from econtract.notifications.services import notify
-from econtract.parties import materials, revocation
+from econtract.parties import materials, reviews, revocation
 from econtract.parties.models import Party, PartyCertificate, User
 from registration import rules
 
 State = IdentityChange.State
 Material = IdentityChangeMaterial
-DECISIONS = ("approve", "reject", "request_supplement")
+DECISIONS = reviews.DECISIONS
 REVIEW_STEP = Step.T9_2
 PENDING = Party.PendingProcess.IDENTITY_CHANGE
 # What a certificate's subject is made of (registration.certificates.certificate_subject).
@@ -114,11 +114,7 @@ def add_material(
     *, change: IdentityChange, actor: User, kind: str, file: UploadedFile
 ) -> IdentityChangeMaterial:
     """Store one proof document after checking what it really is (registration's rules)."""
-    if kind not in Material.Kind.values:
-        rules.raise_problems(
-            [rules.Problem("kind", "invalid_material_kind", _("Choose a listed document kind."))]
-        )
-    checked = materials.check_upload(file, size=file.size)
+    checked = materials.check_material(kind, Material.Kind.values, file)
     with transaction.atomic():
         change = _lock_own(change, actor)
         _require_state(change, IdentityChange.EDITABLE_STATES)
@@ -161,14 +157,11 @@ def review_identity_change(
     *, change: IdentityChange, reviewer: User, decision: str, reason: str = ""
 ) -> IdentityChange:
     """The operator's review: incomplete → supplement; untrue → failed; true → T9.3."""
-    _check_review_input(reviewer, decision, reason)
-    reason = reason.strip()
+    only_operators = _("Only an operator may review identity changes.")
+    reason = reviews.checked_reason(reviewer, decision, reason, only_operators=only_operators)
     with transaction.atomic():
         change = IdentityChange.objects.select_for_update().get(pk=change.pk)
-        if change.party.account_id == reviewer.pk:
-            raise BusinessRuleViolation(
-                "permission_denied", _("An operator cannot review their own application.")
-            )
+        reviews.refuse_own(change.party.account_id, reviewer)
         _require_state(change, (State.SUBMITTED,))
         change.reviewer, change.reviewed_at, change.decision_reason = (
             reviewer,
@@ -186,31 +179,6 @@ def review_identity_change(
             _record_review(change, reviewer, decision, reason)
             _check_contracts(change)
     return change
-
-
-def _check_review_input(reviewer: User, decision: str, reason: str) -> None:
-    if not reviewer.is_staff:
-        raise BusinessRuleViolation(
-            "permission_denied", _("Only an operator may review identity changes.")
-        )
-    if decision not in DECISIONS:
-        rules.raise_problems(
-            [
-                rules.Problem(
-                    "decision",
-                    "invalid_decision",
-                    _("Choose approve, reject or request_supplement."),
-                )
-            ]
-        )
-    if decision != "approve" and not reason.strip():
-        rules.raise_problems(
-            [
-                rules.Problem(
-                    "reason", "reason_required", _("Give the reason: the applicant is told.")
-                )
-            ]
-        )
 
 
 def _record_review(change: IdentityChange, reviewer: User, decision: str, reason: str) -> None:

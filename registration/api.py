@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
 from django.urls import reverse
 from drf_spectacular.utils import (
@@ -20,14 +21,14 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import generics, serializers, status
-from rest_framework.parsers import FormParser, MultiPartParser
-from rest_framework.permissions import IsAdminUser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from econtract.api.requests import account_of
 from econtract.api.schema import ERROR
+from econtract.parties import application_api
+from econtract.parties.application_api import IdentityFieldsSerializer
 from econtract.parties.models import Party, User
 from registration import selectors, services
 from registration.models import Material, RegistrationApplication
@@ -43,36 +44,16 @@ _CONFLICT = OpenApiResponse(
     description="`invalid_state`, `application_in_progress`, `already_registered`, "
     "`identity_already_registered`",
 )
-_NOT_FOUND = OpenApiResponse(ERROR, description="`not_found`")
-
-
-class _FieldsSerializer(serializers.Serializer):
-    """The form of Table 2. Types and lengths here; required-ness by kind in ``rules``."""
-
-    name = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    address = serializers.CharField(max_length=300, required=False, allow_blank=True)
-    phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
-    email = serializers.CharField(max_length=254, required=False, allow_blank=True)
-    id_type = serializers.ChoiceField(choices=Party.IdType.choices, required=False)
-    id_number = serializers.CharField(max_length=40, required=False, allow_blank=True)
-    business_scope = serializers.CharField(max_length=2000, required=False, allow_blank=True)
-    unified_social_credit_code = serializers.CharField(
-        max_length=30, required=False, allow_blank=True
-    )
-    business_license_number = serializers.CharField(max_length=30, required=False, allow_blank=True)
-    organization_code = serializers.CharField(max_length=12, required=False, allow_blank=True)
-    licensed = serializers.BooleanField(required=False, source="licensed_business")
-    license_number = serializers.CharField(max_length=60, required=False, allow_blank=True)
-    contact_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
+_NOT_FOUND = application_api.NOT_FOUND
 
 
 @extend_schema_serializer(component_name="RegistrationCreate")
-class CreateSerializer(_FieldsSerializer):
+class CreateSerializer(IdentityFieldsSerializer):
     kind = serializers.ChoiceField(choices=Party.Kind.choices)
 
 
 @extend_schema_serializer(component_name="RegistrationUpdate")
-class UpdateSerializer(_FieldsSerializer):
+class UpdateSerializer(IdentityFieldsSerializer):
     pass
 
 
@@ -85,11 +66,9 @@ class HistorySerializer(serializers.Serializer):
     reason = serializers.CharField()
 
 
-class MaterialSerializer(serializers.ModelSerializer):
-    class Meta:
+class MaterialSerializer(application_api.MaterialSerializer):
+    class Meta(application_api.MaterialSerializer.Meta):
         model = Material
-        fields = ["id", "kind", "original_name", "content_type", "size", "sha256", "uploaded_at"]
-        read_only_fields = fields
 
 
 class RegistrationSerializer(serializers.ModelSerializer):
@@ -244,37 +223,34 @@ class RegistrationDetail(APIView):
         return _out(application, request)
 
 
-class RegistrationMaterialUpload(APIView):
-    parser_classes = [MultiPartParser, FormParser]
+class _Registration(application_api.ApplicationView):
+    def application_for(self, caller: User, pk: int) -> RegistrationApplication:
+        return selectors.application_for(user=caller, pk=pk)
 
-    @extend_schema_serializer(component_name="RegistrationMaterialUpload")
-    class InputSerializer(serializers.Serializer):
-        kind = serializers.ChoiceField(choices=Material.Kind.choices)
-        file = serializers.FileField()
+    def respond(self, application: RegistrationApplication, request: Request) -> Response:
+        return _out(application, request)
 
-    @extend_schema(
-        tags=["registration"],
-        operation_id="registrations_materials_create",
-        request={"multipart/form-data": InputSerializer},
-        responses={
-            201: MaterialSerializer,
-            404: _NOT_FOUND,
-            409: _CONFLICT,
-            422: OpenApiResponse(ERROR, description="`unsupported_file_type`, `file_too_large`"),
-        },
+
+_UPLOAD = application_api.upload_input("RegistrationMaterialUpload", Material.Kind.choices)
+
+
+@extend_schema_view(
+    post=application_api.upload_schema(
+        "registration",
+        "registrations_materials_create",
+        input_serializer=_UPLOAD,
+        output=MaterialSerializer,
+        conflict=_CONFLICT,
     )
-    def post(self, request: Request, pk: int) -> Response:
-        caller = account_of(request)
-        application = selectors.application_for(user=caller, pk=pk)
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        material = services.add_material(
-            application=application,
-            actor=caller,
-            kind=data.validated_data["kind"],
-            file=data.validated_data["file"],
-        )
-        return Response(MaterialSerializer(material).data, status=status.HTTP_201_CREATED)
+)
+class RegistrationMaterialUpload(_Registration, application_api.MaterialUploadView):
+    input_serializer = _UPLOAD
+    output_serializer = MaterialSerializer
+
+    def add_material(
+        self, application: RegistrationApplication, caller: User, kind: str, file: UploadedFile
+    ) -> Material:
+        return services.add_material(application=application, actor=caller, kind=kind, file=file)
 
 
 class RegistrationSubmit(APIView):
@@ -291,37 +267,33 @@ class RegistrationSubmit(APIView):
         return _out(application, request)
 
 
-class RegistrationReview(APIView):
-    """The operator's decision (T2.2): approve, reject or request supplement, with a reason."""
+@extend_schema_serializer(component_name="RegistrationReview")
+class ReviewSerializer(application_api.ReviewSerializer):
+    pass
 
-    permission_classes = [IsAdminUser]
 
-    @extend_schema_serializer(component_name="RegistrationReview")
-    class InputSerializer(serializers.Serializer):
-        decision = serializers.ChoiceField(choices=services.DECISIONS)
-        reason = serializers.CharField(max_length=2000, required=False, allow_blank=True)
-
-    @extend_schema(
+@extend_schema_view(
+    post=extend_schema(
         tags=["registration"],
         operation_id="registrations_review",
-        request=InputSerializer,
+        request=ReviewSerializer,
         responses={
             200: RegistrationSerializer,
             403: OpenApiResponse(ERROR, description="`permission_denied`"),
             404: _NOT_FOUND,
             409: _CONFLICT,
-            422: OpenApiResponse(ERROR, description="`reason_required`"),
+            422: application_api.REVIEW_REFUSED,
         },
     )
-    def post(self, request: Request, pk: int) -> Response:
-        reviewer = account_of(request)
-        application = selectors.application_for(user=reviewer, pk=pk)
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        application = services.review_application(
-            application=application,
-            reviewer=reviewer,
-            decision=data.validated_data["decision"],
-            reason=data.validated_data.get("reason", ""),
+)
+class RegistrationReview(_Registration, application_api.ReviewView):
+    """The operator's decision (T2.2): approve, reject or request supplement, with a reason."""
+
+    input_serializer = ReviewSerializer
+
+    def review(
+        self, application: RegistrationApplication, reviewer: User, decision: str, reason: str
+    ) -> RegistrationApplication:
+        return services.review_application(
+            application=application, reviewer=reviewer, decision=decision, reason=reason
         )
-        return _out(application, request)

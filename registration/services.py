@@ -34,7 +34,7 @@ from econtract.evidence.services import record
 from econtract.evidence.steps import Step
 from econtract.notifications.deadlines import open_deadline, register_wait, resolve_deadlines
 from econtract.notifications.services import notify
-from econtract.parties import materials
+from econtract.parties import materials, reviews
 from econtract.parties.models import IDENTITY_FIELDS, Party, User
 from registration import rules
 from registration.certificates import bind_pending_certificates
@@ -44,7 +44,7 @@ logger = logging.getLogger(__name__)
 
 State = RegistrationApplication.State
 REVIEW_STEP = Step.T2_2
-DECISIONS = ("approve", "reject", "request_supplement")
+DECISIONS = reviews.DECISIONS
 
 # The applicant waits for the operator's material review; overdue → the applicant is told (X9).
 register_wait(
@@ -98,11 +98,7 @@ def add_material(
     *, application: RegistrationApplication, actor: User, kind: str, file: UploadedFile
 ) -> Material:
     """Store one document after checking what it really is; a refused file is not stored."""
-    if kind not in Material.Kind.values:
-        rules.raise_problems(
-            [rules.Problem("kind", "invalid_material_kind", _("Choose a listed document kind."))]
-        )
-    checked = materials.check_upload(file, size=file.size)
+    checked = materials.check_material(kind, Material.Kind.values, file)
     with transaction.atomic():
         application = _lock_own(application, actor)
         _require_state(application, RegistrationApplication.EDITABLE_STATES)
@@ -173,35 +169,11 @@ def review_application(
     *, application: RegistrationApplication, reviewer: User, decision: str, reason: str = ""
 ) -> RegistrationApplication:
     """The operator's material review: approve, reject, or send back for supplement."""
-    if not reviewer.is_staff:
-        raise BusinessRuleViolation(
-            "permission_denied", _("Only an operator may review registrations.")
-        )
-    if decision not in DECISIONS:
-        rules.raise_problems(
-            [
-                rules.Problem(
-                    "decision",
-                    "invalid_decision",
-                    _("Choose approve, reject or request_supplement."),
-                )
-            ]
-        )
-    reason = reason.strip()
-    if decision != "approve" and not reason:
-        rules.raise_problems(
-            [
-                rules.Problem(
-                    "reason", "reason_required", _("Give the reason: the applicant is told.")
-                )
-            ]
-        )
+    only_operators = _("Only an operator may review registrations.")
+    reason = reviews.checked_reason(reviewer, decision, reason, only_operators=only_operators)
     with transaction.atomic():
         application = _lock(application)
-        if application.account_id == reviewer.pk:
-            raise BusinessRuleViolation(
-                "permission_denied", _("An operator cannot review their own application.")
-            )
+        reviews.refuse_own(application.account_id, reviewer)
         _require_state(application, (State.SUBMITTED,))
         application.reviewer, application.reviewed_at = reviewer, timezone.now()
         application.decision_reason = reason

@@ -1,11 +1,14 @@
-"""Reading who is asking, for views behind login_required or IsAuthenticated."""
+"""Reading who is asking (for views behind login_required or IsAuthenticated) and what they
+sent."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest
+from rest_framework.request import Request
+from rest_framework.serializers import Serializer
 
 if TYPE_CHECKING:  # the parties' model, named by settings.AUTH_USER_MODEL at run time
     from econtract.parties.models import User
@@ -18,3 +21,10 @@ def account_of(request: HttpRequest) -> User:
         # login_required / IsAuthenticated ran first, so this is a programming error.
         raise TypeError("account_of() needs an authenticated request")
     return user
+
+
+def validated(serializer: type[Serializer], request: Request, **options: Any) -> dict[str, Any]:
+    """The request body's validated data (400 ``invalid`` with ``fields`` otherwise)."""
+    data = serializer(data=request.data, **options)
+    data.is_valid(raise_exception=True)
+    return dict(data.validated_data)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Protocol
@@ -54,6 +55,15 @@ def sniff_content_type(head: bytes) -> tuple[str, str] | None:
         if head.startswith(magic):
             return content_type, extension
     return None
+
+
+def check_material(kind: str, kinds: Iterable[str], file: UploadedFile) -> CheckedUpload:
+    """:func:`check_upload` for a document of ``kind``, refused (``invalid_material_kind``)
+    unless it is one of the application's ``kinds``."""
+    if kind not in kinds:
+        message = _("Choose a listed document kind.")
+        raise BusinessRuleViolation("invalid_material_kind", message, fields={"kind": [message]})
+    return check_upload(file, size=file.size)
 
 
 def check_upload(file: Readable, *, size: int | None = None) -> CheckedUpload:

@@ -50,7 +50,6 @@ class IdentityFieldsSerializer(serializers.Serializer):
 
 # An uploaded material; a process's subclass names the model in its ``Meta``.
 class MaterialSerializer(serializers.ModelSerializer):
-
     class Meta:
         model: type[Model]
         fields = ["id", "kind", "original_name", "content_type", "size", "sha256", "uploaded_at"]
@@ -66,7 +65,6 @@ def upload_input(component_name: str, kinds: Any) -> type[serializers.Serializer
 
 # The review's input; a process's subclass names its OpenAPI component.
 class ReviewSerializer(serializers.Serializer):
-
     decision = serializers.ChoiceField(choices=DECISIONS)
     reason = serializers.CharField(max_length=2000, required=False, allow_blank=True)
 
@@ -79,7 +77,6 @@ REVIEW_REFUSED = OpenApiResponse(ERROR, description="`reason_required`")
 # A view of one of the caller's applications, found by ``application_for`` (404 if the caller
 # may not see it) and answered by ``respond``.
 class ApplicationView(APIView):
-
     def application_for(self, caller: User, pk: int) -> Any:
         raise NotImplementedError
 
@@ -89,7 +86,6 @@ class ApplicationView(APIView):
 
 # POST a supporting document (multipart ``kind`` and ``file``) to an application.
 class MaterialUploadView(ApplicationView):
-
     parser_classes = [MultiPartParser, FormParser]
     input_serializer: type[serializers.Serializer]
     output_serializer: type[serializers.Serializer]
@@ -107,7 +103,6 @@ class MaterialUploadView(ApplicationView):
 
 # The operator's material review: approve, reject or request supplement, with a reason.
 class ReviewView(ApplicationView):
-
     permission_classes = [IsAdminUser]
     input_serializer: type[ReviewSerializer]
 

@@ -25,13 +25,12 @@ from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
 from authentication.services import require_authentication
+from auxiliary import answers
 from auxiliary.common import (
-    already_answered,
     certificate_entry,
     contracts_of,
     counterparties_by_party,
     lock_party,
-    not_found,
     refuse_if_pending,
 )
 from auxiliary.models import Cancellation, PerformanceConfirmation
@@ -138,20 +137,12 @@ def _ask_counterparties(cancellation: Cancellation, contracts: list[Contract]) -
 def confirm_performance(*, cancellation: Cancellation, actor: User, finished: bool) -> Cancellation:
     """A counterparty confirms whether its contracts with the applicant are finished (T10.3)."""
     with transaction.atomic():
-        cancellation = (
-            Cancellation.objects.select_for_update()
-            .select_related("party__account")
-            .get(pk=cancellation.pk)
+        cancellation, confirmation = answers.locked_answer(
+            cancellation,
+            PerformanceConfirmation,
+            actor=actor,
+            what=_("cancellation"),
         )
-        confirmation = (
-            PerformanceConfirmation.objects.select_for_update()
-            .filter(cancellation=cancellation, counterparty__account=actor)
-            .first()
-        )
-        if confirmation is None:
-            raise not_found(_("cancellation"))
-        if cancellation.state != State.AWAITING_CONFIRMATION or not confirmation.is_open:
-            raise already_answered()
         confirmation.finished, confirmation.answered_at = finished, timezone.now()
         confirmation.save(update_fields=["finished", "answered_at"])
         _record_confirmation(cancellation, confirmation, actor=actor)
@@ -161,28 +152,15 @@ def confirm_performance(*, cancellation: Cancellation, actor: User, finished: bo
 
 def close_unanswered_confirmations(*, now: datetime | None = None) -> int:
     """Periodic: a confirmation unanswered by its deadline counts as "not finished"."""
-    now = now or timezone.now()
-    overdue = PerformanceConfirmation.objects.filter(
-        due_at__lte=now,
-        answered_at__isnull=True,
-        expired=False,
-        cancellation__state=State.AWAITING_CONFIRMATION,
-    ).values_list("cancellation_id", flat=True)
-    closed = 0
-    for cancellation_id in sorted(set(overdue)):
-        with transaction.atomic():
-            cancellation = Cancellation.objects.select_for_update().get(pk=cancellation_id)
-            if cancellation.state != State.AWAITING_CONFIRMATION:
-                continue  # decided meanwhile
-            for confirmation in cancellation.confirmations.select_for_update().filter(
-                due_at__lte=now, answered_at__isnull=True, expired=False
-            ):
-                confirmation.expired, confirmation.finished = True, False
-                confirmation.save(update_fields=["expired", "finished"])
-                _record_confirmation(cancellation, confirmation, actor=None)
-                closed += 1
-            _decide_if_confirmed(cancellation)
-    return closed
+    return answers.close_overdue(
+        Cancellation,
+        PerformanceConfirmation,
+        now=now,
+        closed_one=lambda cancellation, confirmation: _record_confirmation(
+            cancellation, confirmation, actor=None
+        ),
+        decide=_decide_if_confirmed,
+    )
 
 
 def _record_confirmation(

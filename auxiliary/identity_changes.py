@@ -26,8 +26,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from authentication.services import require_authentication
+from auxiliary import answers
 from auxiliary.common import (
-    already_answered,
     certificate_entry,
     contracts_of,
     counterparties_by_party,
@@ -259,20 +259,12 @@ def answer_consent(
 ) -> IdentityChange:
     """A counterparty continues performing with the changed party, or not; a "no" ends it."""
     with transaction.atomic():
-        change = (
-            IdentityChange.objects.select_for_update()
-            .select_related("party__account")
-            .get(pk=change.pk)
+        change, consent = answers.locked_answer(
+            change,
+            CounterpartyConsent,
+            actor=actor,
+            what=_("identity change"),
         )
-        consent = (
-            CounterpartyConsent.objects.select_for_update()
-            .filter(change=change, counterparty__account=actor)
-            .first()
-        )
-        if consent is None:
-            raise not_found(_("identity change"))
-        if change.state != State.AWAITING_CONSENT or not consent.is_open:
-            raise already_answered()
         consent.agree, consent.reason, consent.answered_at = agree, reason.strip(), timezone.now()
         consent.save(update_fields=["agree", "reason", "answered_at"])
         _tell_applicant(change, consent, actor=actor)
@@ -282,28 +274,13 @@ def answer_consent(
 
 def close_unanswered_consents(*, now: datetime | None = None) -> int:
     """Periodic: a consent unanswered by its deadline counts as no; returns how many closed."""
-    now = now or timezone.now()
-    overdue = CounterpartyConsent.objects.filter(
-        due_at__lte=now,
-        answered_at__isnull=True,
-        expired=False,
-        change__state=State.AWAITING_CONSENT,
-    ).values_list("change_id", flat=True)
-    closed = 0
-    for change_id in sorted(set(overdue)):
-        with transaction.atomic():
-            change = IdentityChange.objects.select_for_update().get(pk=change_id)
-            if change.state != State.AWAITING_CONSENT:
-                continue  # decided meanwhile
-            for consent in change.consents.select_for_update().filter(
-                due_at__lte=now, answered_at__isnull=True, expired=False
-            ):
-                consent.expired, consent.agree = True, False
-                consent.save(update_fields=["expired", "agree"])
-                _tell_applicant(change, consent, actor=None)
-                closed += 1
-            _decide_if_answered(change)
-    return closed
+    return answers.close_overdue(
+        IdentityChange,
+        CounterpartyConsent,
+        now=now,
+        closed_one=lambda change, consent: _tell_applicant(change, consent, actor=None),
+        decide=_decide_if_answered,
+    )
 
 
 def _tell_applicant(

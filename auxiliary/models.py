@@ -36,6 +36,7 @@ class IdentityChange(ConcurrentTransitionMixin, IdentityRecord):
 
     OPEN_STATES = (State.DRAFT, State.SUBMITTED, State.SUPPLEMENT_REQUESTED, State.AWAITING_CONSENT)
     EDITABLE_STATES = (State.DRAFT, State.SUPPLEMENT_REQUESTED)
+    WAITING_FOR_ANSWERS = State.AWAITING_CONSENT
     # From the application (T9.1) until the result the party starts no new signing.
     PENDING_STATES = (State.SUBMITTED, State.SUPPLEMENT_REQUESTED, State.AWAITING_CONSENT)
 
@@ -131,7 +132,37 @@ class IdentityChangeMaterial(IdentityMaterial):
         verbose_name_plural = _("identity change materials")
 
 
-class CounterpartyConsent(models.Model):
+class CounterpartyAnswer(models.Model):
+    """What an identity change's consent and a cancellation's confirmation share: a counterparty
+    is asked about its contracts in performance with the applicant and answers by ``due_at``;
+    no answer by then counts as the negative answer (``expired``)."""
+
+    contracts = models.JSONField(_("contracts in performance"), default=list)  # references
+    due_at = models.DateTimeField(_("answer due by"))
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    expired = models.BooleanField(_("no answer by the deadline"), default=False)
+
+    # The concrete model's answer (a nullable boolean, True the positive answer) and the
+    # foreign key to the application it answers.
+    ANSWER_FIELD = ""
+    APPLICATION_FIELD = ""
+
+    class Meta:
+        abstract = True
+        ordering = ["id"]
+
+    @property
+    def is_open(self) -> bool:
+        return self.answered_at is None and not self.expired
+
+    def expire(self) -> None:
+        """The deadline passed without an answer: it counts as the negative one."""
+        self.expired = True
+        setattr(self, self.ANSWER_FIELD, False)
+        self.save(update_fields=["expired", self.ANSWER_FIELD])
+
+
+class CounterpartyConsent(CounterpartyAnswer):
     """One counterparty's answer to "continue performing with the changed party?" (T9.3/T9.4).
 
     One row per counterparty, covering every contract in performance it shares with the
@@ -142,15 +173,13 @@ class CounterpartyConsent(models.Model):
     counterparty = models.ForeignKey(
         Party, on_delete=models.PROTECT, related_name="identity_change_consents"
     )
-    contracts = models.JSONField(_("contracts in performance"), default=list)  # references
-    due_at = models.DateTimeField(_("answer due by"))
     agree = models.BooleanField(_("agrees to continue"), null=True)
     reason = models.TextField(_("reason"), blank=True)
-    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
-    expired = models.BooleanField(_("no answer by the deadline"), default=False)
 
-    class Meta:
-        ordering = ["id"]
+    ANSWER_FIELD = "agree"
+    APPLICATION_FIELD = "change"
+
+    class Meta(CounterpartyAnswer.Meta):
         verbose_name = _("counterparty consent")
         verbose_name_plural = _("counterparty consents")
         constraints = [
@@ -161,10 +190,6 @@ class CounterpartyConsent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.change_id} {self.counterparty_id} {self.agree}"
-
-    @property
-    def is_open(self) -> bool:
-        return self.answered_at is None and not self.expired
 
 
 class Cancellation(ConcurrentTransitionMixin, models.Model):
@@ -178,6 +203,7 @@ class Cancellation(ConcurrentTransitionMixin, models.Model):
         REFUSED = "refused", _("refused")  # T10.4 不予注销: an unfinished contract
 
     OPEN_STATES = (State.APPLIED, State.ACCEPTED, State.AWAITING_CONFIRMATION)
+    WAITING_FOR_ANSWERS = State.AWAITING_CONFIRMATION
 
     party = models.ForeignKey(
         Party, on_delete=models.PROTECT, related_name="cancellations", verbose_name=_("party")
@@ -228,7 +254,7 @@ class Cancellation(ConcurrentTransitionMixin, models.Model):
         pass
 
 
-class PerformanceConfirmation(models.Model):
+class PerformanceConfirmation(CounterpartyAnswer):
     """A counterparty's confirmation whether its contracts in performance with the applicant are
     finished (缔约相对人对合同履行情况的确认信息, T10.3). No answer by ``due_at`` = not finished."""
 
@@ -238,14 +264,12 @@ class PerformanceConfirmation(models.Model):
     counterparty = models.ForeignKey(
         Party, on_delete=models.PROTECT, related_name="cancellation_confirmations"
     )
-    contracts = models.JSONField(_("contracts in performance"), default=list)  # references
-    due_at = models.DateTimeField(_("answer due by"))
     finished = models.BooleanField(_("finished"), null=True)
-    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
-    expired = models.BooleanField(_("no answer by the deadline"), default=False)
 
-    class Meta:
-        ordering = ["id"]
+    ANSWER_FIELD = "finished"
+    APPLICATION_FIELD = "cancellation"
+
+    class Meta(CounterpartyAnswer.Meta):
         verbose_name = _("performance confirmation")
         verbose_name_plural = _("performance confirmations")
         constraints = [
@@ -257,7 +281,3 @@ class PerformanceConfirmation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cancellation_id} {self.counterparty_id} {self.finished}"
-
-    @property
-    def is_open(self) -> bool:
-        return self.answered_at is None and not self.expired

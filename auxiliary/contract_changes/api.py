@@ -9,7 +9,7 @@ Paths hang under the contract: ``/api/v1/contracts/{id}/amendments/`` and ``.../
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.http import HttpResponse
@@ -18,6 +18,7 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_field,
     extend_schema_serializer,
+    extend_schema_view,
 )
 from rest_framework import serializers, status
 from rest_framework.parsers import JSONParser, MultiPartParser
@@ -30,11 +31,12 @@ from auxiliary.contract_changes.common import Request as ChangeRequestType
 from auxiliary.contract_changes.common import document_bytes
 from auxiliary.contract_changes.models import Amendment, Termination
 from auxiliary.contract_changes.signing_sessions import next_signer
-from econtract.api.requests import account_of
+from econtract.api.requests import account_of, validated
 from econtract.api.schema import ERROR
 from econtract.errors import BusinessRuleViolation
 from econtract.evidence.services import history
 
+TAGS = ["contract changes"]
 _NOT_FOUND = OpenApiResponse(ERROR, description="`not_found`")
 _CONFLICT = OpenApiResponse(
     ERROR,
@@ -136,12 +138,31 @@ def change_response(request: ChangeRequestType, code: int = status.HTTP_200_OK) 
     return Response(serializer(fresh).data, status=code)
 
 
-def amendment_of(request: Request, reference: str, pk: int) -> Amendment:
-    return selectors.amendment_for(account=account_of(request), reference=reference, pk=pk)
+_KIND_PATHS: dict[type, str] = {Amendment: "amendments", Termination: "terminations"}
+_SERIALIZERS: dict[type, type[serializers.Serializer]] = {
+    Amendment: AmendmentSerializer,
+    Termination: TerminationSerializer,
+}
 
 
-def termination_of(request: Request, reference: str, pk: int) -> Termination:
-    return selectors.termination_for(account=account_of(request), reference=reference, pk=pk)
+# One amendment or termination (``model``) of the caller's contract (404 for anyone else). A
+# comment, not a docstring: it would describe every operation in the published schema.
+class ChangeView(APIView):
+    model: type[Amendment] | type[Termination]
+
+    def change(self, request: Request, reference: str, pk: int) -> ChangeRequestType:
+        caller = account_of(request)
+        return selectors.change_for(self.model, account=caller, reference=reference, pk=pk)
+
+
+def operation(model: type, action: str, *, ok: int | None = 200, **schema: Any) -> Any:
+    """The OpenAPI operation ``contracts_<kind>s_<action>`` of a ``ChangeView``, answering
+    ``ok`` with the kind's serializer (``ok=None``: the responses say it all)."""
+    responses = dict(schema.pop("responses", {}))
+    if ok is not None:
+        responses = {ok: _SERIALIZERS[model], **responses}
+    operation_id = f"contracts_{_KIND_PATHS[model]}_{action}"
+    return extend_schema(tags=TAGS, operation_id=operation_id, responses=responses, **schema)
 
 
 def pdf_response(pdf: bytes, filename: str) -> HttpResponse:
@@ -202,7 +223,7 @@ class AmendmentListCreate(APIView):
     parser_classes = [JSONParser, MultiPartParser]
 
     @extend_schema(
-        tags=["contract changes"],
+        tags=TAGS,
         operation_id="contracts_amendments_list",
         responses={200: AmendmentSerializer(many=True), 404: _NOT_FOUND},
     )
@@ -212,7 +233,7 @@ class AmendmentListCreate(APIView):
         return Response(AmendmentSerializer(found, many=True).data)
 
     @extend_schema(
-        tags=["contract changes"],
+        tags=TAGS,
         operation_id="contracts_amendments_create",
         request={
             "application/json": AmendmentCreateSerializer,
@@ -242,14 +263,14 @@ class AmendmentListCreate(APIView):
         return change_response(amendment, status.HTTP_201_CREATED)
 
 
-class AmendmentDetail(APIView):
-    @extend_schema(
-        tags=["contract changes"],
-        operation_id="contracts_amendments_retrieve",
-        responses={200: AmendmentSerializer, 404: _NOT_FOUND},
-    )
+class _Detail(ChangeView):
     def get(self, request: Request, reference: str, pk: int) -> Response:
-        return change_response(amendment_of(request, reference, pk))
+        return change_response(self.change(request, reference, pk))
+
+
+@extend_schema_view(get=operation(Amendment, "retrieve", responses={404: _NOT_FOUND}))
+class AmendmentDetail(_Detail):
+    model = Amendment
 
 
 @extend_schema_serializer(component_name="ChangeDecision")
@@ -258,30 +279,28 @@ class DecisionSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000, required=False, allow_blank=True)
 
 
-class AmendmentDecision(APIView):
-    @extend_schema(
-        tags=["contract changes"],
-        operation_id="contracts_amendments_decision",
-        request=DecisionSerializer,
-        responses={
-            200: AmendmentSerializer,
-            403: _FORBIDDEN,
-            404: _NOT_FOUND,
-            409: _CONFLICT,
-            422: OpenApiResponse(ERROR, description="`reason_required`"),
-        },
-    )
+class _Decision(ChangeView):
     def post(self, request: Request, reference: str, pk: int) -> Response:
-        amendment = amendment_of(request, reference, pk)
-        data = DecisionSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        amendment = services.decide_amendment(
-            amendment=amendment,
-            actor=account_of(request),
-            agree=data.validated_data["agree"],
-            reason=data.validated_data.get("reason", ""),
-        )
-        return change_response(amendment)
+        change = self.change(request, reference, pk)
+        data = validated(DecisionSerializer, request)
+        caller, reason = account_of(request), data.get("reason", "")
+        decided = services.decide(change, actor=caller, agree=data["agree"], reason=reason)
+        return change_response(decided)
+
+
+_DECISION_ERRORS = {
+    403: _FORBIDDEN,
+    404: _NOT_FOUND,
+    409: _CONFLICT,
+    422: OpenApiResponse(ERROR, description="`reason_required`"),
+}
+
+
+@extend_schema_view(
+    post=operation(Amendment, "decision", request=DecisionSerializer, responses=_DECISION_ERRORS)
+)
+class AmendmentDecision(_Decision):
+    model = Amendment
 
 
 @extend_schema_serializer(component_name="AmendmentReview")
@@ -290,9 +309,11 @@ class ReviewSerializer(serializers.Serializer):
     comments = serializers.CharField(max_length=5000, required=False, allow_blank=True)
 
 
-class AmendmentReview(APIView):
+class AmendmentReview(ChangeView):
+    model = Amendment
+
     @extend_schema(
-        tags=["contract changes"],
+        tags=TAGS,
         operation_id="contracts_amendments_review",
         request=ReviewSerializer,
         responses={
@@ -304,7 +325,7 @@ class AmendmentReview(APIView):
         },
     )
     def post(self, request: Request, reference: str, pk: int) -> Response:
-        amendment = amendment_of(request, reference, pk)
+        amendment = cast(Amendment, self.change(request, reference, pk))
         data = ReviewSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         amendment = services.review(
@@ -316,13 +337,14 @@ class AmendmentReview(APIView):
         return change_response(amendment)
 
 
-class AmendmentContent(APIView):
+class AmendmentContent(ChangeView):
     """The initiator's revision of content sent back (T11.4, T11.5 again)."""
 
+    model = Amendment
     parser_classes = [JSONParser, MultiPartParser]
 
     @extend_schema(
-        tags=["contract changes"],
+        tags=TAGS,
         operation_id="contracts_amendments_content",
         request={
             "application/json": AmendmentCreateSerializer,
@@ -337,7 +359,7 @@ class AmendmentContent(APIView):
         },
     )
     def post(self, request: Request, reference: str, pk: int) -> Response:
-        amendment = amendment_of(request, reference, pk)
+        amendment = cast(Amendment, self.change(request, reference, pk))
         fields, document = _content_input(request)
         amendment = services.revise(
             amendment=amendment,
@@ -354,32 +376,34 @@ class WithdrawSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
 
 
-class AmendmentWithdraw(APIView):
-    @extend_schema(
-        tags=["contract changes"],
-        operation_id="contracts_amendments_withdraw",
-        request=WithdrawSerializer,
-        responses={200: AmendmentSerializer, 403: _FORBIDDEN, 404: _NOT_FOUND, 409: _CONFLICT},
-    )
+class _Withdraw(ChangeView):
     def post(self, request: Request, reference: str, pk: int) -> Response:
-        amendment = amendment_of(request, reference, pk)
-        data = WithdrawSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        amendment = services.withdraw_amendment(
-            amendment=amendment, actor=account_of(request), reason=data.validated_data["reason"]
-        )
-        return change_response(amendment)
+        change = self.change(request, reference, pk)
+        reason = validated(WithdrawSerializer, request)["reason"]
+        return change_response(services.withdraw(change, actor=account_of(request), reason=reason))
 
 
-class AmendmentDocument(APIView):
+_WITHDRAW_ERRORS = {403: _FORBIDDEN, 404: _NOT_FOUND, 409: _CONFLICT}
+
+
+@extend_schema_view(
+    post=operation(Amendment, "withdraw", request=WithdrawSerializer, responses=_WITHDRAW_ERRORS)
+)
+class AmendmentWithdraw(_Withdraw):
+    model = Amendment
+
+
+class AmendmentDocument(ChangeView):
+    model = Amendment
+
     @extend_schema(
-        tags=["contract changes"],
+        tags=TAGS,
         operation_id="contracts_amendments_document",
         responses={(200, "application/pdf"): bytes, 404: _NOT_FOUND},
         description="The amended contract's latest revision (sealed once the request is done).",
     )
     def get(self, request: Request, reference: str, pk: int) -> HttpResponse:
-        amendment = amendment_of(request, reference, pk)
+        amendment = cast(Amendment, self.change(request, reference, pk))
         if not amendment.document_sha256:
             raise BusinessRuleViolation("not_found", "No amended document.")
         return pdf_response(document_bytes(amendment), f"{reference}-amendment-{pk}.pdf")
@@ -397,7 +421,7 @@ class TerminationCreateSerializer(serializers.Serializer):
 
 class TerminationListCreate(APIView):
     @extend_schema(
-        tags=["contract changes"],
+        tags=TAGS,
         operation_id="contracts_terminations_list",
         responses={200: TerminationSerializer(many=True), 404: _NOT_FOUND},
     )
@@ -407,7 +431,7 @@ class TerminationListCreate(APIView):
         return Response(TerminationSerializer(found, many=True).data)
 
     @extend_schema(
-        tags=["contract changes"],
+        tags=TAGS,
         operation_id="contracts_terminations_create",
         request=TerminationCreateSerializer,
         responses={
@@ -434,67 +458,35 @@ class TerminationListCreate(APIView):
         return change_response(termination, status.HTTP_201_CREATED)
 
 
-class TerminationDetail(APIView):
+@extend_schema_view(get=operation(Termination, "retrieve", responses={404: _NOT_FOUND}))
+class TerminationDetail(_Detail):
+    model = Termination
+
+
+@extend_schema_view(
+    post=operation(Termination, "decision", request=DecisionSerializer, responses=_DECISION_ERRORS)
+)
+class TerminationDecision(_Decision):
+    model = Termination
+
+
+@extend_schema_view(
+    post=operation(Termination, "withdraw", request=WithdrawSerializer, responses=_WITHDRAW_ERRORS)
+)
+class TerminationWithdraw(_Withdraw):
+    model = Termination
+
+
+class TerminationAgreement(ChangeView):
+    model = Termination
+
     @extend_schema(
-        tags=["contract changes"],
-        operation_id="contracts_terminations_retrieve",
-        responses={200: TerminationSerializer, 404: _NOT_FOUND},
-    )
-    def get(self, request: Request, reference: str, pk: int) -> Response:
-        return change_response(termination_of(request, reference, pk))
-
-
-class TerminationDecision(APIView):
-    @extend_schema(
-        tags=["contract changes"],
-        operation_id="contracts_terminations_decision",
-        request=DecisionSerializer,
-        responses={
-            200: TerminationSerializer,
-            403: _FORBIDDEN,
-            404: _NOT_FOUND,
-            409: _CONFLICT,
-            422: OpenApiResponse(ERROR, description="`reason_required`"),
-        },
-    )
-    def post(self, request: Request, reference: str, pk: int) -> Response:
-        termination = termination_of(request, reference, pk)
-        data = DecisionSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        termination = services.decide_termination(
-            termination=termination,
-            actor=account_of(request),
-            agree=data.validated_data["agree"],
-            reason=data.validated_data.get("reason", ""),
-        )
-        return change_response(termination)
-
-
-class TerminationWithdraw(APIView):
-    @extend_schema(
-        tags=["contract changes"],
-        operation_id="contracts_terminations_withdraw",
-        request=WithdrawSerializer,
-        responses={200: TerminationSerializer, 403: _FORBIDDEN, 404: _NOT_FOUND, 409: _CONFLICT},
-    )
-    def post(self, request: Request, reference: str, pk: int) -> Response:
-        termination = termination_of(request, reference, pk)
-        data = WithdrawSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        termination = services.withdraw_termination(
-            termination=termination, actor=account_of(request), reason=data.validated_data["reason"]
-        )
-        return change_response(termination)
-
-
-class TerminationAgreement(APIView):
-    @extend_schema(
-        tags=["contract changes"],
+        tags=TAGS,
         operation_id="contracts_terminations_agreement",
         responses={(200, "application/pdf"): bytes, 404: _NOT_FOUND},
         description="The platform's termination agreement: its latest revision while it is "
         "signed, the sealed version once the contract is terminated.",
     )
     def get(self, request: Request, reference: str, pk: int) -> HttpResponse:
-        termination = termination_of(request, reference, pk)
+        termination = self.change(request, reference, pk)
         return pdf_response(document_bytes(termination), f"{reference}-termination-{pk}.pdf")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.db.models import QuerySet
 
 from auxiliary.contract_changes.common import not_found
@@ -34,19 +36,16 @@ def terminations_of(contract: Contract) -> QuerySet[Termination]:
     return Termination.objects.filter(contract=contract).select_related("contract", "initiator")
 
 
-def amendment_for(*, account: User, reference: str, pk: int) -> Amendment:
-    found = amendments_of(own_contract(account=account, reference=reference)).filter(pk=pk).first()
-    if found is None:
-        raise not_found()
-    return found
-
-
-def termination_for(*, account: User, reference: str, pk: int) -> Termination:
+def change_for[ChangeT: Amendment | Termination](
+    model: type[ChangeT], *, account: User, reference: str, pk: int
+) -> ChangeT:
+    """One amendment or termination (``model``) of one of the account's contracts, or 404."""
     contract = own_contract(account=account, reference=reference)
-    found = terminations_of(contract).filter(pk=pk).first()
-    if found is None:
+    changes = model._default_manager.filter(contract=contract, pk=pk)
+    change = changes.select_related("contract", "initiator").first()
+    if change is None:
         raise not_found()
-    return found
+    return cast("ChangeT", change)
 
 
 def participants_of(request: ChangeRequest) -> list[ChangeParticipant]:

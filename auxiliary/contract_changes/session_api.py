@@ -5,22 +5,16 @@ two-step sessions, SMS confirmation and handwritten appearance as a contract's
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_view
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from auxiliary.contract_changes import selectors
-from auxiliary.contract_changes.api import (
-    AmendmentSerializer,
-    TerminationSerializer,
-    amendment_of,
-    change_response,
-    termination_of,
-)
-from auxiliary.contract_changes.common import Request as ChangeRequestType
-from auxiliary.contract_changes.models import ChangeSigningSession
+from auxiliary.contract_changes.api import ChangeView, change_response, operation
+from auxiliary.contract_changes.models import Amendment, ChangeSigningSession, Termination
 from auxiliary.contract_changes.signing_sessions import ChangeSigning
 from econtract.api.requests import account_of
 from econtract.signing_engine import engine, sms
@@ -37,16 +31,9 @@ from econtract.signing_engine.api import (
     sms_code_of,
 )
 
-_TAGS = ["contract changes"]
 
-
-class _Sessions(APIView):
-    """What the amendment's and the termination's session views share; each names its
-    request's lookup (``change``) and documents its operation."""
-
-    def change(self, request: Request, reference: str, pk: int) -> ChangeRequestType:
-        raise NotImplementedError
-
+# The signing sessions of one amendment or termination (``model``).
+class _Sessions(ChangeView):
     def own_session(
         self, request: Request, reference: str, pk: int, session_id: str
     ) -> ChangeSigningSession:
@@ -56,20 +43,26 @@ class _Sessions(APIView):
             session_id=session_id,
         )
 
-    def start(self, request: Request, reference: str, pk: int) -> Response:
+
+class _SessionCreate(_Sessions):
+    def post(self, request: Request, reference: str, pk: int) -> Response:
         start = session_start(request)
         policy = ChangeSigning.of(self.change(request, reference, pk), start["actor"])
         session = engine.start_session(policy, **start)
         return Response(SessionSerializer(session).data, status=status.HTTP_201_CREATED)
 
-    def finish(self, request: Request, reference: str, pk: int, session_id: str) -> Response:
+
+class _SessionComplete(_Sessions):
+    def post(self, request: Request, reference: str, pk: int, session_id: str) -> Response:
         session = self.own_session(request, reference, pk, session_id)
         policy = ChangeSigning.for_session(session)
         actor, signature = account_of(request), signature_of(request)
         engine.complete_session(policy, session=session, actor=actor, signature=signature)
         return change_response(policy.request)
 
-    def confirm(self, request: Request, reference: str, pk: int, session_id: str) -> Response:
+
+class _SessionSmsConfirmation(_Sessions):
+    def post(self, request: Request, reference: str, pk: int, session_id: str) -> Response:
         session = self.own_session(request, reference, pk, session_id)
         policy = ChangeSigning.for_session(session)
         session = sms.confirm(
@@ -78,77 +71,60 @@ class _Sessions(APIView):
         return Response(SessionSerializer(session).data)
 
 
-class _AmendmentSessions(_Sessions):
-    def change(self, request: Request, reference: str, pk: int) -> ChangeRequestType:
-        return amendment_of(request, reference, pk)
-
-
-class _TerminationSessions(_Sessions):
-    def change(self, request: Request, reference: str, pk: int) -> ChangeRequestType:
-        return termination_of(request, reference, pk)
-
-
-class AmendmentSessionCreate(_AmendmentSessions):
-    @extend_schema(
-        tags=_TAGS,
-        operation_id="contracts_amendments_signing_sessions_create",
+def _create(model: type[Amendment] | type[Termination]) -> Any:
+    return operation(
+        model,
+        "signing_sessions_create",
+        ok=None,
         request=SessionCreateSerializer,
         responses=CREATE_RESPONSES,
     )
-    def post(self, request: Request, reference: str, pk: int) -> Response:
-        return self.start(request, reference, pk)
 
 
-class AmendmentSessionComplete(_AmendmentSessions):
-    @extend_schema(
-        tags=_TAGS,
-        operation_id="contracts_amendments_signing_sessions_complete",
+def _complete(model: type[Amendment] | type[Termination]) -> Any:
+    return operation(
+        model,
+        "signing_sessions_complete",
         request=SessionCompleteSerializer,
-        responses={200: AmendmentSerializer, **COMPLETE_ERRORS},
+        responses=COMPLETE_ERRORS,
     )
-    def post(self, request: Request, reference: str, pk: int, session_id: str) -> Response:
-        return self.finish(request, reference, pk, session_id)
 
 
-class AmendmentSessionSmsConfirmation(_AmendmentSessions):
-    @extend_schema(
-        tags=_TAGS,
-        operation_id="contracts_amendments_signing_sessions_sms_confirmation",
+def _sms_confirmation(model: type[Amendment] | type[Termination]) -> Any:
+    return operation(
+        model,
+        "signing_sessions_sms_confirmation",
+        ok=None,
         request=SmsConfirmationSerializer,
         responses=SMS_CONFIRMATION_RESPONSES,
     )
-    def post(self, request: Request, reference: str, pk: int, session_id: str) -> Response:
-        return self.confirm(request, reference, pk, session_id)
 
 
-class TerminationSessionCreate(_TerminationSessions):
-    @extend_schema(
-        tags=_TAGS,
-        operation_id="contracts_terminations_signing_sessions_create",
-        request=SessionCreateSerializer,
-        responses=CREATE_RESPONSES,
-    )
-    def post(self, request: Request, reference: str, pk: int) -> Response:
-        return self.start(request, reference, pk)
+@extend_schema_view(post=_create(Amendment))
+class AmendmentSessionCreate(_SessionCreate):
+    model = Amendment
 
 
-class TerminationSessionComplete(_TerminationSessions):
-    @extend_schema(
-        tags=_TAGS,
-        operation_id="contracts_terminations_signing_sessions_complete",
-        request=SessionCompleteSerializer,
-        responses={200: TerminationSerializer, **COMPLETE_ERRORS},
-    )
-    def post(self, request: Request, reference: str, pk: int, session_id: str) -> Response:
-        return self.finish(request, reference, pk, session_id)
+@extend_schema_view(post=_complete(Amendment))
+class AmendmentSessionComplete(_SessionComplete):
+    model = Amendment
 
 
-class TerminationSessionSmsConfirmation(_TerminationSessions):
-    @extend_schema(
-        tags=_TAGS,
-        operation_id="contracts_terminations_signing_sessions_sms_confirmation",
-        request=SmsConfirmationSerializer,
-        responses=SMS_CONFIRMATION_RESPONSES,
-    )
-    def post(self, request: Request, reference: str, pk: int, session_id: str) -> Response:
-        return self.confirm(request, reference, pk, session_id)
+@extend_schema_view(post=_sms_confirmation(Amendment))
+class AmendmentSessionSmsConfirmation(_SessionSmsConfirmation):
+    model = Amendment
+
+
+@extend_schema_view(post=_create(Termination))
+class TerminationSessionCreate(_SessionCreate):
+    model = Termination
+
+
+@extend_schema_view(post=_complete(Termination))
+class TerminationSessionComplete(_SessionComplete):
+    model = Termination
+
+
+@extend_schema_view(post=_sms_confirmation(Termination))
+class TerminationSessionSmsConfirmation(_SessionSmsConfirmation):
+    model = Termination

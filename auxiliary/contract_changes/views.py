@@ -43,16 +43,12 @@ def _contract(request: HttpRequest, reference: str) -> Contract:
         raise Http404(missing.message) from missing
 
 
-def _amendment(request: HttpRequest, reference: str, pk: int) -> Amendment:
+def _change[ChangeT: Amendment | Termination](
+    model: type[ChangeT], request: HttpRequest, reference: str, pk: int
+) -> ChangeT:
     try:
-        return selectors.amendment_for(account=account_of(request), reference=reference, pk=pk)
-    except BusinessRuleViolation as missing:
-        raise Http404(missing.message) from missing
-
-
-def _termination(request: HttpRequest, reference: str, pk: int) -> Termination:
-    try:
-        return selectors.termination_for(account=account_of(request), reference=reference, pk=pk)
+        caller = account_of(request)
+        return selectors.change_for(model, account=caller, reference=reference, pk=pk)
     except BusinessRuleViolation as missing:
         raise Http404(missing.message) from missing
 
@@ -140,7 +136,7 @@ def _url(change: ChangeRequestType) -> str:
 @login_required
 @require_http_methods(["GET", "POST"])
 def amendment_detail(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
-    amendment = _amendment(request, reference, pk)
+    amendment = _change(Amendment, request, reference, pk)
     if request.GET.get("document"):
         return _pdf(amendment)
     if request.method == "POST":
@@ -152,7 +148,7 @@ def amendment_detail(request: HttpRequest, reference: str, pk: int) -> HttpRespo
 @login_required
 @require_http_methods(["GET", "POST"])
 def termination_detail(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
-    termination = _termination(request, reference, pk)
+    termination = _change(Termination, request, reference, pk)
     if request.GET.get("document"):
         return _pdf(termination)
     if request.method == "POST":
@@ -178,7 +174,8 @@ def _act(request: HttpRequest, change: ChangeRequestType) -> HttpResponse:
             decision = DecisionForm(request.POST)
             if not decision.is_valid():
                 raise BusinessRuleViolation("invalid", _("Choose whether you agree."))
-            _decide(change, actor, decision.cleaned_data)
+            agree, reason = decision.cleaned_data["agree"], decision.cleaned_data["reason"]
+            services.decide(change, actor=actor, agree=agree, reason=reason)
         elif action == "review" and isinstance(change, Amendment):
             review = ReviewForm(request.POST)
             if not review.is_valid():
@@ -192,30 +189,12 @@ def _act(request: HttpRequest, change: ChangeRequestType) -> HttpResponse:
         elif action == "revise" and isinstance(change, Amendment):
             return _revise(request, change)
         elif action == "withdraw":
-            _withdraw(change, actor, request.POST.get("reason", ""))
+            services.withdraw(change, actor=actor, reason=request.POST.get("reason", ""))
         else:
             raise BusinessRuleViolation("invalid", _("Unknown action."))
     except BusinessRuleViolation as refusal:
         _refused(request, refusal)
     return HttpResponseRedirect(_url(change))
-
-
-def _decide(change: ChangeRequestType, actor: Any, data: dict[str, Any]) -> None:
-    if isinstance(change, Amendment):
-        services.decide_amendment(
-            amendment=change, actor=actor, agree=data["agree"], reason=data["reason"]
-        )
-    else:
-        services.decide_termination(
-            termination=change, actor=actor, agree=data["agree"], reason=data["reason"]
-        )
-
-
-def _withdraw(change: ChangeRequestType, actor: Any, reason: str) -> None:
-    if isinstance(change, Amendment):
-        services.withdraw_amendment(amendment=change, actor=actor, reason=reason)
-    else:
-        services.withdraw_termination(termination=change, actor=actor, reason=reason)
 
 
 def _revise(request: HttpRequest, amendment: Amendment) -> HttpResponse:

@@ -9,10 +9,8 @@ other field, as for JSON, in one JSON-encoded form field ``data``.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from django.conf import settings
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.urls import reverse
@@ -36,6 +34,7 @@ from econtract.contracts.models import Contract, Signatory
 from econtract.contracts.selectors import GRANTEE_ROLE
 from econtract.contracts.serializers import (
     ContractSerializer,
+    document_input,
     list_prefetches,
     loaded_for_representation,
 )
@@ -172,7 +171,7 @@ class ContractListCreate(HistoriesInLists, generics.ListAPIView):
         },
     )
     def post(self, request: Request) -> Response:
-        fields, document = _create_input(request)
+        fields, document = document_input(request, CreateSerializer, UploadSerializer)
         contract = services.create_contract(
             offeror=account_of(request),
             title=fields["title"],
@@ -188,27 +187,6 @@ class ContractListCreate(HistoriesInLists, generics.ListAPIView):
         response = contract_response(contract, status.HTTP_201_CREATED)
         response["Location"] = reverse("api-contract-detail", args=[contract.reference])
         return response
-
-
-def _create_input(request: Request) -> tuple[dict[str, Any], bytes | None]:
-    """The validated fields and the uploaded PDF's bytes (None for a text contract)."""
-    if not (request.content_type or "").startswith("multipart/"):
-        data = CreateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        return dict(data.validated_data), None
-    upload = UploadSerializer(data=request.data)
-    upload.is_valid(raise_exception=True)
-    try:
-        raw = json.loads(upload.validated_data["data"])
-    except json.JSONDecodeError as exc:
-        raise serializers.ValidationError({"data": [f"not JSON: {exc.msg}"]}) from exc
-    data = CreateSerializer(data=raw)
-    data.is_valid(raise_exception=True)
-    file = upload.validated_data["document"]
-    if file.size > settings.CONTRACT_DOCUMENT_MAX_BYTES:
-        message = "The document is too large."
-        raise BusinessRuleViolation("invalid_document", message, fields={"document": [message]})
-    return dict(data.validated_data), file.read()
 
 
 class ContractDetail(APIView):

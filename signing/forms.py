@@ -5,28 +5,13 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
-from django.conf import settings
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from econtract.contracts.categories import Category, allowed_categories
-from econtract.contracts.elements import LABELS, PERFORMANCE_ELEMENTS, TEXT_ELEMENTS
-
-# The parties' names and addresses come from their registrations (services._with_parties).
-ELEMENT_FIELDS = (
-    *TEXT_ELEMENTS,
-    *(f"performance.{name}" for name in PERFORMANCE_ELEMENTS),
-    "liability",
-    "dispute_resolution",
-    "notes",
-)
+from econtract.contracts.forms import ElementsForm
 
 
-def _field_name(path: str) -> str:
-    return "element_" + path.replace(".", "_")
-
-
-class ContractForm(forms.Form):
+class ContractForm(ElementsForm):
     title = forms.CharField(label=_("Title"), max_length=200)
     category = forms.ChoiceField(label=_("Category"))
     counterparties = forms.CharField(
@@ -52,36 +37,12 @@ class ContractForm(forms.Form):
         super().__init__(*args, **kwargs)
         category = cast("forms.ChoiceField", self.fields["category"])
         category.choices = [(value, Category(value).label) for value in allowed_categories()]
-        language = get_language() or settings.LANGUAGE_CODE
-        for path in ELEMENT_FIELDS:
-            self.fields[_field_name(path)] = forms.CharField(
-                label=LABELS[path].get(language),
-                required=False,
-                max_length=2000,
-                widget=forms.Textarea(attrs={"rows": 1}) if path != "notes" else None,
-            )
-
-    def element_fields(self) -> list[forms.BoundField]:
-        return [self[_field_name(path)] for path in ELEMENT_FIELDS]
 
     def main_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in ("title", "category", "counterparties", "sign_deadline")]
 
     def source_fields(self) -> list[forms.BoundField]:
         return [self["text"], self["document"]]
-
-    def elements(self) -> dict[str, Any]:
-        """The elements as the API takes them; blank fields are left out (then missing)."""
-        elements: dict[str, Any] = {}
-        for path in ELEMENT_FIELDS:
-            value = self.cleaned_data.get(_field_name(path), "").strip()
-            if not value:
-                continue
-            if path.startswith("performance."):
-                elements.setdefault("performance", {})[path.split(".", 1)[1]] = value
-            else:
-                elements[path] = value
-        return elements
 
     def counterparty_identifiers(self) -> list[str]:
         lines = self.cleaned_data["counterparties"].splitlines()

@@ -8,10 +8,8 @@ Paths hang under the contract: ``/api/v1/contracts/{id}/amendments/`` and ``.../
 
 from __future__ import annotations
 
-import json
 from typing import Any, cast
 
-from django.conf import settings
 from django.http import HttpResponse
 from drf_spectacular.utils import (
     OpenApiResponse,
@@ -33,6 +31,7 @@ from auxiliary.contract_changes.models import Amendment, Termination
 from auxiliary.contract_changes.signing_sessions import next_signer
 from econtract.api.requests import account_of, validated
 from econtract.api.schema import ERROR
+from econtract.contracts.serializers import document_input
 from econtract.errors import BusinessRuleViolation
 from econtract.evidence.services import history
 
@@ -192,24 +191,7 @@ class AmendmentUploadSerializer(serializers.Serializer):
 
 
 def _content_input(request: Request) -> tuple[dict[str, Any], bytes | None]:
-    """The validated fields and the uploaded PDF's bytes (None for a text contract)."""
-    if not (request.content_type or "").startswith("multipart/"):
-        data = AmendmentCreateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        return dict(data.validated_data), None
-    upload = AmendmentUploadSerializer(data=request.data)
-    upload.is_valid(raise_exception=True)
-    try:
-        raw = json.loads(upload.validated_data["data"])
-    except json.JSONDecodeError as exc:
-        raise serializers.ValidationError({"data": [f"not JSON: {exc.msg}"]}) from exc
-    data = AmendmentCreateSerializer(data=raw)
-    data.is_valid(raise_exception=True)
-    file = upload.validated_data["document"]
-    if file.size > settings.CONTRACT_DOCUMENT_MAX_BYTES:
-        message = "The document is too large."
-        raise BusinessRuleViolation("invalid_document", message, fields={"document": [message]})
-    return dict(data.validated_data), file.read()
+    return document_input(request, AmendmentCreateSerializer, AmendmentUploadSerializer)
 
 
 _INCOMPLETE = OpenApiResponse(
@@ -251,7 +233,9 @@ class AmendmentListCreate(APIView):
     )
     def post(self, request: Request, reference: str) -> Response:
         contract = selectors.own_contract(account=account_of(request), reference=reference)
-        fields, document = _content_input(request)
+        fields, document = document_input(
+            request, AmendmentCreateSerializer, AmendmentUploadSerializer
+        )
         amendment = services.apply_for_amendment(
             contract=contract,
             actor=account_of(request),
@@ -360,7 +344,9 @@ class AmendmentContent(ChangeView):
     )
     def post(self, request: Request, reference: str, pk: int) -> Response:
         amendment = cast(Amendment, self.change(request, reference, pk))
-        fields, document = _content_input(request)
+        fields, document = document_input(
+            request, AmendmentCreateSerializer, AmendmentUploadSerializer
+        )
         amendment = services.revise(
             amendment=amendment,
             actor=account_of(request),

@@ -7,33 +7,12 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from econtract.contracts.elements import LABELS, PERFORMANCE_ELEMENTS, TEXT_ELEMENTS
-
-# The parties' names and addresses come from the contract (amendments._with_parties).
-ELEMENT_FIELDS = (
-    *TEXT_ELEMENTS,
-    *(f"performance.{name}" for name in PERFORMANCE_ELEMENTS),
-    "liability",
-    "dispute_resolution",
-    "notes",
-)
+from econtract.contracts.forms import ElementsForm
 
 
-def _field_name(path: str) -> str:
-    return "element_" + path.replace(".", "_")
-
-
-def _value(elements: dict[str, Any], path: str) -> str:
-    value: Any = elements
-    for part in path.split("."):
-        value = value.get(part, "") if isinstance(value, dict) else ""
-    return str(value) if isinstance(value, str | int | float) else ""
-
-
-class AmendmentForm(forms.Form):
+class AmendmentForm(ElementsForm):
     reason = forms.CharField(
         label=_("Reason for the amendment"),
         max_length=2000,
@@ -48,33 +27,10 @@ class AmendmentForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}),
     )
 
-    def __init__(self, *args: Any, elements: dict[str, Any] | None = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        language = get_language() or settings.LANGUAGE_CODE
-        for path in ELEMENT_FIELDS:
-            self.fields[_field_name(path)] = forms.CharField(
-                label=LABELS[path].get(language),
-                required=False,
-                max_length=2000,
-                initial=_value(elements or {}, path),
-                widget=forms.Textarea(attrs={"rows": 1}) if path != "notes" else None,
-            )
-
-    def element_fields(self) -> list[forms.BoundField]:
-        return [self[_field_name(path)] for path in ELEMENT_FIELDS]
-
-    def elements(self) -> dict[str, Any]:
-        """The elements as the API takes them; blank fields are left out (then missing)."""
-        elements: dict[str, Any] = {}
-        for path in ELEMENT_FIELDS:
-            value = self.cleaned_data.get(_field_name(path), "").strip()
-            if not value:
-                continue
-            if path.startswith("performance."):
-                elements.setdefault("performance", {})[path.split(".", 1)[1]] = value
-            else:
-                elements[path] = value
-        return elements
+    def content(self) -> dict[str, Any]:
+        """The amended content as the services take it: elements, and the text or the PDF."""
+        text = self.cleaned_data.get("text") or None
+        return {"elements": self.elements(), "text": text, "document": self.upload()}
 
     def upload(self) -> bytes | None:
         document = self.cleaned_data.get("document")

@@ -4,6 +4,7 @@ is shown as a message and changes nothing."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms as django_forms
@@ -85,20 +86,17 @@ def new_amendment(request: HttpRequest, reference: str) -> HttpResponse:
     contract = _contract(request, reference)
     form = AmendmentForm(request.POST or None, request.FILES or None, elements=contract.elements)
     if request.method == "POST" and form.is_valid():
-        try:
-            amendment = services.apply_for_amendment(
+        amendment = _with_content(
+            request,
+            form,
+            lambda content: services.apply_for_amendment(
                 contract=contract,
                 actor=account_of(request),
                 reason=form.cleaned_data["reason"],
-                elements=form.elements(),
-                text=form.cleaned_data.get("text") or None,
-                document=form.upload(),
-            )
-        except django_forms.ValidationError as invalid:
-            form.add_error("document", invalid)
-        except BusinessRuleViolation as refusal:
-            _refused(request, refusal)
-        else:
+                **content,
+            ),
+        )
+        if amendment is not None:
             return redirect(_url(amendment))
     return render(
         request, "contract_changes/amendment_new.html", {"contract": contract, "form": form}
@@ -126,6 +124,20 @@ def new_termination(request: HttpRequest, reference: str) -> HttpResponse:
     return render(
         request, "contract_changes/termination_new.html", {"contract": contract, "form": form}
     )
+
+
+def _with_content(
+    request: HttpRequest, form: AmendmentForm, act: Callable[[dict[str, Any]], Amendment]
+) -> Amendment | None:
+    """``act`` on the form's amended content; None, the refusal shown, if it is refused (an
+    unfit PDF at the document field, any other refusal as a message)."""
+    try:
+        return act(form.content())
+    except django_forms.ValidationError as invalid:
+        form.add_error("document", invalid)
+    except BusinessRuleViolation as refusal:
+        _refused(request, refusal)
+    return None
 
 
 def _url(change: ChangeRequestType) -> str:
@@ -200,19 +212,14 @@ def _act(request: HttpRequest, change: ChangeRequestType) -> HttpResponse:
 def _revise(request: HttpRequest, amendment: Amendment) -> HttpResponse:
     form = RevisionForm(request.POST, request.FILES, elements=amendment.elements)
     if form.is_valid():
-        try:
-            services.revise(
-                amendment=amendment,
-                actor=account_of(request),
-                elements=form.elements(),
-                text=form.cleaned_data.get("text") or None,
-                document=form.upload(),
-            )
-        except django_forms.ValidationError as invalid:
-            form.add_error("document", invalid)
-        except BusinessRuleViolation as refusal:
-            _refused(request, refusal)
-        else:
+        revised = _with_content(
+            request,
+            form,
+            lambda content: services.revise(
+                amendment=amendment, actor=account_of(request), **content
+            ),
+        )
+        if revised is not None:
             return HttpResponseRedirect(_url(amendment))
     amendment.refresh_from_db()
     return _detail(request, amendment, revision=form)

@@ -3,14 +3,18 @@ processes that return one: signing (§9) while it is signed, retrieval (§10) on
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Prefetch, prefetch_related_objects
 from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
+from rest_framework.request import Request
 
+from econtract.api.requests import validated
 from econtract.contracts.models import (
     AccessGrant,
     Contract,
@@ -18,6 +22,7 @@ from econtract.contracts.models import (
     Signatory,
     SignatureRecord,
 )
+from econtract.errors import BusinessRuleViolation
 from econtract.evidence.services import history
 from econtract.parties.models import IDENTITY_FIELDS, Party
 
@@ -277,3 +282,26 @@ class GrantSerializer(serializers.ModelSerializer):
 
     def get_expired(self, grant: AccessGrant) -> bool:
         return grant.expires_at <= timezone.now()
+
+
+def document_input(
+    request: Request, fields: type[serializers.Serializer], upload: type[serializers.Serializer]
+) -> tuple[dict[str, Any], bytes | None]:
+    """A contract document's input, as JSON (``fields``; no document: the text is the
+    content) or as ``multipart/form-data`` (``upload``: the PDF in ``document``, every other
+    field as one JSON-encoded form field ``data``). Returns the validated fields and the PDF's
+    bytes (None without one)."""
+    if not (request.content_type or "").startswith("multipart/"):
+        return validated(fields, request), None
+    form = validated(upload, request)
+    try:
+        raw = json.loads(form["data"])
+    except json.JSONDecodeError as exc:
+        raise serializers.ValidationError({"data": [f"not JSON: {exc.msg}"]}) from exc
+    data = fields(data=raw)
+    data.is_valid(raise_exception=True)
+    file = form["document"]
+    if file.size > settings.CONTRACT_DOCUMENT_MAX_BYTES:
+        message = "The document is too large."
+        raise BusinessRuleViolation("invalid_document", message, fields={"document": [message]})
+    return dict(data.validated_data), file.read()

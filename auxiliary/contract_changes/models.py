@@ -13,7 +13,7 @@ and send the notices (STYLE.md).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, cast
 
 from django.db import models
@@ -97,6 +97,51 @@ class ChangeRequest(ConcurrentTransitionMixin, models.Model):
         raise NotImplementedError
 
 
+def _request_transitions(
+    state: FSMField, state_enum: Any, *, agreed: str, completed: str, withdrawable: Sequence[str]
+) -> tuple[Callable[[Any], None], ...]:
+    """The transitions an amendment and a termination both have, made for one model's ``state``
+    (django-fsm binds a transition to the field it is declared with, so each model declares its
+    own; only where the request goes once all agreed and once sealed differs)."""
+    states = state_enum
+
+    @transition(field=state, source=states.AWAITING_DECISION, target=states.REFUSED)
+    def refuse(self: Any) -> None:
+        """A counterparty does not agree (不同意): the process ends."""
+
+    @transition(
+        field=state,
+        source=states.AWAITING_DECISION,
+        target=agreed,
+        conditions=[_condition(ChangeRequest.counterparties_all_agreed)],
+    )
+    def agree(self: Any) -> None:
+        """The last counterparty agreed."""
+
+    @transition(
+        field=state,
+        source=states.SIGNING,
+        target=states.SEALING,
+        conditions=[_condition(ChangeRequest.all_signed)],
+    )
+    def start_sealing(self: Any) -> None:
+        """The last signature landed: the platform seal is applied next."""
+
+    @transition(field=state, source=states.SEALING, target=completed)
+    def complete(self: Any) -> None:
+        """Sealed: the change has taken effect."""
+
+    @transition(field=state, source=states.SIGNING, target=states.SIGNATURE_FAILED)
+    def fail_signature(self: Any) -> None:
+        """Three failed verifications of one party (验签未成功)."""
+
+    @transition(field=state, source=list(withdrawable), target=states.WITHDRAWN)
+    def withdraw(self: Any) -> None:
+        """The initiator withdrew the request before the seal."""
+
+    return refuse, agree, start_sealing, complete, fail_signature, withdraw
+
+
 class Amendment(ChangeRequest):
     """变更 (§11.3): the amended contract, agreed, reviewed (revised as often as needed),
     signed by the counterparties then the initiator, sealed, and made the current version."""
@@ -151,6 +196,14 @@ class Amendment(ChangeRequest):
     def kind(self) -> str:
         return "amendment"
 
+    refuse, agree, start_sealing, complete, fail_signature, withdraw = _request_transitions(
+        state,
+        State,
+        agreed=State.AWAITING_REVIEW,
+        completed=State.AMENDED,
+        withdrawable=WITHDRAWABLE,
+    )
+
     def elements_complete(self) -> bool:
         return not missing_elements(self.elements)
 
@@ -167,19 +220,6 @@ class Amendment(ChangeRequest):
         """T11.5: complete elements go to the counterparties; incomplete ones end the request."""
         complete = self.elements_complete()
         return self.State.AWAITING_DECISION if complete else self.State.ELEMENTS_INCOMPLETE
-
-    @transition(field=state, source=State.AWAITING_DECISION, target=State.REFUSED)
-    def refuse(self) -> None:
-        pass
-
-    @transition(
-        field=state,
-        source=State.AWAITING_DECISION,
-        target=State.AWAITING_REVIEW,
-        conditions=[_condition(ChangeRequest.counterparties_all_agreed)],
-    )
-    def agree(self) -> None:
-        pass
 
     @transition(field=state, source=State.AWAITING_REVIEW, target=State.REVISING)
     def send_back(self) -> None:
@@ -201,27 +241,6 @@ class Amendment(ChangeRequest):
         conditions=[_condition(content_accepted_by_all)],
     )
     def accept_content(self) -> None:
-        pass
-
-    @transition(
-        field=state,
-        source=State.SIGNING,
-        target=State.SEALING,
-        conditions=[_condition(ChangeRequest.all_signed)],
-    )
-    def start_sealing(self) -> None:
-        pass
-
-    @transition(field=state, source=State.SEALING, target=State.AMENDED)
-    def complete(self) -> None:
-        pass
-
-    @transition(field=state, source=State.SIGNING, target=State.SIGNATURE_FAILED)
-    def fail_signature(self) -> None:
-        pass
-
-    @transition(field=state, source=WITHDRAWABLE, target=State.WITHDRAWN)
-    def withdraw(self) -> None:
         pass
 
 
@@ -268,39 +287,13 @@ class Termination(ChangeRequest):
     def kind(self) -> str:
         return "termination"
 
-    @transition(field=state, source=State.AWAITING_DECISION, target=State.REFUSED)
-    def refuse(self) -> None:
-        pass
-
-    @transition(
-        field=state,
-        source=State.AWAITING_DECISION,
-        target=State.SIGNING,
-        conditions=[_condition(ChangeRequest.counterparties_all_agreed)],
+    refuse, agree, start_sealing, complete, fail_signature, withdraw = _request_transitions(
+        state,
+        State,
+        agreed=State.SIGNING,
+        completed=State.TERMINATED,
+        withdrawable=WITHDRAWABLE,
     )
-    def agree(self) -> None:
-        pass
-
-    @transition(
-        field=state,
-        source=State.SIGNING,
-        target=State.SEALING,
-        conditions=[_condition(ChangeRequest.all_signed)],
-    )
-    def start_sealing(self) -> None:
-        pass
-
-    @transition(field=state, source=State.SEALING, target=State.TERMINATED)
-    def complete(self) -> None:
-        pass
-
-    @transition(field=state, source=State.SIGNING, target=State.SIGNATURE_FAILED)
-    def fail_signature(self) -> None:
-        pass
-
-    @transition(field=state, source=WITHDRAWABLE, target=State.WITHDRAWN)
-    def withdraw(self) -> None:
-        pass
 
 
 class ChangeParticipant(models.Model):

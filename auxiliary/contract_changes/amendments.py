@@ -21,15 +21,16 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from authentication.services import require_authentication
 from auxiliary.contract_changes import documents, lifecycle
 from auxiliary.contract_changes.common import (
     AMENDMENT_STEPS as STEPS,
 )
 from auxiliary.contract_changes.common import (
     applicant,
+    authenticated,
     create_participants,
     lock,
+    lock_for_new_change,
     notify_parties,
     participant_of,
     reason_required,
@@ -37,7 +38,6 @@ from auxiliary.contract_changes.common import (
     require_counterparty,
     require_in_performance,
     require_initiator,
-    require_no_open_change,
     require_state,
     require_turn,
     store_document,
@@ -70,22 +70,14 @@ def apply_for_amendment(
     reason = lifecycle.required_reason(reason)
     _check_source(text, document)
     elements = _with_parties(elements, contract)
-    require_authentication(
-        party=signatory.party,
-        actor=actor,
-        step=STEPS.authentication,
-        notice_kind=STEPS.not_authenticated_notice,
-        obj=contract,
-    )
+    authenticated(STEPS, signatory.party, actor, step=STEPS.authentication, about=contract)
     missing = missing_elements(elements)
     base_sha256 = contract.current_version.sha256 if contract.current_version else ""
     # Rendered before the transaction: it takes a second and the evidence chain is locked
     # from the first event to the commit.
     pdf = None if missing else _render(contract, base_sha256, reason, elements, text, document)
     with transaction.atomic():
-        contract = Contract.objects.select_for_update().get(pk=contract.pk)
-        require_in_performance(contract)
-        require_no_open_change(contract)
+        contract = lock_for_new_change(contract)
         amendment = Amendment.objects.create(
             contract=contract,
             initiator=signatory.party,
@@ -200,13 +192,7 @@ def review(*, amendment: Amendment, actor: User, accept: bool, comments: str = "
     comments = (comments or "").strip()
     if not accept and not comments:
         raise reason_required("comments")
-    require_authentication(
-        party=participant.party,
-        actor=actor,
-        step=STEPS.decision,
-        notice_kind=STEPS.not_authenticated_notice,
-        obj=amendment,
-    )
+    authenticated(STEPS, participant.party, actor, step=STEPS.decision, about=amendment)
     with transaction.atomic():
         amendment = lock(amendment)
         participant = ChangeParticipant.objects.select_for_update().get(pk=participant.pk)
@@ -273,13 +259,7 @@ def revise(
     _check_source(text, document)
     contract = amendment.contract
     elements = _with_parties(elements, contract)
-    require_authentication(
-        party=participant.party,
-        actor=actor,
-        step=Step.T11_4,
-        notice_kind=STEPS.not_authenticated_notice,
-        obj=amendment,
-    )
+    authenticated(STEPS, participant.party, actor, step=Step.T11_4, about=amendment)
     missing = missing_elements(elements)
     pdf = None
     if not missing:

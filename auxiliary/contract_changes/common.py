@@ -9,10 +9,11 @@ from typing import Any, cast
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from authentication.services import require_authentication
 from auxiliary.contract_changes.models import (
     Amendment,
     ChangeParticipant,
@@ -244,6 +245,15 @@ def lock[RequestT: Amendment | Termination](request: RequestT) -> RequestT:
     return cast("RequestT", locked)
 
 
+def lock_for_new_change(contract: Contract) -> Contract:
+    """The contract, locked, once it may take a new amendment or termination: in performance,
+    with none in progress."""
+    contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    require_in_performance(contract)
+    require_no_open_change(contract)
+    return contract
+
+
 def require_no_open_change(contract: Contract) -> None:
     """One amendment or termination at a time per contract: they change the same document."""
     open_amendment = Amendment.objects.filter(contract=contract, state__in=Amendment.OPEN_STATES)
@@ -270,6 +280,13 @@ def applicant(contract: Contract, actor: User) -> Signatory:
             _("Only a registered party whose identity is not cancelled can do this (§7)."),
         )
     return found
+
+
+def authenticated(steps: Steps, party: Party, actor: User, *, step: Step, about: Model) -> None:
+    """§8 before a step of the change: without a valid authentication the process's
+    身份认证未通过通知 goes out and the step is refused (403)."""
+    notice = steps.not_authenticated_notice
+    require_authentication(party=party, actor=actor, step=step, notice_kind=notice, obj=about)
 
 
 def not_found() -> BusinessRuleViolation:

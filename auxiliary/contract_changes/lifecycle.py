@@ -12,9 +12,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from authentication.services import require_authentication
 from auxiliary.contract_changes.common import (
     Request,
+    authenticated,
     lock,
     next_counterparty,
     notify_parties,
@@ -71,13 +71,7 @@ def decide[RequestT: Request](
     reason = (reason or "").strip()
     if not agree and not reason:
         raise reason_required()
-    require_authentication(
-        party=participant.party,
-        actor=actor,
-        step=steps.decision,
-        notice_kind=steps.not_authenticated_notice,
-        obj=request,
-    )
+    authenticated(steps, participant.party, actor, step=steps.decision, about=request)
     with transaction.atomic():
         request = lock(request)
         participant = _record_decision(request, participant, agree, reason)

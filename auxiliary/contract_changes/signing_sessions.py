@@ -19,9 +19,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from authentication.services import require_authentication
 from auxiliary.contract_changes.common import (
     Request,
+    authenticated,
     lock,
     notify_parties,
     participant_of,
@@ -104,12 +104,12 @@ class ChangeSigning(SigningPolicy[ChangeSigningSession]):
         return has_box(self.participant.signatory)
 
     def admit(self, actor: User) -> None:
-        require_authentication(
-            party=self.participant.party,
-            actor=actor,
+        authenticated(
+            steps_for(self.request),
+            self.participant.party,
+            actor,
             step=self.sign_step,
-            notice_kind=steps_for(self.request).not_authenticated_notice,
-            obj=self.request,
+            about=self.request,
         )
         self.require_turn()
 

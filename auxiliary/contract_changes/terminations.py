@@ -17,16 +17,16 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from authentication.services import require_authentication
 from auxiliary.contract_changes import documents, lifecycle
 from auxiliary.contract_changes.common import TERMINATION_STEPS as STEPS
 from auxiliary.contract_changes.common import (
     applicant,
+    authenticated,
     create_participants,
+    lock_for_new_change,
     notify_parties,
     record,
     require_in_performance,
-    require_no_open_change,
     store_document,
 )
 from auxiliary.contract_changes.models import Termination
@@ -47,13 +47,7 @@ def apply_for_termination(
     reason = lifecycle.required_reason(reason)
     _check_effective_date(effective_date, contract)
     settlement = (settlement or "").strip()
-    require_authentication(
-        party=signatory.party,
-        actor=actor,
-        step=STEPS.authentication,
-        notice_kind=STEPS.not_authenticated_notice,
-        obj=contract,
-    )
+    authenticated(STEPS, signatory.party, actor, step=STEPS.authentication, about=contract)
     base_sha256 = contract.current_version.sha256 if contract.current_version else ""
     # Drawn up before the transaction (WeasyPrint takes a second; the evidence chain is locked
     # from the first event to the commit), stored in it.
@@ -66,9 +60,7 @@ def apply_for_termination(
         settlement=settlement,
     )
     with transaction.atomic():
-        contract = Contract.objects.select_for_update().get(pk=contract.pk)
-        require_in_performance(contract)
-        require_no_open_change(contract)
+        contract = lock_for_new_change(contract)
         termination = Termination.objects.create(
             contract=contract,
             initiator=signatory.party,

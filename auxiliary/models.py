@@ -13,10 +13,10 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from econtract.parties.materials import IdentityMaterial
-from econtract.parties.models import IdentityRecord, Party
+from econtract.parties.models import IdentityApplication, Party, review_transitions
 
 
-class IdentityChange(ConcurrentTransitionMixin, IdentityRecord):
+class IdentityChange(ConcurrentTransitionMixin, IdentityApplication):
     """A party's application to change its registered identity data (身份信息变更申请单).
 
     The columns hold the party's data *as it will be after the change* (Table 9's "变更后的…"),
@@ -58,9 +58,6 @@ class IdentityChange(ConcurrentTransitionMixin, IdentityRecord):
         verbose_name=_("reviewer"),
     )
     decision_reason = models.TextField(_("reason given"), blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
-    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
 
     class Meta:
@@ -78,23 +75,8 @@ class IdentityChange(ConcurrentTransitionMixin, IdentityRecord):
         ]
         indexes = [models.Index(fields=["state", "submitted_at"], name="identity_change_queue")]
 
-    def __str__(self) -> str:
-        return f"#{self.pk} {self.name}"
-
-    @property
-    def is_editable(self) -> bool:
-        return self.state in self.EDITABLE_STATES
-
     # Transitions: guards and the state change only (STYLE.md); services do the rest.
-    @transition(
-        field=state, source=[State.DRAFT, State.SUPPLEMENT_REQUESTED], target=State.SUBMITTED
-    )
-    def submit(self) -> None:
-        pass
-
-    @transition(field=state, source=State.SUBMITTED, target=State.SUPPLEMENT_REQUESTED)
-    def request_supplement(self) -> None:
-        pass
+    submit, request_supplement = review_transitions(state, State)
 
     @transition(field=state, source=State.SUBMITTED, target=State.AWAITING_CONSENT)
     def ask_counterparties(self) -> None:

@@ -11,10 +11,10 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from econtract.parties.materials import IdentityMaterial
-from econtract.parties.models import IdentityRecord, Party
+from econtract.parties.models import IdentityApplication, Party, review_transitions
 
 
-class RegistrationApplication(ConcurrentTransitionMixin, IdentityRecord):
+class RegistrationApplication(ConcurrentTransitionMixin, IdentityApplication):
     """One account's application to be registered as a person or an organisation (§7)."""
 
     class State(models.TextChoices):
@@ -57,10 +57,7 @@ class RegistrationApplication(ConcurrentTransitionMixin, IdentityRecord):
         blank=True,
         verbose_name=_("party"),
     )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
-    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("registration application")
@@ -76,23 +73,8 @@ class RegistrationApplication(ConcurrentTransitionMixin, IdentityRecord):
         ]
         indexes = [models.Index(fields=["state", "submitted_at"], name="registration_queue")]
 
-    def __str__(self) -> str:
-        return f"#{self.pk} {self.name}"
-
-    @property
-    def is_editable(self) -> bool:
-        return self.state in self.EDITABLE_STATES
-
     # Transitions: guards and the state change only (STYLE.md); services do the rest.
-    @transition(
-        field=state, source=[State.DRAFT, State.SUPPLEMENT_REQUESTED], target=State.SUBMITTED
-    )
-    def submit(self) -> None:
-        pass
-
-    @transition(field=state, source=State.SUBMITTED, target=State.SUPPLEMENT_REQUESTED)
-    def request_supplement(self) -> None:
-        pass
+    submit, request_supplement = review_transitions(state, State)
 
     @transition(field=state, source=State.SUBMITTED, target=State.APPROVED)
     def approve(self) -> None:

@@ -1,8 +1,10 @@
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_fsm import transition
 
 from econtract import privacy
 
@@ -109,6 +111,47 @@ class IdentityRecord(models.Model):
                 or self.organization_code
             )
         return self.masked_id_number
+
+
+class IdentityApplication(IdentityRecord):
+    """An application about a party's identity data that an operator reviews: a registration
+    (§7) or an identity change (§11.1). The concrete model declares its ``state`` and its
+    transitions (``review_transitions`` for those both have)."""
+
+    # The states in which the applicant may still change the data and the materials.
+    EDITABLE_STATES: tuple[str, ...] = ()
+
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.name}"
+
+    @property
+    def is_editable(self) -> bool:
+        return getattr(self, "state", "") in self.EDITABLE_STATES
+
+
+def review_transitions(state: Any, states: Any) -> tuple[Callable[[Any], None], ...]:
+    """The submission and the operator's request for a supplement, made for one application
+    model's ``state`` (django-fsm binds a transition to the field it is declared with)."""
+
+    @transition(
+        field=state, source=[states.DRAFT, states.SUPPLEMENT_REQUESTED], target=states.SUBMITTED
+    )
+    def submit(self: Any) -> None:
+        """The applicant submits the application for review."""
+
+    @transition(field=state, source=states.SUBMITTED, target=states.SUPPLEMENT_REQUESTED)
+    def request_supplement(self: Any) -> None:
+        """The operator sends it back: materials are missing (补正)."""
+
+    return submit, request_supplement
 
 
 class Party(IdentityRecord):

@@ -117,9 +117,12 @@ def _x509(auth: Authentication) -> x509.Certificate:
     return x509.load_der_x509_certificate(bytes(auth.certificate.certificate_der))
 
 
+CHECK_TASK = "authentication.tasks.run_check"
+
+
 def _queue_checks(auth_id: int) -> None:
     for name in CHECK_NAMES:
-        queue.send("authentication.tasks.run_check", auth_id, name)
+        queue.send(CHECK_TASK, auth_id, name)
 
 
 def record_check_result(*, auth_id: int, check: str, result: CheckResult) -> Authentication:

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "econtract.localca",
     "econtract.contracts",
     "econtract.supervision",
+    "econtract.recovery",
     # The five business processes.
     "registration",
     "authentication",
@@ -151,6 +152,17 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
+# The outbox sweeper (econtract/recovery): how often it looks, and how late work must be before
+# it counts as stalled (its task never ran or died) and is queued again.
+RECOVERY_SWEEP_SECONDS = env_int("RECOVERY_SWEEP_SECONDS", 60)
+RECOVERY_GRACE_SECONDS = env_int("RECOVERY_GRACE_SECONDS", 120)
+RECOVERY_SOURCES = [
+    "signing.recovery.unsealed_contracts",
+    "auxiliary.contract_changes.recovery.unsealed_changes",
+    "econtract.notifications.recovery.undelivered_notices",
+    "econtract.supervision.recovery.unsent_webhooks",
+    "authentication.recovery.stalled_checks",
+]
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "evidence-anchor-head": {
@@ -161,9 +173,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "econtract.notifications.tasks.find_overdue_deadlines",
         "schedule": timedelta(minutes=1),
     },
-    "supervision-requeue-unsent-deliveries": {
-        "task": "econtract.supervision.tasks.requeue_unsent_deliveries",
-        "schedule": timedelta(minutes=5),
+    "recovery-sweep-stalled-work": {
+        "task": "econtract.recovery.tasks.sweep_stalled_work",
+        "schedule": timedelta(seconds=RECOVERY_SWEEP_SECONDS),
     },
     "parties-purge-expired-secrets": {
         "task": "econtract.parties.tasks.purge_expired_one_time_secrets",
@@ -316,6 +328,8 @@ SPECTACULAR_SETTINGS = {
     },
 }
 IDEMPOTENCY_TTL = timedelta(hours=env_int("IDEMPOTENCY_TTL_HOURS", 24))
+# How long a retry waits for the first request with its Idempotency-Key before a 409.
+IDEMPOTENCY_WAIT_SECONDS = float(env_str("IDEMPOTENCY_WAIT_SECONDS", "10"))
 
 # Throttles and lock-outs count in a shared cache: Redis when configured, memory otherwise.
 CACHE_URL = env_secret("CACHE_URL")

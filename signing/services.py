@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import Any, NotRequired, TypedDict
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -418,22 +418,27 @@ def withdraw_contract(*, contract: Contract, actor: User, reason: str) -> Contra
 
 
 def expire_overdue_contracts() -> int:
-    """Periodic (beat): every open contract past its signing deadline expires; returns how many."""
-    overdue = Contract.objects.filter(
-        state__in=Contract.OPEN_STATES, sign_deadline__lte=timezone.now()
-    ).values_list("pk", flat=True)[:EXPIRY_BATCH]
+    """Periodic (beat): every open contract past its signing deadline expires, unless every
+    party has signed it (it waits for its seal); returns how many expired."""
+    overdue = (
+        Contract.objects.filter(state__in=Contract.OPEN_STATES, sign_deadline__lte=timezone.now())
+        .filter(Exists(Signatory.objects.filter(contract=OuterRef("pk"), signed_at__isnull=True)))
+        .values_list("pk", flat=True)[:EXPIRY_BATCH]
+    )
     return sum(expire_contract(contract_id=pk) for pk in list(overdue))
 
 
 def expire_contract(*, contract_id: int) -> bool:
     """X4 for one contract, if it is still open and overdue when locked (a signature may have
-    concluded it meanwhile)."""
+    concluded it meanwhile). A deadline never undoes signatures: a contract every party signed
+    is not expired but sealed when the seal can be made (the recovery sweeper sees to it), and
+    its parties hear of the delay through the sealed-contract wait (X9, ``signing/waits.py``)."""
     with transaction.atomic():
         contract = Contract.objects.select_for_update().get(pk=contract_id)
         deadline = contract.sign_deadline
         if contract.state not in Contract.OPEN_STATES or deadline is None:
             return False
-        if deadline > timezone.now():
+        if deadline > timezone.now() or contract.all_signed():
             return False
         contract.expire()
         contract.save()

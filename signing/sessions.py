@@ -14,12 +14,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from authentication.services import require_authentication
+from econtract import queue
 from econtract.contracts.documents import (
     DocumentIntegrityError,
     read_document,
@@ -57,6 +57,8 @@ _STEPS = {
     Signatory.Role.OFFEREE: (Step.T5_5, Step.T5_6, Step.T5_7, Step.T5_8),
 }
 to_be_signed = engine.to_be_signed
+
+CONCLUDE_TASK = "signing.tasks.conclude_contract"  # the seal, conclusion and delivery
 
 
 def require_turn(contract: Contract, signatory: Signatory) -> None:
@@ -233,10 +235,7 @@ class ContractSigning(SigningPolicy[SigningSession]):
         if offeror:
             _form_contract_data(contract, sha256, stamped_at)
         if waits.after_signature(contract):  # the last signature
-            from signing import tasks
-
-            contract_id = contract.pk
-            transaction.on_commit(lambda: tasks.conclude_contract.delay(contract_id))
+            queue.send_on_commit(CONCLUDE_TASK, contract.pk)
 
     def count_failure(self) -> int:
         progress, _created = SignatoryProgress.objects.select_for_update().get_or_create(

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import TypeVar
 from urllib.parse import quote
 
+import kombu.pools
 import pytest
 import redis
 from django.conf import settings
@@ -72,7 +73,7 @@ class CeleryWorker:
             time.sleep(0.1)
 
 
-def _require_services() -> None:
+def require_services() -> None:
     missing = [
         name
         for name, ok in (
@@ -102,7 +103,7 @@ def _database_url() -> str:
     return f"postgres://{credentials}@{host}/{quote(db['NAME'], safe='')}"
 
 
-def _worker_env(queue: str, extra: dict[str, str]) -> dict[str, str]:
+def worker_env(queue: str, extra: dict[str, str]) -> dict[str, str]:
     return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tests.settings",
@@ -115,7 +116,7 @@ def _worker_env(queue: str, extra: dict[str, str]) -> dict[str, str]:
     }
 
 
-def _start(queue: str, env: dict[str, str], log_path: Path) -> CeleryWorker:
+def start_worker(queue: str, env: dict[str, str], log_path: Path) -> CeleryWorker:
     command = [
         sys.executable,
         "-m",
@@ -147,12 +148,12 @@ def _start(queue: str, env: dict[str, str], log_path: Path) -> CeleryWorker:
             timeout=START_TIMEOUT_SECONDS,
         )
     except BaseException:
-        _stop(worker)
+        stop_worker(worker)
         raise
     return worker
 
 
-def _stop(worker: CeleryWorker) -> None:
+def stop_worker(worker: CeleryWorker) -> None:
     if worker.process.poll() is None:
         # Warm shutdown: the running task finishes, reserved ones go back to the queue.
         worker.process.send_signal(signal.SIGTERM)
@@ -179,6 +180,15 @@ def _purge(queue: str) -> None:
         client.close()
 
 
+def forget_broker_connections() -> None:
+    """Close this process's connections to the broker, so that the next task sent connects to
+    the broker the configuration names then. (``Celery.close()`` would also deregister the app,
+    after which a task module imported later registers no tasks in it.)"""
+    kombu.pools.reset()  # closes every pooled connection and producer
+    celery_app._pool = None  # type: ignore[attr-defined]
+    celery_app.amqp._producer_pool = None  # type: ignore[attr-defined]
+
+
 @pytest.fixture(scope="module")
 def celery_worker_env() -> dict[str, str]:
     """Extra environment for the worker of this module; override it to change its settings."""
@@ -192,14 +202,14 @@ def celery_worker(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[CeleryWorker]:
     """A real worker process on this module's own queue, stopped after the module."""
-    _require_services()
+    require_services()
     queue = f"econtract-test-{uuid.uuid4().hex[:12]}"
     log_path = tmp_path_factory.mktemp("celery-worker") / "worker.log"
-    worker = _start(queue, _worker_env(queue, celery_worker_env), log_path)
+    worker = start_worker(queue, worker_env(queue, celery_worker_env), log_path)
     try:
         yield worker
     finally:
-        _stop(worker)
+        stop_worker(worker)
 
 
 @pytest.fixture
@@ -214,5 +224,4 @@ def live_celery(celery_worker: CeleryWorker, transactional_db: None) -> Iterator
         yield celery_worker
     finally:
         conf.task_always_eager, conf.task_default_queue = saved
-        # Close the producer connections to Redis this test opened (no leaked sockets).
-        celery_app.close()
+        forget_broker_connections()  # no leaked sockets

@@ -14,7 +14,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -34,6 +33,7 @@ from auxiliary.contract_changes.common import (
     store_document,
 )
 from auxiliary.contract_changes.models import Amendment, ChangeParticipant, ChangeSigningSession
+from econtract import queue
 from econtract.errors import BusinessRuleViolation
 from econtract.evidence.steps import Step
 from econtract.parties.models import Party, User
@@ -43,6 +43,8 @@ from econtract.signing_engine.models import TwoStepSession
 from econtract.signing_engine.policy import SigningPolicy
 
 to_be_signed = engine.to_be_signed
+
+SEAL_TASK = "auxiliary.contract_changes.tasks.seal_change"
 
 
 def next_signer(request: Request) -> ChangeParticipant | None:
@@ -187,10 +189,7 @@ class ChangeSigning(SigningPolicy[ChangeSigningSession]):
             request.start_sealing()
             request.save()
             record(verified, request, None, party=party, verified=True, sha256=sha256)
-            from auxiliary.contract_changes import tasks
-
-            kind, request_id = request.kind, request.pk
-            transaction.on_commit(lambda: tasks.seal_change.delay(kind, request_id))
+            queue.send_on_commit(SEAL_TASK, request.kind, request.pk)
             return
         record(verified, request, None, party=party, verified=True, sha256=sha256)
         following = next_signer(request)

@@ -169,8 +169,11 @@ def _display_name(user: User) -> str:
     return user.get_full_name() or user.get_username()
 
 
+DELIVER_TASK = "econtract.notifications.tasks.deliver_notification"
+
+
 def _queue(delivery: Delivery) -> None:
-    queue.send_on_commit("econtract.notifications.tasks.deliver_notification", delivery.pk)
+    queue.send_on_commit(DELIVER_TASK, delivery.pk)
 
 
 def _send(delivery: Delivery) -> None:

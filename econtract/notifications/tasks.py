@@ -5,17 +5,22 @@ from __future__ import annotations
 from celery import Task, shared_task
 from django.conf import settings
 
+from econtract.backoff import LONGEST_WAIT_SECONDS, Backoff
 from econtract.notifications import deadlines, services
 from econtract.notifications.models import Delivery
 
 # However many retries are configured, no wait between two is longer than this.
-MAX_RETRY_DELAY_SECONDS = 3600.0
+MAX_RETRY_DELAY_SECONDS = LONGEST_WAIT_SECONDS
+
+
+def backoff() -> Backoff:
+    """The configured retries: the base wait, doubled after each failed retry, capped."""
+    base, retries = settings.NOTIFICATION_RETRY_BACKOFF_SECONDS, settings.NOTIFICATION_MAX_RETRIES
+    return Backoff(base=base, retries=retries)
 
 
 def retry_delay(retries_done: int) -> float:
-    """Exponential backoff: the configured base, doubled after each failed retry, capped."""
-    base = settings.NOTIFICATION_RETRY_BACKOFF_SECONDS
-    return float(min(base * 2**retries_done, MAX_RETRY_DELAY_SECONDS))
+    return backoff().delay(retries_done)
 
 
 @shared_task(bind=True, acks_late=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -188,25 +188,11 @@ def _subscriptions_for(event: SupervisionEvent) -> list[WebhookSubscription]:
     return [sub for sub in candidates if event.event_type in sub.events]
 
 
-# A delivery queued this long ago and never tried lost its task (the broker was down or lost
-# its queue when the transaction committed): it is queued again. Delivery is at-least-once.
-UNSENT_AFTER = timedelta(minutes=5)
-
-
-def requeue_unsent_deliveries(*, now: datetime | None = None) -> int:
-    """Queue again every pending delivery that was never tried; returns how many."""
-    cutoff = (now or timezone.now()) - UNSENT_AFTER
-    stuck = WebhookDelivery.objects.filter(
-        state=WebhookDelivery.State.PENDING, attempts=0, created_at__lt=cutoff
-    ).order_by("id")
-    ids = list(stuck.values_list("id", flat=True)[:1000])
-    for delivery_id in ids:
-        queue.send("econtract.supervision.tasks.deliver_webhook", delivery_id)
-    return len(ids)
+DELIVER_TASK = "econtract.supervision.tasks.deliver_webhook"
 
 
 def _queue(delivery: WebhookDelivery) -> None:
-    queue.send_on_commit("econtract.supervision.tasks.deliver_webhook", delivery.pk)
+    queue.send_on_commit(DELIVER_TASK, delivery.pk)
 
 
 def _send(delivery: WebhookDelivery) -> sender.SendResult:

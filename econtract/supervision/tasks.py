@@ -5,17 +5,22 @@ from __future__ import annotations
 from celery import Task, shared_task
 from django.conf import settings
 
+from econtract.backoff import LONGEST_WAIT_SECONDS, Backoff
 from econtract.supervision import services
 from econtract.supervision.models import WebhookDelivery
 
 # However many retries are configured, no wait between two is longer than this.
-MAX_RETRY_DELAY_SECONDS = 3600.0
+MAX_RETRY_DELAY_SECONDS = LONGEST_WAIT_SECONDS
+
+
+def backoff() -> Backoff:
+    """The configured retries: the base wait, doubled after each failed retry, capped."""
+    base, retries = settings.WEBHOOK_RETRY_BACKOFF_SECONDS, settings.WEBHOOK_MAX_RETRIES
+    return Backoff(base=base, retries=retries)
 
 
 def retry_delay(retries_done: int) -> float:
-    """Exponential backoff: the configured base, doubled after each failed retry, capped."""
-    base = settings.WEBHOOK_RETRY_BACKOFF_SECONDS
-    return float(min(base * 2**retries_done, MAX_RETRY_DELAY_SECONDS))
+    return backoff().delay(retries_done)
 
 
 @shared_task(bind=True, acks_late=True)
@@ -28,9 +33,3 @@ def deliver_webhook(self: Task, delivery_id: int) -> str:
     if self.request.retries >= max_retries:
         return str(services.give_up_delivery(delivery_id=delivery_id).state)
     raise self.retry(countdown=retry_delay(self.request.retries), max_retries=max_retries)
-
-
-@shared_task
-def requeue_unsent_deliveries() -> int:
-    """Beat: deliveries whose task was lost before their first try are queued again."""
-    return services.requeue_unsent_deliveries()

@@ -14,8 +14,9 @@ from pytest_django import Settings
 from econtract.contracts.models import Contract
 from econtract.evidence.models import EvidenceEvent
 from econtract.parties.models import Party
+from econtract.recovery.models import StalledWork
+from econtract.recovery.sweeper import grace, sweep
 from econtract.supervision.models import SupervisionEvent, WebhookDelivery, WebhookSubscription
-from econtract.supervision.services import UNSENT_AFTER, requeue_unsent_deliveries
 from econtract.supervision.tasks import MAX_RETRY_DELAY_SECONDS, retry_delay
 from tests.supervision.conftest import REGULATOR_SECRET, conclude, make_contract, make_party
 from tests.supervision.receiver import Receiver
@@ -151,12 +152,17 @@ def test_a_delivery_whose_task_was_lost_is_queued_again_and_delivered(
     conclude(contract)
     delivery = WebhookDelivery.objects.get()
     assert (delivery.state, delivery.attempts) == ("pending", 0)
-    assert requeue_unsent_deliveries() == 0  # too young: its task may still be on its way
-    later = timezone.now() + UNSENT_AFTER + timedelta(seconds=1)
+    key = f"webhook:{delivery.pk}"
+    assert key not in _keys(sweep())  # too young: its task may still be on its way
+    later = timezone.now() + grace() + timedelta(seconds=1)
 
-    assert requeue_unsent_deliveries(now=later) == 1
+    assert key in _keys(sweep(now=later))
 
     delivery.refresh_from_db()
     assert (delivery.state, delivery.attempts) == ("delivered", 1)
     assert len(receiver.received("/regulator")) == 1
-    assert requeue_unsent_deliveries(now=later) == 0  # delivered ones are left alone
+    assert key not in _keys(sweep(now=later + grace()))  # delivered ones are left alone
+
+
+def _keys(rows: list[StalledWork]) -> set[str]:
+    return {row.key for row in rows}

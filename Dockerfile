@@ -30,9 +30,11 @@ RUN ECONTRACT_DEPLOYMENT=production \
 
 # --- runtime ---------------------------------------------------------------------------------
 FROM python:3.12-slim
-# A TrueType Chinese font for rendered contracts and reports (TOOLCHAIN-NOTES.md).
+# WeasyPrint's libraries (Pango, HarfBuzz's subsetter). The Chinese font of rendered contracts
+# and reports comes with the code (econtract/fonts/): no system font is needed.
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends fonts-wqy-microhei \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 \
+        libharfbuzz-subset0 \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin econtract \
     && mkdir -p /data \

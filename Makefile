@@ -7,10 +7,11 @@ PY := $(VENV)/bin/python
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: help run test lint format venv system-deps messages worker beat clean bench
+.PHONY: help run dev test lint format venv system-deps run-deps messages worker beat clean bench
 
 help:
 	@echo "make run    - serve http://127.0.0.1:$(PORT) (SQLite, in-process tasks, built-in CA)"
+	@echo "make dev    - the same with Django's development server (reloads on changes)"
 	@echo "make test   - the test suite (PostgreSQL and Redis when they answer)"
 	@echo "make lint   - ruff, mypy, import-linter, migrations check"
 
@@ -25,12 +26,19 @@ venv: $(VENV)/.synced
 system-deps:
 	@tools/system-deps
 
-messages: venv
+run-deps:
+	@tools/system-deps --run
+
+messages: venv run-deps
 	@$(PY) manage.py compilemessages --ignore=.venv -v 0
 
 # Certificates and the TSA URL name the address the server really listens on.
 run: export ECONTRACT_PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
 run: venv messages
+	@PORT=$(PORT) VENV=$(VENV) tools/serve
+
+dev: export ECONTRACT_PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
+dev: venv messages
 	$(PY) manage.py migrate --noinput -v 0
 	$(PY) manage.py localca init
 	@# No broker in embedded mode: the beat schedule runs in a side process, ended with the server.

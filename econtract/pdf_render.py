@@ -27,8 +27,8 @@ def font_path() -> Path:
     path = Path(settings.CONTRACT_FONT_PATH)
     if not path.is_file():
         raise ContractFontError(
-            f"The CJK font for contract PDFs is missing: {path}. Install it "
-            "(tools/system-deps installs fonts-wqy-microhei) or set CONTRACT_FONT_PATH."
+            f"The CJK font for contract PDFs is missing: {path}. The platform ships one in "
+            "econtract/fonts/; set CONTRACT_FONT_PATH to it or to another TrueType CJK font."
         )
     return path
 

@@ -443,9 +443,10 @@ CONTRACT_EXCLUDED_CATEGORIES = env_list(
 )
 # Contract PDFs are private: outside MEDIA_ROOT, never served from a URL (contracts/storage.py).
 CONTRACT_STORAGE_DIR = Path(env_str("CONTRACT_STORAGE_DIR", str(VAR_DIR / "contracts")))
-# The CJK font embedded in rendered contracts (TOOLCHAIN-NOTES.md); tools/system-deps installs it.
+# The CJK font embedded in rendered contracts (TOOLCHAIN-NOTES.md): shipped with the code
+# (econtract/fonts/README.md), so that no system font is needed.
 CONTRACT_FONT_PATH = Path(
-    env_str("CONTRACT_FONT_PATH", "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
+    env_str("CONTRACT_FONT_PATH", str(BASE_DIR / "econtract" / "fonts" / "wqy-microhei.ttc"))
 )
 # PDF variant of rendered text contracts: "pdf/a-2b" (archival, signs fine), or "" for plain PDF.
 CONTRACT_PDF_VARIANT = env_str("CONTRACT_PDF_VARIANT", "pdf/a-2b")

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 from econtract.env import env_bool, env_int, env_list, env_secret, env_str
@@ -89,6 +90,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before WhiteNoise, so that static files (pdf.js's worker among them) carry the policy too.
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "econtract.permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Chinese by default whatever Accept-Language says; the language cookie still decides.
@@ -118,6 +122,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.csp",
             ],
         },
     },
@@ -168,6 +173,10 @@ CELERY_BEAT_SCHEDULE = {
     "evidence-anchor-head": {
         "task": "econtract.evidence.tasks.anchor_evidence_head",
         "schedule": timedelta(minutes=env_int("EVIDENCE_ANCHOR_MINUTES", 10)),
+    },
+    "evidence-verify-chain": {
+        "task": "econtract.evidence.tasks.verify_evidence_chain",
+        "schedule": timedelta(minutes=env_int("EVIDENCE_VERIFY_MINUTES", 10)),
     },
     "notifications-find-overdue": {
         "task": "econtract.notifications.tasks.find_overdue_deadlines",
@@ -237,6 +246,37 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Content-Security-Policy (Django's ContentSecurityPolicyMiddleware). The browser holds the
+# parties' signing keys: non-extractable, but usable by any script running in the page, so no
+# script runs but our own files — no inline script, no eval. Inline <style> blocks carry the
+# request's nonce. pdf.js runs its worker from our static files and compiles its image decoders
+# from wasm ('wasm-unsafe-eval' allows that and nothing else); it draws pages with data: and
+# blob: images. Enforced in production; in development it only reports (ECONTRACT_CSP:
+# enforce, report-only or off; the tests enforce it, so every page is tested under it).
+CONTENT_SECURITY_POLICY = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.WASM_UNSAFE_EVAL],
+    "style-src": [CSP.SELF, CSP.NONCE],
+    "img-src": [CSP.SELF, "data:", "blob:"],
+    "font-src": [CSP.SELF, "data:"],
+    "connect-src": [CSP.SELF],
+    "worker-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [CSP.SELF],
+}
+_CSP_MODE = env_str("ECONTRACT_CSP", "enforce" if PRODUCTION else "report-only")
+if _CSP_MODE not in ("enforce", "report-only", "off"):
+    raise ImproperlyConfigured("ECONTRACT_CSP must be enforce, report-only or off")
+SECURE_CSP = CONTENT_SECURITY_POLICY if _CSP_MODE == "enforce" else {}
+SECURE_CSP_REPORT_ONLY = CONTENT_SECURITY_POLICY if _CSP_MODE == "report-only" else {}
+# Features no page of ours uses are off for every page (and anything injected into one).
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), "
+    "magnetometer=(), microphone=(), payment=(), usb=(), serial=(), bluetooth=()"
+)
 
 if PRODUCTION:
     # T4.3 "establish an encrypted channel": production runs only over HTTPS.
@@ -443,6 +483,8 @@ CONTRACT_EXCLUDED_CATEGORIES = env_list(
 )
 # Contract PDFs are private: outside MEDIA_ROOT, never served from a URL (contracts/storage.py).
 CONTRACT_STORAGE_DIR = Path(env_str("CONTRACT_STORAGE_DIR", str(VAR_DIR / "contracts")))
+# Witness copies of the evidence anchors, outside the database (econtract/evidence/witness.py).
+EVIDENCE_WITNESS_DIR = Path(env_str("EVIDENCE_WITNESS_DIR", str(VAR_DIR / "evidence-witness")))
 # The CJK font embedded in rendered contracts (TOOLCHAIN-NOTES.md): shipped with the code
 # (econtract/fonts/README.md), so that no system font is needed.
 CONTRACT_FONT_PATH = Path(

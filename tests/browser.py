@@ -66,8 +66,25 @@ def _new_page(browser: Browser, viewport: ViewportSize) -> Iterator[Page]:
     context = browser.new_context(viewport=viewport, locale="en-US")
     context.set_default_timeout(10_000)
     page = context.new_page()
+    refused = csp_violations(page)
     yield page
     context.close()
+    if refused:
+        # The pages run under the enforced Content-Security-Policy (tests/settings.py): whatever
+        # it refused is broken for users too.
+        pytest.fail("the Content-Security-Policy refused: " + "; ".join(refused))
+
+
+def csp_violations(page: Page) -> list[str]:
+    """What the Content-Security-Policy refuses on ``page`` from now on, as Chromium logs it."""
+    refused: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            refused.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    return refused
 
 
 @pytest.fixture

@@ -42,3 +42,7 @@ CELERY_BEAT_SCHEDULE = {}
 _NO_THROTTLE = dict.fromkeys(("anon", "user", "login", "signup"), "10000/min")
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": _NO_THROTTLE}  # noqa: F405
 AXES_ENABLED = True
+
+# Every page is tested under the enforced Content-Security-Policy, as production serves it.
+SECURE_CSP = CONTENT_SECURITY_POLICY  # noqa: F405
+SECURE_CSP_REPORT_ONLY = {}

@@ -142,7 +142,8 @@ def test_make_run_renders_a_chinese_contract_with_no_system_font(served: Served)
     font = served.manage(
         "shell", "-c", "from django.conf import settings as s; print(s.CONTRACT_FONT_PATH)"
     )
-    assert Path(font.strip().splitlines()[-1]).is_relative_to(PROJECT_DIR)  # the shipped font, not a system one
+    # The font shipped with the code, not a system one.
+    assert Path(font.strip().splitlines()[-1]).is_relative_to(PROJECT_DIR)
     token = served.manage("shell", "-c", PARTIES).strip().splitlines()[-1]
     body = {
         "title": "笔记本电脑买卖合同",

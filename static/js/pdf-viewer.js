@@ -60,6 +60,7 @@ class PdfViewer {
         cMapPacked: true,
         standardFontDataUrl: absolute(this.data.standardFontUrl),
         wasmUrl: absolute(this.data.wasmUrl),
+        isEvalSupported: false, // the CSP allows no eval; PostScript functions are interpreted
       }).promise;
       this.pdf = pdf;
       this.pageCount.textContent = (this.data.textPages || "{count}").replace(

@@ -37,7 +37,7 @@ from auxiliary.models import Cancellation, PerformanceConfirmation
 from econtract import privacy
 from econtract.contracts.models import Contract
 from econtract.errors import BusinessRuleViolation
-from econtract.evidence.services import record
+from econtract.evidence.services import anchor_after_commit, record
 from econtract.evidence.steps import Step
 from econtract.notifications.services import notify
 from econtract.parties import revocation
@@ -238,6 +238,7 @@ def _grant(cancellation: Cancellation) -> None:
         account_active=False,
         notified=told,
     )
+    anchor_after_commit()
     _publish(party, cancellation)
 
 

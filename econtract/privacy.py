@@ -46,6 +46,12 @@ def _subkey(purpose: bytes) -> bytes:
     return HKDF(hashes.SHA256(), 32, salt=None, info=purpose).derive(_master_key())
 
 
+def evidence_mac(data: bytes) -> str:
+    """HMAC-SHA256 of ``data`` under a key that never enters the database (the evidence log's
+    seal on each event: whoever can rewrite rows cannot make new seals)."""
+    return hmac.new(_subkey(b"evidence-mac"), data, hashlib.sha256).hexdigest()
+
+
 def encrypt(plaintext: str) -> str:
     nonce = os.urandom(_NONCE_BYTES)
     sealed = AESGCM(_subkey(b"encryption")).encrypt(nonce, plaintext.encode(), KEY_VERSION.encode())

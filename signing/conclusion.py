@@ -21,7 +21,12 @@ from django.utils import timezone
 from econtract.contracts.documents import read_document
 from econtract.contracts.models import Contract, ContractVersion, SignatureRecord
 from econtract.contracts.rendering import document_sha256
-from econtract.evidence.services import appended_together, record, record_event
+from econtract.evidence.services import (
+    anchor_after_commit,
+    appended_together,
+    record,
+    record_event,
+)
 from econtract.evidence.steps import Step
 from econtract.notifications.models import Notification
 from econtract.notifications.services import notify
@@ -80,6 +85,7 @@ def _store_and_conclude(
         sealed_at=version.sealed_at.isoformat() if version.sealed_at else None,
     )
     _deliver(contract, sha256)
+    anchor_after_commit()
     publish_contract_event(
         event_type="contract.concluded", contract=contract, document_sha256=sha256, occurred_at=now
     )

@@ -1,7 +1,12 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from django.conf import settings
+from django.db import connection
+from pytest_django import Settings
+from pytest_django.plugin import DjangoDbBlocker
 
 pytest_plugins = [
     "tests.browser",
@@ -30,3 +35,26 @@ def _sandbox_children_ended() -> object:
     from econtract.pki.sandbox import close_pools
 
     close_pools()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _test_database_may_be_emptied(
+    django_db_setup: None, django_db_blocker: DjangoDbBlocker
+) -> None:
+    """pytest-django empties tables between tests with TRUNCATE, which the evidence tables
+    refuse (evidence migration 0004) unless the session is in maintenance: so is every session
+    on the run's own test database, and only there."""
+    test_name = connection.settings_dict.get("TEST", {}).get("NAME")
+    if connection.vendor == "postgresql" and connection.settings_dict["NAME"] == test_name:
+        with django_db_blocker.unblock(), connection.cursor() as cursor:
+            name = connection.ops.quote_name(test_name)
+            cursor.execute(f"ALTER DATABASE {name} SET econtract.evidence_maintenance = 'on'")
+            cursor.execute("SET econtract.evidence_maintenance = 'on'")
+
+
+@pytest.fixture(autouse=True)
+def _own_evidence_witnesses(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Each test keeps its anchors' witness copies apart, as its database rows are."""
+    directory: Path = tmp_path_factory.mktemp("evidence-witness")
+    settings.EVIDENCE_WITNESS_DIR = directory
+    return directory

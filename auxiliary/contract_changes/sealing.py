@@ -31,6 +31,7 @@ from auxiliary.contract_changes.models import Amendment, ChangeSigningSession, T
 from econtract.contracts.documents import add_version
 from econtract.contracts.models import Contract, ContractVersion, SignatureRecord
 from econtract.contracts.rendering import document_sha256
+from econtract.evidence.services import anchor_after_commit
 from econtract.evidence.steps import Step
 from econtract.pki.pades_seal import SealedDocument
 from econtract.signing_engine.fields import SEAL_FIELD
@@ -86,6 +87,7 @@ def _store_and_complete(request: Request, sealed: SealedDocument) -> None:
     request.save()
     stamp = sealed.timestamp_time.isoformat() if sealed.timestamp_time else None
     record(Step.X7, request, None, field=SEAL_FIELD, sha256=sha256, timestamp_time=stamp)
+    anchor_after_commit()
     if isinstance(request, Amendment):
         # The amended elements are the contract's now; the amended document is current.
         contract.elements = request.elements

@@ -103,6 +103,9 @@ class EvidenceChainVerify(APIView):
                 "broken_at": serializers.IntegerField(allow_null=True),
                 "reason": serializers.CharField(),
                 "anchors": serializers.IntegerField(),
+                "unanchored": serializers.IntegerField(
+                    help_text="Events after the last timestamped chain head."
+                ),
             },
         )
     )

@@ -1,4 +1,4 @@
-"""How an event's hashes are computed. Pure functions: the writer and the verifier share them."""
+"""How an event's hashes and seal are computed: the writer and the verifier share them."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import hashlib
 import json
 from datetime import UTC, datetime
 from typing import Any, Protocol
+
+from econtract import privacy
 
 
 def canonical_json(value: Any) -> bytes:
@@ -70,3 +72,9 @@ def hash_of(event: ChainedEvent) -> str:
         previous_hash=event.previous_hash,
         recorded_at=event.recorded_at,
     )
+
+
+def mac_of(event_hash_hex: str) -> str:
+    """The event's seal: a keyed MAC of its hash (``privacy.evidence_mac``). A rewritten event
+    whose hashes were recomputed keeps the old seal, which no longer matches."""
+    return privacy.evidence_mac(bytes.fromhex(event_hash_hex))

@@ -28,6 +28,8 @@ class EvidenceEvent(models.Model):
     previous_hash = models.CharField(_("previous hash"), max_length=64, unique=True)
     hash = models.CharField(_("hash"), max_length=64, unique=True)
     recorded_at = models.DateTimeField(_("recorded at"))
+    # chain.mac_of(hash): empty only on events recorded before events were sealed.
+    mac = models.CharField(_("seal (MAC)"), max_length=64, blank=True, default="")
 
     class Meta:
         ordering = ["sequence"]
@@ -70,3 +72,23 @@ class ChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"head #{self.sequence}"
+
+
+class ChainCheck(models.Model):
+    """The latest full verification of the chain (beat, EVIDENCE_VERIFY_MINUTES): what
+    ``/healthz`` reports, without verifying the whole log on every probe."""
+
+    singleton = models.BooleanField(primary_key=True, default=True)
+    checked_at = models.DateTimeField(_("checked at"))
+    intact = models.BooleanField(_("intact"))
+    events = models.PositiveBigIntegerField(_("events"))
+    unanchored = models.PositiveBigIntegerField(_("events not yet anchored"))
+    broken_at = models.PositiveBigIntegerField(_("broken at"), null=True, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        verbose_name = _("evidence chain check")
+
+    def __str__(self) -> str:
+        state = "intact" if self.intact else f"broken at {self.broken_at}"
+        return f"{state} ({self.checked_at:%Y-%m-%d %H:%M})"

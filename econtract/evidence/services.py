@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Any
 from django.db import models, transaction
 from django.utils import timezone
 
-from econtract.evidence import chain
+from econtract import queue
+from econtract.evidence import chain, witness
 from econtract.evidence.models import ChainHead, EvidenceAnchor, EvidenceEvent
 from econtract.evidence.steps import Step, is_step_code
 from econtract.pki.tsa import TimestampToken, timestamp_digest
@@ -172,6 +173,7 @@ def _append(events: list[EvidenceEvent]) -> None:
             sequence += 1
             event.sequence, event.previous_hash, event.recorded_at = sequence, previous, recorded_at
             event.hash = chain.hash_of(event)
+            event.mac = chain.mac_of(event.hash)
             previous = event.hash
         if len(events) == 1:
             events[0].save(force_insert=True)
@@ -182,13 +184,26 @@ def _append(events: list[EvidenceEvent]) -> None:
 
 
 def store_anchor(*, event: EvidenceEvent, token: TimestampToken) -> EvidenceAnchor:
-    return EvidenceAnchor.objects.create(
+    """Keep the anchor in the database and, once committed, its witness copy outside it."""
+    anchor = EvidenceAnchor.objects.create(
         sequence=event.sequence,
         head_hash=event.hash,
         token=token.token_der,
         timestamped_at=token.gen_time,
         tsa_url=token.tsa_url,
     )
+    transaction.on_commit(lambda: witness.keep(anchor, head_mac=event.mac))
+    return anchor
+
+
+ANCHOR_TASK = "econtract.evidence.tasks.anchor_evidence_head"
+
+
+def anchor_after_commit() -> None:
+    """Timestamp the chain head once this transaction commits, besides the schedule: after a
+    step that ends something (a conclusion, an amendment, a termination, a cancellation), so
+    its evidence is provable at once, not up to EVIDENCE_ANCHOR_MINUTES later."""
+    queue.send_on_commit(ANCHOR_TASK)
 
 
 def anchor_chain_head() -> EvidenceAnchor | None:

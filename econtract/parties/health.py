@@ -1,4 +1,5 @@
-"""``GET /healthz``: can this instance reach its database, its broker and its TSA?
+"""``GET /healthz``: can this instance reach its database, its broker and its TSA, and was
+the evidence chain intact when last verified?
 
 Each probe answers ``{ok, detail}`` with a short, non-sensitive detail (never a URL, which may
 carry credentials, nor an exception message). Probes have short timeouts so an orchestrator's
@@ -16,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from kombu import Connection
 
+from econtract.evidence.models import ChainCheck
 from econtract.pki.tsa import tsa_status as timestamp_service_status
 
 PROBE_TIMEOUT_SECONDS = 2
@@ -63,10 +65,30 @@ def tsa_status() -> Probe:
     return Probe(ok=result.ok, detail=_TSA_DETAIL[result.result])
 
 
+def evidence_status() -> Probe:
+    """The latest full verification of the evidence chain (beat, EVIDENCE_VERIFY_MINUTES)."""
+    check = ChainCheck.objects.filter(singleton=True).first()
+    if check is None:
+        return Probe(ok=True, detail="not verified yet")
+    when = check.checked_at.isoformat(timespec="seconds")
+    if not check.intact:
+        return Probe(ok=False, detail=f"broken at event {check.broken_at} (verified {when})")
+    return Probe(
+        ok=True,
+        detail=f"intact: {check.events} events, {check.unanchored} not yet anchored "
+        f"(verified {when})",
+    )
+
+
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    probes = {"database": database_status(), "broker": broker_status(), "tsa": tsa_status()}
+    probes = {
+        "database": database_status(),
+        "broker": broker_status(),
+        "tsa": tsa_status(),
+        "evidence": evidence_status(),
+    }
     healthy = all(probe.ok for probe in probes.values())
     body: dict[str, object] = {"status": "ok" if healthy else "unavailable"}
     body.update({name: asdict(probe) for name, probe in probes.items()})

@@ -94,12 +94,13 @@ def test_timestamped_events_cut_from_the_end_are_found_even_with_a_forged_head(
             else "SELECT 1"
         )
         cursor.execute("DELETE FROM evidence_evidenceevent WHERE sequence = 3")
+        # The head may not move back (a trigger): forged behind the triggers' back too.
+        ChainHead.objects.update(sequence=2, hash=survivor.hash)
         cursor.execute(
             "SET session_replication_role = DEFAULT"
             if connection.vendor == "postgresql"
             else "SELECT 1"
         )
-    ChainHead.objects.update(sequence=2, hash=survivor.hash)
 
     report = verify_chain()
 

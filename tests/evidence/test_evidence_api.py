@@ -41,6 +41,7 @@ def test_operators_verify_the_chain_over_the_api(operator_client: Client) -> Non
         "broken_at": None,
         "reason": "",
         "anchors": 0,
+        "unanchored": 1,
     }
 
 

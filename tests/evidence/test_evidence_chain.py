@@ -79,6 +79,7 @@ def test_an_untouched_chain_verifies_intact() -> None:
         "broken_at": None,
         "reason": "",
         "anchors": 0,
+        "unanchored": 3,
     }
 
 

@@ -32,7 +32,8 @@ class Command(BaseCommand):
         elif report.intact:
             self.stdout.write(
                 self.style.SUCCESS(
-                    f"intact: {report.events} events, {report.anchors} timestamped heads"
+                    f"intact: {report.events} events, {report.anchors} timestamped heads, "
+                    f"{report.unanchored} events not yet anchored"
                 )
             )
         if not report.intact:

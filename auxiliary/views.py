@@ -25,6 +25,7 @@ from auxiliary.models import Cancellation, IdentityChange, IdentityChangeMateria
 from econtract.api.requests import account_of
 from econtract.errors import BusinessRuleViolation
 from econtract.evidence.services import history
+from econtract.parties import materials
 from econtract.parties.material_pages import MaterialForm, show_problems, upload
 
 
@@ -180,11 +181,7 @@ def identity_change_consent(request: HttpRequest, pk: int) -> HttpResponse:
 def identity_change_material(request: HttpRequest, pk: int, material_pk: int) -> FileResponse:
     """The applicant's own document; operators open documents through the admin."""
     material = selectors.material_for(user=account_of(request), change_pk=pk, pk=material_pk)
-    return FileResponse(
-        material.file.open("rb"),
-        content_type=material.content_type,
-        filename=material.original_name,
-    )
+    return materials.material_download(material)
 
 
 # --- cancellation -----------------------------------------------------------------------------

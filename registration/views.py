@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from econtract.api.requests import account_of
 from econtract.errors import BusinessRuleViolation
+from econtract.parties import materials
 from econtract.parties.material_pages import MaterialForm, show_problems, upload
 from econtract.parties.models import Party
 from registration import rules, selectors, services
@@ -143,8 +144,4 @@ def material_file(request: HttpRequest, pk: int, material_pk: int) -> FileRespon
     material = application.materials.filter(pk=material_pk).first()
     if material is None:
         raise Http404("No such material.")
-    return FileResponse(
-        material.file.open("rb"),
-        content_type=material.content_type,
-        filename=material.original_name,
-    )
+    return materials.material_download(material)

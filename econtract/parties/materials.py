@@ -3,9 +3,11 @@ what a file really is, decided by its bytes, and how it is kept.
 
 The client's content type and file name are not trusted: an uploaded file is accepted only when
 its first bytes are those of a PDF, JPEG or PNG, and when it is within
-``settings.REGISTRATION_MATERIAL_MAX_BYTES``. It is stored under a random name, so nothing the
-client chose ends up in a path, and served only through the staff view and the owner's page,
-never from ``MEDIA_URL``.
+``settings.REGISTRATION_MATERIAL_MAX_BYTES``. It is then opened in a sandbox child
+(``econtract/pki/material_check.py``): a PDF that does not parse, loops or inflates beyond its
+budget, or an image with too many pixels, is refused; an image is kept as its clean re-encoding.
+It is stored under a random name, so nothing the client chose ends up in a path, and served
+only as a download (``material_download``), never from ``MEDIA_URL`` nor shown inline.
 """
 
 from __future__ import annotations
@@ -18,13 +20,17 @@ from pathlib import PurePath
 from typing import Protocol
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models
+from django.http import FileResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from econtract.errors import BusinessRuleViolation
+from econtract.pki.material_check import inspect_in_sandbox
+from econtract.pki.sandbox import LIMITS_EXCEEDED, UNAVAILABLE, SandboxError
 
 # (magic bytes at offset 0, content type, stored extension)
 _SIGNATURES: tuple[tuple[bytes, str, str], ...] = (
@@ -47,6 +53,7 @@ class CheckedUpload:
     extension: str
     size: int
     sha256: str
+    content: bytes | None = None  # what is kept instead of the upload (a re-encoded image)
 
 
 def sniff_content_type(head: bytes) -> tuple[str, str] | None:
@@ -63,7 +70,45 @@ def check_material(kind: str, kinds: Iterable[str], file: UploadedFile) -> Check
     if kind not in kinds:
         message = _("Choose a listed document kind.")
         raise BusinessRuleViolation("invalid_material_kind", message, fields={"kind": [message]})
-    return check_upload(file, size=file.size)
+    checked = check_upload(file, size=file.size)
+    file.seek(0)
+    return _inspected(checked, file.read())
+
+
+def _inspected(checked: CheckedUpload, data: bytes) -> CheckedUpload:
+    """``checked``, once the sandbox has opened the file; an image's clean copy replaces it."""
+    try:
+        result = inspect_in_sandbox(data)
+    except SandboxError as exc:
+        raise _hostile(exc.code) from exc
+    content = result.get("content")
+    if content is None:
+        return checked
+    sha256 = hashlib.sha256(content).hexdigest()
+    return CheckedUpload(checked.content_type, checked.extension, len(content), sha256, content)
+
+
+def _hostile(code: str) -> BusinessRuleViolation:
+    messages = {
+        "material_image_too_large": _(
+            "The image has more pixels than allowed (at most 40 million); send a smaller one."
+        ),
+        "material_too_complex": _(
+            "The file unpacks to far more than a document or a photo needs; it was refused."
+        ),
+    }
+    if code == LIMITS_EXCEEDED:
+        code = "material_too_complex"
+    if code == UNAVAILABLE:
+        raise BusinessRuleViolation(
+            "verification_unavailable", _("Files cannot be checked right now; try again later.")
+        )
+    if code not in messages:
+        code = "material_unreadable"
+    message = messages.get(
+        code, _("The file could not be read as the PDF, JPEG or PNG it claims to be.")
+    )
+    return BusinessRuleViolation(code, message, fields={"file": [message]})
 
 
 def check_upload(file: Readable, *, size: int | None = None) -> CheckedUpload:
@@ -124,13 +169,28 @@ def keep[MaterialT: IdentityMaterial](
     material.content_type, material.size = checked.content_type, checked.size
     material.sha256, material.uploaded_at = checked.sha256, timezone.now()
     name = random_storage_name(folder=folder, extension=checked.extension)
-    material.file.save(name, upload, save=False)
+    kept = ContentFile(checked.content) if checked.content is not None else upload
+    material.file.save(name, kept, save=False)
     try:
         material.save()
     except Exception:
         material.file.delete(save=False)  # a failed insert leaves no file behind
         raise
     return material
+
+
+def material_download(material: IdentityMaterial) -> FileResponse:
+    """The material as a download, for its owner or an operator: never displayed in our origin
+    (``attachment``), and sandboxed should a browser display it anyway (no script, no plugin,
+    its own origin)."""
+    response = FileResponse(
+        material.file.open("rb"),
+        content_type=material.content_type,
+        as_attachment=True,
+        filename=material.original_name,
+    )
+    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    return response
 
 
 def random_storage_name(*, folder: str, extension: str) -> str:

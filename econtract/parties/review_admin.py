@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from econtract.errors import BusinessRuleViolation
+from econtract.parties import materials
 from econtract.parties.materials import IdentityMaterial
 from econtract.parties.models import User
 from econtract.readonly_admin import StaffReadOnlyMixin
@@ -128,11 +129,7 @@ class IdentityReviewAdmin(StaffReadOnlyAdmin):
         material = get_object_or_404(
             self.material_model, pk=material_pk, **{f"{self.material_owner}_id": pk}
         )
-        return FileResponse(
-            material.file.open("rb"),
-            content_type=material.content_type,
-            filename=material.original_name,
-        )
+        return materials.material_download(material)
 
     def review_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         obj = get_object_or_404(self.model, pk=pk)

@@ -54,7 +54,10 @@ class SandboxLimits:
 
 
 # The jobs that take input, by dotted path: their modules import this one to run in a child.
-_JOBS = {"normalise": "econtract.pki.normalise.normalise_upload"}
+_JOBS = {
+    "normalise": "econtract.pki.normalise.normalise_upload",
+    "material": "econtract.pki.material_check.inspect_material",
+}
 
 
 class SandboxError(Exception):

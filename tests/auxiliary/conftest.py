@@ -19,11 +19,12 @@ from econtract.evidence.models import EvidenceEvent
 from econtract.notifications.models import Notification
 from econtract.parties.models import Party, User
 from registration.validators import credit_code_check_character, resident_id_check_character
+from tests import material_files
 from tests.contracts.conftest import complete_elements
 from tests.signing.conftest import authenticate
 
 PASSWORD = "correct horse battery"
-PDF_BYTES = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PDF_BYTES = material_files.PDF_BYTES  # a real one-page PDF: materials are opened in the sandbox
 
 
 def resident_id(sequence: int) -> str:

@@ -16,6 +16,7 @@ from rest_framework.test import APIClient
 
 from econtract.parties.models import User
 from registration.validators import resident_id_check_character
+from tests import material_files
 
 PASSWORD = "correct-horse-battery-staple"
 # GB 11643's own example number (born 1949-12-31) and GB 32100 / GB 11714 examples.
@@ -23,8 +24,8 @@ ADULT_ID = "11010519491231002X"
 CREDIT_CODE = "91350100M000100Y43"
 ORGANIZATION_CODE = "D2143569X"
 
-PDF_BYTES = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
-JPEG_BYTES = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9"
+# Real files: materials are opened in the sandbox, as what they claim to be.
+PDF_BYTES, JPEG_BYTES = material_files.PDF_BYTES, material_files.JPEG_BYTES
 # A real 1x1 PNG.
 PNG_BYTES = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="

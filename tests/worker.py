@@ -28,6 +28,7 @@ import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -187,6 +188,25 @@ def forget_broker_connections() -> None:
     kombu.pools.reset()  # closes every pooled connection and producer
     celery_app._pool = None  # type: ignore[attr-defined]
     celery_app.amqp._producer_pool = None  # type: ignore[attr-defined]
+
+
+NOBODY_LISTENS = "redis://127.0.0.1:9/0"
+
+
+@contextmanager
+def broker_down() -> Iterator[None]:
+    """Tasks sent meanwhile go to a broker nobody listens on, as when Redis is down."""
+    conf = celery_app.conf
+    saved = (conf.task_always_eager, conf.broker_url)
+    forget_broker_connections()
+    conf.task_always_eager = False
+    conf.broker_url = NOBODY_LISTENS  # type: ignore[misc]
+    try:
+        yield
+    finally:
+        forget_broker_connections()
+        conf.task_always_eager = saved[0]
+        conf.broker_url = saved[1]  # type: ignore[misc]
 
 
 @pytest.fixture(scope="module")

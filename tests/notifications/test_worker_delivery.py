@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from econtract.notifications.models import Channel, Delivery, Notification
 from econtract.notifications.services import notify
 from econtract.parties.models import User
+from econtract.recovery.sweeper import grace, sweep
 from tests.notifications.conftest import make_user
 from tests.notifications.flaky_sms import BACKEND as FLAKY_SMS
 from tests.notifications.flaky_sms import plan_failures
 from tests.notifications.mailbox import mail_to
-from tests.worker import CeleryWorker
+from tests.worker import CeleryWorker, broker_down
 
 pytestmark = pytest.mark.worker
 
@@ -61,6 +64,22 @@ def test_the_worker_sends_the_email_and_records_the_time(live_celery: CeleryWork
     # The worker process ran it, not the test process.
     assert "deliver_notification" in live_celery.log_tail()
     assert "succeeded" in live_celery.log_tail()
+
+
+def test_a_notice_whose_task_was_lost_is_delivered_by_the_sweeper(
+    live_celery: CeleryWorker,
+) -> None:
+    user = make_user("worker-lost-task", language="zh-hans")
+    with broker_down():  # the commit's task never reaches the broker
+        notification = _notify_committed(user, ["inbox", "email"])
+    email = notification.deliveries.get(channel=Channel.EMAIL)
+    assert (email.state, email.attempts) == (Delivery.State.PENDING, 0)
+
+    sweep(now=timezone.now() + grace() + timedelta(seconds=1))
+
+    live_celery.wait_for(lambda: _settled(email), what="the swept e-mail delivery")
+    assert (email.state, email.attempts) == (Delivery.State.SENT, 1)
+    assert len(mail_to(Path(settings.VAR_DIR) / "mail", user.email)) == 1
 
 
 def test_a_failing_sms_is_retried_by_the_worker_until_it_is_sent(

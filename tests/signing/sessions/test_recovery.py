@@ -6,8 +6,6 @@ never undoes the signatures; operators see and retry stalled work."""
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime, timedelta
 from io import StringIO
 
@@ -16,9 +14,8 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
-from econtract.celery import app as celery_app
 from econtract.contracts.models import Contract
-from econtract.evidence.models import EvidenceEvent
+from econtract.evidence.models import EvidenceAnchor, EvidenceEvent
 from econtract.notifications.models import Notification
 from econtract.parties.models import Party, User
 from econtract.recovery.models import StalledWork
@@ -34,27 +31,9 @@ from tests.signing.sessions.conftest import (
     sign_in_turn,
     start,
 )
-from tests.worker import forget_broker_connections
+from tests.worker import broker_down
 
 pytestmark = pytest.mark.django_db
-
-NOBODY_LISTENS = "redis://127.0.0.1:9/0"
-
-
-@contextmanager
-def broker_down() -> Iterator[None]:
-    """Tasks go to a broker nobody listens on, as when Redis is down."""
-    conf = celery_app.conf
-    saved = (conf.task_always_eager, conf.broker_url)
-    forget_broker_connections()
-    conf.task_always_eager = False
-    conf.broker_url = NOBODY_LISTENS  # type: ignore[misc]
-    try:
-        yield
-    finally:
-        forget_broker_connections()
-        conf.task_always_eager = saved[0]
-        conf.broker_url = saved[1]  # type: ignore[misc]
 
 
 def signed_by_the_offeror(seller: Party, buyer: Party, seller_key: KeyHolder) -> str:
@@ -220,3 +199,21 @@ def test_a_keyed_completion_retried_signs_once_and_replays_its_answer(
         object_type="contracts.contract", object_id=str(_pk(reference)), step="T4.6"
     )
     assert signed.count() == 1
+
+
+def test_a_conclusion_is_timestamped_in_the_evidence_log_at_once(
+    seller: Party,
+    buyer: Party,
+    seller_key: KeyHolder,
+    buyer_key: KeyHolder,
+    django_capture_on_commit_callbacks: CaptureCallbacks,
+) -> None:
+    reference = signed_by_the_offeror(seller, buyer, seller_key)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert sign_in_turn(buyer, reference, buyer_key.sign).status_code == 200
+
+    concluded = EvidenceEvent.objects.get(
+        object_type="contracts.contract", object_id=str(_pk(reference)), step="T5.9"
+    )
+    assert EvidenceAnchor.objects.filter(sequence__gte=concluded.sequence).exists()

@@ -388,10 +388,13 @@ def _nothing() -> Iterator[None]:
 
 
 def _settle(references: list[str]) -> None:
+    from django.db import connection
+
     from econtract.contracts.models import Contract
 
     deadline = time.monotonic() + SETTLE_SECONDS
     while time.monotonic() < deadline:
+        connection.close()  # this process's own connection may not have survived the faults
         open_ = Contract.objects.filter(reference__in=references).exclude(state="in_performance")
         if not open_.exists():
             return

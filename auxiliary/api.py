@@ -14,7 +14,6 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
-from django.urls import reverse
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
@@ -37,7 +36,7 @@ from auxiliary.models import (
     IdentityChangeMaterial,
     PerformanceConfirmation,
 )
-from econtract.api.requests import account_of, validated
+from econtract.api.requests import ViewerInContext, account_of, located, validated
 from econtract.api.schema import ERROR
 from econtract.evidence.services import history
 from econtract.parties import application_api
@@ -208,7 +207,7 @@ def _changes_of(data: dict[str, Any]) -> dict[str, Any]:
         parameters=[OpenApiParameter("state", str, enum=IdentityChange.State.values)],
     )
 )
-class IdentityChangeListCreate(generics.ListAPIView):
+class IdentityChangeListCreate(ViewerInContext, generics.ListAPIView):
     """The caller's applications and those it is asked about (an operator: all); or start one."""
 
     serializer_class = IdentityChangeSerializer
@@ -218,9 +217,6 @@ class IdentityChangeListCreate(generics.ListAPIView):
         if state and state not in IdentityChange.State.values:
             state = "-"  # an unknown state matches nothing
         return selectors.identity_changes_visible_to(user=account_of(self.request), state=state)
-
-    def get_serializer_context(self) -> dict[str, Any]:
-        return {**super().get_serializer_context(), "viewer": self.request.user}
 
     @extend_schema(
         tags=["auxiliary"],
@@ -245,8 +241,7 @@ class IdentityChangeListCreate(generics.ListAPIView):
             reason=data.validated_data.get("reason", ""),
         )
         response = _change_out(change, request, status.HTTP_201_CREATED)
-        response["Location"] = reverse("api-identity-change-detail", args=[change.pk])
-        return response
+        return located(response, "api-identity-change-detail", change.pk)
 
 
 class IdentityChangeDetail(APIView):
@@ -469,7 +464,7 @@ def _cancellation_out(cancellation: Cancellation, viewer: User, code: int = 200)
 
 
 @extend_schema_view(get=extend_schema(tags=["auxiliary"], operation_id="cancellations_list"))
-class CancellationListCreate(generics.ListAPIView):
+class CancellationListCreate(ViewerInContext, generics.ListAPIView):
     """The caller's cancellations and those it is asked to confirm; or apply for one."""
 
     serializer_class = CancellationSerializer
@@ -480,9 +475,6 @@ class CancellationListCreate(generics.ListAPIView):
 
     def get_queryset(self) -> QuerySet[Cancellation]:
         return selectors.cancellations_visible_to(user=account_of(self.request))
-
-    def get_serializer_context(self) -> dict[str, Any]:
-        return {**super().get_serializer_context(), "viewer": self.request.user}
 
     @extend_schema(
         tags=["auxiliary"],
@@ -497,15 +489,13 @@ class CancellationListCreate(generics.ListAPIView):
         },
     )
     def post(self, request: Request) -> Response:
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        reason = validated(self.InputSerializer, request)["reason"]
         caller = account_of(request)
         cancellation = services.apply_for_cancellation(
-            party=active_party(caller), actor=caller, reason=data.validated_data["reason"]
+            party=active_party(caller), actor=caller, reason=reason
         )
         response = _cancellation_out(cancellation, caller, status.HTTP_201_CREATED)
-        response["Location"] = reverse("api-cancellation-detail", args=[cancellation.pk])
-        return response
+        return located(response, "api-cancellation-detail", cancellation.pk)
 
 
 class CancellationDetail(APIView):

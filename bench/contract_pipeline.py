@@ -390,21 +390,7 @@ def _one_contract(
     marks = Marks()
     offeror = Client(base, parties["offeror"]["token"], timings)
     offeree = Client(base, parties["offeree"]["token"], timings)
-    contract = offeror.call(
-        "POST",
-        "/api/v1/contracts/",
-        {
-            "title": "软件开发服务合同",
-            "category": "service",
-            "elements": _elements(parties),
-            "text": "第一条 乙方为甲方开发软件。\n第二条 甲方按约定付款。",
-            "sign_deadline": (time_now() + timedelta(days=7)).isoformat(),
-            "signatories": [
-                {"party_id": parties["offeror"]["party"].pk, "role": "offeror", "order": 1},
-                {"party_id": parties["offeree"]["party"].pk, "role": "offeree", "order": 2},
-            ],
-        },
-    )
+    contract = offeror.call("POST", "/api/v1/contracts/", contract_body(parties))
     marks.mark("create (render PDF)")
     reference = contract.get("reference") or contract["id"]
     offeror.call("POST", f"/api/v1/contracts/{reference}/submit/", {})
@@ -431,6 +417,21 @@ def _one_contract(
     offeror.call("GET", f"/api/v1/contracts/{reference}/")
     marks.mark(READ_BACK)
     return ContractRun(reference, marks, polls[0])
+
+
+def contract_body(parties: dict[str, Any]) -> dict[str, Any]:
+    """A two-party text contract from the offeror to the offeree, due in a week."""
+    return {
+        "title": "软件开发服务合同",
+        "category": "service",
+        "elements": _elements(parties),
+        "text": "第一条 乙方为甲方开发软件。\n第二条 甲方按约定付款。",
+        "sign_deadline": (time_now() + timedelta(days=7)).isoformat(),
+        "signatories": [
+            {"party_id": parties["offeror"]["party"].pk, "role": "offeror", "order": 1},
+            {"party_id": parties["offeree"]["party"].pk, "role": "offeree", "order": 2},
+        ],
+    }
 
 
 def time_now() -> Any:

@@ -42,7 +42,6 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -52,11 +51,10 @@ from contract_pipeline import (
     PYTHON,
     ROOT,
     _answers,
-    _elements,
     _free_port,
     _setup_parties,
     _wait_until,
-    time_now,
+    contract_body,
 )
 from contract_pipeline import _sign as sign_bytes
 
@@ -238,21 +236,7 @@ class KeyedClient:
 
 
 def _contract(client: KeyedClient, parties: dict[str, Any]) -> str:
-    contract = client.call(
-        "POST",
-        "/api/v1/contracts/",
-        {
-            "title": "软件开发服务合同",
-            "category": "service",
-            "elements": _elements(parties),
-            "text": "第一条 乙方为甲方开发软件。\n第二条 甲方按约定付款。",
-            "sign_deadline": (time_now() + timedelta(days=7)).isoformat(),
-            "signatories": [
-                {"party_id": parties["offeror"]["party"].pk, "role": "offeror", "order": 1},
-                {"party_id": parties["offeree"]["party"].pk, "role": "offeree", "order": 2},
-            ],
-        },
-    )
+    contract = client.call("POST", "/api/v1/contracts/", contract_body(parties))
     reference: str = contract.get("reference") or contract["id"]
     client.call("POST", f"/api/v1/contracts/{reference}/submit/", {})
     return reference

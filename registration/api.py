@@ -11,7 +11,6 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
-from django.urls import reverse
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
@@ -25,7 +24,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from econtract.api.requests import account_of
+from econtract.api.requests import ViewerInContext, account_of, located, validated
 from econtract.api.schema import ERROR
 from econtract.parties import application_api
 from econtract.parties.application_api import IdentityFieldsSerializer
@@ -149,7 +148,7 @@ def _out(application: RegistrationApplication, request: Request, code: int = 200
         ],
     )
 )
-class RegistrationListCreate(generics.ListAPIView):
+class RegistrationListCreate(ViewerInContext, generics.ListAPIView):
     """The caller's applications (an operator: everyone's), newest first; or start one."""
 
     serializer_class = RegistrationSerializer
@@ -170,9 +169,6 @@ class RegistrationListCreate(generics.ListAPIView):
             .prefetch_related("materials")
         )
 
-    def get_serializer_context(self) -> dict[str, Any]:
-        return {**super().get_serializer_context(), "viewer": self.request.user}
-
     @extend_schema(
         tags=["registration"],
         operation_id="registrations_create",
@@ -185,16 +181,13 @@ class RegistrationListCreate(generics.ListAPIView):
         },
     )
     def post(self, request: Request) -> Response:
-        data = CreateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        fields = dict(data.validated_data)
+        fields = validated(CreateSerializer, request)
         kind = fields.pop("kind")
         application = services.create_application(
             account=account_of(request), kind=kind, data=fields
         )
         response = _out(application, request, status.HTTP_201_CREATED)
-        response["Location"] = reverse("api-registration-detail", args=[application.pk])
-        return response
+        return located(response, "api-registration-detail", application.pk)
 
 
 class RegistrationDetail(APIView):

@@ -13,7 +13,6 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpResponse
-from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -27,7 +26,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from econtract.api.requests import account_of
+from econtract.api.requests import account_of, located
 from econtract.api.schema import ERROR
 from econtract.contracts.documents import read_document
 from econtract.contracts.models import Contract, Signatory
@@ -185,8 +184,7 @@ class ContractListCreate(HistoriesInLists, generics.ListAPIView):
             protocol=str(request.META.get("SERVER_PROTOCOL", "")),
         )
         response = contract_response(contract, status.HTTP_201_CREATED)
-        response["Location"] = reverse("api-contract-detail", args=[contract.reference])
-        return response
+        return located(response, "api-contract-detail", contract.reference)
 
 
 class ContractDetail(APIView):

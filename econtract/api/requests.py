@@ -1,5 +1,5 @@
 """Reading who is asking (for views behind login_required or IsAuthenticated) and what they
-sent."""
+sent; naming what a POST created."""
 
 from __future__ import annotations
 
@@ -7,7 +7,10 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest
+from django.urls import reverse
+from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.serializers import Serializer
 
 if TYPE_CHECKING:  # the parties' model, named by settings.AUTH_USER_MODEL at run time
@@ -28,3 +31,16 @@ def validated(serializer: type[Serializer], request: Request, **options: Any) ->
     data = serializer(data=request.data, **options)
     data.is_valid(raise_exception=True)
     return dict(data.validated_data)
+
+
+def located(response: Response, url_name: str, key: object) -> Response:
+    """``response`` (to a POST that created something) with the new object's ``Location``."""
+    response["Location"] = reverse(url_name, args=[key])
+    return response
+
+
+# (A comment, not a docstring: a docstring here would describe every list in the schema.)
+# A list view whose serializer shows each object as the caller may see it (``viewer``).
+class ViewerInContext(GenericAPIView):
+    def get_serializer_context(self) -> dict[str, Any]:
+        return {**super().get_serializer_context(), "viewer": self.request.user}

@@ -19,8 +19,9 @@ Fault kinds, N contracts each:
 - ``database``: PostgreSQL restarted while the contracts are signed (needs root).
 
 Figures per kind: concluded; stuck (not concluded within the sweeper's interval after the faults
-ended); duplicated (a signatory signed twice, a contract sealed or concluded twice, a party given
-the concluded contract twice, a supervision event twice); whether the evidence chain verifies.
+ended); swept (contracts whose seal the sweeper had to queue again); duplicated (a signatory
+signed twice, a contract sealed or concluded twice, a party given the concluded contract twice,
+a supervision event twice); whether the evidence chain verifies.
 Prints figures; asserts nothing. Needs PostgreSQL and Redis.
 """
 
@@ -334,6 +335,7 @@ class Figures:
     duplicated: int = 0
     failed_requests: int = 0
     retries: int = 0
+    swept: int = 0  # contracts whose seal the recovery sweeper queued again
     chain_intact: bool = False
     seconds: float = 0.0
 
@@ -392,6 +394,7 @@ def _count(figures: Figures, references: list[str]) -> None:
     from econtract.evidence.models import EvidenceEvent
     from econtract.evidence.verification import verify_chain
     from econtract.notifications.models import Notification
+    from econtract.recovery.models import StalledWork
     from econtract.supervision.models import SupervisionEvent
 
     contracts = list(Contract.objects.filter(reference__in=references))
@@ -429,6 +432,7 @@ def _count(figures: Figures, references: list[str]) -> None:
         .count()
     )
     figures.duplicated = twice
+    figures.swept = StalledWork.objects.filter(key__in=[f"contract-seal:{i}" for i in ids]).count()
     figures.chain_intact = verify_chain().intact
 
 
@@ -449,12 +453,12 @@ def main(count: int) -> None:
     finally:
         topology.stop()
     print(f"\nfaults: N={count} two-party contracts per kind (logs: {topology.log})")
-    header = "kind", "concluded", "stuck", "duplicated", "refused", "retries", "chain", "seconds"
-    print("  {:<10}{:>10}{:>8}{:>12}{:>9}{:>9}{:>8}{:>9}".format(*header))
+    header = "kind", "concluded", "stuck", "duplicated", "swept", "refused", "retries", "chain"
+    print("  {:<10}{:>10}{:>8}{:>12}{:>7}{:>9}{:>9}{:>8}{:>9}".format(*header, "seconds"))
     for f in results:
         chain = "intact" if f.chain_intact else "BROKEN"
         print(
-            f"  {f.kind:<10}{f.concluded:>10}{f.stuck:>8}{f.duplicated:>12}"
+            f"  {f.kind:<10}{f.concluded:>10}{f.stuck:>8}{f.duplicated:>12}{f.swept:>7}"
             f"{f.failed_requests:>9}{f.retries:>9}{chain:>8}{f.seconds:>9.0f}"
         )
 

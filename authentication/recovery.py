@@ -5,23 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 
-from django.conf import settings
 from django.utils.translation import gettext as _
 
 from authentication.models import Authentication
-from authentication.services import CHECK_TASK
-from econtract.backoff import Backoff
+from authentication.services import CHECK_TASK, check_retries
 from econtract.recovery.sweeper import Stalled
 
 
 def stalled_checks(cutoff: datetime) -> Iterator[Stalled]:
     """The checks still pending of authentications that would have had every answer by now."""
-    retries = Backoff(
-        base=settings.AUTHENTICATION_CHECK_BACKOFF_SECONDS,
-        retries=settings.AUTHENTICATION_CHECK_RETRIES,
-    )
     late = Authentication.objects.filter(
-        state=Authentication.State.CHECKING, created_at__lt=cutoff - retries.total()
+        state=Authentication.State.CHECKING, created_at__lt=cutoff - check_retries().total()
     ).order_by("created_at")
     for auth in late[:1000]:
         for check, outcome in auth.checks.items():

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from authentication.models import Authentication
 from econtract import queue
+from econtract.backoff import Backoff
 from econtract.errors import BusinessRuleViolation
 from econtract.evidence.services import record, record_event
 from econtract.evidence.steps import Step
@@ -118,6 +119,14 @@ def _x509(auth: Authentication) -> x509.Certificate:
 
 
 CHECK_TASK = "authentication.tasks.run_check"
+
+
+def check_retries() -> Backoff:
+    """How a check whose responder does not answer is asked again."""
+    return Backoff(
+        base=settings.AUTHENTICATION_CHECK_BACKOFF_SECONDS,
+        retries=settings.AUTHENTICATION_CHECK_RETRIES,
+    )
 
 
 def _queue_checks(auth_id: int) -> None:

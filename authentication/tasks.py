@@ -1,9 +1,8 @@
 from celery import Task, shared_task
 from cryptography import x509
-from django.conf import settings
 
 from authentication.models import Authentication
-from authentication.services import note_check_retry, record_check_result
+from authentication.services import check_retries, note_check_retry, record_check_result
 from econtract.pki.checks import run_certificate_check
 
 
@@ -16,9 +15,8 @@ def run_check(self: Task, auth_id: int, check: str) -> str:
     certificate = x509.load_der_x509_certificate(bytes(auth.certificate.certificate_der))
     result = run_certificate_check(certificate, check)
     attempt = self.request.retries or 0
-    if result.result == "unavailable" and attempt < settings.AUTHENTICATION_CHECK_RETRIES:
+    if result.result == "unavailable" and attempt < check_retries().retries:
         note_check_retry(auth_id=auth_id, check=check, result=result, attempt=attempt + 1)
-        countdown = settings.AUTHENTICATION_CHECK_BACKOFF_SECONDS * 2**attempt
-        raise self.retry(countdown=countdown)
+        raise self.retry(countdown=check_retries().delay(attempt))
     record_check_result(auth_id=auth_id, check=check, result=result)
     return result.result

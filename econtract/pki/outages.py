@@ -9,18 +9,22 @@ from collections.abc import Callable
 import aiohttp
 from celery import Task, shared_task
 
+from econtract.backoff import Backoff
 from econtract.pki.pades import PadesError
 
 TRANSIENT_FAULTS = (PadesError, OSError, TimeoutError, aiohttp.ClientError)
+# From 5 s to 10 min between tries, 10 times (about an hour and a half in all); after that the
+# recovery sweeper queues the work again (econtract/recovery).
+OUTAGE_RETRIES = Backoff(base=5, retries=10, cap=600)
 
 
 def retried_on_outage[**P, R](task: Callable[P, R]) -> Task[P, R]:
-    """``shared_task`` retried on a transient PKI fault: backoff from 5 s to 10 min, 10 times."""
+    """``shared_task`` retried on a transient PKI fault with :data:`OUTAGE_RETRIES`."""
     decorated: Task[P, R] = shared_task(
         autoretry_for=TRANSIENT_FAULTS,
-        retry_backoff=5,
-        retry_backoff_max=600,
+        retry_backoff=int(OUTAGE_RETRIES.base),
+        retry_backoff_max=int(OUTAGE_RETRIES.cap),
         retry_jitter=True,
-        max_retries=10,
+        max_retries=OUTAGE_RETRIES.retries,
     )(task)
     return decorated

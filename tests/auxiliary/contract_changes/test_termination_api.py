@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from auxiliary.contract_changes.models import Termination
 from econtract.contracts.documents import read_document
 from econtract.contracts.models import Contract, ContractVersion
 from econtract.parties.models import Party
+from econtract.recovery.sweeper import grace, sweep
 from econtract.supervision.models import SupervisionEvent
 from tests.auxiliary.contract_changes.helpers import (
     api,
@@ -178,3 +181,21 @@ def test_without_authentication_the_application_is_refused_with_the_notice(
     assert refused.json()["code"] == "authentication_required"
     assert notices("termination_not_authenticated", buyer)
     assert not Termination.objects.exists()
+
+
+def test_a_signed_termination_whose_seal_task_was_lost_is_sealed_by_the_sweeper(
+    contract: Contract, seller: Party, buyer: Party, seller_key: KeyHolder, buyer_key: KeyHolder
+) -> None:
+    termination = apply(buyer, contract).json()
+    url = path(contract, termination["id"])
+    api(seller).post(f"{url}decision/", {"agree": True}, format="json")
+    assert sign_change(seller, url, seller_key).status_code == 200
+    assert sign_change(buyer, url, buyer_key).status_code == 200  # on-commit: the task is lost
+    assert api(buyer).get(url).json()["state"] == "sealing"
+
+    queued = sweep(now=timezone.now() + grace() + timedelta(seconds=1))
+
+    assert f"termination-seal:{termination['id']}" in {row.key for row in queued}
+    assert api(buyer).get(url).json()["state"] == "terminated"
+    steps = steps_of(Termination.objects.get(pk=termination["id"]))
+    assert steps.count("X7") == steps.count("T12.11") == 1

@@ -37,8 +37,8 @@ RUN apt-get update \
         libharfbuzz-subset0 \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin econtract \
-    && mkdir -p /data \
-    && chown econtract:econtract /data
+    && mkdir -p /data /witness \
+    && chown econtract:econtract /data /witness
 WORKDIR /app
 COPY --from=build --chown=root:root /app /app
 ENV PATH=/app/.venv/bin:$PATH \
@@ -49,6 +49,6 @@ ENV PATH=/app/.venv/bin:$PATH \
     STATIC_ROOT=/app/staticfiles
 # The code is root-owned and read-only to the service; it writes only to /data (a volume).
 USER econtract
-VOLUME ["/data"]
+VOLUME ["/data", "/witness"]
 EXPOSE 8000
 CMD ["gunicorn", "econtract.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

@@ -116,6 +116,9 @@ def test_the_offeror_withdraws_in_the_page(browser_client: Client, offeree: Part
     browser_client.post("/contracts/new/", form_data())
     contract = Contract.objects.get()
     browser_client.post(f"/contracts/{contract.reference}/submit/")
+    page = browser_client.get(f"/contracts/{contract.reference}/").content.decode()
+    assert f'action="/contracts/{contract.reference}/withdraw/"' in page
+    assert '<textarea id="withdraw-reason" name="reason" rows="2" required>' in page
 
     browser_client.post(f"/contracts/{contract.reference}/withdraw/", {"reason": "写错了"})
 

@@ -58,15 +58,17 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _environment(port: int, var_dir: str) -> dict[str, str]:
+def _environment(
+    port: int, var_dir: str, *, database: str = DATABASE, broker: str = BROKER
+) -> dict[str, str]:
     return {
         **os.environ,
         # bench/bench_settings.py: the project's settings with a Celery queue of this run's own.
         "DJANGO_SETTINGS_MODULE": "bench_settings",
         "PYTHONPATH": os.pathsep.join([str(ROOT / "bench"), str(ROOT)]),
-        "BENCH_CELERY_QUEUE": f"bench-{DATABASE}-{os.getpid()}",
-        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DATABASE}",
-        "CELERY_BROKER_URL": BROKER,
+        "BENCH_CELERY_QUEUE": f"bench-{database}-{os.getpid()}",
+        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{database}",
+        "CELERY_BROKER_URL": broker,
         "ECONTRACT_VAR_DIR": var_dir,
         "ECONTRACT_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
         "THROTTLE_USER": "100000/min",

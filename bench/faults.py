@@ -57,6 +57,7 @@ from contract_pipeline import (
     _wait_until,
     contract_body,
 )
+from contract_pipeline import _environment as pipeline_environment
 from contract_pipeline import _sign as sign_bytes
 
 DATABASE = "econtract_bench_faults"
@@ -72,21 +73,13 @@ def _option(name: str, default: str) -> str:
 
 
 def _environment(port: int, tsa_port: int, var_dir: str) -> dict[str, str]:
+    """The pipeline bench's environment, with the TSA on its own server and a quick sweeper."""
     return {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "bench_settings",
-        "PYTHONPATH": os.pathsep.join([str(ROOT / "bench"), str(ROOT)]),
-        "BENCH_CELERY_QUEUE": f"bench-{DATABASE}-{os.getpid()}",
-        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DATABASE}",
-        "CELERY_BROKER_URL": BROKER,
-        "ECONTRACT_VAR_DIR": var_dir,
-        "ECONTRACT_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
+        **pipeline_environment(port, var_dir, database=DATABASE, broker=BROKER),
         "TSA_URL": f"http://127.0.0.1:{tsa_port}/pki/tsa",
         "TSA_TIMEOUT_SECONDS": "5",
         "RECOVERY_SWEEP_SECONDS": str(SWEEP_SECONDS),
         "RECOVERY_GRACE_SECONDS": str(GRACE_SECONDS),
-        "THROTTLE_USER": "100000/min",
-        "LOG_LEVEL": "WARNING",
     }
 
 

@@ -21,7 +21,7 @@ import zlib
 from typing import Any
 
 from econtract.pki.job_refusal import JobRefused
-from econtract.pki.sandbox import SandboxLimits, get_pool
+from econtract.pki.sandbox import run_configured
 
 # All streams of one PDF together may inflate to this much; a bomb stops at the budget.
 MAX_DECODED_BYTES = 128 * 1024 * 1024
@@ -141,14 +141,7 @@ def _inspect_image(data: bytes) -> dict[str, Any]:
 def inspect_in_sandbox(data: bytes) -> dict[str, Any]:
     """:func:`inspect_material` in a sandbox child with the verification limits; raises
     :class:`econtract.pki.sandbox.SandboxError` (a code above, or the sandbox's own)."""
-    from django.conf import settings
-
-    limits = SandboxLimits(
-        memory_bytes=settings.VERIFICATION_MEMORY_MB * 1024 * 1024,
-        cpu_seconds=settings.VERIFICATION_CPU_SECONDS,
-        wall_seconds=float(settings.VERIFICATION_WALL_SECONDS),
-    )
-    result = get_pool(settings.VERIFICATION_SANDBOXES).run("material", {}, data, limits)
+    result = run_configured("material", {}, data)
     if "content" in result:
         result["content"] = base64.b64decode(result["content"])
     return result

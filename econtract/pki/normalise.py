@@ -29,7 +29,7 @@ import io
 from typing import Any
 
 from econtract.pki.job_refusal import JobRefused
-from econtract.pki.sandbox import SandboxLimits, get_pool
+from econtract.pki.sandbox import run_configured
 
 # Actions that reach outside the document or run code.
 _FORBIDDEN_ACTIONS = {
@@ -215,14 +215,7 @@ def normalise_in_sandbox(pdf: bytes) -> tuple[bytes, int]:
     """The normalised upload and its page count, made in a sandbox child with the verification
     limits. Raises :class:`econtract.pki.sandbox.SandboxError` (its ``code`` one of those above,
     or the sandbox's own) when the upload cannot be used."""
-    from django.conf import settings
-
-    limits = SandboxLimits(
-        memory_bytes=settings.VERIFICATION_MEMORY_MB * 1024 * 1024,
-        cpu_seconds=settings.VERIFICATION_CPU_SECONDS,
-        wall_seconds=float(settings.VERIFICATION_WALL_SECONDS),
-    )
-    result = get_pool(settings.VERIFICATION_SANDBOXES).run("normalise", {}, pdf, limits)
+    result = run_configured("normalise", {}, pdf)
     return base64.b64decode(result["pdf"]), int(result["pages"])
 
 

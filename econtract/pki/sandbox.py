@@ -271,6 +271,19 @@ def get_pool(size: int) -> SandboxPool:
         return pool
 
 
+def run_configured(kind: str, header: dict[str, Any], data: bytes) -> dict[str, Any]:
+    """Run job ``kind`` in this process's pool with the configured limits (``VERIFICATION_*``):
+    what every platform caller does; raises :class:`SandboxError`."""
+    from django.conf import settings  # only the parent has settings; a child never calls this
+
+    limits = SandboxLimits(
+        memory_bytes=settings.VERIFICATION_MEMORY_MB * 1024 * 1024,
+        cpu_seconds=settings.VERIFICATION_CPU_SECONDS,
+        wall_seconds=float(settings.VERIFICATION_WALL_SECONDS),
+    )
+    return get_pool(settings.VERIFICATION_SANDBOXES).run(kind, header, data, limits)
+
+
 def _after_fork_in_child() -> None:
     global _pools_lock
     _pools_lock = threading.Lock()

@@ -44,18 +44,10 @@ def verify_document(*, pdf: bytes, online: bool = True) -> dict[str, Any]:
     what the document embeds (its DSS, and document timestamps as proof of existence).
     Raises :class:`econtract.pki.sandbox.SandboxError` when no report can be made.
     """
-    from django.conf import settings
+    from econtract.pki.sandbox import run_configured
 
-    from econtract.pki.sandbox import SandboxLimits, get_pool
-
-    limits = SandboxLimits(
-        memory_bytes=settings.VERIFICATION_MEMORY_MB * 1024 * 1024,
-        cpu_seconds=settings.VERIFICATION_CPU_SECONDS,
-        wall_seconds=float(settings.VERIFICATION_WALL_SECONDS),
-    )
     options = platform_options(online=online)
-    pool = get_pool(settings.VERIFICATION_SANDBOXES)
-    return pool.run("verify", {"options": options.to_json()}, pdf, limits)
+    return run_configured("verify", {"options": options.to_json()}, pdf)
 
 
 def platform_options(*, online: bool) -> VerificationOptions:

@@ -296,12 +296,18 @@ def require_authentication(
     """
     from authentication.selectors import current_authentication
 
-    found = current_authentication(party=party)
+    # A member acting for an organisation proves who it is itself (经办人实名): its own
+    # person party's authentication stands for the organisation's.
+    acting = actor.acting
+    authenticating = party
+    if acting is not None and acting.organization.pk == party.pk:
+        authenticating = Party.objects.filter(account=actor).first() or party
+    found = current_authentication(party=authenticating)
     if found is not None:
         return found
     with transaction.atomic():
         record_event(step=step, actor=actor, obj=obj, payload={"authenticated": False})
-        notify(recipient=party.account, kind=notice_kind, context={"step": step}, obj=obj)
+        notify(recipient=authenticating.account, kind=notice_kind, context={"step": step}, obj=obj)
     raise BusinessRuleViolation(
         "authentication_required",
         "A valid identity authentication is required; authenticate at /authentication/ first.",

@@ -38,7 +38,7 @@ from auxiliary.models import (
 )
 from econtract.api.requests import ViewerInContext, account_of, located, validated
 from econtract.api.schema import ERROR
-from econtract.evidence.services import history
+from econtract.evidence.api import HistoryField
 from econtract.parties import application_api
 from econtract.parties.application_api import IdentityFieldsSerializer
 from econtract.parties.models import User
@@ -88,14 +88,6 @@ class UpdateSerializer(serializers.Serializer):
 
 
 # --- output ------------------------------------------------------------------------------------
-@extend_schema_serializer(component_name="AuxiliaryHistoryEntry")
-class HistorySerializer(serializers.Serializer):
-    state = serializers.CharField()
-    at = serializers.DateTimeField()
-    actor = serializers.CharField()
-    step = serializers.CharField()
-
-
 @extend_schema_serializer(component_name="IdentityChangeMaterial")
 class MaterialSerializer(application_api.MaterialSerializer):
     class Meta(application_api.MaterialSerializer.Meta):
@@ -128,7 +120,7 @@ class IdentityChangeSerializer(serializers.ModelSerializer):
     materials = serializers.SerializerMethodField()
     missing_materials = serializers.SerializerMethodField()
     consents = serializers.SerializerMethodField()
-    history = serializers.SerializerMethodField()
+    history = HistoryField()
 
     class Meta:
         model = IdentityChange
@@ -183,10 +175,6 @@ class IdentityChangeSerializer(serializers.ModelSerializer):
         if self._role(change) == "counterparty":
             consents = consents.filter(counterparty__account=self.context["viewer"])
         return ConsentSerializer(consents, many=True).data  # type: ignore[return-value]
-
-    @extend_schema_field(HistorySerializer(many=True))
-    def get_history(self, change: IdentityChange) -> list[Any]:
-        return HistorySerializer(history(change), many=True).data  # type: ignore[return-value]
 
 
 def _change_out(change: IdentityChange, request: Request, code: int = 200) -> Response:
@@ -425,7 +413,7 @@ class ConfirmationSerializer(serializers.ModelSerializer):
 class CancellationSerializer(serializers.ModelSerializer):
     party = serializers.CharField(source="party.name", read_only=True)
     confirmations = serializers.SerializerMethodField()
-    history = serializers.SerializerMethodField()
+    history = HistoryField()
 
     class Meta:
         model = Cancellation
@@ -451,10 +439,6 @@ class CancellationSerializer(serializers.ModelSerializer):
         if cancellation.party.account_id != viewer.pk and not viewer.is_staff:
             confirmations = confirmations.filter(counterparty__account=viewer)
         return ConfirmationSerializer(confirmations, many=True).data  # type: ignore[return-value]
-
-    @extend_schema_field(HistorySerializer(many=True))
-    def get_history(self, cancellation: Cancellation) -> list[Any]:
-        return HistorySerializer(history(cancellation), many=True).data  # type: ignore[return-value]
 
 
 def _cancellation_out(cancellation: Cancellation, viewer: User, code: int = 200) -> Response:

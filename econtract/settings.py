@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "econtract.pki",
     "econtract.localca",
     "econtract.contracts",
+    "econtract.organizations",
     "econtract.supervision",
     "econtract.recovery",
     # The five business processes.
@@ -101,6 +102,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A member acting for an organisation (the header's switch).
+    "econtract.organizations.middleware.ActingForMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "econtract.api.idempotency.IdempotencyMiddleware",
@@ -123,6 +126,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
+                "econtract.organizations.middleware.header_choices",
             ],
         },
     },
@@ -327,8 +331,9 @@ STORAGES = {
 # --- REST API --------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        # DRF's own, plus acting for an organisation (X-Econtract-Acting-For).
+        "econtract.organizations.acting_api.ActingTokenAuthentication",
+        "econtract.organizations.acting_api.ActingSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "econtract.api.pagination.StandardPagination",

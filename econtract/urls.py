@@ -10,6 +10,7 @@ api_v1 = [
     path("", include("econtract.evidence.api_urls")),
     path("", include("econtract.notifications.api_urls")),
     path("", include("econtract.supervision.api_urls")),
+    path("", include("econtract.organizations.api_urls")),
     path("", include("registration.api_urls")),
     path("", include("registration.certificate_api_urls")),
     path("", include("authentication.api_urls")),
@@ -36,6 +37,7 @@ urlpatterns = [
     path("query/", include("retrieval.query_urls")),
     path("verification/", include("retrieval.verification_urls")),
     path("auxiliary/", include("auxiliary.urls")),
+    path("organizations/", include("econtract.organizations.urls")),
     path("contract-changes/", include("auxiliary.contract_changes.urls")),
     path("", include("econtract.parties.urls")),
 ]

@@ -38,6 +38,7 @@ from econtract.contracts.rendering import (
     normalise_upload_document,
     render_text_contract,
 )
+from econtract.contracts.selectors import party_of
 from econtract.errors import BusinessRuleViolation
 from econtract.evidence.services import record
 from econtract.evidence.steps import Step
@@ -146,8 +147,9 @@ def create_contract(
 
 
 def _active_party(account: User) -> Party:
-    party = Party.objects.filter(account=account, status=Party.Status.ACTIVE).first()
-    if party is None:
+    """The party the account offers as: its own, or the organisation it acts for."""
+    party = party_of(account)
+    if party is None or party.status != Party.Status.ACTIVE:
         raise BusinessRuleViolation(
             "not_registered", _("Only a registered party can create contracts (§7).")
         )

@@ -33,7 +33,7 @@ from econtract.api.requests import account_of, validated
 from econtract.api.schema import ERROR
 from econtract.contracts.serializers import document_input
 from econtract.errors import BusinessRuleViolation
-from econtract.evidence.services import history
+from econtract.evidence.api import HistoryField
 
 TAGS = ["contract changes"]
 _NOT_FOUND = OpenApiResponse(ERROR, description="`not_found`")
@@ -64,14 +64,6 @@ class ParticipantSerializer(serializers.Serializer):
     failed_verifications = serializers.IntegerField()
 
 
-@extend_schema_serializer(component_name="ChangeHistoryEntry")
-class HistorySerializer(serializers.Serializer):
-    state = serializers.CharField()
-    at = serializers.DateTimeField()
-    actor = serializers.CharField()
-    step = serializers.CharField()
-
-
 @extend_schema_serializer(component_name="ChangeVersion")
 class VersionSerializer(serializers.Serializer):
     number = serializers.IntegerField()
@@ -94,7 +86,7 @@ class _ChangeSerializer(serializers.Serializer):
     next_signer = serializers.SerializerMethodField()
     participants = serializers.SerializerMethodField()
     version = VersionSerializer(allow_null=True, help_text="the sealed contract version")
-    history = serializers.SerializerMethodField()
+    history = HistoryField()
     created_at = serializers.DateTimeField()
     ended_at = serializers.DateTimeField(allow_null=True)
 
@@ -110,10 +102,6 @@ class _ChangeSerializer(serializers.Serializer):
     @extend_schema_field(ParticipantSerializer(many=True))
     def get_participants(self, request: ChangeRequestType) -> list[dict[str, Any]]:
         return ParticipantSerializer(selectors.participants_of(request), many=True).data  # type: ignore[return-value]
-
-    @extend_schema_field(HistorySerializer(many=True))
-    def get_history(self, request: ChangeRequestType) -> list[dict[str, Any]]:
-        return HistorySerializer(history(request), many=True).data  # type: ignore[return-value]
 
 
 @extend_schema_serializer(component_name="Amendment")

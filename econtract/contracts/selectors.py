@@ -22,7 +22,11 @@ GRANTEE_ROLE = "grantee"
 
 
 def party_of(account: User) -> Party | None:
-    """The account's registered party, if it has one (cancelled parties still read theirs)."""
+    """The party the account works as: the organisation it acts for now (a member's switch or
+    ``X-Econtract-Acting-For``), else its own registered party, if it has one (cancelled
+    parties still read theirs)."""
+    if account.acting is not None:
+        return account.acting.organization
     return Party.objects.filter(account=account).first()
 
 

@@ -23,7 +23,7 @@ from econtract.contracts.models import (
     SignatureRecord,
 )
 from econtract.errors import BusinessRuleViolation
-from econtract.evidence.services import history
+from econtract.evidence.api import HistoryField
 from econtract.parties.models import IDENTITY_FIELDS, Party
 
 # 履行状态 (§10 Tables 6–7): what a concluded contract's state means for its performance.
@@ -100,14 +100,6 @@ class SignatureSerializer(serializers.ModelSerializer):
         return record.signatory.party.name if record.signatory else "platform"
 
 
-@extend_schema_serializer(component_name="ContractHistoryEntry")
-class HistorySerializer(serializers.Serializer):
-    state = serializers.CharField()
-    at = serializers.DateTimeField()
-    actor = serializers.CharField()
-    step = serializers.CharField()
-
-
 @extend_schema_serializer(component_name="PerformanceStatus")
 class PerformanceStatusSerializer(serializers.Serializer):
     code = serializers.CharField(help_text="in_performance, performed or terminated")
@@ -145,7 +137,7 @@ class ContractSerializer(serializers.ModelSerializer):
     versions = VersionSerializer(many=True, read_only=True)
     current_version = serializers.IntegerField(source="current_version.number", read_only=True)
     performance_status = serializers.SerializerMethodField()
-    history = serializers.SerializerMethodField()
+    history = HistoryField()
     signatures = serializers.SerializerMethodField()
     document_url = serializers.SerializerMethodField()
 
@@ -175,13 +167,6 @@ class ContractSerializer(serializers.ModelSerializer):
     @extend_schema_field(PerformanceStatusSerializer(allow_null=True))
     def get_performance_status(self, contract: Contract) -> dict[str, str] | None:
         return performance_status(contract)
-
-    @extend_schema_field(HistorySerializer(many=True))
-    def get_history(self, contract: Contract) -> list[dict[str, Any]]:
-        # A list passes the page's histories, read in one query (``evidence.services.histories``).
-        histories = self.context.get("histories")
-        entries = histories[contract.pk] if histories is not None else history(contract)
-        return HistorySerializer(entries, many=True).data  # type: ignore[return-value]
 
     @extend_schema_field(SignatureSerializer(many=True))
     def get_signatures(self, contract: Contract) -> list[dict[str, Any]]:

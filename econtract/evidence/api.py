@@ -6,7 +6,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_serializer,
+    inline_serializer,
+)
 from rest_framework import generics, serializers
 from rest_framework.permissions import IsAdminUser
 from rest_framework.request import Request
@@ -36,6 +42,28 @@ def history_in(context: Mapping[str, Any], obj: Any) -> list[HistoryEntry]:
     """``obj``'s history from a list's ``histories`` (``HistoriesInLists``), else read now."""
     found: dict[int, list[HistoryEntry]] | None = context.get("histories")
     return found[obj.pk] if found is not None else history(obj)
+
+
+@extend_schema_serializer(component_name="HistoryEntry")
+class HistorySerializer(serializers.Serializer):
+    """One transition of an object's ``history`` (API.md conventions)."""
+
+    state = serializers.CharField()
+    at = serializers.DateTimeField()
+    actor = serializers.CharField()
+    step = serializers.CharField(help_text="business step code (spec/business-steps.csv)")
+
+
+@extend_schema_field(HistorySerializer(many=True))
+class HistoryField(serializers.Field):
+    """The ``history`` of the object a serializer shows: its transitions from the evidence log
+    (from a list's ``histories`` when the view is ``HistoriesInLists``)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, value: Any) -> Any:
+        return HistorySerializer(history_in(self.context, value), many=True).data
 
 
 class EvidenceEventSerializer(serializers.ModelSerializer):

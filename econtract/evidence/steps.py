@@ -1,7 +1,8 @@
 """The business steps (业务环节) of GB/T 36298 Tables 2–12 and our §12 extensions (X-codes).
 
 Copied from ``shared/spec/business-steps.csv``; every evidence event carries one of these codes.
-A test keeps this table equal to the CSV when the CSV is present.
+A test keeps this table equal to the CSV when the CSV is present; the platform's own extensions
+beyond the CSV (X11 on) follow it, numbered on.
 """
 
 from __future__ import annotations
@@ -457,6 +458,31 @@ STEPS: tuple[BusinessStep, ...] = (
         "Verification report issued and sealed",
         "platform",
     ),
+    # Ours beyond the specification's table (X11 on): organisations (issue 14).
+    BusinessStep(
+        "X11",
+        "12",
+        "extension",
+        "组织成员管理（邀请、加入、角色变更、退出、移除）",
+        "Organisation membership: invitation, joining, role change, leaving, removal",
+        "party",
+    ),
+    BusinessStep(
+        "X12",
+        "12",
+        "extension",
+        "印章管理（制作、审核、停用、启用、缴销）",
+        "Organisation seal: made, reviewed, suspended, activated, destroyed",
+        "party/platform",
+    ),
+    BusinessStep(
+        "X13",
+        "12",
+        "extension",
+        "用印授权（授予、撤销）",
+        "Seal use authorisation: granted, revoked",
+        "party",
+    ),
 )
 
 BY_CODE: dict[str, BusinessStep] = {step.code: step for step in STEPS}
@@ -559,6 +585,9 @@ class Step(StrEnum):
     X8 = "X8"
     X9 = "X9"
     X10 = "X10"
+    X11 = "X11"
+    X12 = "X12"
+    X13 = "X13"
 
     @property
     def business_step(self) -> BusinessStep:

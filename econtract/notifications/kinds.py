@@ -180,6 +180,14 @@ for _kind in (
     NoticeKind("deadline_overdue", Step.X9, "逾期提醒（规定时间内未收到通知）",
                "Overdue notice (nothing received within the time limit)",
                channels=(Channel.INBOX, Channel.EMAIL, Channel.SMS)),
+    # X11: organisation members. An invitation asks for an action: it goes by SMS too.
+    NoticeKind("member_invited", Step.X11, "组织成员邀请通知", "Organisation membership invitation",
+               channels=(Channel.INBOX, Channel.EMAIL, Channel.SMS)),
+    NoticeKind("membership_changed", Step.X11, "组织成员变更通知",
+               "Organisation membership change notice"),
+    NoticeKind("seal_changed", Step.X12, "印章变更通知", "Organisation seal change notice"),
+    NoticeKind("seal_authorization_changed", Step.X13, "用印授权变更通知",
+               "Seal use authorisation change notice"),
 ):
     register_kind(_kind)
 # fmt: on

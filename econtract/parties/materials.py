@@ -70,6 +70,12 @@ def check_material(kind: str, kinds: Iterable[str], file: UploadedFile) -> Check
     if kind not in kinds:
         message = _("Choose a listed document kind.")
         raise BusinessRuleViolation("invalid_material_kind", message, fields={"kind": [message]})
+    return inspect_upload(file)
+
+
+def inspect_upload(file: UploadedFile) -> CheckedUpload:
+    """:func:`check_upload`, then the file opened in the sandbox: an image comes back as its
+    clean re-encoding (``content``)."""
     checked = check_upload(file, size=file.size)
     file.seek(0)
     return _inspected(checked, file.read())

@@ -1,5 +1,5 @@
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -7,6 +7,9 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import transition
 
 from econtract import privacy
+
+if TYPE_CHECKING:
+    from econtract.organizations.acting import Acting
 
 
 class User(AbstractUser):
@@ -24,6 +27,10 @@ class User(AbstractUser):
     preferred_language = models.CharField(
         _("preferred language"), max_length=8, choices=Language.choices, default=Language.ZH_HANS
     )
+
+    # Set for one request while the account acts for an organisation it is a member of
+    # (``econtract/organizations/acting.py``); never stored.
+    acting: "Acting | None" = None
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"

@@ -147,6 +147,7 @@ ERROR_CODES: Final[Mapping[str, Refusal]] = {
     "invitation_closed": Refusal.CONFLICT,
     "not_concluded": Refusal.CONFLICT,
     "not_your_turn": Refusal.CONFLICT,
+    "paging_seal_needs_first_signature": Refusal.CONFLICT,
     "phone_already_registered": Refusal.CONFLICT,
     "session_closed": Refusal.CONFLICT,
     "sms_already_confirmed": Refusal.CONFLICT,

@@ -22,6 +22,7 @@ from rest_framework.views import APIView
 from econtract.api.requests import account_of
 from econtract.api.schema import ERROR
 from econtract.errors import BusinessRuleViolation
+from econtract.organizations.api import MemberCertificateRequestSerializer
 from econtract.parties.models import CertificateChallenge, PartyCertificate
 from econtract.pki.signatures import ClientSignatureError, b64decode, b64encode
 from registration import certificates
@@ -161,6 +162,11 @@ class CertificateListAPI(generics.ListAPIView):
         request=InputSerializer,
         responses={
             201: CertificateOutputSerializer,
+            202: OpenApiResponse(
+                MemberCertificateRequestSerializer,
+                description="acting for an organisation: a member's request, issued when an "
+                "administrator approves it",
+            ),
             400: OpenApiResponse(ERROR, description="`invalid` with `fields`"),
             403: OpenApiResponse(ERROR, description="`party_not_approved`"),
             409: OpenApiResponse(ERROR, description="`certificate_already_bound`"),
@@ -186,6 +192,16 @@ class CertificateListAPI(generics.ListAPIView):
                 proof_signature=values["proof_signature"],
                 certificate_pem=values["certificate_pem"],
             )
+        elif account.acting is not None:
+            pending = certificates.apply_for_member_certificate(
+                account=account,
+                nonce=values["nonce"],
+                proof_signature=values["proof_signature"],
+                public_key_spki=values["public_key_spki"],
+                sms_code=values["sms_code"],
+            )
+            body = MemberCertificateRequestSerializer(pending).data
+            return Response(body, status=status.HTTP_202_ACCEPTED)
         else:
             row = certificates.apply_for_certificate(
                 account=account,

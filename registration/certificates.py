@@ -28,7 +28,10 @@ from econtract.errors import BusinessRuleViolation
 from econtract.evidence.services import record_event
 from econtract.evidence.steps import Step
 from econtract.notifications.services import notify
+from econtract.organizations import member_certificates
+from econtract.organizations.models import MemberCertificateRequest
 from econtract.parties import revocation, sms_codes
+from econtract.parties.certificates import store_certificate
 from econtract.parties.models import CertificateChallenge, Party, PartyCertificate, User
 from econtract.parties.signals import certificate_revoked
 from econtract.pki.ca import get_certificate_authority
@@ -136,7 +139,7 @@ def bind_certificate(
             account=account, nonce=nonce, purpose=CertificateChallenge.Purpose.BIND, now=now
         )
         _refuse_duplicate(description)
-        row = _store(
+        row = store_certificate(
             account=account,
             party=party,
             cert=cert,
@@ -231,7 +234,7 @@ def apply_for_certificate(
             account=account, nonce=nonce, purpose=CertificateChallenge.Purpose.APPLY, now=now
         )
         cert = _issue(public_key=public_key, party=party)
-        row = _store(
+        row = store_certificate(
             account=account,
             party=party,
             cert=cert,
@@ -251,6 +254,38 @@ def apply_for_certificate(
         )
         notify(recipient=account, kind="certificate_issued", context=_notice_context(row), obj=row)
     return row
+
+
+def apply_for_member_certificate(
+    *,
+    account: User,
+    nonce: bytes,
+    proof_signature: bytes,
+    public_key_spki: bytes,
+    sms_code: str,
+) -> MemberCertificateRequest:
+    """A member acting for an organisation applies for a certificate to sign for it: the same
+    proofs as :func:`apply_for_certificate` (its key, an SMS code to its own phone); the
+    certificate is issued when an administrator approves (``econtract.organizations``)."""
+    acting = account.acting
+    if acting is None:
+        raise BusinessRuleViolation("not_found", "Not acting for an organisation.")
+    _require_approved_party(account)
+    public_key = _load_public_key(public_key_spki)
+    _peek_challenge(account=account, nonce=nonce, purpose=CertificateChallenge.Purpose.APPLY)
+    _verify_proof(public_key=public_key, proof_signature=proof_signature, nonce=nonce)
+    sms_codes.verify_code(account=account, purpose=SMS_PURPOSE, code=sms_code)
+    now = timezone.now()
+    with transaction.atomic():
+        challenge = _take_challenge(
+            account=account, nonce=nonce, purpose=CertificateChallenge.Purpose.APPLY, now=now
+        )
+        pending = member_certificates.request_certificate(
+            actor=account, organization=acting.organization, public_key_spki=public_key_spki
+        )
+        challenge.used_at = now
+        challenge.save(update_fields=["used_at"])
+    return pending
 
 
 def certificate_subject(party: Party) -> x509.Name:
@@ -501,32 +536,6 @@ def _refuse_duplicate(description: CertificateDescription) -> None:
         raise BusinessRuleViolation(
             "certificate_already_bound", "This certificate is already bound to an account."
         )
-
-
-def _store(
-    *,
-    account: User,
-    party: Party | None,
-    cert: x509.Certificate,
-    description: CertificateDescription,
-    source: str,
-    now: datetime,
-) -> PartyCertificate:
-    return PartyCertificate.objects.create(
-        account=account,
-        party=party,
-        source=source,
-        status=PartyCertificate.Status.ACTIVE if party else PartyCertificate.Status.PENDING,
-        certificate_der=cert.public_bytes(serialization.Encoding.DER),
-        serial_number=description.serial_number,
-        issuer=description.issuer[:500],
-        subject=description.subject[:500],
-        not_before=description.not_before,
-        not_after=description.not_after,
-        key_algorithm=description.key_algorithm,
-        spki_sha256=description.spki_sha256,
-        bound_at=now if party else None,
-    )
 
 
 def _evidence_entry(row: PartyCertificate) -> dict[str, str]:

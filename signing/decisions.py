@@ -160,10 +160,7 @@ def decline(*, contract: Contract, actor: User, reason: str) -> Contract:
 
 
 def _offeree(contract: Contract, actor: User, signatory: Signatory | None = None) -> Signatory:
-    if signatory is None or (signatory.contract_id, signatory.party.account_id) != (
-        contract.pk,
-        actor.pk,
-    ):
+    if signatory is None or signatory.contract_id != contract.pk:
         signatory = signatory_of(contract, actor)
     if signatory.role != Signatory.Role.OFFEREE:
         raise BusinessRuleViolation("only_offeree", _("Only an offeree may do this."))

@@ -463,7 +463,7 @@ def _notify_every_party(contract: Contract, kind: str, **extra: str) -> None:
 
 
 def _require_offeror(contract: Contract, actor: User) -> None:
-    if contract.offeror.account_id != actor.pk:
+    if contract.offeror != party_of(actor):
         raise BusinessRuleViolation("only_offeror", _("Only the offeror may do this."))
 
 

@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from econtract.api.requests import account_of
 from econtract.api.schema import ERROR
+from econtract.contracts.selectors import party_of
 from econtract.signing_engine import engine, sms
 from econtract.signing_engine.api import (
     COMPLETE_ERRORS,
@@ -69,7 +70,7 @@ def _own_session(request: Request, reference: str, session_id: str) -> SigningSe
     session = (
         SigningSession.objects.select_related("signatory__party", "certificate", "contract")
         .filter(
-            contract=contract, public_id=session_id, signatory__party__account=account_of(request)
+            contract=contract, public_id=session_id, signatory__party=party_of(account_of(request))
         )
         .first()
     )

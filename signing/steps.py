@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from econtract.contracts.models import Contract, Signatory
+from econtract.contracts.selectors import party_of
 from econtract.errors import BusinessRuleViolation, Refusal
 from econtract.notifications.services import notify
 from econtract.parties.models import Party, User
@@ -28,7 +29,7 @@ def notify_parties(
 def signatory_of(contract: Contract, actor: User) -> Signatory:
     """The actor's place among the contract's signatories; 404 for anyone else."""
     found = (
-        contract.signatories.select_related("party__account").filter(party__account=actor).first()
+        contract.signatories.select_related("party__account").filter(party=party_of(actor)).first()
     )
     if found is None:
         raise not_found()

@@ -24,6 +24,7 @@ from econtract.contracts.documents import checked
 from econtract.contracts.documents import read_document as read_version
 from econtract.contracts.models import Contract, ContractVersion, Signatory
 from econtract.contracts.rendering import document_sha256
+from econtract.contracts.selectors import party_of
 from econtract.errors import BusinessRuleViolation
 from econtract.evidence import services as evidence
 from econtract.evidence.steps import Step
@@ -160,7 +161,7 @@ def participants(request: ChangeRequest) -> QuerySet[ChangeParticipant]:
 
 
 def participant_of(request: ChangeRequest, actor: User) -> ChangeParticipant:
-    found = participants(request).filter(signatory__party__account=actor).first()
+    found = participants(request).filter(signatory__party=party_of(actor)).first()
     if found is None:
         raise not_found()
     return found
@@ -270,7 +271,7 @@ def require_no_open_change(contract: Contract) -> None:
 def applicant(contract: Contract, actor: User) -> Signatory:
     """The actor's place among the contract's signatories; 404 for anyone else."""
     found = (
-        contract.signatories.select_related("party__account").filter(party__account=actor).first()
+        contract.signatories.select_related("party__account").filter(party=party_of(actor)).first()
     )
     if found is None:
         raise not_found()

@@ -59,7 +59,7 @@ def own_session(*, request: ChangeRequest, account: User, session_id: str) -> Ch
         .filter(
             participant__in=request.participants.all(),
             public_id=session_id,
-            participant__signatory__party__account=account,
+            participant__signatory__party=signing_selectors.party_of(account),
         )
         .first()
     )

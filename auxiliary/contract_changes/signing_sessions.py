@@ -72,6 +72,7 @@ class ChangeSigning(SigningPolicy[ChangeSigningSession]):
 
     def __init__(self, request: Request, participant: ChangeParticipant) -> None:
         self.request, self.participant = request, participant
+        self.contract = request.contract
 
     @classmethod
     def of(cls, request: Request, actor: User) -> ChangeSigning:

@@ -31,6 +31,7 @@ from auxiliary.contract_changes.signing_sessions import next_signer
 from econtract.api.requests import account_of
 from econtract.contracts.elements import label
 from econtract.contracts.models import Contract
+from econtract.contracts.selectors import party_of
 from econtract.errors import BusinessRuleViolation
 from econtract.evidence.services import history
 from econtract.parties.models import PartyCertificate
@@ -229,7 +230,8 @@ def _detail(
     request: HttpRequest, change: ChangeRequestType, *, revision: RevisionForm | None = None
 ) -> HttpResponse:
     rows = list(participants(change))
-    mine = next((p for p in rows if p.signatory.party.account_id == request.user.pk), None)
+    own = party_of(account_of(request))
+    mine = next((p for p in rows if p.signatory.party == own), None)
     return render(
         request,
         "contract_changes/detail.html",

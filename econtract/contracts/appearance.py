@@ -172,3 +172,45 @@ def _draw_fitted(
 @cache
 def _font(size: int) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(str(font_path()), size=size, index=0)
+
+
+# --- an organisation's seal ------------------------------------------------------------------
+
+_SEAL_DPI = 300
+
+
+def seal_appearance(
+    *,
+    seal_png: bytes,
+    width_mm: float,
+    height_mm: float,
+    field_mm: tuple[float, float],
+    signed_on: datetime | None = None,
+) -> Image.Image:
+    """An organisation's signature: its seal at true size at the left of a field of
+    ``field_mm`` (width, height), the signing time beside it. Drawn at the field's own size,
+    so fitting it into the field keeps the seal's millimetres."""
+    scale = _SEAL_DPI / 25.4
+    canvas = Image.new(
+        "RGBA", (round(field_mm[0] * scale), round(field_mm[1] * scale)), (0, 0, 0, 0)
+    )
+    with Image.open(io.BytesIO(seal_png)) as drawn:
+        seal = drawn.convert("RGBA").resize(
+            (round(width_mm * scale), round(height_mm * scale)), Image.Resampling.LANCZOS
+        )
+    left = round(2 * scale)
+    canvas.alpha_composite(seal, (left, (canvas.height - seal.height) // 2))
+    moment = timezone.localtime(signed_on or timezone.now())
+    lines = ["电子签章", moment.strftime("%Y-%m-%d"), moment.strftime("%H:%M %Z")]
+    draw = ImageDraw.Draw(canvas)
+    text_left = left + seal.width + round(2 * scale)
+    size = round(3.2 * scale)
+    for index, line in enumerate(lines):
+        centre = (
+            (text_left + canvas.width) // 2,
+            canvas.height // 2 + (index - 1) * round(size * 1.4),
+        )
+        _draw_fitted(
+            draw, line, centre=centre, width=canvas.width - text_left, size=size, ink=_CAPTION_INK
+        )
+    return canvas

@@ -18,8 +18,8 @@ from rest_framework.views import APIView
 from econtract.api.requests import account_of, validated
 from econtract.api.schema import ERROR
 from econtract.evidence.api import HistoriesInLists, HistoryField
-from econtract.organizations import selectors, services
-from econtract.organizations.models import Invitation, Membership, Role
+from econtract.organizations import member_certificates, selectors, services
+from econtract.organizations.models import Invitation, MemberCertificateRequest, Membership, Role
 from econtract.parties.models import Party
 
 
@@ -97,6 +97,28 @@ class InviteSerializer(serializers.Serializer):
                 {"invitee": ["Name the invitee once: by phone, e-mail or username."]}
             )
         return {"invitee": named[0], "roles": attrs["roles"]}
+
+
+@extend_schema_serializer(component_name="MemberCertificateRequest")
+class MemberCertificateRequestSerializer(serializers.ModelSerializer):
+    member = serializers.CharField(source="membership.account.username", read_only=True)
+    certificate_id = serializers.IntegerField(read_only=True, allow_null=True)
+    history = HistoryField()
+
+    class Meta:
+        model = MemberCertificateRequest
+        fields = [
+            "id",
+            "organization_id",
+            "member",
+            "spki_sha256",
+            "state",
+            "created_at",
+            "decided_at",
+            "certificate_id",
+            "history",
+        ]
+        read_only_fields = fields
 
 
 class RolesSerializer(serializers.Serializer):
@@ -285,3 +307,41 @@ class InvitationDecline(InvitationAnswer):
     def post(self, request: Request, token: str) -> Response:
         """Decline the invitation."""
         return super().post(request, token)
+
+
+class CertificateRequestList(OrganizationView, HistoriesInLists, generics.ListAPIView):
+    serializer_class = MemberCertificateRequestSerializer
+
+    def get_queryset(self) -> QuerySet[MemberCertificateRequest]:
+        organization = self.organization(self.request, Role.ADMINISTRATOR)
+        return member_certificates.requests_of(organization)
+
+    @extend_schema(tags=["organizations"])
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Members' certificate requests (administrators approve or refuse them)."""
+        return super().get(request, *args, **kwargs)
+
+
+class CertificateRequestDecision(OrganizationView, APIView):
+    approve = True
+
+    @extend_schema(
+        tags=["organizations"],
+        request=None,
+        responses={
+            200: MemberCertificateRequestSerializer,
+            403: ERROR,
+            404: ERROR,
+            409: OpenApiResponse(ERROR, description="`invalid_state`"),
+            503: OpenApiResponse(ERROR, description="`ca_unavailable`"),
+        },
+    )
+    def post(self, request: Request, organization_id: int, pk: int) -> Response:
+        """An administrator approves (the certificate is issued) or refuses the request."""
+        decided = member_certificates.decide(
+            actor=account_of(request),
+            organization_id=organization_id,
+            request_id=pk,
+            approve=self.approve,
+        )
+        return Response(MemberCertificateRequestSerializer(decided).data)

@@ -57,6 +57,19 @@ urlpatterns = [
         seal_api.SealUseList.as_view(),
         name="api-organization-seal-uses",
     ),
+    path(
+        "organizations/<int:organization_id>/certificate-requests/",
+        api.CertificateRequestList.as_view(),
+        name="api-organization-certificate-requests",
+    ),
+    *(
+        path(
+            f"organizations/<int:organization_id>/certificate-requests/<int:pk>/{decision}/",
+            api.CertificateRequestDecision.as_view(approve=decision == "approve"),
+            name=f"api-organization-certificate-request-{decision}",
+        )
+        for decision in ("approve", "refuse")
+    ),
     path("invitations/", api.OwnInvitationList.as_view(), name="api-own-invitations"),
     path(
         "invitations/<str:token>/accept/",

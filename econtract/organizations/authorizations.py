@@ -254,7 +254,8 @@ def price_amount(price: str) -> Decimal | None:
 
 def record_use(
     *,
-    authorization: SealAuthorization,
+    seal: Seal,
+    authorization: SealAuthorization | None,
     agent: User,
     contract: Contract,
     signed_object: Any,
@@ -263,8 +264,8 @@ def record_use(
 ) -> SealUse:
     """The 用印记录 of one organisation signature (in the signature's transaction)."""
     return SealUse.objects.create(
-        organization=authorization.organization,
-        seal=authorization.seal,
+        organization=seal.organization,
+        seal=seal,
         authorization=authorization,
         agent=agent,
         contract=contract,

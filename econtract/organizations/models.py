@@ -230,8 +230,9 @@ class SealUse(models.Model):
         "parties.Party", on_delete=models.PROTECT, related_name="seal_uses"
     )
     seal = models.ForeignKey(Seal, on_delete=models.PROTECT, related_name="uses")
+    # None when the organisation's own account sealed (it needs no authorisation).
     authorization = models.ForeignKey(
-        SealAuthorization, on_delete=models.PROTECT, related_name="uses"
+        SealAuthorization, on_delete=models.PROTECT, related_name="uses", null=True, blank=True
     )
     agent = models.ForeignKey("parties.User", on_delete=models.PROTECT, related_name="+")
     contract = models.ForeignKey(
@@ -256,3 +257,46 @@ class SealUse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.seal} on {self.contract_id}"
+
+
+class MemberCertificateRequest(models.Model):
+    """A member's application for a certificate to sign for the organisation (X1): its key
+    (made in its browser, or its own API key) proved and confirmed by SMS; issued only when an
+    administrator approves."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("awaiting an administrator's approval")
+        APPROVED = "approved", _("approved: certificate issued")
+        REFUSED = "refused", _("refused")
+
+    organization = models.ForeignKey(
+        "parties.Party", on_delete=models.PROTECT, related_name="member_certificate_requests"
+    )
+    membership = models.ForeignKey(
+        Membership, on_delete=models.PROTECT, related_name="certificate_requests"
+    )
+    public_key_spki = models.BinaryField(_("public key (SPKI DER)"))
+    spki_sha256 = models.CharField(_("public key SHA-256"), max_length=64)
+    state = models.CharField(
+        _("state"), max_length=16, choices=State.choices, default=State.PENDING
+    )
+    created_at = models.DateTimeField(_("created at"))
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        "parties.User", on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    certificate = models.OneToOneField(
+        "parties.PartyCertificate",
+        on_delete=models.PROTECT,
+        related_name="member_request",
+        null=True,
+        blank=True,
+    )
+
+    class Meta:
+        verbose_name = _("member certificate request")
+        verbose_name_plural = _("member certificate requests")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.membership} certificate request"

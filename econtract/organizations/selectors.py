@@ -120,3 +120,9 @@ def display_name(account: User) -> str:
     """A member as others read it: its registered name, else its username."""
     party = Party.objects.filter(account=account).first()
     return party.name if party is not None else account.get_username()
+
+
+def administrators_of(organization: Party) -> list[User]:
+    """Who hears of the organisation's members: its own account and its administrators."""
+    members = active_memberships(organization)
+    return [organization.account] + [m.account for m in members if m.has_role(Role.ADMINISTRATOR)]

@@ -25,6 +25,7 @@ from econtract.evidence.services import record
 from econtract.evidence.steps import Step
 from econtract.notifications.services import notify
 from econtract.organizations import selectors
+from econtract.organizations.member_certificates import revoke_member_certificates
 from econtract.organizations.models import Invitation, Membership, Role
 from econtract.parties.models import Party, User
 
@@ -145,7 +146,7 @@ def accept(*, actor: User, token: str) -> Membership:
             joined_at=invitation.answered_at or timezone.now(),
         )
         record(Step.X11, membership, actor, action="joined", roles=membership.roles)
-        _tell(membership, "joined", recipients=_administrators(membership.organization))
+        _tell(membership, "joined", recipients=selectors.administrators_of(membership.organization))
     return membership
 
 
@@ -155,7 +156,7 @@ def decline(*, actor: User, token: str) -> Invitation:
         invitation = _locked_pending(invitation.pk)
         _answer(invitation, Invitation.State.DECLINED)
         record(Step.X11, invitation, actor, action="declined")
-        for administrator in _administrators(invitation.organization):
+        for administrator in selectors.administrators_of(invitation.organization):
             notify(
                 recipient=administrator,
                 kind="membership_changed",
@@ -219,6 +220,8 @@ def end_membership(*, actor: User, organization_id: int | str, membership_id: in
         membership.ended_at = timezone.now()
         membership.save(update_fields=["state", "ended_at"])
         record(Step.X11, membership, actor, action="left" if leaving else "removed")
+        # Whoever no longer belongs can no longer sign for the organisation.
+        revoke_member_certificates(membership)
         change = "left" if leaving else "removed"
         _tell(membership, change, recipients=_with_member(membership))
     return membership
@@ -239,14 +242,8 @@ def _locked_active(organization: Party, membership_id: int) -> Membership:
 # --- notices ----------------------------------------------------------------------------------
 
 
-def _administrators(organization: Party) -> list[User]:
-    """Who hears of the organisation's members: its own account and its administrators."""
-    members = selectors.active_memberships(organization)
-    return [organization.account] + [m.account for m in members if m.has_role(Role.ADMINISTRATOR)]
-
-
 def _with_member(membership: Membership) -> list[User]:
-    everyone = [membership.account, *_administrators(membership.organization)]
+    everyone = [membership.account, *selectors.administrators_of(membership.organization)]
     return list({account.pk: account for account in everyone}.values())
 
 

@@ -50,6 +50,7 @@ from pyhanko_certvalidator.registry import SimpleCertificateStore
 from econtract.pki import speedups  # noqa: F401  (patches the parsers every signer uses)
 from econtract.pki.aio import run_on_pki_loop
 from econtract.pki.checks import NoAnswer, fetch_issuer_chain, run_certificate_checks
+from econtract.pki.page_stamps import PageStamp, apply_page_stamps
 from econtract.pki.results import CheckResult
 from econtract.pki.signatures import (
     P256_SIGNATURE_LENGTH,
@@ -229,6 +230,7 @@ def prepare_signature(
     appearance_image: Image.Image | None = None,
     chain: Sequence[x509.Certificate] | None = None,
     check_signer: bool = True,
+    page_stamps: Sequence[PageStamp] = (),
 ) -> PreparedSignature:
     """Step 1: the signed revision with a placeholder, and the bytes the client must sign.
 
@@ -240,7 +242,11 @@ def prepare_signature(
     ``appearance_text`` is the stamp text of a visible field (Latin text: pyHanko's standard
     font has no CJK glyphs without uharfbuzz); ``appearance_image`` (wins over the text) is drawn
     to fit the field: a handwritten signature, or a picture of the signer's name.
+    ``page_stamps`` (a paging seal's slices) are drawn on their pages in the signed revision:
+    only a certifying signature may carry them (:mod:`econtract.pki.page_stamps`).
     """
+    if page_stamps and not certify:
+        raise PadesError("only the certifying signature may change the pages")
     if docmdp not in DOCMDP_LEVELS:
         raise ValueError(f"DocMDP permission level must be one of {DOCMDP_LEVELS}, not {docmdp}")
     if check_signer:
@@ -262,6 +268,7 @@ def prepare_signature(
             reserved_bytes=reserved_bytes,
             stamp_style=_stamp_style(appearance_text, appearance_image),
             algorithm=algorithm,
+            page_stamps=page_stamps,
         )
     )
 
@@ -277,6 +284,7 @@ async def _prepare(
     reserved_bytes: int,
     stamp_style: BaseStampStyle | None,
     algorithm: str,
+    page_stamps: Sequence[PageStamp] = (),
 ) -> PreparedSignature:
     signer = signers.ExternalSigner(
         signing_cert=to_asn1(signer_certificate),
@@ -292,6 +300,7 @@ async def _prepare(
     )
     pdf_signer = signers.PdfSigner(meta, signer=signer, stamp_style=stamp_style)
     writer = writer_for_empty_field(pdf, field_name)
+    apply_page_stamps(writer, page_stamps)
     try:
         prepared, _tbs, output = await pdf_signer.async_digest_doc_for_signing(
             writer, existing_fields_only=True, bytes_reserved=reserved_bytes

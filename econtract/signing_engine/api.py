@@ -92,6 +92,17 @@ class SessionCreateSerializer(serializers.Serializer):
         max_length=MAX_HANDWRITING_BYTES * 4 // 3 + 64,
         help_text="PNG as base64 or a data: URL, drawn as the signature's appearance",
     )
+    seal_id = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text="for an organisation: the seal applied as the signature's appearance (a "
+        "member needs an authorisation covering the contract)",
+    )
+    paging_seal = serializers.BooleanField(
+        default=False,
+        help_text="also a paging seal (骑缝章): a slice of the seal on every page; the first "
+        "signature only",
+    )
 
 
 @extend_schema_serializer(component_name="SigningSessionComplete")
@@ -119,6 +130,8 @@ def session_start(request: Request) -> dict[str, Any]:
         "certificate": own_certificate(request, data.validated_data["certificate_id"]),
         "sms_confirmation": data.validated_data["sms_confirmation"],
         "handwriting": handwriting,
+        "seal_id": data.validated_data.get("seal_id"),
+        "paging_seal": data.validated_data["paging_seal"],
     }
 
 
@@ -150,11 +163,12 @@ def sms_code_of(request: Request) -> str:
 
 CREATE_RESPONSES: dict[int, Any] = {
     201: SessionSerializer,
-    403: OpenApiResponse(ERROR, description="`authentication_required`"),
+    403: OpenApiResponse(ERROR, description="`authentication_required`, `seal_not_authorised`"),
     404: NOT_FOUND,
     409: OpenApiResponse(
         ERROR,
-        description="`not_your_turn`, `already_signed`, `invalid_state`, `deadline_passed`",
+        description="`not_your_turn`, `already_signed`, `invalid_state`, `deadline_passed`, "
+        "`paging_seal_needs_first_signature`",
     ),
     422: OpenApiResponse(
         ERROR,

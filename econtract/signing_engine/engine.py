@@ -52,8 +52,18 @@ from econtract.pki.pades import (
     prepare_signature,
     require_usable_signer,
 )
+from econtract.pki.page_stamps import field_size_mm
 from econtract.signing_engine import sms
 from econtract.signing_engine.models import TwoStepSession
+from econtract.signing_engine.organization_seal import (
+    SealChoice,
+    choose_seal,
+    log_use,
+    may_sign_for,
+    page_stamps,
+    still_authorised,
+)
+from econtract.signing_engine.organization_seal import appearance as seal_picture
 from econtract.signing_engine.policy import SigningPolicy
 
 MAX_FAILED_VERIFICATIONS = 3
@@ -74,24 +84,43 @@ def start_session[SessionT: TwoStepSession](
     certificate: PartyCertificate,
     sms_confirmation: bool = False,
     handwriting: Handwriting | None = None,
+    seal_id: int | None = None,
+    paging_seal: bool = False,
 ) -> SessionT:
     """Prepare ``actor``'s signature with ``certificate`` (its party's active certificate).
 
     Auxiliary signatures (§9.1): ``sms_confirmation`` sends an SMS code bound to the document's
     hash that must be confirmed before step 2 (always, when ``SIGNING_REQUIRE_SMS_CONFIRMATION``);
-    ``handwriting`` is drawn as the signature's appearance on the signature page.
+    ``handwriting`` is drawn as the signature's appearance on the signature page. For an
+    organisation, ``seal_id`` (and ``paging_seal``) is the seal applied
+    (``organization_seal.py``: a member needs an authorisation covering the document).
     """
+    if not may_sign_for(actor, policy.party):
+        raise session_not_found()
     policy.admit(actor)
+    choice = choose_seal(
+        actor=actor,
+        party=policy.party,
+        contract=policy.contract,
+        seal_id=seal_id,
+        paging=paging_seal,
+        certifies=policy.certifies,
+    )
     signer, chain = signer_of(certificate, party_id=policy.party.pk)
     policy.agree(actor)
     with transaction.atomic(), appended_together():
         policy.lock()
         policy.require_turn()
         pdf, shown = policy.document_to_sign()
-        prepared = _prepare(policy, pdf, signer, chain, handwriting)
+        prepared = _prepare(policy, pdf, signer, chain, handwriting, choice)
         session = _keep(policy, prepared, certificate=certificate, handwriting=handwriting)
+        if choice is not None:
+            session.seal, session.seal_authorization = choice.seal, choice.authorization
+            session.paging_seal = choice.paging
+            session.save(update_fields=["seal", "seal_authorization", "paging_seal"])
+            shown = {**shown, **choice.evidence()}
         if sms_confirmation or settings.SIGNING_REQUIRE_SMS_CONFIRMATION:
-            sms.send_code(policy, session)
+            sms.send_code(policy, session, actor)
         policy.record(
             policy.sign_step,
             actor,
@@ -159,12 +188,15 @@ def _prepare(
     signer: x509.Certificate,
     chain: list[x509.Certificate],
     handwriting: Handwriting | None,
+    choice: SealChoice | None = None,
 ) -> PreparedSignature:
-    appearance = (
-        signature_appearance(name=policy.party.name, handwriting=handwriting)
-        if policy.visible
-        else None
-    )
+    appearance = None
+    if policy.visible:
+        appearance = (
+            seal_picture(choice, field_mm=field_size_mm(pdf, policy.field_name))
+            if choice is not None
+            else signature_appearance(name=policy.party.name, handwriting=handwriting)
+        )
     try:
         return prepare_signature(
             pdf=pdf,
@@ -175,6 +207,7 @@ def _prepare(
             chain=chain,
             check_signer=False,  # signer_of ran the checks just now
             appearance_image=appearance,
+            page_stamps=page_stamps(choice, pdf),
         )
     except SignerStatusUnavailable as exc:
         raise service_unavailable("certificate_status_unavailable") from exc
@@ -237,8 +270,9 @@ def complete_session[SessionT: TwoStepSession](
     policy: SigningPolicy[SessionT], *, session: SessionT, actor: User, signature: bytes
 ) -> None:
     """Embed ``signature`` (P1363 or DER ECDSA, or RSA PKCS#1 v1.5, over ``to_be_signed``)."""
-    if policy.party.account_id != actor.pk:
+    if not may_sign_for(actor, policy.party):
         raise session_not_found()
+    still_authorised(session, actor, policy.contract)
     failure: _Failure | None = None
     with transaction.atomic(), appended_together():
         policy.lock()
@@ -309,6 +343,7 @@ def _record_success(
     session.completed_at, session.timestamp_time = now, stamped_at
     session.document_sha256_after = sha256
     session.save(update_fields=["state", "completed_at", "timestamp_time", "document_sha256_after"])
+    log_use(session, actor, policy.contract, sha256)
     policy.signed(session, actor, sha256=sha256, stamped_at=stamped_at)
 
 

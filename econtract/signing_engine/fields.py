@@ -9,7 +9,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from econtract.contracts.models import Signatory
-from econtract.contracts.signature_page import MAX_VISIBLE_SIGNATURES, signature_boxes
+from econtract.contracts.signature_page import (
+    MAX_VISIBLE_SIGNATURES,
+    SEAL_FIELD_HEIGHT_MM,
+    signature_boxes,
+)
+from econtract.parties.models import Party
 from econtract.pki.pades import add_signature_fields
 
 SEAL_FIELD = "platform"
@@ -17,6 +22,11 @@ SEAL_FIELD = "platform"
 
 def field_name(signatory: Signatory) -> str:
     return f"signatory{signatory.order}"
+
+
+def field_height_mm(signatory: Signatory) -> float | None:
+    """An organisation's field is tall enough for its seal; a person's is its box."""
+    return SEAL_FIELD_HEIGHT_MM if signatory.party.kind == Party.Kind.ORGANIZATION else None
 
 
 def has_box(signatory: Signatory) -> bool:
@@ -30,7 +40,7 @@ def with_signature_fields(
     """``pdf`` with every party's field and the seal's; the revision and the fields' names."""
     names = [field_name(s) for s in signatories] + [SEAL_FIELD]
     boxes = {
-        field_name(signatory): box.rect_points()
+        field_name(signatory): box.rect_points(height_mm=field_height_mm(signatory))
         for signatory, box in zip(signatories, signature_boxes(len(signatories)), strict=False)
     }
     order = [field_name(s) for s in signing_order] + [SEAL_FIELD]

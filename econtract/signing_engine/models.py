@@ -51,6 +51,19 @@ class TwoStepSession(models.Model):
     handwritten_sha256 = models.CharField(
         _("handwritten signature image SHA-256"), max_length=64, blank=True
     )
+    # An organisation's signature: the seal applied, the authorisation it was applied under
+    # (none when the organisation's own account signs), and whether a paging seal was added.
+    seal = models.ForeignKey(
+        "organizations.Seal", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    seal_authorization = models.ForeignKey(
+        "organizations.SealAuthorization",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    paging_seal = models.BooleanField(_("paging seal"), default=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     # Once completed: what a signature record needs when the sealed document becomes a version.
     completed_at = models.DateTimeField(_("signing time"), null=True, blank=True)

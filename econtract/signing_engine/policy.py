@@ -21,12 +21,17 @@ from econtract.signing_engine.models import TwoStepSession
 if TYPE_CHECKING:
     from django.utils.functional import _StrPromise as StrPromise
 
+    from econtract.contracts.models import Contract
+
 
 class SigningPolicy[SessionT: TwoStepSession](ABC):
     session_model: type[SessionT]
     # The text of the refusal after the third failed verification, and its field's name.
     ended_message: ClassVar[StrPromise]
     ended_field: ClassVar[str]
+    # The contract the document belongs to (an amendment's or a termination's own contract):
+    # what a seal authorisation must cover. Set by the policy's constructor.
+    contract: Contract
 
     @property
     @abstractmethod

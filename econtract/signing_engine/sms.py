@@ -18,9 +18,10 @@ from django.utils.translation import gettext as _
 
 from econtract.errors import BusinessRuleViolation
 from econtract.parties import sms_codes
-from econtract.parties.models import User
+from econtract.parties.models import Party, User
 from econtract.privacy import mask_identifier
 from econtract.signing_engine.models import TwoStepSession
+from econtract.signing_engine.organization_seal import may_sign_for
 
 if TYPE_CHECKING:
     from econtract.signing_engine.policy import SigningPolicy
@@ -33,14 +34,17 @@ def purpose_for(session: TwoStepSession) -> str:
     return f"sign:{session.base_revision_sha256[:32]}"
 
 
-def send_code(policy: SigningPolicy[Any], session: TwoStepSession) -> None:
-    """Send the code for ``session`` to its party's registered phone."""
+def send_code(policy: SigningPolicy[Any], session: TwoStepSession, actor: User) -> None:
+    """Send the code for ``session`` to the signer's registered phone: the party's own, or
+    the member's who signs for its organisation."""
     party = policy.party
+    if party.account_id != actor.pk:
+        party = Party.objects.filter(account=actor).first() or party
     if not party.phone:
         message = _("Your registration has no phone number to receive the SMS code.")
         raise BusinessRuleViolation("phone_missing", message)
     sms_codes.send_code(
-        account=party.account,
+        account=actor,
         purpose=purpose_for(session),
         phone=party.phone,
         action=policy.sms_action(session.base_revision_sha256[:_HASH_SHOWN]),
@@ -53,7 +57,7 @@ def confirm[SessionT: TwoStepSession](
     policy: SigningPolicy[SessionT], *, session: SessionT, actor: User, code: str
 ) -> SessionT:
     """Accept the code for ``session`` (its signer only), or refuse and change nothing."""
-    if policy.party.account_id != actor.pk:
+    if not may_sign_for(actor, policy.party):
         raise BusinessRuleViolation("not_found", _("No such signing session."))
     _require_confirmable(session)
     # Outside a transaction: a wrong try must stay counted though the request is refused.

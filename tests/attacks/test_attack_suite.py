@@ -1,5 +1,6 @@
-"""Every attack class of the PDF-signature research on a genuine concluded contract (text, and
-uploaded with a form field): never TOTAL-PASSED, never an unexpected error, the problem named.
+"""Every attack class of the PDF-signature research on a genuine concluded contract (text,
+uploaded with a form field, and organisation-sealed with a paging seal): never TOTAL-PASSED,
+never an unexpected error, the problem named.
 
 The verification is the real one: the sandboxed child process, offline (what the document
 carries), the platform's trust roots and seal.
@@ -18,13 +19,20 @@ pytestmark = pytest.mark.django_db
 VARIANTS = variants()
 
 
-@pytest.fixture(params=["text", "uploaded"])
+@pytest.fixture(params=["text", "uploaded", "organisation sealed"])
 def genuine(
-    request: pytest.FixtureRequest, contract: SignedContract, uploaded_contract: bytes
+    request: pytest.FixtureRequest,
+    contract: SignedContract,
+    uploaded_contract: bytes,
+    organisation_sealed_contract: bytes,
 ) -> bytes:
-    # Both are made before any test's transaction (package scope): the CA's OCSP responder,
+    # All are made before any test's transaction (package scope): the CA's OCSP responder,
     # on another connection, sees the certificates they were signed with.
-    return contract.sealed if request.param == "text" else uploaded_contract
+    return {
+        "text": contract.sealed,
+        "uploaded": uploaded_contract,
+        "organisation sealed": organisation_sealed_contract,
+    }[request.param]
 
 
 def test_the_genuine_contracts_verify_total_passed(genuine: bytes) -> None:

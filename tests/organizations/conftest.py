@@ -81,12 +81,15 @@ def own_invitation_token(account: User) -> str:
     return str(pending[0]["token"])
 
 
-def client_for_account(account: User) -> APIClient:
+def client_for_account(account: User, *, acting_for: Party | None = None) -> APIClient:
     """A client with the account's API token: the real authentication, which is where acting
     for an organisation is decided (``force_authenticate`` would skip it)."""
     client = APIClient()
     token, _ = Token.objects.get_or_create(user=account)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    headers = {"HTTP_AUTHORIZATION": f"Token {token.key}"}
+    if acting_for is not None:
+        headers["HTTP_X_ECONTRACT_ACTING_FOR"] = str(acting_for.pk)
+    client.credentials(**headers)
     return client
 
 

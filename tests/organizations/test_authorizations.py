@@ -164,6 +164,7 @@ def test_the_usage_log_lists_each_use_and_exports_csv_for_its_organisation_only(
         agent=agent.account, organization=company, seal_id=contract_seal.pk, contract=contract
     )
     record_use(
+        seal=contract_seal,
         authorization=authorization,
         agent=agent.account,
         contract=contract,

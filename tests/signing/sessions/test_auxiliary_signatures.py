@@ -23,7 +23,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 
 from econtract.contracts.documents import read_document
 from econtract.contracts.models import Contract
-from econtract.contracts.signature_page import signature_boxes
+from econtract.contracts.signature_page import SEAL_FIELD_HEIGHT_MM, signature_boxes
 from econtract.evidence.models import EvidenceEvent
 from econtract.parties.models import Party
 from signing.models import SigningSession
@@ -216,7 +216,10 @@ def test_a_handwritten_signature_is_drawn_in_the_party_box_and_the_contract_veri
     assert Contract.objects.get(reference=reference).state == "in_performance"
     widgets = signature_widgets(pdf)
     boxes = signature_boxes(2)
-    assert widgets["signatory1"]["rect"] == list(boxes[0].rect_points())
+    # The seller is an organisation: its field is taller than its box, for a seal.
+    assert widgets["signatory1"]["rect"] == list(
+        boxes[0].rect_points(height_mm=SEAL_FIELD_HEIGHT_MM)
+    )
     assert widgets["signatory2"]["rect"] == list(boxes[1].rect_points())
     assert widgets["signatory1"]["images"] == 1  # the handwriting picture
     assert widgets["signatory2"]["images"] == 1  # the buyer's name as a picture

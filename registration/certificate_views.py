@@ -62,6 +62,10 @@ def _script_texts() -> dict[str, object]:
         "signing": _("Signing the challenge with the new key…"),
         "applying": _("Applying to the certificate authority…"),
         "issued": _("Certificate %(serial)s issued."),
+        "requested": _(
+            "Your request to sign for the organisation is sent: the certificate is issued when "
+            "one of its administrators approves it, and you will be told."
+        ),
         "failed": _("Something went wrong:"),
         "unsupported": _(
             "This browser cannot keep a key safely (it needs HTTPS, WebCrypto and IndexedDB)."

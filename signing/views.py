@@ -19,8 +19,8 @@ from econtract.contracts.models import Contract, Signatory, SignatureRecord
 from econtract.errors import BusinessRuleViolation
 from econtract.evidence.services import history
 from econtract.evidence.steps import BY_CODE
-from econtract.parties.models import PartyCertificate
-from econtract.signing_engine.pages import signing_page_context
+from econtract.parties.models import PartyCertificate, User
+from econtract.signing_engine.pages import seal_choices, signing_page_context
 from signing import decisions, selectors, services
 from signing.api import pdf_response
 from signing.forms import ContractForm
@@ -108,11 +108,12 @@ def _show_problems(form: ContractForm, refused: BusinessRuleViolation) -> None:
 @login_required
 def detail(request: HttpRequest, reference: str) -> HttpResponse:
     contract = _contract(request, reference)
-    party = selectors.party_of(account_of(request))
-    return render(request, "signing/detail.html", _detail_context(contract, party))
+    account = account_of(request)
+    party = selectors.party_of(account)
+    return render(request, "signing/detail.html", _detail_context(contract, party, account))
 
 
-def _detail_context(contract: Contract, party: Any) -> dict[str, Any]:
+def _detail_context(contract: Contract, party: Any, account: User) -> dict[str, Any]:
     english = (get_language() or "").startswith("en")
     steps = [
         {"entry": entry, "step_name": _step_name(entry.step, english=english)}
@@ -130,11 +131,11 @@ def _detail_context(contract: Contract, party: Any) -> dict[str, Any]:
             label(path, "en" if english else "zh") for path in missing_elements(contract.elements)
         ],
         "elements": _element_rows(contract, english=english),
-        **_signing_context(contract, party),
+        **_signing_context(contract, party, account),
     }
 
 
-def _signing_context(contract: Contract, party: Any) -> dict[str, Any]:
+def _signing_context(contract: Contract, party: Any, account: User) -> dict[str, Any]:
     """Who may sign or decline now, and whether the platform seal is running."""
     mine = contract.signatories.filter(party=party).first() if party is not None else None
     open_ = contract.state in Contract.OPEN_STATES
@@ -144,7 +145,7 @@ def _signing_context(contract: Contract, party: Any) -> dict[str, Any]:
     if contract.current_version is not None:
         signatures = list(
             SignatureRecord.objects.filter(version=contract.current_version).select_related(
-                "signatory__party"
+                "signatory__party", "certificate__account__party"
             )
         )
     return {
@@ -153,11 +154,13 @@ def _signing_context(contract: Contract, party: Any) -> dict[str, Any]:
         and mine is not None
         and mine.role == Signatory.Role.OFFEREE
         and mine.signed_at is None,
+        # The signer's own keys: a member signing for its organisation sees only its own.
         "certificates": PartyCertificate.objects.filter(
-            party=party, status=PartyCertificate.Status.ACTIVE
+            party=party, account=account, status=PartyCertificate.Status.ACTIVE
         )
         if my_turn
         else [],
+        **(seal_choices(account, party, first=mine.order == 1) if my_turn and mine else {}),
         # Every party signed, the seal task has not concluded it yet: the page polls.
         "sealing": contract.state == Contract.State.SIGNING and next_up is None,
         "signatures": signatures,

@@ -7,7 +7,7 @@ server thread, so the data it creates must be committed.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from playwright.sync_api import Browser, Page, Playwright, ViewportSize, sync_playwright
@@ -97,6 +97,21 @@ def page(browser: Browser) -> Iterator[Page]:
 def phone_page(browser: Browser) -> Iterator[Page]:
     """A phone-sized page (390x844, an iPhone 12–15) in a fresh context."""
     yield from _new_page(browser, PHONE_VIEWPORT)
+
+
+@pytest.fixture
+def new_page(browser: Browser) -> Iterator[Callable[[], Page]]:
+    """Makes more desktop pages, each in a fresh context: several people in one test."""
+    opened: list[Iterator[Page]] = []
+
+    def make() -> Page:
+        pages = _new_page(browser, DESKTOP_VIEWPORT)
+        opened.append(pages)
+        return next(pages)
+
+    yield make
+    for pages in opened:
+        next(pages, None)  # closes its context and checks what the policy refused
 
 
 def has_horizontal_scroll(page: Page) -> bool:

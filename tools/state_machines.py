@@ -28,6 +28,7 @@ MACHINES = (
     ("Identity change (§11.1, Table 9)", "auxiliary.models.IdentityChange"),
     ("Cancellation (§11.2, Table 10)", "auxiliary.models.Cancellation"),
     ("Two-step signing session (DESIGN.md §3)", "econtract.signing_engine.models.TwoStepSession"),
+    ("Organisation seal (X12)", "econtract.organizations.models.Seal"),
 )
 # The signing session's states are set by the engine, not by django-fsm transitions.
 SESSION_EDGES = (

@@ -71,9 +71,17 @@ class VersionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+# What a signature record shows of who signed: the party, and the member who signed for it.
+_SIGNER = ("signatory__party", "certificate__account__party")
+
+
 @extend_schema_serializer(component_name="ContractSignature")
 class SignatureSerializer(serializers.ModelSerializer):
     signer = serializers.SerializerMethodField()
+    signed_by = serializers.SerializerMethodField(
+        help_text="the person who signed: for an organisation, the member (its agent) who "
+        "signed for it; else the party itself"
+    )
     certificate_serial = serializers.CharField(
         source="certificate.serial_number", read_only=True, default=None
     )
@@ -85,6 +93,7 @@ class SignatureSerializer(serializers.ModelSerializer):
         model = SignatureRecord
         fields = [
             "signer",
+            "signed_by",
             "group",
             "field_name",
             "certificate_serial",
@@ -98,6 +107,15 @@ class SignatureSerializer(serializers.ModelSerializer):
     def get_signer(self, record: SignatureRecord) -> str:
         # The seal is the platform's (服务组签名); a party's signature names the party.
         return record.signatory.party.name if record.signatory else "platform"
+
+    def get_signed_by(self, record: SignatureRecord) -> str:
+        certificate = record.certificate
+        if record.signatory is None or certificate is None:
+            return self.get_signer(record)
+        member = getattr(certificate.account, "party", None)
+        if certificate.account_id == record.signatory.party.account_id or member is None:
+            return record.signatory.party.name
+        return member.name
 
 
 @extend_schema_serializer(component_name="PerformanceStatus")
@@ -123,9 +141,7 @@ def signature_records(contract: Contract) -> list[SignatureRecord]:
     if "signatures" in getattr(version, "_prefetched_objects_cache", {}):
         return list(version.signatures.all())  # a list prefetched them (list_prefetches)
     return list(
-        SignatureRecord.objects.filter(version=contract.current_version).select_related(
-            "signatory__party", "certificate"
-        )
+        SignatureRecord.objects.filter(version=contract.current_version).select_related(*_SIGNER)
     )
 
 
@@ -183,7 +199,7 @@ def list_prefetches() -> list[Any]:
         "versions",
         Prefetch(
             "current_version__signatures",
-            queryset=SignatureRecord.objects.select_related("signatory__party", "certificate"),
+            queryset=SignatureRecord.objects.select_related(*_SIGNER),
         ),
     ]
 

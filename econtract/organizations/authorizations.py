@@ -21,6 +21,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from econtract.contracts.categories import allowed_categories
 from econtract.errors import BusinessRuleViolation
 from econtract.evidence.services import record
 from econtract.evidence.steps import Step
@@ -33,16 +34,8 @@ from econtract.parties.models import Party, User
 if TYPE_CHECKING:
     from econtract.contracts.models import Contract
 
-CATEGORIES = (
-    "sale",
-    "lease",
-    "service",
-    "technology",
-    "loan",
-    "employment",
-    "construction",
-    "other",
-)
+# The categories a contract may have (an authorisation names some, or none for all).
+CATEGORIES = tuple(allowed_categories())
 
 
 def authorizations_of(organization: Party) -> QuerySet[SealAuthorization]:

@@ -1,12 +1,18 @@
 from django.urls import path
 
-from econtract.organizations import views
+from econtract.organizations import seal_views, views
 
 urlpatterns = [
     path("", views.organization_list, name="organizations"),
     path("acting/", views.switch, name="organization-switch"),
     path("invitations/<str:token>/", views.invitation, name="organization-invitation"),
     path("<int:organization_id>/", views.organization_detail, name="organization-detail"),
+    path("<int:organization_id>/seals/", seal_views.seal_page, name="organization-seals"),
+    path(
+        "<int:organization_id>/certificate-requests/<int:pk>/<str:decision>/",
+        views.certificate_request_decision,
+        name="organization-certificate-request",
+    ),
     path(
         "<int:organization_id>/members/<int:pk>/roles/",
         views.member_roles,

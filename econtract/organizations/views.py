@@ -8,6 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -16,21 +17,24 @@ from django.views.decorators.http import require_GET, require_POST
 
 from econtract.api.requests import account_of
 from econtract.errors import BusinessRuleViolation, Refusal
-from econtract.organizations import selectors, services
+from econtract.organizations import member_certificates, selectors, services
 from econtract.organizations.acting import acting_for, checks_organization_roles
 from econtract.organizations.forms import InviteForm, RolesForm
 from econtract.organizations.middleware import SESSION_KEY
-from econtract.organizations.models import Invitation, Role
+from econtract.organizations.models import Invitation, MemberCertificateRequest, Role
 from econtract.parties.models import Party
 
 
-def _found(call: Any, *args: Any, **kwargs: Any) -> Any:
-    """A service's answer; a refusal as 404 when it is one (the object is not the caller's)."""
+def or_404(call: Any, *args: Any, **kwargs: Any) -> Any:
+    """A service's answer; a refusal as 404 (the object is not the caller's) or 403 (the
+    caller's roles do not allow it) when it is one of those."""
     try:
         return call(*args, **kwargs)
     except BusinessRuleViolation as refused:
         if refused.refusal == Refusal.NOT_FOUND:
             raise Http404(refused.message) from None
+        if refused.refusal == Refusal.FORBIDDEN:
+            raise PermissionDenied(refused.message) from None
         raise
 
 
@@ -54,12 +58,12 @@ def organization_list(request: HttpRequest) -> HttpResponse:
 @checks_organization_roles
 def organization_detail(request: HttpRequest, organization_id: int) -> HttpResponse:
     account = account_of(request)
-    organization = _found(
+    organization = or_404(
         selectors.organization_for, actor=account, organization_id=organization_id
     )
     roles = selectors.roles_in(account, organization)
     administers = selectors.may(roles, Role.ADMINISTRATOR)
-    invite_form = InviteForm(request.POST or None) if administers else None
+    invite_form = InviteForm(request.POST or None, prefix="invite") if administers else None
     if request.method == "POST":
         if invite_form is None:
             raise Http404
@@ -72,10 +76,20 @@ def organization_detail(request: HttpRequest, organization_id: int) -> HttpRespo
             "organization": organization,
             "roles": [Role(r).label for r in Role.values if r in roles],
             "administers": administers,
-            "members": [(m, RolesForm(initial={"roles": m.roles})) for m in members],
+            # Each member's form with ids of its own: a label must name its own checkbox.
+            "members": [
+                (m, RolesForm(initial={"roles": m.roles}, auto_id=f"member-{m.pk}-%s"))
+                for m in members
+            ],
             "own_membership": next((m for m in members if m.account_id == account.pk), None),
             "invite_form": invite_form,
             "invitations": selectors.pending_invitations(organization) if administers else [],
+            "certificate_requests": member_certificates.requests_of(organization).filter(
+                state=MemberCertificateRequest.State.PENDING
+            )
+            if administers
+            else [],
+            "sees_seals": selectors.may(roles, Role.SEAL_KEEPER, Role.AGENT),
         },
     )
 
@@ -125,9 +139,9 @@ def member_roles(request: HttpRequest, organization_id: int, pk: int) -> HttpRes
 @require_POST
 @checks_organization_roles
 def member_end(request: HttpRequest, organization_id: int, pk: int) -> HttpResponse:
-    membership = _found(
+    membership = or_404(
         selectors.membership_in,
-        _found(
+        or_404(
             selectors.organization_for, actor=account_of(request), organization_id=organization_id
         ),
         pk,
@@ -160,10 +174,29 @@ def invitation_withdraw(request: HttpRequest, organization_id: int, pk: int) -> 
 
 
 @login_required
+@require_POST
+@checks_organization_roles
+def certificate_request_decision(
+    request: HttpRequest, organization_id: int, pk: int, decision: str
+) -> HttpResponse:
+    """An administrator approves (the CA issues the member's certificate) or refuses."""
+    approve = decision == "approve"
+    _act(
+        request,
+        member_certificates.decide,
+        _("The certificate is issued.") if approve else _("The request is refused."),
+        organization_id=organization_id,
+        request_id=pk,
+        approve=approve,
+    )
+    return redirect("organization-detail", organization_id)
+
+
+@login_required
 @checks_organization_roles
 def invitation(request: HttpRequest, token: str) -> HttpResponse:
     account = account_of(request)
-    found: Invitation = _found(selectors.invitation_for, actor=account, token=token)
+    found: Invitation = or_404(selectors.invitation_for, actor=account, token=token)
     if request.method == "POST":
         accepting = request.POST.get("answer") == "accept"
         call = services.accept if accepting else services.decline
@@ -192,7 +225,7 @@ def _answered(accepting: bool, invitation: Invitation) -> str:
 
 def _act(request: HttpRequest, call: Any, success: str, **kwargs: Any) -> bool:
     try:
-        _found(call, actor=account_of(request), **kwargs)
+        or_404(call, actor=account_of(request), **kwargs)
     except BusinessRuleViolation as refused:
         messages.error(request, refused.message)
         return False
@@ -207,7 +240,7 @@ def switch(request: HttpRequest) -> HttpResponse:
     """The header's switch: act for an organisation one belongs to, or as oneself (empty)."""
     chosen = request.POST.get("organization", "")
     if chosen:
-        acting = _found(acting_for, account_of(request), chosen)
+        acting = or_404(acting_for, account_of(request), chosen)
         request.session[SESSION_KEY] = acting.organization.pk
         messages.info(
             request,

@@ -15,13 +15,14 @@ import io
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image
 
 from econtract.contracts.appearance import seal_appearance
 from econtract.errors import BusinessRuleViolation
 from econtract.organizations.authorizations import covering, record_use
-from econtract.organizations.models import Seal, SealAuthorization, SealUse
+from econtract.organizations.models import Membership, Seal, SealAuthorization, SealUse
 from econtract.parties.models import Party, User
 from econtract.pki.page_stamps import PageStamp, paging_seal
 
@@ -96,6 +97,23 @@ def choose_seal(
             ),
         )
     return SealChoice(seal, granted, paging)
+
+
+def usable_seals(actor: User, party: Party) -> list[Seal]:
+    """The seals a page offers: all the organisation's active ones to its own account, to a
+    member those an active authorisation of its lets it apply now (the contract's scope is
+    checked when it signs)."""
+    seals = Seal.objects.filter(organization=party, state=Seal.State.ACTIVE).defer("image")
+    if party.account_id != actor.pk:
+        now = timezone.now()
+        seals = seals.filter(
+            authorizations__member__account=actor,
+            authorizations__member__state=Membership.State.ACTIVE,
+            authorizations__state=SealAuthorization.State.ACTIVE,
+            authorizations__valid_from__lte=now,
+            authorizations__valid_until__gt=now,
+        ).distinct()
+    return list(seals.order_by("kind", "pk"))
 
 
 def _own_active_seal(party: Party, seal_id: int) -> Seal:

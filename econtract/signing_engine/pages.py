@@ -1,6 +1,7 @@
 """What every signing page gives its template: the texts ``static/js/signing.js`` says
-(translated here, so the script carries no language of its own) and whether the platform
-requires the SMS code (``templates/signing/_panel.html``)."""
+(translated here, so the script carries no language of its own), whether the platform
+requires the SMS code, and an organisation's seals to choose from
+(``templates/signing/_panel.html``)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,9 @@ from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+
+from econtract.parties.models import Party, User
+from econtract.signing_engine.organization_seal import usable_seals
 
 
 def signing_page_context() -> dict[str, Any]:
@@ -23,4 +27,17 @@ def signing_page_context() -> dict[str, Any]:
             "sms_sent": _("An SMS code was sent: type it in to confirm, then your key signs."),
         },
         "sms_required": settings.SIGNING_REQUIRE_SMS_CONFIRMATION,
+    }
+
+
+def seal_choices(account: User, party: Party | None, *, first: bool) -> dict[str, Any]:
+    """The seals the account may apply for ``party`` (an organisation) now; a member must
+    choose one, the organisation's own account may sign without. A paging seal only on the
+    first signature (``organization_seal``)."""
+    if party is None or party.kind != Party.Kind.ORGANIZATION:
+        return {}
+    return {
+        "seals": usable_seals(account, party),
+        "seal_required": party.account_id != account.pk,
+        "paging_allowed": first,
     }

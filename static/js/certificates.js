@@ -99,6 +99,12 @@ async function apply(event) {
       sms_code: codeInput.value.trim(),
     });
     pending = null;
+    if (certificate.state === "pending") {
+      // Acting for an organisation: a member's request, issued when an administrator approves.
+      codeForm.hidden = true;
+      say(texts.requested);
+      return;
+    }
     say(texts.issued.replace("%(serial)s", certificate.serial_number));
     window.location.reload();
   } catch (error) {

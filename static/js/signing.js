@@ -60,6 +60,10 @@ async function confirmSms(session) {
 
 function sessionRequest(button) {
   const request = { certificate_id: Number(button.dataset.sign) };
+  const seal = document.querySelector("[data-seal]");
+  if (seal && seal.value) request.seal_id = Number(seal.value);
+  const paging = document.querySelector("[data-paging-seal]");
+  if (paging && paging.checked) request.paging_seal = true;
   if (smsChoice && smsChoice.checked) request.sms_confirmation = true;
   const drawn = pad ? pad.toDataURL() : null;
   if (drawn) request.handwritten_signature = drawn;

@@ -338,7 +338,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "econtract.api.pagination.StandardPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "econtract.api.schema.PlatformAutoSchema",
     "EXCEPTION_HANDLER": "econtract.api.errors.api_exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
@@ -370,6 +370,15 @@ SPECTACULAR_SETTINGS = {
         "CancellationStateEnum": "auxiliary.models.Cancellation.State",
         "ContractStateEnum": "econtract.contracts.models.Contract.State",
         "AccessGrantStateEnum": "econtract.contracts.models.AccessGrant.State",
+        "InvitationStateEnum": "econtract.organizations.models.Invitation.State",
+        "MembershipStateEnum": "econtract.organizations.models.Membership.State",
+        "SealKindEnum": "econtract.organizations.models.Seal.Kind",
+        "SealSourceEnum": "econtract.organizations.models.Seal.Source",
+        "SealStateEnum": "econtract.organizations.models.Seal.State",
+        "SealAuthorizationStateEnum": "econtract.organizations.models.SealAuthorization.State",
+        "MemberCertificateRequestStateEnum": (
+            "econtract.organizations.models.MemberCertificateRequest.State"
+        ),
     },
 }
 IDEMPOTENCY_TTL = timedelta(hours=env_int("IDEMPOTENCY_TTL_HOURS", 24))

@@ -223,11 +223,7 @@ def apply_for_certificate(
     ``apply`` challenge. The party is told of every certificate issued.
     """
     party = _require_approved_party(account)
-    public_key = _load_public_key(public_key_spki)
-    _peek_challenge(account=account, nonce=nonce, purpose=CertificateChallenge.Purpose.APPLY)
-    _verify_proof(public_key=public_key, proof_signature=proof_signature, nonce=nonce)
-    # Its own transaction, before ours: a wrong code must stay counted when we refuse.
-    sms_codes.verify_code(account=account, purpose=SMS_PURPOSE, code=sms_code)
+    public_key = _proved_key(account, nonce, proof_signature, public_key_spki, sms_code)
     now = timezone.now()
     with transaction.atomic():
         challenge = _take_challenge(
@@ -271,10 +267,7 @@ def apply_for_member_certificate(
     if acting is None:
         raise BusinessRuleViolation("not_found", "Not acting for an organisation.")
     _require_approved_party(account)
-    public_key = _load_public_key(public_key_spki)
-    _peek_challenge(account=account, nonce=nonce, purpose=CertificateChallenge.Purpose.APPLY)
-    _verify_proof(public_key=public_key, proof_signature=proof_signature, nonce=nonce)
-    sms_codes.verify_code(account=account, purpose=SMS_PURPOSE, code=sms_code)
+    _proved_key(account, nonce, proof_signature, public_key_spki, sms_code)
     now = timezone.now()
     with transaction.atomic():
         challenge = _take_challenge(
@@ -286,6 +279,19 @@ def apply_for_member_certificate(
         challenge.used_at = now
         challenge.save(update_fields=["used_at"])
     return pending
+
+
+def _proved_key(
+    account: User, nonce: bytes, proof_signature: bytes, public_key_spki: bytes, sms_code: str
+) -> ClientPublicKey:
+    """The key of an ``apply`` request, once it signed the account's nonce and the SMS code
+    sent to the account's phone is right (the challenge is taken by the caller)."""
+    public_key = _load_public_key(public_key_spki)
+    _peek_challenge(account=account, nonce=nonce, purpose=CertificateChallenge.Purpose.APPLY)
+    _verify_proof(public_key=public_key, proof_signature=proof_signature, nonce=nonce)
+    # Its own transaction, before the caller's: a wrong code must stay counted when refused.
+    sms_codes.verify_code(account=account, purpose=SMS_PURPOSE, code=sms_code)
+    return public_key
 
 
 def certificate_subject(party: Party) -> x509.Name:

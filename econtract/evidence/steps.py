@@ -458,32 +458,20 @@ STEPS: tuple[BusinessStep, ...] = (
         "Verification report issued and sealed",
         "platform",
     ),
-    # Ours beyond the specification's table (X11 on): organisations (issue 14).
-    BusinessStep(
-        "X11",
-        "12",
-        "extension",
-        "组织成员管理（邀请、加入、角色变更、退出、移除）",
-        "Organisation membership: invitation, joining, role change, leaving, removal",
-        "party",
-    ),
-    BusinessStep(
-        "X12",
-        "12",
-        "extension",
-        "印章管理（制作、审核、停用、启用、缴销）",
-        "Organisation seal: made, reviewed, suspended, activated, destroyed",
-        "party/platform",
-    ),
-    BusinessStep(
-        "X13",
-        "12",
-        "extension",
-        "用印授权（授予、撤销）",
-        "Seal use authorisation: granted, revoked",
-        "party",
-    ),
 )
+# Ours beyond the specification's table (X11 on): organisations (issue 14).
+# fmt: off
+STEPS += (
+    BusinessStep("X11", "12", "extension", "组织成员管理（邀请、加入、角色变更、退出、移除）",
+                 "Organisation membership: invitation, joining, role change, leaving, removal",
+                 "party"),
+    BusinessStep("X12", "12", "extension", "印章管理（制作、审核、停用、启用、缴销）",
+                 "Organisation seal: made, reviewed, suspended, activated, destroyed",
+                 "party/platform"),
+    BusinessStep("X13", "12", "extension", "用印授权（授予、撤销）",
+                 "Seal use authorisation: granted, revoked", "party"),
+)
+# fmt: on
 
 BY_CODE: dict[str, BusinessStep] = {step.code: step for step in STEPS}
 

@@ -167,16 +167,6 @@ class OrganizationList(APIView):
         return Response(OrganizationSerializer(body, many=True).data)
 
 
-def _invite(view: OrganizationView, request: Request) -> Response:
-    data = validated(InviteSerializer, request)
-    invitation = services.invite(
-        actor=account_of(request),
-        organization_id=view.kwargs["organization_id"],  # type: ignore[attr-defined]
-        **data,
-    )
-    return Response(InvitationSerializer(invitation).data, status=status.HTTP_201_CREATED)
-
-
 INVITE_SCHEMA = extend_schema(
     tags=["organizations"],
     request=InviteSerializer,
@@ -194,7 +184,20 @@ INVITE_SCHEMA = extend_schema(
 )
 
 
-class MemberList(OrganizationView, HistoriesInLists, generics.ListAPIView):
+class Inviting(OrganizationView):
+    """POST: invite an account by phone, e-mail or username, with its roles; it joins on
+    accepting (the same on ``members/`` and ``invitations/``)."""
+
+    @INVITE_SCHEMA
+    def post(self, request: Request, organization_id: int) -> Response:
+        data = validated(InviteSerializer, request)
+        invitation = services.invite(
+            actor=account_of(request), organization_id=organization_id, **data
+        )
+        return Response(InvitationSerializer(invitation).data, status=status.HTTP_201_CREATED)
+
+
+class MemberList(Inviting, HistoriesInLists, generics.ListAPIView):
     serializer_class = MemberSerializer
 
     def get_queryset(self) -> QuerySet[Membership]:
@@ -204,11 +207,6 @@ class MemberList(OrganizationView, HistoriesInLists, generics.ListAPIView):
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """The organisation's members (any member may read them)."""
         return super().get(request, *args, **kwargs)
-
-    @INVITE_SCHEMA
-    def post(self, request: Request, organization_id: int) -> Response:
-        """Invite a member: the same as ``invitations/``; the member joins on accepting."""
-        return _invite(self, request)
 
 
 class MemberDetail(OrganizationView, APIView):
@@ -232,7 +230,7 @@ class MemberDetail(OrganizationView, APIView):
         return Response(MemberSerializer(membership).data)
 
 
-class InvitationList(OrganizationView, HistoriesInLists, generics.ListAPIView):
+class InvitationList(Inviting, HistoriesInLists, generics.ListAPIView):
     serializer_class = InvitationSerializer
 
     def get_queryset(self) -> QuerySet[Invitation]:
@@ -242,11 +240,6 @@ class InvitationList(OrganizationView, HistoriesInLists, generics.ListAPIView):
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """The invitations awaiting an answer (administrators)."""
         return super().get(request, *args, **kwargs)
-
-    @INVITE_SCHEMA
-    def post(self, request: Request, organization_id: int) -> Response:
-        """Invite an account by phone, e-mail or username, with its roles."""
-        return _invite(self, request)
 
 
 class InvitationRevoke(OrganizationView, APIView):

@@ -181,36 +181,41 @@ _SEAL_DPI = 300
 
 def seal_appearance(
     *,
-    seal_png: bytes,
-    width_mm: float,
-    height_mm: float,
+    seals: list[tuple[bytes, float, float]],
     field_mm: tuple[float, float],
     signed_on: datetime | None = None,
 ) -> Image.Image:
-    """An organisation's signature: its seal at true size at the left of a field of
-    ``field_mm`` (width, height), the signing time beside it. Drawn at the field's own size,
-    so fitting it into the field keeps the seal's millimetres."""
+    """An organisation's signature: its seals (PNG, width and height in mm) side by side at
+    their true size from the left of a field of ``field_mm`` (width, height), the signing time
+    after them. Drawn at the field's own size, so fitting it into the field keeps the seals'
+    millimetres."""
     scale = _SEAL_DPI / 25.4
     canvas = Image.new(
         "RGBA", (round(field_mm[0] * scale), round(field_mm[1] * scale)), (0, 0, 0, 0)
     )
-    with Image.open(io.BytesIO(seal_png)) as drawn:
-        seal = drawn.convert("RGBA").resize(
-            (round(width_mm * scale), round(height_mm * scale)), Image.Resampling.LANCZOS
-        )
     left = round(2 * scale)
-    canvas.alpha_composite(seal, (left, (canvas.height - seal.height) // 2))
+    for png, width_mm, height_mm in seals:
+        with Image.open(io.BytesIO(png)) as drawn:
+            seal = drawn.convert("RGBA").resize(
+                (round(width_mm * scale), round(height_mm * scale)), Image.Resampling.LANCZOS
+            )
+        canvas.alpha_composite(seal, (left, (canvas.height - seal.height) // 2))
+        left += seal.width + round(2 * scale)
     moment = timezone.localtime(signed_on or timezone.now())
     lines = ["电子签章", moment.strftime("%Y-%m-%d"), moment.strftime("%H:%M %Z")]
     draw = ImageDraw.Draw(canvas)
-    text_left = left + seal.width + round(2 * scale)
     size = round(3.2 * scale)
     for index, line in enumerate(lines):
         centre = (
-            (text_left + canvas.width) // 2,
+            (left + canvas.width) // 2,
             canvas.height // 2 + (index - 1) * round(size * 1.4),
         )
         _draw_fitted(
-            draw, line, centre=centre, width=canvas.width - text_left, size=size, ink=_CAPTION_INK
+            draw,
+            line,
+            centre=centre,
+            width=max(canvas.width - left, 1),
+            size=size,
+            ink=_CAPTION_INK,
         )
     return canvas

@@ -248,6 +248,7 @@ def price_amount(price: str) -> Decimal | None:
 def record_use(
     *,
     seal: Seal,
+    representative_seal: Seal | None = None,
     authorization: SealAuthorization | None,
     agent: User,
     contract: Contract,
@@ -266,5 +267,6 @@ def record_use(
         object_id=str(signed_object.pk),
         document_sha256=document_sha256,
         paging_seal=paging_seal,
+        representative_seal=representative_seal,
         used_at=timezone.now(),
     )

@@ -243,6 +243,10 @@ class SealUse(models.Model):
     object_id = models.CharField(max_length=64)
     document_sha256 = models.CharField(_("document SHA-256"), max_length=64)
     paging_seal = models.BooleanField(_("paging seal"), default=False)
+    # The legal representative's seal applied beside it, if any.
+    representative_seal = models.ForeignKey(
+        Seal, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
     used_at = models.DateTimeField(_("used at"))
 
     class Meta:

@@ -98,6 +98,11 @@ class SessionCreateSerializer(serializers.Serializer):
         help_text="for an organisation: the seal applied as the signature's appearance (a "
         "member needs an authorisation covering the contract)",
     )
+    representative_seal_id = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text="for an organisation: the legal representative's seal, beside ``seal_id``",
+    )
     paging_seal = serializers.BooleanField(
         default=False,
         help_text="also a paging seal (骑缝章): a slice of the seal on every page; the first "
@@ -132,6 +137,7 @@ def session_start(request: Request) -> dict[str, Any]:
         "handwriting": handwriting,
         "seal_id": data.validated_data.get("seal_id"),
         "paging_seal": data.validated_data["paging_seal"],
+        "representative_seal_id": data.validated_data.get("representative_seal_id"),
     }
 
 

@@ -86,6 +86,7 @@ def start_session[SessionT: TwoStepSession](
     handwriting: Handwriting | None = None,
     seal_id: int | None = None,
     paging_seal: bool = False,
+    representative_seal_id: int | None = None,
 ) -> SessionT:
     """Prepare ``actor``'s signature with ``certificate`` (its party's active certificate).
 
@@ -105,6 +106,7 @@ def start_session[SessionT: TwoStepSession](
         seal_id=seal_id,
         paging=paging_seal,
         certifies=policy.certifies,
+        representative_seal_id=representative_seal_id,
     )
     signer, chain = signer_of(certificate, party_id=policy.party.pk)
     policy.agree(actor)
@@ -117,7 +119,9 @@ def start_session[SessionT: TwoStepSession](
         if choice is not None:
             session.seal, session.seal_authorization = choice.seal, choice.authorization
             session.paging_seal = choice.paging
-            session.save(update_fields=["seal", "seal_authorization", "paging_seal"])
+            session.representative_seal = choice.beside
+            session.representative_seal_authorization = choice.beside_authorization
+            session.save(update_fields=[*SEAL_FIELDS])
             shown = {**shown, **choice.evidence()}
         if sms_confirmation or settings.SIGNING_REQUIRE_SMS_CONFIRMATION:
             sms.send_code(policy, session, actor)
@@ -134,6 +138,15 @@ def start_session[SessionT: TwoStepSession](
             **_auxiliary(session),
         )
     return session
+
+
+SEAL_FIELDS = (
+    "seal",
+    "seal_authorization",
+    "paging_seal",
+    "representative_seal",
+    "representative_seal_authorization",
+)
 
 
 def _auxiliary(session: TwoStepSession) -> dict[str, str]:

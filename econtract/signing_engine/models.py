@@ -64,6 +64,16 @@ class TwoStepSession(models.Model):
         related_name="+",
     )
     paging_seal = models.BooleanField(_("paging seal"), default=False)
+    representative_seal = models.ForeignKey(
+        "organizations.Seal", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    representative_seal_authorization = models.ForeignKey(
+        "organizations.SealAuthorization",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     # Once completed: what a signature record needs when the sealed document becomes a version.
     completed_at = models.DateTimeField(_("signing time"), null=True, blank=True)

@@ -36,6 +36,9 @@ class SealChoice:
     seal: Seal
     authorization: SealAuthorization | None  # None: the organisation's own account
     paging: bool
+    # The legal representative's seal, beside the main one (法定代表人章), and its authorisation.
+    beside: Seal | None = None
+    beside_authorization: SealAuthorization | None = None
 
     def evidence(self) -> dict[str, object]:
         return {
@@ -43,6 +46,7 @@ class SealChoice:
             "seal_sha256": self.seal.image_sha256,
             "seal_authorization": self.authorization.pk if self.authorization else None,
             "paging_seal": self.paging,
+            "representative_seal": self.beside.pk if self.beside else None,
         }
 
 
@@ -62,11 +66,13 @@ def choose_seal(
     seal_id: int | None,
     paging: bool,
     certifies: bool,
+    representative_seal_id: int | None = None,
 ) -> SealChoice | None:
     """The seal this signature applies (None: a person's, or the organisation's own account
-    signing without one); refused when the actor may not apply it."""
+    signing without one), and the legal representative's beside it if asked; refused when the
+    actor may not apply them."""
     if party.kind != Party.Kind.ORGANIZATION:
-        if seal_id or paging:
+        if seal_id or paging or representative_seal_id:
             message = _("Only an organisation's signature carries a seal.")
             raise BusinessRuleViolation("invalid", message, fields={"seal_id": [message]})
         return None
@@ -77,17 +83,23 @@ def choose_seal(
             _("Choose the seal you are authorised to apply: a member signs with a seal."),
         )
     if not seal_id:
-        if paging:
-            message = _("A paging seal needs a seal: choose one.")
+        if paging or representative_seal_id:
+            message = _(
+                "A paging seal or the legal representative's seal needs a seal: choose one."
+            )
             raise BusinessRuleViolation("invalid", message, fields={"seal_id": [message]})
         return None
-    if member:
-        authorization = covering(
-            agent=actor, organization=party, seal_id=seal_id, contract=contract
-        )
-        seal, granted = authorization.seal, authorization
-    else:
-        seal, granted = _own_active_seal(party, seal_id), None
+    seal, granted = _applicable(actor, party, contract, seal_id)
+    beside, beside_granted = (
+        _applicable(actor, party, contract, representative_seal_id)
+        if representative_seal_id
+        else (None, None)
+    )
+    if seal.kind == Seal.Kind.LEGAL_REPRESENTATIVE or (
+        beside is not None and beside.kind != Seal.Kind.LEGAL_REPRESENTATIVE
+    ):
+        message = _("Apply the official or contract seal, the legal representative's beside it.")
+        raise BusinessRuleViolation("invalid", message, fields={"seal_id": [message]})
     if paging and not certifies:
         raise BusinessRuleViolation(
             "paging_seal_needs_first_signature",
@@ -96,7 +108,18 @@ def choose_seal(
                 "after it the document is certified. Sign without the paging seal."
             ),
         )
-    return SealChoice(seal, granted, paging)
+    return SealChoice(seal, granted, paging, beside, beside_granted)
+
+
+def _applicable(
+    actor: User, party: Party, contract: Contract, seal_id: int
+) -> tuple[Seal, SealAuthorization | None]:
+    """A seal the actor may apply to the contract: any active one for the organisation's own
+    account, else one a covering authorisation names."""
+    if party.account_id == actor.pk:
+        return _own_active_seal(party, seal_id), None
+    authorization = covering(agent=actor, organization=party, seal_id=seal_id, contract=contract)
+    return authorization.seal, authorization
 
 
 def usable_seals(actor: User, party: Party) -> list[Seal]:
@@ -126,19 +149,22 @@ def _own_active_seal(party: Party, seal_id: int) -> Seal:
 
 
 def still_authorised(session: TwoStepSession, actor: User, contract: Contract) -> None:
-    """Step 2: the authorisation (or the own account's seal) still holds."""
-    if session.seal_authorization_id is not None:
+    """Step 2: the authorisations (or the own account's seals) still hold."""
+    for seal_id, authorization_id in (
+        (session.seal_id, session.seal_authorization_id),
+        (session.representative_seal_id, session.representative_seal_authorization_id),
+    ):
+        if seal_id is None:
+            continue
+        seal = Seal.objects.defer("image").select_related("organization").get(pk=seal_id)
+        if authorization_id is None:
+            if seal.state != Seal.State.ACTIVE:
+                _revoked()
+            continue
         granted = covering(
-            agent=actor,
-            organization=session.seal_authorization.organization,  # type: ignore[union-attr]
-            seal_id=session.seal_id or 0,
-            contract=contract,
+            agent=actor, organization=seal.organization, seal_id=seal_id, contract=contract
         )
-        if granted.pk != session.seal_authorization_id:
-            _revoked()
-    elif session.seal_id is not None:
-        seal = Seal.objects.get(pk=session.seal_id)
-        if seal.state != Seal.State.ACTIVE:
+        if granted.pk != authorization_id:
             _revoked()
 
 
@@ -149,11 +175,12 @@ def _revoked() -> None:
 
 
 def appearance(choice: SealChoice, *, field_mm: tuple[float, float]) -> Image.Image:
-    seal = choice.seal
     return seal_appearance(
-        seal_png=_png(seal),
-        width_mm=float(seal.width_mm),
-        height_mm=float(seal.height_mm),
+        seals=[
+            (_png(seal), float(seal.width_mm), float(seal.height_mm))
+            for seal in (choice.seal, choice.beside)
+            if seal is not None
+        ],
         field_mm=field_mm,
     )
 
@@ -183,6 +210,7 @@ def log_use(
     seal = Seal.objects.defer("image").get(pk=session.seal_id)
     return record_use(
         seal=seal,
+        representative_seal=session.representative_seal,
         authorization=session.seal_authorization,
         agent=actor,
         contract=contract,

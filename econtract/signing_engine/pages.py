@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from econtract.organizations.models import Seal
 from econtract.parties.models import Party, User
 from econtract.signing_engine.organization_seal import usable_seals
 
@@ -36,8 +37,11 @@ def seal_choices(account: User, party: Party | None, *, first: bool) -> dict[str
     first signature (``organization_seal``)."""
     if party is None or party.kind != Party.Kind.ORGANIZATION:
         return {}
+    usable = usable_seals(account, party)
+    representative = Seal.Kind.LEGAL_REPRESENTATIVE
     return {
-        "seals": usable_seals(account, party),
+        "seals": [s for s in usable if s.kind != representative],
+        "representative_seals": [s for s in usable if s.kind == representative],
         "seal_required": party.account_id != account.pk,
         "paging_allowed": first,
     }

@@ -62,6 +62,8 @@ function sessionRequest(button) {
   const request = { certificate_id: Number(button.dataset.sign) };
   const seal = document.querySelector("[data-seal]");
   if (seal && seal.value) request.seal_id = Number(seal.value);
+  const representative = document.querySelector("[data-representative-seal]");
+  if (representative && representative.value) request.representative_seal_id = Number(representative.value);
   const paging = document.querySelector("[data-paging-seal]");
   if (paging && paging.checked) request.paging_seal = true;
   if (smsChoice && smsChoice.checked) request.sms_confirmation = true;

@@ -79,9 +79,7 @@ def organisation_sealed_contract(party_a: Party, party_b: Party, platform_seal: 
     )
     drawing = draw_round_seal(organization_name="甲方 示例科技有限公司", seal_name="合同专用章")
     appearance = seal_appearance(
-        seal_png=drawing.png,
-        width_mm=42,
-        height_mm=42,
+        seals=[(drawing.png, 42, 42)],
         field_mm=(box.width_mm, SEAL_FIELD_HEIGHT_MM),
     )
     with Image.open(io.BytesIO(drawing.png)) as image:

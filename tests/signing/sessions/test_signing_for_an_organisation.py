@@ -336,3 +336,73 @@ def test_a_paging_seal_is_for_the_first_signature_only(
         "paging_seal_needs_first_signature",
     )
     assert with_seal_only.status_code == 201, with_seal_only.json()
+
+
+@pytest.fixture
+def representative_seal(seller: Party) -> Seal:
+    made = token_client(seller).post(
+        f"/api/v1/organizations/{seller.pk}/seals/",
+        {"kind": "legal_representative", "generate": True, "name": "李总"},
+        format="json",
+    )
+    return Seal.objects.get(pk=made.json()["id"])
+
+
+def test_the_legal_representatives_seal_is_added_beside_the_contract_seal(
+    seller: Party,
+    buyer: Party,
+    agent: Membership,
+    member_certificate: PartyCertificate,
+    contract_seal: Seal,
+    representative_seal: Seal,
+    agent_key: KeyHolder,
+    tmp_path: Path,
+) -> None:
+    authorise(seller, agent, contract_seal)
+    authorise(seller, agent, representative_seal)
+    reference = ready_contract(seller, buyer)
+
+    sealed = seal_as_agent(
+        agent,
+        reference,
+        member_certificate,
+        agent_key,
+        seal_id=contract_seal.pk,
+        representative_seal_id=representative_seal.pk,
+    )
+
+    assert sealed.status_code == 200, sealed.json()
+    use = SealUse.objects.get()
+    assert (use.seal, use.representative_seal) == (contract_seal, representative_seal)
+    contract = Contract.objects.get(reference=reference)
+    event = EvidenceEvent.objects.get(step="T4.6", object_id=str(contract.pk))
+    assert event.payload["representative_seal"] == representative_seal.pk
+    assert contract.current_version is not None
+    last = rendered_pages(read_document(contract.current_version), tmp_path)[-1]
+    # The square seal stands right of the round one: 20 mm of red past its 44 mm.
+    assert red_share(last, (160, 140, 200, 180)) > 0.05
+
+
+def test_the_representatives_seal_needs_its_own_authorisation(
+    seller: Party,
+    buyer: Party,
+    agent: Membership,
+    member_certificate: PartyCertificate,
+    contract_seal: Seal,
+    representative_seal: Seal,
+) -> None:
+    authorise(seller, agent, contract_seal)
+    reference = ready_contract(seller, buyer)
+
+    refused = start_as_agent(
+        agent,
+        reference,
+        member_certificate,
+        seal_id=contract_seal.pk,
+        representative_seal_id=representative_seal.pk,
+    )
+    swapped = start_as_agent(agent, reference, member_certificate, seal_id=representative_seal.pk)
+
+    assert (refused.status_code, refused.json()["code"]) == (403, "seal_not_authorised")
+    assert swapped.status_code in (403, 422)
+    assert not SigningSession.objects.exists()

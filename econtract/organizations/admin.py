@@ -28,9 +28,12 @@ class MembershipAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 @admin.register(Invitation)
 class InvitationAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    list_display = ["organization", "invitee", "roles", "state", "created_at", "expires_at"]
+    list_display = [
+        "organization", "invitee", "masked_address", "roles", "state", "created_at", "expires_at",
+    ]  # fmt: skip
     list_filter = ["state"]
-    exclude = ["token"]
+    exclude = ["token", "address"]
+    readonly_fields = ["masked_address"]
 
 
 @admin.register(Seal)

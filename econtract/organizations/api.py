@@ -49,7 +49,9 @@ class MemberSerializer(serializers.ModelSerializer):
 class InvitationSerializer(serializers.ModelSerializer):
     organization = serializers.CharField(source="organization.name", read_only=True)
     organization_id = serializers.IntegerField(read_only=True)
-    invitee = serializers.CharField(source="invitee.username", read_only=True)
+    invitee = serializers.SerializerMethodField(
+        help_text="the account's username, or the masked phone or e-mail it was sent to"
+    )
     invited_by = serializers.CharField(source="invited_by.username", read_only=True)
     roles = RolesField(read_only=True)
     history = HistoryField()
@@ -70,6 +72,9 @@ class InvitationSerializer(serializers.ModelSerializer):
             "history",
         ]
         read_only_fields = fields
+
+    def get_invitee(self, invitation: Invitation) -> str:
+        return invitation.invitee.username if invitation.invitee else invitation.masked_address
 
 
 @extend_schema_serializer(component_name="OwnInvitation")

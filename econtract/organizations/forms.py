@@ -20,7 +20,9 @@ class InviteForm(forms.Form):
     invitee = forms.CharField(
         label=_("Phone, e-mail or username"),
         max_length=254,
-        help_text=_("The person must have an account; they accept through the link we send."),
+        help_text=_(
+            "They accept through the link we send; a phone or e-mail with no account yet gets a sign-up link."
+        ),
     )
     roles = RolesField()
 

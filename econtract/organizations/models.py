@@ -12,6 +12,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
+from econtract import privacy
+
 
 class Role(models.TextChoices):
     ADMINISTRATOR = "administrator", _("administrator")  # 管理员: members, everything else
@@ -36,9 +38,16 @@ class Invitation(models.Model):
     organization = models.ForeignKey(
         "parties.Party", on_delete=models.PROTECT, related_name="invitations"
     )
+    # The account invited; none yet when the phone or e-mail invited had no account: the first
+    # account with that phone or e-mail (signed up, then registered) answers it.
     invitee = models.ForeignKey(
-        "parties.User", on_delete=models.PROTECT, related_name="organization_invitations"
+        "parties.User",
+        on_delete=models.PROTECT,
+        related_name="organization_invitations",
+        null=True,
+        blank=True,
     )
+    address = models.CharField(_("invited phone or e-mail"), max_length=254, blank=True)
     invited_by = models.ForeignKey("parties.User", on_delete=models.PROTECT, related_name="+")
     roles = models.JSONField(_("roles"), default=list)
     # The link's secret: it names the invitation in the notice; accepting still needs the
@@ -60,11 +69,26 @@ class Invitation(models.Model):
                 fields=["organization", "invitee"],
                 condition=models.Q(state="pending"),
                 name="invitation_one_pending_per_invitee",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["organization", "address"],
+                condition=models.Q(state="pending") & ~models.Q(address=""),
+                name="invitation_one_pending_per_address",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.organization} → {self.invitee}"
+        return f"{self.organization} → {self.invitee or self.masked_address}"
+
+    @property
+    def masked_address(self) -> str:
+        """The phone or e-mail invited, as others may see it."""
+        if "@" in self.address:
+            name, _at, domain = self.address.partition("@")
+            return f"{name[:1]}***@{domain}"
+        return (
+            privacy.mask_identifier(self.address, keep_start=3, keep_end=4) if self.address else ""
+        )
 
 
 class Membership(models.Model):

@@ -7,7 +7,7 @@ for its members, invitations and pages, so organisations cannot be probed.
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -88,17 +88,29 @@ def pending_invitations(organization: Party) -> QuerySet[Invitation]:
     ).select_related("invitee", "invited_by")
 
 
+def addressed_to(account: User) -> Q:
+    """Invitations for the account: to it, or to its phone or e-mail before it had an account
+    (the account's own or its registered party's)."""
+    party = Party.objects.filter(account=account).first()
+    addresses = {
+        a.strip().lower()
+        for a in (account.phone, account.email, *((party.phone, party.email) if party else ()))
+        if a and a.strip()
+    }
+    return Q(invitee=account) | Q(invitee__isnull=True, address__in=addresses)
+
+
 def invitations_for(account: User) -> QuerySet[Invitation]:
     """The invitations awaiting the account's answer."""
     return Invitation.objects.filter(
-        invitee=account, state=Invitation.State.PENDING, expires_at__gt=timezone.now()
+        addressed_to(account), state=Invitation.State.PENDING, expires_at__gt=timezone.now()
     ).select_related("organization", "invited_by")
 
 
 def invitation_for(*, actor: User, token: str) -> Invitation:
     """The invitation the link names, for its invitee only (404 for anyone else)."""
     found = (
-        Invitation.objects.filter(token=token, invitee=actor)
+        Invitation.objects.filter(addressed_to(actor), token=token)
         .select_related("organization__account", "invited_by")
         .first()
         if token

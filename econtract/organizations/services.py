@@ -9,17 +9,21 @@ membership; the invitee, the member and the administrators are told.
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Iterable, Sequence
 from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from econtract import queue
 from econtract.errors import BusinessRuleViolation
 from econtract.evidence.services import record
 from econtract.evidence.steps import Step
@@ -28,6 +32,8 @@ from econtract.organizations import selectors
 from econtract.organizations.member_certificates import revoke_member_certificates
 from econtract.organizations.models import Invitation, Membership, Role
 from econtract.parties.models import Party, User
+
+SEND_TO_ADDRESS_TASK = "econtract.organizations.tasks.send_invitation"
 
 
 def invitation_days() -> int:
@@ -46,21 +52,36 @@ def invite(
     )
     wanted = clean_roles(roles)
     account = _find_invitee(invitee)
-    _check_invitable(organization, account)
+    address = "" if account is not None else _new_address(organization, invitee)
+    if account is not None:
+        _check_invitable(organization, account)
     now = timezone.now()
     try:
         with transaction.atomic():
             invitation = Invitation.objects.create(
                 organization=organization,
                 invitee=account,
+                address=address,
                 invited_by=actor,
                 roles=wanted,
                 token=secrets.token_urlsafe(32),
                 created_at=now,
                 expires_at=now + timedelta(days=invitation_days()),
             )
-            record(Step.X11, invitation, actor, action="invited", invitee=account.pk, roles=wanted)
-            _tell_invitee(invitation)
+            record(
+                Step.X11,
+                invitation,
+                actor,
+                action="invited",
+                invitee=account.pk if account else None,
+                address=invitation.masked_address,
+                roles=wanted,
+            )
+            if account is not None:
+                _tell_invitee(invitation, account)
+            else:
+                # No account to hold a notice: an SMS or e-mail with the link, retried.
+                queue.send_on_commit(SEND_TO_ADDRESS_TASK, invitation.pk)
     except IntegrityError:
         # Two administrators inviting the same person at once: the first invitation stands.
         raise _already_invited() from None
@@ -76,21 +97,44 @@ def clean_roles(roles: Sequence[str] | None) -> list[str]:
     return [role for role in Role.values if role in asked]
 
 
-def _find_invitee(identifier: str) -> User:
+def _find_invitee(identifier: str) -> User | None:
+    """The account named by username, phone or e-mail; None for a phone or e-mail no account
+    has yet (it is invited at that address)."""
     identifier = (identifier or "").strip()
     lookup = Q(username=identifier) | Q(phone=identifier) | Q(party__phone=identifier)
     if "@" in identifier:
         lookup |= Q(email__iexact=identifier)
     found = list(User.objects.filter(lookup, is_active=True).distinct()[:2]) if identifier else []
-    if len(found) != 1:
-        code = "ambiguous_invitee" if found else "invitee_not_found"
-        message = (
-            _("More than one account has this phone or e-mail; invite by username.")
-            if found
-            else _("No account has this username, phone or e-mail. Ask them to sign up first.")
-        )
-        raise BusinessRuleViolation(code, message, fields={"invitee": [message]})
-    return found[0]
+    if len(found) > 1:
+        message = _("More than one account has this phone or e-mail; invite by username.")
+        raise BusinessRuleViolation("ambiguous_invitee", message, fields={"invitee": [message]})
+    if found:
+        return found[0]
+    if address_kind(identifier):
+        return None
+    message = _("No account has this username. Invite by phone or e-mail to send a sign-up link.")
+    raise BusinessRuleViolation("invitee_not_found", message, fields={"invitee": [message]})
+
+
+_PHONE = re.compile(r"^1\d{10}$")
+
+
+def address_kind(identifier: str) -> str:
+    """ "phone" or "email" for what an invitation can be sent to; "" otherwise."""
+    if _PHONE.match(identifier):
+        return "phone"
+    try:
+        validate_email(identifier)
+    except ValidationError:
+        return ""
+    return "email"
+
+
+def _new_address(organization: Party, identifier: str) -> str:
+    address = identifier.strip().lower()
+    if selectors.pending_invitations(organization).filter(address=address).exists():
+        raise _already_invited()
+    return address
 
 
 def _check_invitable(organization: Party, account: User) -> None:
@@ -136,7 +180,7 @@ def accept(*, actor: User, token: str) -> Membership:
         )
     with transaction.atomic():
         invitation = _locked_pending(invitation.pk)
-        _answer(invitation, Invitation.State.ACCEPTED)
+        _answer(invitation, Invitation.State.ACCEPTED, actor)
         record(Step.X11, invitation, actor, action="accepted")
         membership = Membership.objects.create(
             organization=invitation.organization,
@@ -154,7 +198,7 @@ def decline(*, actor: User, token: str) -> Invitation:
     invitation = selectors.invitation_for(actor=actor, token=token)
     with transaction.atomic():
         invitation = _locked_pending(invitation.pk)
-        _answer(invitation, Invitation.State.DECLINED)
+        _answer(invitation, Invitation.State.DECLINED, actor)
         record(Step.X11, invitation, actor, action="declined")
         for administrator in selectors.administrators_of(invitation.organization):
             notify(
@@ -181,9 +225,11 @@ def _locked_pending(invitation_id: int) -> Invitation:
     return invitation
 
 
-def _answer(invitation: Invitation, state: str) -> None:
+def _answer(invitation: Invitation, state: str, invitee: User | None = None) -> None:
     invitation.state, invitation.answered_at = state, timezone.now()
-    invitation.save(update_fields=["state", "answered_at"])
+    # An invitation sent to an address: the account that answers it is its invitee.
+    invitation.invitee = invitation.invitee or invitee
+    invitation.save(update_fields=["state", "answered_at", "invitee"])
 
 
 # --- members ----------------------------------------------------------------------------------
@@ -259,8 +305,7 @@ def _tell(membership: Membership, change: str, *, recipients: Iterable[User]) ->
         )
 
 
-def _tell_invitee(invitation: Invitation) -> None:
-    invitee = invitation.invitee
+def _tell_invitee(invitation: Invitation, invitee: User) -> None:
     notify(
         recipient=invitee,
         kind="member_invited",

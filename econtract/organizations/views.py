@@ -107,7 +107,9 @@ def _invite(request: HttpRequest, organization: Party, form: InviteForm) -> Http
                 request,
                 _("%(name)s is invited; the invitation is valid until %(until)s.")
                 % {
-                    "name": invitation.invitee.get_username(),
+                    "name": invitation.invitee.get_username()
+                    if invitation.invitee
+                    else invitation.masked_address,
                     "until": invitation.expires_at.strftime("%Y-%m-%d"),
                 },
             )

@@ -1,0 +1,50 @@
+"""An invitation to a phone or e-mail that has no account yet: the invitation notice, sent to
+that address with the link (the person signs up, registers as a person, then answers)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+
+from econtract.notifications import sms
+from econtract.notifications.kinds import get_kind
+from econtract.notifications.rendering import render_notice
+from econtract.organizations.models import Invitation
+from econtract.organizations.selectors import display_name
+from econtract.organizations.services import role_names
+
+
+def send_to_address(*, invitation_id: int) -> str:
+    """Send it once; what happened ("sent", or why not)."""
+    invitation = Invitation.objects.select_related("organization", "invited_by").get(
+        pk=invitation_id
+    )
+    if invitation.state != Invitation.State.PENDING or not invitation.address:
+        return "not pending"
+    language = settings.LANGUAGE_CODE
+    link = f"{settings.PUBLIC_BASE_URL}/organizations/invitations/{invitation.token}/"
+    notice = render_notice(
+        kind=get_kind("member_invited"),
+        language=language,
+        context={
+            "recipient_name": invitation.masked_address,
+            "organization": invitation.organization.name,
+            "inviter": display_name(invitation.invited_by),
+            "roles": role_names(invitation.roles, language),
+            "expires_at": invitation.expires_at,
+            "link": link,
+        },
+    )
+    if "@" in invitation.address:
+        message = EmailMultiAlternatives(
+            subject=notice.title,
+            body=notice.body,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[invitation.address],
+        )
+        message.attach_alternative(notice.body_html, "text/html")
+        message.send()
+    else:
+        text = f"【econtract】{notice.title}。注册并完成个人身份登记后，打开链接接受：{link}"
+        sms.send_sms(phone=invitation.address, text=text)
+    return "sent"

@@ -21,7 +21,8 @@ class InviteForm(forms.Form):
         label=_("Phone, e-mail or username"),
         max_length=254,
         help_text=_(
-            "They accept through the link we send; a phone or e-mail with no account yet gets a sign-up link."
+            "They accept through the link we send; a phone or e-mail with no account yet "
+            "gets a sign-up link."
         ),
     )
     roles = RolesField()

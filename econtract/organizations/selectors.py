@@ -88,15 +88,18 @@ def pending_invitations(organization: Party) -> QuerySet[Invitation]:
     ).select_related("invitee", "invited_by")
 
 
+def registered_person(account: User) -> Party | None:
+    """The account's approved, active person party (its identity checked at registration)."""
+    return Party.objects.filter(
+        account=account, kind=Party.Kind.PERSON, status=Party.Status.ACTIVE
+    ).first()
+
+
 def addressed_to(account: User) -> Q:
-    """Invitations for the account: to it, or to its phone or e-mail before it had an account
-    (the account's own or its registered party's)."""
-    party = Party.objects.filter(account=account).first()
-    addresses = {
-        a.strip().lower()
-        for a in (account.phone, account.email, *((party.phone, party.email) if party else ()))
-        if a and a.strip()
-    }
+    """Invitations for the account: to it, or to the phone or e-mail of its registered
+    identity (approved at registration; an account's own phone and e-mail are unchecked)."""
+    person = registered_person(account)
+    addresses = {a.strip().lower() for a in (person.phone, person.email) if a} if person else set()
     return Q(invitee=account) | Q(invitee__isnull=True, address__in=addresses)
 
 
@@ -107,15 +110,16 @@ def invitations_for(account: User) -> QuerySet[Invitation]:
     ).select_related("organization", "invited_by")
 
 
-def invitation_for(*, actor: User, token: str) -> Invitation:
-    """The invitation the link names, for its invitee only (404 for anyone else)."""
-    found = (
-        Invitation.objects.filter(addressed_to(actor), token=token)
-        .select_related("organization__account", "invited_by")
-        .first()
-        if token
-        else None
+def invitation_for(*, actor: User, token: str, answering: bool = False) -> Invitation:
+    """The invitation the link names, for its invitee (404 for anyone else). One sent to a
+    phone or e-mail may also be read by a holder of the link who has not registered yet (to
+    learn what it is, and register); answering it needs the registered phone or e-mail."""
+    named = Invitation.objects.filter(token=token).select_related(
+        "organization__account", "invited_by"
     )
+    found = named.filter(addressed_to(actor)).first() if token else None
+    if found is None and token and not answering and registered_person(actor) is None:
+        found = named.filter(invitee__isnull=True).first()
     if found is None:
         raise BusinessRuleViolation("not_found", _("No such invitation."))
     return found

@@ -172,12 +172,12 @@ def revoke_invitation(*, actor: User, organization_id: int | str, invitation_id:
 def accept(*, actor: User, token: str) -> Membership:
     """The invitee joins with the invitation's roles; it must be an approved, active person."""
     invitation = selectors.invitation_for(actor=actor, token=token)
-    party = Party.objects.filter(account=actor).first()
-    if party is None or party.kind != Party.Kind.PERSON or party.status != Party.Status.ACTIVE:
+    if selectors.registered_person(actor) is None:
         raise BusinessRuleViolation(
             "registration_required",
             _("Register as a person (identity registration) and wait for approval, then accept."),
         )
+    invitation = selectors.invitation_for(actor=actor, token=token, answering=True)
     with transaction.atomic():
         invitation = _locked_pending(invitation.pk)
         _answer(invitation, Invitation.State.ACCEPTED, actor)
@@ -195,7 +195,7 @@ def accept(*, actor: User, token: str) -> Membership:
 
 
 def decline(*, actor: User, token: str) -> Invitation:
-    invitation = selectors.invitation_for(actor=actor, token=token)
+    invitation = selectors.invitation_for(actor=actor, token=token, answering=True)
     with transaction.atomic():
         invitation = _locked_pending(invitation.pk)
         _answer(invitation, Invitation.State.DECLINED, actor)

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.core import mail
+from django.test import Client
 from django.utils import timezone
 
 from econtract.evidence.services import events_of
@@ -66,7 +67,7 @@ def test_an_e_mail_without_an_account_gets_the_link_by_e_mail(
     assert f"/organizations/invitations/{invitation.token}/" in message.body
 
 
-def test_whoever_signs_up_with_the_phone_and_registers_answers_it(
+def test_whoever_registers_with_the_phone_answers_it_and_nobody_else(
     company: Party, django_capture_on_commit_callbacks: CaptureCallbacks
 ) -> None:
     invite(company, NEW_PHONE, django_capture_on_commit_callbacks)
@@ -74,19 +75,40 @@ def test_whoever_signs_up_with_the_phone_and_registers_answers_it(
     newcomer = User.objects.create_user("newcomer", password="x-pass-1234", phone=NEW_PHONE)
     stranger = User.objects.create_user("stranger", password="x-pass-1234", phone="13700000099")
     registered(stranger, "13700000099")
+    # An account's own phone is not checked: claiming the number shows nothing.
+    squatter = User.objects.create_user("squatter", password="x-pass-1234", phone=NEW_PHONE)
+    registered(squatter, "13700000088")
 
-    listed = client_for_account(newcomer).get("/api/v1/invitations/").json()["results"]
+    before = client_for_account(newcomer).get("/api/v1/invitations/").json()["results"]
     early = client_for_account(newcomer).post(f"/api/v1/invitations/{token}/accept/")
     foreign = client_for_account(stranger).post(f"/api/v1/invitations/{token}/accept/")
+    squatted = client_for_account(squatter).get("/api/v1/invitations/").json()["results"]
     registered(newcomer, NEW_PHONE)
+    listed = client_for_account(newcomer).get("/api/v1/invitations/").json()["results"]
     accepted = client_for_account(newcomer).post(f"/api/v1/invitations/{token}/accept/")
 
-    assert [i["token"] for i in listed] == [token]
+    assert (before, squatted) == ([], [])
     assert (early.status_code, early.json()["code"]) == (403, "registration_required")
     assert foreign.status_code == 404
+    assert [i["token"] for i in listed] == [token]
     assert accepted.status_code == 200, accepted.json()
     assert Invitation.objects.get().invitee == newcomer
     assert Membership.objects.get().account == newcomer
+
+
+def test_the_link_shows_an_unregistered_holder_what_to_do(
+    company: Party, django_capture_on_commit_callbacks: CaptureCallbacks
+) -> None:
+    invite(company, NEW_PHONE, django_capture_on_commit_callbacks)
+    token = Invitation.objects.get().token
+    newcomer = User.objects.create_user("newcomer", password="x-pass-1234", phone=NEW_PHONE)
+    browser = Client()
+    browser.force_login(newcomer)
+
+    page = browser.get(f"/organizations/invitations/{token}/").content.decode()
+
+    assert "北京示例科技有限公司" in page
+    assert "/registration/" in page  # register first, then accept
 
 
 def test_a_second_invitation_to_the_same_address_is_refused(

@@ -6,8 +6,8 @@ body), and without it acts as the person it is (API.md, organisations). Acting, 
 carries ``acting``: the contract processes then see the organisation as the caller's party
 (``econtract.contracts.selectors.party_of``; the API's side in ``acting_api.py``, the pages'
 in ``middleware.py``). Viewers and seal keepers may read the
-organisation's contracts; only administrators and agents change anything in them — a view that
-checks organisation roles itself says so with ``checks_organization_roles``.
+organisation's contracts; only administrators and agents change anything in them
+(``changes_contracts`` names the views that would).
 """
 
 from __future__ import annotations
@@ -52,7 +52,14 @@ def refuse_read_only(acting: Acting) -> None:
     )
 
 
-def checks_organization_roles(view: Any) -> Any:
-    """Mark a page view (function) or API view (class) that checks organisation roles itself."""
-    view.checks_organization_roles = True
-    return view
+# The views that change an organisation's contracts when acting for it: the contract
+# processes. Anything else (logging out, the language, notices, the organisation's own pages,
+# which check roles themselves, verifying any PDF) is the member's own doing.
+CONTRACT_PROCESSES = ("signing.", "retrieval.", "auxiliary.contract_changes.")
+NOT_CONTRACT_CHANGES = ("retrieval.verification",)
+
+
+def changes_contracts(view: Any) -> bool:
+    """Whether ``view`` (a page function or an API view) belongs to a contract process."""
+    module = getattr(view, "__module__", "") or ""
+    return module.startswith(CONTRACT_PROCESSES) and not module.startswith(NOT_CONTRACT_CHANGES)

@@ -11,7 +11,12 @@ from typing import Any
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.request import Request
 
-from econtract.organizations.acting import SAFE_METHODS, acting_for, refuse_read_only
+from econtract.organizations.acting import (
+    SAFE_METHODS,
+    acting_for,
+    changes_contracts,
+    refuse_read_only,
+)
 from econtract.parties.models import User
 
 HEADER = "HTTP_X_ECONTRACT_ACTING_FOR"
@@ -28,7 +33,7 @@ def _act_from_request(request: Request, user: User) -> None:
         acting is not None
         and request.method not in SAFE_METHODS
         and not acting.may_change_contracts
-        and not getattr(view, "checks_organization_roles", False)
+        and changes_contracts(view)
     ):
         refuse_read_only(acting)
 

@@ -1,7 +1,7 @@
 """Organisations' members and invitations over the API (API.md, organisations).
 
-Every view here checks the caller's roles in the organisation of its path itself
-(``checks_organization_roles``): acting for an organisation is for the contract processes.
+Every view here checks the caller's roles in the organisation of its path itself; acting for an
+organisation (``acting.py``) is for the contract processes.
 """
 
 from __future__ import annotations
@@ -141,8 +141,6 @@ class OrganizationSerializer(serializers.Serializer):
 class OrganizationView:
     """A view under ``/organizations/{id}/``: it checks the caller's roles itself."""
 
-    checks_organization_roles = True
-
     def organization(self, request: Request, *needs: str) -> Party:
         return selectors.organization_for(
             actor=account_of(request),
@@ -152,8 +150,6 @@ class OrganizationView:
 
 
 class OrganizationList(APIView):
-    checks_organization_roles = True
-
     @extend_schema(tags=["organizations"], responses=OrganizationSerializer(many=True))
     def get(self, request: Request) -> Response:
         """The organisations the caller belongs to, with its roles in each."""
@@ -260,7 +256,6 @@ class InvitationRevoke(OrganizationView, APIView):
 class OwnInvitationList(HistoriesInLists, generics.ListAPIView):
     """The invitations awaiting the caller's answer."""
 
-    checks_organization_roles = True
     serializer_class = OwnInvitationSerializer
 
     def get_queryset(self) -> QuerySet[Invitation]:
@@ -272,7 +267,6 @@ class OwnInvitationList(HistoriesInLists, generics.ListAPIView):
 
 
 class InvitationAnswer(APIView):
-    checks_organization_roles = True
     accepting = True
 
     @extend_schema(

@@ -10,7 +10,12 @@ from django.http import HttpRequest, HttpResponse
 
 from econtract.errors import BusinessRuleViolation
 from econtract.organizations import selectors
-from econtract.organizations.acting import SAFE_METHODS, acting_for, refuse_read_only
+from econtract.organizations.acting import (
+    SAFE_METHODS,
+    acting_for,
+    changes_contracts,
+    refuse_read_only,
+)
 from econtract.parties.models import User
 
 SESSION_KEY = "acting_for"
@@ -38,13 +43,13 @@ class ActingForMiddleware:
         self, request: HttpRequest, view: Callable[..., Any], args: Any, kwargs: Any
     ) -> None:
         acting = getattr(request.user, "acting", None)
-        api_view = hasattr(view, "cls")  # DRF checks its own calls (above)
+        api_view = hasattr(view, "cls")  # DRF checks its own calls (acting_api.py)
         if (
             acting is None
             or api_view
             or request.method in SAFE_METHODS
             or acting.may_change_contracts
-            or getattr(view, "checks_organization_roles", False)
+            or not changes_contracts(view)
         ):
             return None
         try:

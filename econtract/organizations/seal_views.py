@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 from econtract.api.requests import account_of
 from econtract.errors import BusinessRuleViolation
 from econtract.organizations import authorizations, seals, selectors
-from econtract.organizations.acting import checks_organization_roles
 from econtract.organizations.forms import AuthorizationForm, SealGenerateForm, SealUploadForm
 from econtract.organizations.models import ACTING_ROLES, Role, Seal
 from econtract.organizations.views import or_404
@@ -29,7 +28,6 @@ SEAL_ACTIONS = {
 
 
 @login_required
-@checks_organization_roles
 def seal_page(request: HttpRequest, organization_id: int) -> HttpResponse:
     account = account_of(request)
     organization = or_404(

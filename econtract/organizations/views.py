@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from econtract.api.requests import account_of
 from econtract.errors import BusinessRuleViolation, Refusal
 from econtract.organizations import member_certificates, selectors, services
-from econtract.organizations.acting import acting_for, checks_organization_roles
+from econtract.organizations.acting import acting_for
 from econtract.organizations.forms import InviteForm, RolesForm
 from econtract.organizations.middleware import SESSION_KEY
 from econtract.organizations.models import Invitation, MemberCertificateRequest, Role
@@ -55,7 +55,6 @@ def organization_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@checks_organization_roles
 def organization_detail(request: HttpRequest, organization_id: int) -> HttpResponse:
     account = account_of(request)
     organization = or_404(
@@ -120,7 +119,6 @@ def _invite(request: HttpRequest, organization: Party, form: InviteForm) -> Http
 
 @login_required
 @require_POST
-@checks_organization_roles
 def member_roles(request: HttpRequest, organization_id: int, pk: int) -> HttpResponse:
     form = RolesForm(request.POST)
     if not form.is_valid():
@@ -139,7 +137,6 @@ def member_roles(request: HttpRequest, organization_id: int, pk: int) -> HttpRes
 
 @login_required
 @require_POST
-@checks_organization_roles
 def member_end(request: HttpRequest, organization_id: int, pk: int) -> HttpResponse:
     membership = or_404(
         selectors.membership_in,
@@ -163,7 +160,6 @@ def member_end(request: HttpRequest, organization_id: int, pk: int) -> HttpRespo
 
 @login_required
 @require_POST
-@checks_organization_roles
 def invitation_withdraw(request: HttpRequest, organization_id: int, pk: int) -> HttpResponse:
     _act(
         request,
@@ -177,7 +173,6 @@ def invitation_withdraw(request: HttpRequest, organization_id: int, pk: int) -> 
 
 @login_required
 @require_POST
-@checks_organization_roles
 def certificate_request_decision(
     request: HttpRequest, organization_id: int, pk: int, decision: str
 ) -> HttpResponse:
@@ -195,7 +190,6 @@ def certificate_request_decision(
 
 
 @login_required
-@checks_organization_roles
 def invitation(request: HttpRequest, token: str) -> HttpResponse:
     account = account_of(request)
     found: Invitation = or_404(selectors.invitation_for, actor=account, token=token)
@@ -237,7 +231,6 @@ def _act(request: HttpRequest, call: Any, success: str, **kwargs: Any) -> bool:
 
 @login_required
 @require_POST
-@checks_organization_roles
 def switch(request: HttpRequest) -> HttpResponse:
     """The header's switch: act for an organisation one belongs to, or as oneself (empty)."""
     chosen = request.POST.get("organization", "")

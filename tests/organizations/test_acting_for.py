@@ -10,8 +10,9 @@ import pytest
 from django.test import Client
 
 from econtract.contracts.models import Contract
+from econtract.notifications.models import Notification
 from econtract.parties.models import Party
-from tests.organizations.conftest import client_for, join
+from tests.organizations.conftest import client_for, client_for_account, join
 from tests.signing.conftest import authenticate, contract_body, make_party
 
 pytestmark = pytest.mark.django_db
@@ -155,3 +156,24 @@ def test_an_agent_acting_for_the_organisation_must_have_authenticated_itself(
 
     assert (refused.status_code, refused.json()["code"]) == (403, "authentication_required")
     assert not Contract.objects.exists()
+
+
+def test_a_viewer_acting_for_the_organisation_still_logs_out_and_reads_its_notices(
+    company: Party, zhao: Party
+) -> None:
+    join(company, zhao, "viewer")
+    browser = _signed_in(zhao)
+    browser.post("/organizations/acting/", {"organization": company.pk, "next": "/"})
+    notice = Notification.objects.filter(recipient=zhao.account).first()
+    assert notice is not None  # the membership notice
+
+    language = browser.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    read = client_for_account(zhao.account, acting_for=company).post(
+        f"/api/v1/notifications/{notice.pk}/read/"
+    )
+    logged_out = browser.post("/accounts/logout/")
+
+    assert language.status_code == 302
+    assert read.status_code == 200, read.json()
+    assert logged_out.status_code == 302
+    assert "_auth_user_id" not in browser.session

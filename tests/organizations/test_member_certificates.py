@@ -103,9 +103,7 @@ def test_only_agents_and_administrators_apply_and_only_administrators_approve(
     agent = join(company, wang, "agent")
     key = ec.generate_private_key(ec.SECP256R1())
 
-    refused = client_for_account(viewer.account, acting_for=company).post(
-        "/api/v1/certificates/challenge/", {"purpose": "apply"}
-    )
+    refused = apply_as_member(viewer, ec.generate_private_key(ec.SECP256R1()))
     applied = apply_as_member(agent, key)
     self_approved = client_for(wang).post(requests_url(company, applied.json()["id"], "approve"))
 

@@ -179,19 +179,26 @@ def _queue(delivery: Delivery) -> None:
 def _send(delivery: Delivery) -> None:
     notification = delivery.notification
     if delivery.channel == Channel.EMAIL:
-        message = EmailMultiAlternatives(
-            subject=notification.title,
+        send_email(
+            address=delivery.address,
+            title=notification.title,
             body=notification.body,
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            to=[delivery.address],
+            body_html=notification.body_html,
         )
-        if notification.body_html:
-            message.attach_alternative(notification.body_html, "text/html")
-        message.send()
     elif delivery.channel == Channel.SMS:
         sms.send_sms(phone=delivery.address, text=_sms_text(notification))
     else:
         raise ValueError(f"channel {delivery.channel!r} is not sent by a task")
+
+
+def send_email(*, address: str, title: str, body: str, body_html: str = "") -> None:
+    """One e-mail of a rendered notice (``render_notice``): text, and HTML when there is some."""
+    message = EmailMultiAlternatives(
+        subject=title, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[address]
+    )
+    if body_html:
+        message.attach_alternative(body_html, "text/html")
+    message.send()
 
 
 def _sms_text(notification: Notification) -> str:

@@ -34,9 +34,6 @@ from econtract.parties.models import Party, User
 if TYPE_CHECKING:
     from econtract.contracts.models import Contract
 
-# The categories a contract may have (an authorisation names some, or none for all).
-CATEGORIES = tuple(allowed_categories())
-
 
 def authorizations_of(organization: Party) -> QuerySet[SealAuthorization]:
     return SealAuthorization.objects.filter(organization=organization).select_related(
@@ -110,13 +107,14 @@ def scope_of(authorization: SealAuthorization) -> dict[str, Any]:
 
 
 def _categories(categories: Sequence[str]) -> list[str]:
-    unknown = set(categories or ()) - set(CATEGORIES)
+    allowed = allowed_categories()  # read at each call, as the contract's own check does
+    unknown = set(categories or ()) - set(allowed)
     if unknown:
         message = _("Unknown contract categories: %(names)s.") % {
             "names": ", ".join(sorted(unknown))
         }
         raise BusinessRuleViolation("invalid", message, fields={"categories": [message]})
-    return [c for c in CATEGORIES if c in set(categories or ())]
+    return [c for c in allowed if c in set(categories or ())]
 
 
 def _check_period(valid_from: datetime, valid_until: datetime) -> None:

@@ -4,11 +4,11 @@ that address with the link (the person signs up, registers as a person, then ans
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 
 from econtract.notifications import sms
 from econtract.notifications.kinds import get_kind
 from econtract.notifications.rendering import render_notice
+from econtract.notifications.services import send_email
 from econtract.organizations.models import Invitation
 from econtract.organizations.selectors import display_name
 from econtract.organizations.services import role_names
@@ -36,14 +36,12 @@ def send_to_address(*, invitation_id: int) -> str:
         },
     )
     if "@" in invitation.address:
-        message = EmailMultiAlternatives(
-            subject=notice.title,
+        send_email(
+            address=invitation.address,
+            title=notice.title,
             body=notice.body,
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            to=[invitation.address],
+            body_html=notice.body_html,
         )
-        message.attach_alternative(notice.body_html, "text/html")
-        message.send()
     else:
         text = f"【econtract】{notice.title}。注册并完成个人身份登记后，打开链接接受：{link}"
         sms.send_sms(phone=invitation.address, text=text)

@@ -187,7 +187,7 @@ class AuthorizationCreateSerializer(serializers.Serializer):
     member = serializers.IntegerField()
     seal = serializers.IntegerField()
     categories = serializers.ListField(
-        child=serializers.ChoiceField(choices=authorizations.CATEGORIES),
+        child=serializers.CharField(max_length=40, help_text="a contract category"),
         required=False,
         default=list,
     )

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from econtract.api.requests import account_of
 from econtract.errors import BusinessRuleViolation
@@ -20,10 +21,11 @@ from econtract.organizations.models import ACTING_ROLES, Role, Seal
 from econtract.organizations.views import or_404
 from econtract.parties.models import Party
 
+# Lazy: said in the language of the request that changes the seal, not of the import.
 SEAL_ACTIONS = {
-    "suspend": _("The seal is suspended."),
-    "activate": _("The seal is active again."),
-    "destroy": _("The seal is destroyed."),
+    "suspend": gettext_lazy("The seal is suspended."),
+    "activate": gettext_lazy("The seal is active again."),
+    "destroy": gettext_lazy("The seal is destroyed."),
 }
 
 

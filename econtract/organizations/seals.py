@@ -25,7 +25,7 @@ from econtract.evidence.services import record
 from econtract.evidence.steps import Step
 from econtract.notifications.services import notify
 from econtract.organizations import selectors
-from econtract.organizations.models import Membership, Role, Seal
+from econtract.organizations.models import Role, Seal
 from econtract.organizations.seal_drawing import SealDrawing, draw_round_seal, draw_square_seal
 from econtract.organizations.seal_upload import clean_seal_image
 from econtract.parties.materials import inspect_upload
@@ -226,6 +226,4 @@ def _tell(seal: Seal, change: str) -> None:
 
 def keepers_of(organization: Party) -> list[User]:
     """Who hears of seals: the organisation's own account, administrators and seal keepers."""
-    members: list[Membership] = list(selectors.active_memberships(organization))
-    chosen = [m.account for m in members if m.has_role(Role.ADMINISTRATOR, Role.SEAL_KEEPER)]
-    return [organization.account, *chosen]
+    return selectors.told_of(organization, Role.SEAL_KEEPER)

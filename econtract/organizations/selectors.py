@@ -138,7 +138,14 @@ def display_name(account: User) -> str:
     return party.name if party is not None else account.get_username()
 
 
+def told_of(organization: Party, *roles: str) -> list[User]:
+    """Who hears of a change: the organisation's own account and the members with one of
+    ``roles`` (administrators hear of everything)."""
+    wanted = {Role.ADMINISTRATOR, *roles}
+    members = active_memberships(organization)
+    return [organization.account, *(m.account for m in members if m.has_role(*wanted))]
+
+
 def administrators_of(organization: Party) -> list[User]:
     """Who hears of the organisation's members: its own account and its administrators."""
-    members = active_memberships(organization)
-    return [organization.account] + [m.account for m in members if m.has_role(Role.ADMINISTRATOR)]
+    return told_of(organization)

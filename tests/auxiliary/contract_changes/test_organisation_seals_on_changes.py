@@ -4,7 +4,6 @@ agreement's first signature); without the authorisation nothing changes."""
 
 from __future__ import annotations
 
-import base64
 from typing import Any
 
 import pytest
@@ -15,7 +14,6 @@ from econtract.organizations.models import Membership, Seal, SealUse
 from econtract.parties.models import Party, PartyCertificate
 from tests.auxiliary.contract_changes.helpers import api, sign_change, termination_body
 from tests.pki.pades.conftest import Party as KeyHolder
-from tests.signing.sessions.conftest import p1363
 from tests.signing.sessions.test_signing_for_an_organisation import (
     acting,
     agent,
@@ -23,6 +21,8 @@ from tests.signing.sessions.test_signing_for_an_organisation import (
     authorise,
     contract_seal,
     member_certificate,
+    seal_as_agent,
+    start_as_agent,
 )
 
 pytestmark = pytest.mark.django_db
@@ -36,12 +36,6 @@ def termination_for(contract: Contract, buyer: Party) -> str:
     )
     assert created.status_code == 201, created.json()
     return f"/api/v1/contracts/{contract.reference}/terminations/{created.json()['id']}/"
-
-
-def start_for(agent: Membership, url: str, certificate: PartyCertificate, **extra: Any) -> Any:
-    return acting(agent).post(
-        f"{url}signing-sessions/", {"certificate_id": certificate.pk, **extra}, format="json"
-    )
 
 
 def test_the_agent_agrees_and_seals_the_termination_for_its_organisation(
@@ -60,13 +54,13 @@ def test_the_agent_agrees_and_seals_the_termination_for_its_organisation(
 
     decided = acting(agent).post(f"{url}decision/", {"agree": True}, format="json")
     assert decided.json()["state"] == "signing", decided.json()
-    started = start_for(agent, url, member_certificate, seal_id=contract_seal.pk, paging_seal=True)
-    assert started.status_code == 201, started.json()
-    signature = p1363(agent_key.sign(base64.b64decode(started.json()["to_be_signed"])))
-    completed = acting(agent).post(
-        f"{url}signing-sessions/{started.json()['id']}/complete/",
-        {"signature": base64.b64encode(signature).decode()},
-        format="json",
+    completed = seal_as_agent(
+        agent,
+        f"{url}signing-sessions/",
+        member_certificate,
+        agent_key,
+        seal_id=contract_seal.pk,
+        paging_seal=True,
     )
     assert completed.status_code == 200, completed.json()
     with django_capture_on_commit_callbacks(execute=True):
@@ -95,7 +89,9 @@ def test_without_an_authorisation_the_agent_cannot_seal_the_termination(
     url = termination_for(contract, buyer)
     acting(agent).post(f"{url}decision/", {"agree": True}, format="json")
 
-    refused = start_for(agent, url, member_certificate, seal_id=contract_seal.pk)
+    refused = start_as_agent(
+        agent, f"{url}signing-sessions/", member_certificate, seal_id=contract_seal.pk
+    )
 
     assert (refused.status_code, refused.json()["code"]) == (403, "seal_not_authorised")
     assert not ChangeSigningSession.objects.exists()

@@ -86,28 +86,35 @@ def acting(agent: Membership) -> APIClient:
     return client_for_account(agent.account, acting_for=agent.organization)
 
 
+def sessions_of(reference: str) -> str:
+    """A contract's signing sessions (an amendment's or termination's are under its own URL)."""
+    return f"/api/v1/contracts/{reference}/signing-sessions/"
+
+
 def start_as_agent(
-    agent: Membership, reference: str, certificate: PartyCertificate, **extra: Any
+    agent: Membership, sessions: str, certificate: PartyCertificate, **extra: Any
 ) -> Any:
+    return acting(agent).post(sessions, {"certificate_id": certificate.pk, **extra}, format="json")
+
+
+def complete_as_agent(
+    agent: Membership, sessions: str, started: dict[str, Any], key: KeyHolder
+) -> Any:
+    """Step 2 of a started session: the agent's key signs its to-be-signed bytes."""
+    signature = p1363(key.sign(base64.b64decode(started["to_be_signed"])))
     return acting(agent).post(
-        f"/api/v1/contracts/{reference}/signing-sessions/",
-        {"certificate_id": certificate.pk, **extra},
+        f"{sessions}{started['id']}/complete/",
+        {"signature": base64.b64encode(signature).decode()},
         format="json",
     )
 
 
 def seal_as_agent(
-    agent: Membership, reference: str, certificate: PartyCertificate, key: KeyHolder, **extra: Any
+    agent: Membership, sessions: str, certificate: PartyCertificate, key: KeyHolder, **extra: Any
 ) -> Any:
-    started = start_as_agent(agent, reference, certificate, **extra)
+    started = start_as_agent(agent, sessions, certificate, **extra)
     assert started.status_code == 201, started.json()
-    body = started.json()
-    signature = p1363(key.sign(base64.b64decode(body["to_be_signed"])))
-    return acting(agent).post(
-        f"/api/v1/contracts/{reference}/signing-sessions/{body['id']}/complete/",
-        {"signature": base64.b64encode(signature).decode()},
-        format="json",
-    )
+    return complete_as_agent(agent, sessions, started.json(), key)
 
 
 def rendered_pages(pdf: bytes, tmp_path: Path) -> list[Image.Image]:
@@ -148,7 +155,12 @@ def test_an_authorised_agent_seals_the_contract_with_a_paging_seal_and_verifiers
     reference = ready_contract(seller, buyer)
 
     sealed = seal_as_agent(
-        agent, reference, member_certificate, agent_key, seal_id=contract_seal.pk, paging_seal=True
+        agent,
+        sessions_of(reference),
+        member_certificate,
+        agent_key,
+        seal_id=contract_seal.pk,
+        paging_seal=True,
     )
     assert sealed.status_code == 200, sealed.json()
     with django_capture_on_commit_callbacks(execute=True):
@@ -240,7 +252,7 @@ def test_an_agent_without_a_covering_authorisation_changes_nothing(
     events_before = EvidenceEvent.objects.count()
 
     extra = {} if situation == "no seal chosen" else {"seal_id": contract_seal.pk}
-    refused = start_as_agent(agent, reference, member_certificate, **extra)
+    refused = start_as_agent(agent, sessions_of(reference), member_certificate, **extra)
 
     assert (refused.status_code, refused.json()["code"]) == (403, "seal_not_authorised")
     assert Contract.objects.get(reference=reference).state == Contract.State.READY
@@ -259,18 +271,15 @@ def test_an_authorisation_revoked_between_the_two_steps_stops_the_signature(
 ) -> None:
     granted = authorise(seller, agent, contract_seal)
     reference = ready_contract(seller, buyer)
-    started = start_as_agent(agent, reference, member_certificate, seal_id=contract_seal.pk)
+    started = start_as_agent(
+        agent, sessions_of(reference), member_certificate, seal_id=contract_seal.pk
+    )
     assert started.status_code == 201, started.json()
     token_client(seller).post(
         f"/api/v1/organizations/{seller.pk}/authorizations/{granted['id']}/revoke/"
     )
 
-    signature = p1363(agent_key.sign(base64.b64decode(started.json()["to_be_signed"])))
-    refused = acting(agent).post(
-        f"/api/v1/contracts/{reference}/signing-sessions/{started.json()['id']}/complete/",
-        {"signature": base64.b64encode(signature).decode()},
-        format="json",
-    )
+    refused = complete_as_agent(agent, sessions_of(reference), started.json(), agent_key)
 
     assert (refused.status_code, refused.json()["code"]) == (403, "seal_not_authorised")
     assert SigningSession.objects.get().state == "prepared"
@@ -364,7 +373,7 @@ def test_the_legal_representatives_seal_is_added_beside_the_contract_seal(
 
     sealed = seal_as_agent(
         agent,
-        reference,
+        sessions_of(reference),
         member_certificate,
         agent_key,
         seal_id=contract_seal.pk,
@@ -396,13 +405,18 @@ def test_the_representatives_seal_needs_its_own_authorisation(
 
     refused = start_as_agent(
         agent,
-        reference,
+        sessions_of(reference),
         member_certificate,
         seal_id=contract_seal.pk,
         representative_seal_id=representative_seal.pk,
     )
-    swapped = start_as_agent(agent, reference, member_certificate, seal_id=representative_seal.pk)
+    authorise(seller, agent, representative_seal)
+    # Authorised for both: the representative's seal still goes beside a seal, not alone.
+    swapped = start_as_agent(
+        agent, sessions_of(reference), member_certificate, seal_id=representative_seal.pk
+    )
 
     assert (refused.status_code, refused.json()["code"]) == (403, "seal_not_authorised")
-    assert swapped.status_code in (403, 422)
+    assert (swapped.status_code, swapped.json()["code"]) == (422, "invalid")
+    assert "seal_id" in swapped.json()["fields"]
     assert not SigningSession.objects.exists()

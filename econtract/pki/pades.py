@@ -50,6 +50,7 @@ from pyhanko_certvalidator.registry import SimpleCertificateStore
 from econtract.pki import speedups  # noqa: F401  (patches the parsers every signer uses)
 from econtract.pki.aio import run_on_pki_loop
 from econtract.pki.checks import NoAnswer, fetch_issuer_chain, run_certificate_checks
+from econtract.pki.form_fields import FieldValue, FormField, add_form_fields, fill_form_fields
 from econtract.pki.page_stamps import PageStamp, apply_page_stamps
 from econtract.pki.results import CheckResult
 from econtract.pki.signatures import (
@@ -129,6 +130,9 @@ def add_signature_fields(
     visible: bool = False,
     boxes: Mapping[str, tuple[int, int, int, int]] | None = None,
     signing_order: Sequence[str] | None = None,
+    pages: Mapping[str, int] | None = None,
+    form_fields: Sequence[FormField] = (),
+    filled_by: Mapping[str, Sequence[str]] | None = None,
 ) -> bytes:
     """Add empty signature fields (parties', then the seal's), once, before the first signature.
 
@@ -143,25 +147,33 @@ def add_signature_fields(
     signed before it; the seal's locks every field and, with /P 1 (PDF 2.0's DocMDP update
     value in the lock, which pyHanko writes and honours), allows no change after the seal but
     what PAdES archival updates add — validation data and document timestamps.
+
+    Placed fields: ``pages`` puts a boxed field on that page (0-based; the last page without);
+    ``form_fields`` are the fill-in fields created in the same revision
+    (:mod:`econtract.pki.form_fields`), and ``filled_by`` names, per signature field, the
+    fill-in fields its signer fills: its lock includes them and those of the earlier signers.
     """
     if len(set(field_names)) != len(field_names) or not field_names:
         raise ValueError("field names must be distinct and at least one")
     if signing_order is not None and sorted(signing_order) != sorted(field_names):
         raise ValueError("the signing order must name each field once")
-    boxes = boxes or {}
+    boxes, pages, filled_by = boxes or {}, pages or {}, filled_by or {}
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+    add_form_fields(writer, form_fields)
     existing = {name for name, _value, _ref in fields.enumerate_sig_fields(writer.prev)}
     clashes = existing.intersection(field_names)
     if clashes:
         raise PadesError(f"the PDF already has signature fields {sorted(clashes)}")
     for index, name in enumerate(field_names):
         box = boxes.get(name) or (_field_box(index) if visible else None)
-        field_lock, update_value = _lock(name, signing_order) if signing_order else (None, None)
+        field_lock, update_value = (
+            _lock(name, signing_order, filled_by) if signing_order else (None, None)
+        )
         fields.append_signature_field(
             writer,
             fields.SigFieldSpec(
                 sig_field_name=name,
-                on_page=-1,
+                on_page=pages.get(name, -1),
                 box=box,
                 field_mdp_spec=field_lock,
                 doc_mdp_update_value=update_value,
@@ -172,12 +184,16 @@ def add_signature_fields(
     return out.getvalue()
 
 
-def _lock(name: str, signing_order: Sequence[str]) -> tuple[fields.FieldMDPSpec, MDPPerm | None]:
+def _lock(
+    name: str, signing_order: Sequence[str], filled_by: Mapping[str, Sequence[str]]
+) -> tuple[fields.FieldMDPSpec, MDPPerm | None]:
     position = list(signing_order).index(name)
     if position == len(signing_order) - 1:  # the platform seal closes the document
         return fields.FieldMDPSpec(fields.FieldMDPAction.ALL), MDPPerm.NO_CHANGES
     signed_so_far = list(signing_order[: position + 1])
-    return fields.FieldMDPSpec(fields.FieldMDPAction.INCLUDE, fields=signed_so_far), None
+    filled_so_far = [fill for signed in signed_so_far for fill in filled_by.get(signed, ())]
+    locked = signed_so_far + filled_so_far
+    return fields.FieldMDPSpec(fields.FieldMDPAction.INCLUDE, fields=locked), None
 
 
 def _field_box(index: int) -> tuple[int, int, int, int]:
@@ -231,6 +247,7 @@ def prepare_signature(
     chain: Sequence[x509.Certificate] | None = None,
     check_signer: bool = True,
     page_stamps: Sequence[PageStamp] = (),
+    form_values: Sequence[FieldValue] = (),
 ) -> PreparedSignature:
     """Step 1: the signed revision with a placeholder, and the bytes the client must sign.
 
@@ -244,6 +261,8 @@ def prepare_signature(
     to fit the field: a handwritten signature, or a picture of the signer's name.
     ``page_stamps`` (a paging seal's slices) are drawn on their pages in the signed revision:
     only a certifying signature may carry them (:mod:`econtract.pki.page_stamps`).
+    ``form_values`` are the signer's fill-in values, written into the revision it signs
+    (:mod:`econtract.pki.form_fields`).
     """
     if page_stamps and not certify:
         raise PadesError("only the certifying signature may change the pages")
@@ -269,6 +288,7 @@ def prepare_signature(
             stamp_style=_stamp_style(appearance_text, appearance_image),
             algorithm=algorithm,
             page_stamps=page_stamps,
+            form_values=form_values,
         )
     )
 
@@ -285,6 +305,7 @@ async def _prepare(
     stamp_style: BaseStampStyle | None,
     algorithm: str,
     page_stamps: Sequence[PageStamp] = (),
+    form_values: Sequence[FieldValue] = (),
 ) -> PreparedSignature:
     signer = signers.ExternalSigner(
         signing_cert=to_asn1(signer_certificate),
@@ -301,6 +322,7 @@ async def _prepare(
     pdf_signer = signers.PdfSigner(meta, signer=signer, stamp_style=stamp_style)
     writer = writer_for_empty_field(pdf, field_name)
     apply_page_stamps(writer, page_stamps)
+    fill_form_fields(writer, form_values)
     try:
         prepared, _tbs, output = await pdf_signer.async_digest_doc_for_signing(
             writer, existing_fields_only=True, bytes_reserved=reserved_bytes

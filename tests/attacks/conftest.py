@@ -1,7 +1,8 @@
 """Three genuine contracts concluded with the platform's own engine against the built-in CA
 (tests/pki/pades): a rendered text contract, an uploaded PDF that came with a fillable text
 field (normalised as every upload is), and a contract an organisation certified with its seal
-as the appearance and a paging seal on every page. The attacks in ``generators`` work on their
+as the appearance and a paging seal on every page, and one with placed signature fields and
+fill-in fields each signer filled in the revision it signed. The attacks in ``generators`` work on their
 bytes."""
 
 from __future__ import annotations
@@ -17,10 +18,11 @@ from econtract.contracts.appearance import seal_appearance
 from econtract.contracts.signature_page import SEAL_FIELD_HEIGHT_MM, signature_boxes
 from econtract.organizations.seal_drawing import draw_round_seal
 from econtract.pki import pades
+from econtract.pki.form_fields import FieldValue, FormField
 from econtract.pki.normalise import normalise_upload
 from econtract.pki.page_stamps import paging_seal
 from tests.contracts.pdftools import upload_with_text_field
-from tests.pki.pades.conftest import FIELDS, Party, seal, sign
+from tests.pki.pades.conftest import FIELDS, Party, nss_db, seal, sign
 from tests.pki.verification.conftest import (
     _crls_of_unreachable_cas,
     _sandboxes_closed,
@@ -37,6 +39,7 @@ __all__ = [
     "_sandboxes_closed",
     "blank_contract",
     "contract",
+    "nss_db",
     "pades_pki",
     "party_a",
     "party_b",
@@ -98,3 +101,63 @@ def organisation_sealed_contract(party_a: Party, party_b: Party, platform_seal: 
         signer_certificate=party_a.certificate,
     )
     return seal(sign(after_a, "partyB", party_b), [party_a, party_b], platform_seal)
+
+
+# Placed fields (issue 15): party A's signature on page 1 with the date it signed, party B's on
+# page 2 with a bank account (text) and a tick (checkbox), each filled in its signer's revision.
+PLACED_FORM_FIELDS = (
+    FormField("a_date", "text", 0, (300.0, 80.0, 420.0, 100.0), label="签署日期"),
+    FormField("b_bank", "text", 1, (60.0, 500.0, 360.0, 524.0), label="开户行及账号"),
+    FormField("b_agree", "checkbox", 1, (60.0, 460.0, 76.0, 476.0), label="同意条款"),
+)
+PLACED_VALUES = {"a_date": "2026年12月04日", "b_bank": "招商银行 6225 8801 2345 6789", "b_agree": "true"}
+
+
+def _values(*names: str) -> list[FieldValue]:
+    by_name = {f.name: f for f in PLACED_FORM_FIELDS}
+    return [FieldValue(by_name[n], PLACED_VALUES[n]) for n in names]
+
+
+def sign_filling(
+    pdf: bytes, field: str, party: Party, values: list[FieldValue], *, certify: bool = False
+) -> bytes:
+    prepared = pades.prepare_signature(
+        pdf=pdf,
+        field_name=field,
+        signer_certificate=party.certificate,
+        certify=certify,
+        form_values=values,
+    )
+    return pades.complete_signature(
+        prepared=prepared,
+        signature=party.sign(prepared.signed_attributes),
+        signer_certificate=party.certificate,
+    )
+
+
+@pytest.fixture(scope="package")
+def placed_fields_blank() -> bytes:
+    html = "<p>第1页 甲方（签章）</p><p style='break-before: page'>第2页 乙方（签字）</p>"
+    pdf = weasyprint.HTML(string=html).write_pdf()
+    return pades.add_signature_fields(
+        pdf=pdf,
+        field_names=FIELDS,
+        boxes={"partyA": (60, 60, 240, 140), "partyB": (320, 400, 500, 480)},
+        pages={"partyA": 0, "partyB": 1},
+        signing_order=FIELDS,
+        form_fields=PLACED_FORM_FIELDS,
+        filled_by={"partyA": ["a_date"], "partyB": ["b_bank", "b_agree"]},
+    )
+
+
+@pytest.fixture(scope="package")
+def placed_fields_after_a(placed_fields_blank: bytes, party_a: Party) -> bytes:
+    return sign_filling(placed_fields_blank, "partyA", party_a, _values("a_date"), certify=True)
+
+
+@pytest.fixture(scope="package")
+def placed_fields_contract(
+    placed_fields_after_a: bytes, party_a: Party, party_b: Party, platform_seal: Party
+) -> bytes:
+    after_b = sign_filling(placed_fields_after_a, "partyB", party_b, _values("b_bank", "b_agree"))
+    return seal(after_b, [party_a, party_b], platform_seal)

@@ -19,12 +19,13 @@ pytestmark = pytest.mark.django_db
 VARIANTS = variants()
 
 
-@pytest.fixture(params=["text", "uploaded", "organisation sealed"])
+@pytest.fixture(params=["text", "uploaded", "organisation sealed", "placed fields"])
 def genuine(
     request: pytest.FixtureRequest,
     contract: SignedContract,
     uploaded_contract: bytes,
     organisation_sealed_contract: bytes,
+    placed_fields_contract: bytes,
 ) -> bytes:
     # All are made before any test's transaction (package scope): the CA's OCSP responder,
     # on another connection, sees the certificates they were signed with.
@@ -32,6 +33,7 @@ def genuine(
         "text": contract.sealed,
         "uploaded": uploaded_contract,
         "organisation sealed": organisation_sealed_contract,
+        "placed fields": placed_fields_contract,
     }[request.param]
 
 

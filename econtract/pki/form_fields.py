@@ -203,8 +203,7 @@ def _stream(
             pdf_name("/Type"): pdf_name("/XObject"),
             pdf_name("/Subtype"): pdf_name("/Form"),
             pdf_name("/BBox"): generic.ArrayObject(
-                [generic.FloatObject(0), generic.FloatObject(0)]
-                + [generic.FloatObject(spec.width), generic.FloatObject(spec.height)]
+                generic.FloatObject(v) for v in (0, 0, spec.width, spec.height)
             ),
             pdf_name("/Resources"): generic.DictionaryObject(),
         },

@@ -2,8 +2,8 @@
 (tests/pki/pades): a rendered text contract, an uploaded PDF that came with a fillable text
 field (normalised as every upload is), and a contract an organisation certified with its seal
 as the appearance and a paging seal on every page, and one with placed signature fields and
-fill-in fields each signer filled in the revision it signed. The attacks in ``generators`` work on their
-bytes."""
+fill-in fields each signer filled in the revision it signed. The attacks in ``generators`` work
+on their bytes."""
 
 from __future__ import annotations
 
@@ -110,7 +110,11 @@ PLACED_FORM_FIELDS = (
     FormField("b_bank", "text", 1, (60.0, 500.0, 360.0, 524.0), label="开户行及账号"),
     FormField("b_agree", "checkbox", 1, (60.0, 460.0, 76.0, 476.0), label="同意条款"),
 )
-PLACED_VALUES = {"a_date": "2026年12月04日", "b_bank": "招商银行 6225 8801 2345 6789", "b_agree": "true"}
+PLACED_VALUES = {
+    "a_date": "2026年12月04日",
+    "b_bank": "招商银行 6225 8801 2345 6789",
+    "b_agree": "true",
+}
 
 
 def _values(*names: str) -> list[FieldValue]:

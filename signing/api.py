@@ -85,6 +85,17 @@ class CreateSerializer(serializers.Serializer):
     text = serializers.CharField(
         required=False, allow_blank=True, trim_whitespace=False, max_length=200_000
     )
+    # Named ``fields`` (API contract); DRF's metaclass keeps ``Serializer.fields``.
+    fields = serializers.JSONField(  # type: ignore[assignment]
+        required=False,
+        help_text="placed fields: [{name, type, signatory (signing order), page, rect: [x1, y1, "
+        "x2, y2] in PDF points from the bottom-left corner, required, label, options, element, "
+        "paging_seal}]; types: signature, seal, date_signed, name, text, textarea, date, "
+        "checkbox, choice",
+    )
+    field_values = serializers.JSONField(
+        required=False, help_text="the offeror's values for its own fill-in fields"
+    )
 
 
 @extend_schema_serializer(component_name="ContractCreateUpload")
@@ -165,7 +176,10 @@ class ContractListCreate(HistoriesInLists, generics.ListAPIView):
                 ERROR,
                 description="`category_excluded`, `unknown_signatory`, `ambiguous_signatory`, "
                 "`invalid_offeror`, `no_offeree`, `duplicate_signatory`, `invalid_order`, "
-                "`invalid_deadline`, `invalid_source`, `invalid_document`, `invalid`",
+                "`invalid_deadline`, `invalid_source`, `invalid_document`, `invalid`; placed "
+                "fields: `invalid_field`, `field_off_page`, `field_page_missing`, "
+                "`signature_fields_overlap`, `fields_overlap`, `signature_field_missing`, "
+                "`seal_field_for_person`, `unknown_signatory_field`",
             ),
         },
     )
@@ -182,6 +196,8 @@ class ContractListCreate(HistoriesInLists, generics.ListAPIView):
             document=document,
             is_secure=request.is_secure(),
             protocol=str(request.META.get("SERVER_PROTOCOL", "")),
+            fields=fields.get("fields"),
+            field_values=fields.get("field_values"),
         )
         response = contract_response(contract, status.HTTP_201_CREATED)
         return located(response, "api-contract-detail", contract.reference)

@@ -77,6 +77,9 @@ class SigningSession(TwoStepSession):
     certificate = models.ForeignKey(
         PartyCertificate, on_delete=models.PROTECT, related_name="signing_sessions"
     )
+    # The signer's placed fields as written into the prepared revision ({name: value}, the
+    # platform's date and name included): they become the fields' values when it completes.
+    field_values = models.JSONField(default=dict, blank=True)
 
     class Meta(TwoStepSession.Meta):
         ordering = ["contract", "created_at", "id"]

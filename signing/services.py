@@ -22,14 +22,19 @@ from typing import Any, NotRequired, TypedDict
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from authentication.services import require_authentication
 from econtract.contracts.categories import check_category
 from econtract.contracts.documents import DocumentIntegrityError, add_version, read_document
-from econtract.contracts.elements import label, missing_elements
-from econtract.contracts.models import Contract, ContractVersion, Signatory, new_reference
+from econtract.contracts.elements import label
+from econtract.contracts.models import (
+    Contract,
+    ContractVersion,
+    Signatory,
+    new_reference,
+)
+from econtract.contracts.placed_fields import FieldSpec, check_geometry, parse_fields
 from econtract.contracts.rendering import (
     NormalisedUpload,
     SignatoryLine,
@@ -44,8 +49,10 @@ from econtract.evidence.services import record
 from econtract.evidence.steps import Step
 from econtract.notifications.services import notify
 from econtract.parties.models import Party, User
+from econtract.pki.form_fields import page_boxes
+from signing.fill_ins import offeror_values_at_creation, signatory_key, store_fields
 from signing.models import ContractSource
-from signing.steps import refuse_while_identity_pending
+from signing.steps import elements_incomplete, refuse_while_identity_pending
 
 EDITABLE_STATES = (Contract.State.DRAFT, Contract.State.ELEMENTS_INCOMPLETE)
 # One run of the periodic expiry handles at most this many; the next run takes the rest.
@@ -80,9 +87,12 @@ def create_contract(
     signatories: Sequence[SignatorySpec],
     sign_deadline: datetime,
     text: str | None = None,
-    document: bytes | None = None,
+    document: bytes | NormalisedUpload | None = None,
     is_secure: bool,
     protocol: str,
+    fields: Any = None,
+    field_values: Any = None,
+    template: Any = None,
 ) -> Contract:
     """A new draft contract with its document as version 1.
 
@@ -90,6 +100,11 @@ def create_contract(
     When ``elements`` has no ``parties``, they are filled from the signatories' registered names
     and addresses, in signing order. Authentication is checked first, so a party without one
     learns nothing about other parties from the validation that follows.
+
+    ``fields`` are placed fields (``econtract.contracts.placed_fields``; ``signatory`` is a
+    signing order): the parties sign in them and the signature page is left out;
+    ``field_values`` the offeror's own values for its fill-in fields. ``document`` may be an
+    upload normalised before (a template's); ``template`` the template version it came from.
     """
     party = _active_party(offeror)
     refuse_while_identity_pending(party)
@@ -101,11 +116,15 @@ def create_contract(
     _check_deadline(sign_deadline)
     _check_source(text, document)
     resolved = _resolve_signatories(signatories, offeror=party)
+    specs = parse_fields(fields, [signatory_key(e.party, e.order) for e in resolved])
+    offeror_values = offeror_values_at_creation(specs, field_values)
     elements = _with_parties(elements, [entry.party for entry in resolved])
     reference = new_reference()
     # The upload as it will be signed: normalised in a sandbox child (fields flattened,
     # scripts refused, rewritten by qpdf); its size and hash find it again later.
-    upload = normalise_upload_document(document) if document is not None else None
+    upload = document if isinstance(document, NormalisedUpload) else None
+    if isinstance(document, bytes):
+        upload = normalise_upload_document(document)
     # Rendered before the transaction: it takes a second, and the evidence chain is locked
     # from the first event until the commit.
     pdf = _document(
@@ -115,7 +134,10 @@ def create_contract(
         reference=reference,
         text=text,
         upload=upload,
+        signature_page=not specs,
     )
+    if specs:
+        check_geometry(specs, page_boxes(pdf))
     with transaction.atomic():
         contract = Contract.objects.create(
             reference=reference,
@@ -126,13 +148,14 @@ def create_contract(
             sign_deadline=sign_deadline,
         )
         _store_signatories(contract, resolved)
+        store_fields(contract, specs, offeror_values)
         ContractSource.objects.create(
             contract=contract,
             text=text or "",
             upload_size=len(upload.pdf) if upload is not None else None,
             upload_sha256=document_sha256(upload.pdf) if upload is not None else "",
         )
-        _record_application(contract, offeror, resolved)
+        _record_application(contract, offeror, resolved, specs, template)
         record(Step.T4_2, contract, offeror, accepted=True)
         notify(
             recipient=offeror,
@@ -142,7 +165,7 @@ def create_contract(
         )
         record(Step.T4_3, contract, offeror, secure=is_secure, protocol=protocol)
         version = add_version(contract=contract, pdf=pdf, kind=ContractVersion.Kind.ORIGINAL)
-        _record_version(contract, offeror, version, source="upload" if document else "text")
+        _record_version(contract, offeror, version, source="upload" if upload else "text")
     return contract
 
 
@@ -174,7 +197,7 @@ def _check_deadline(sign_deadline: datetime) -> None:
         )
 
 
-def _check_source(text: str | None, document: bytes | None) -> None:
+def _check_source(text: str | None, document: object | None) -> None:
     has_text = bool(text and text.strip())
     if has_text == (document is not None):
         message = _("Give either the contract text or a PDF document, not both.")
@@ -198,14 +221,25 @@ def _document(
     reference: str,
     text: str | None,
     upload: NormalisedUpload | None,
+    signature_page: bool = True,
 ) -> bytes:
     lines = [SignatoryLine(e.party.name, e.role, e.party.identifier) for e in resolved]
     if upload is not None:
         return attach_elements_to_uploaded_pdf(
-            pdf=upload, elements=elements, signatories=lines, reference=reference, title=title
+            pdf=upload,
+            elements=elements,
+            signatories=lines,
+            reference=reference,
+            title=title,
+            signature_page=signature_page,
         )
     return render_text_contract(
-        title=title, text=text or "", elements=elements, signatories=lines, reference=reference
+        title=title,
+        text=text or "",
+        elements=elements,
+        signatories=lines,
+        reference=reference,
+        signature_page=signature_page,
     )
 
 
@@ -291,7 +325,21 @@ def _check_roles(resolved: Sequence[_Resolved], offeror: Party) -> None:
 # --- evidence ---------------------------------------------------------------------------------
 
 
-def _record_application(contract: Contract, actor: User, resolved: Sequence[_Resolved]) -> None:
+def _record_application(
+    contract: Contract,
+    actor: User,
+    resolved: Sequence[_Resolved],
+    specs: Sequence[FieldSpec],
+    template: Any,
+) -> None:
+    extra: dict[str, Any] = {}
+    if specs:
+        extra["fields"] = [
+            {"name": s.name, "type": s.type, "signatory": int(s.signatory), "page": s.page}
+            for s in specs
+        ]
+    if template is not None:
+        extra["template"] = {"id": template.template_id, "version": template.number}
     record(
         Step.T4_1,
         contract,
@@ -301,6 +349,7 @@ def _record_application(contract: Contract, actor: User, resolved: Sequence[_Res
         category=contract.category,
         sign_deadline=contract.sign_deadline.isoformat() if contract.sign_deadline else None,
         signatories=[{"party": e.party.pk, "role": e.role, "order": e.order} for e in resolved],
+        **extra,
     )
 
 
@@ -332,7 +381,7 @@ def submit_contract(*, contract: Contract, actor: User) -> Contract:
     with transaction.atomic():
         contract = _locked_for_offeror(contract, actor)
         _require_state(contract, EDITABLE_STATES)
-        missing = missing_elements(contract.elements)
+        missing = contract.missing_elements()
         contract.submit()
         contract.save()
         record(Step.T4_5, contract, actor, missing=missing)
@@ -345,18 +394,8 @@ def submit_contract(*, contract: Contract, actor: User) -> Contract:
                 obj=contract,
             )
     if missing:
-        raise _incomplete(missing)
+        raise elements_incomplete(missing)
     return contract
-
-
-def _incomplete(missing: list[str]) -> BusinessRuleViolation:
-    language = get_language() or "zh-hans"
-    return BusinessRuleViolation(
-        "elements_incomplete",
-        _("The contract elements are incomplete: %(missing)s.")
-        % {"missing": ", ".join(label(path, language) for path in missing)},
-        fields={path: [label(path, language)] for path in missing},
-    )
 
 
 def update_elements(*, contract: Contract, actor: User, elements: dict[str, Any]) -> Contract:

@@ -11,6 +11,7 @@ after the last party the platform seal is queued (``signing/conclusion.py``).
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -31,6 +32,7 @@ from econtract.evidence.services import record
 from econtract.evidence.steps import Step
 from econtract.notifications.services import notify
 from econtract.parties.models import Party, User
+from econtract.pki.form_fields import FieldValue
 from econtract.signing_engine import engine
 from econtract.signing_engine.fields import (
     field_name,
@@ -39,7 +41,7 @@ from econtract.signing_engine.fields import (
 )
 from econtract.signing_engine.models import TwoStepSession
 from econtract.signing_engine.policy import SigningPolicy
-from signing import decisions, waits
+from signing import decisions, fill_ins, waits
 from signing.models import SignatoryProgress, SigningSession
 from signing.steps import (
     about,
@@ -86,6 +88,7 @@ class ContractSigning(SigningPolicy[SigningSession]):
     def __init__(self, contract: Contract, signatory: Signatory) -> None:
         self.contract, self.signatory = contract, signatory
         self._version: ContractVersion | None = None
+        self._values: dict[str, str] = {}
 
     @classmethod
     def of(cls, contract: Contract, actor: User) -> ContractSigning:
@@ -119,7 +122,17 @@ class ContractSigning(SigningPolicy[SigningSession]):
 
     @property
     def visible(self) -> bool:
-        return has_box(self.signatory)
+        """A box on the signature page, or the signature field the offeror placed."""
+        return has_box(self.signatory) or self.contract.fields.exists()
+
+    def fill_in(self, values: Mapping[str, Any]) -> Sequence[FieldValue]:
+        if not values and not self.contract.fields.exists():
+            return ()
+        filled, self._values = fill_ins.values_to_write(self.contract, self.signatory, values)
+        return filled
+
+    def wants_paging_seal(self) -> bool:
+        return self.contract.fields.filter(signatory=self.signatory, paging_seal=True).exists()
 
     def admit(self, actor: User) -> None:
         refuse_while_identity_pending(self.signatory.party)
@@ -172,15 +185,18 @@ class ContractSigning(SigningPolicy[SigningSession]):
         current version, and the contract is being signed from then on."""
         if self.contract.state != Contract.State.READY:
             return self.document(), {}
-        signatories = list(self.contract.signatories.order_by("order"))
-        pdf, fields = with_signature_fields(self.document(), signatories, signatories)
+        signatories = list(self.contract.signatories.select_related("party").order_by("order"))
+        placed = fill_ins.placed_fields(self.contract)
+        pdf, fields = with_signature_fields(self.document(), signatories, signatories, placed)
         store_revision(version=self._current_version(), pdf=pdf)
         self.contract.start_signing()
         self.contract.save()
         return pdf, {"fields": fields}
 
     def new_session(self) -> SigningSession:
-        return SigningSession(contract=self.contract, signatory=self.signatory)
+        return SigningSession(
+            contract=self.contract, signatory=self.signatory, field_values=self._values
+        )
 
     def session_file_name(self, session: TwoStepSession) -> str:
         return (
@@ -222,6 +238,8 @@ class ContractSigning(SigningPolicy[SigningSession]):
             verified=True,
             document_sha256_after=sha256,
         )
+        if isinstance(session, SigningSession) and session.field_values:
+            fill_ins.store_values(contract, signatory, session.field_values)
         times = {"signing_time": now.isoformat(), "timestamp_time": _iso(stamped_at)}
         record(timed, contract, actor, party=signatory.party_id, field=session.field_name, **times)
         record(verified, contract, None, party=signatory.party_id, verified=True)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from econtract.contracts.elements import label
 from econtract.contracts.models import Contract, Signatory
 from econtract.contracts.selectors import party_of
 from econtract.errors import BusinessRuleViolation, Refusal
@@ -63,3 +65,14 @@ def refuse_while_identity_pending(party: Party) -> None:
             % {"process": party.get_pending_process_display()},
             refusal=Refusal.CONFLICT,
         )
+
+
+def elements_incomplete(missing: list[str]) -> BusinessRuleViolation:
+    """The element check's refusal (T4.5): 422 naming every missing element."""
+    language = get_language() or "zh-hans"
+    return BusinessRuleViolation(
+        "elements_incomplete",
+        _("The contract elements are incomplete: %(missing)s.")
+        % {"missing": ", ".join(label(path, language) for path in missing)},
+        fields={path: [label(path, language)] for path in missing},
+    )

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from econtract.api.requests import account_of
-from econtract.contracts.elements import label, missing_elements, schedule_rows
+from econtract.contracts.elements import label, schedule_rows
 from econtract.contracts.models import Contract, Signatory, SignatureRecord
 from econtract.errors import BusinessRuleViolation
 from econtract.evidence.services import history
@@ -127,9 +127,7 @@ def _detail_context(contract: Contract, party: Any, account: User) -> dict[str, 
         "can_submit": contract.state in services.EDITABLE_STATES,
         "can_withdraw": contract.state in Contract.OPEN_STATES,
         "concluded": contract.state in Contract.CONCLUDED_STATES,
-        "missing": [
-            label(path, "en" if english else "zh") for path in missing_elements(contract.elements)
-        ],
+        "missing": [label(path, "en" if english else "zh") for path in contract.missing_elements()],
         "elements": _element_rows(contract, english=english),
         **_signing_context(contract, party, account),
     }

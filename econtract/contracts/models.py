@@ -20,6 +20,7 @@ from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transi
 
 from econtract.contracts.categories import Category
 from econtract.contracts.elements import missing_elements
+from econtract.contracts.placed_fields import SIGNING_TYPES, FieldSpec, FieldType
 from econtract.contracts.storage import ContractStorage, contract_storage
 from econtract.parties.models import Party, PartyCertificate
 
@@ -107,7 +108,13 @@ class Contract(ConcurrentTransitionMixin, models.Model):
 
     # Guards (django-fsm conditions): pure reads, no side effects.
     def elements_complete(self) -> bool:
-        return not missing_elements(self.elements)
+        return not self.missing_elements()
+
+    def missing_elements(self) -> list[str]:
+        """Missing elements, except those a placed field will supply when its signer fills it
+        in (checked again before the last signature, ``signing/sessions.py``)."""
+        supplied = set(self.fields.exclude(element="").values_list("element", flat=True))
+        return [path for path in missing_elements(self.elements) if path not in supplied]
 
     def has_offeror_and_offeree(self) -> bool:
         roles = set(self.signatories.values_list("role", flat=True))
@@ -221,6 +228,65 @@ class Signatory(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contract_id} #{self.order} {self.role} {self.party_id}"
+
+
+class PlacedField(models.Model):
+    """A field the offeror placed on the document for one signatory (issue 15,
+    ``econtract/contracts/placed_fields.py``): where it signs or seals, or what it fills in.
+
+    ``value`` is what its signer put in (or the platform, for the date signed and the name):
+    given by the offeror at creation or by the signer when it signs, and written into the
+    document in the revision that signer's signature covers; ``filled_at`` is that signature's
+    time, after which the value never changes.
+    """
+
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="fields")
+    signatory = models.ForeignKey(Signatory, on_delete=models.PROTECT, related_name="fields")
+    position = models.PositiveSmallIntegerField(_("position"))
+    name = models.CharField(_("name"), max_length=40)
+    type = models.CharField(_("type"), max_length=16, choices=FieldType.choices)
+    page = models.PositiveSmallIntegerField(_("page"))
+    rect = models.JSONField(_("rectangle (PDF points)"))
+    required = models.BooleanField(_("required"), default=True)
+    label = models.CharField(_("label"), max_length=100, blank=True)
+    options = models.JSONField(_("options"), default=list, blank=True)
+    element = models.CharField(_("contract element"), max_length=40, blank=True)
+    paging_seal = models.BooleanField(_("paging seal"), default=False)
+    value = models.TextField(_("value"), blank=True)
+    filled_at = models.DateTimeField(_("filled at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("placed field")
+        verbose_name_plural = _("placed fields")
+        ordering = ["contract", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["contract", "name"], name="placed_field_unique_name"),
+            models.UniqueConstraint(
+                fields=["contract", "position"], name="placed_field_unique_position"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contract_id} {self.name} ({self.type})"
+
+    @property
+    def signs(self) -> bool:
+        """A signature or seal field: where the signatory's signature goes."""
+        return self.type in SIGNING_TYPES
+
+    def to_spec(self, signatory_key: str) -> FieldSpec:
+        return FieldSpec(
+            name=self.name,
+            type=self.type,
+            signatory=signatory_key,
+            page=self.page,
+            rect=(self.rect[0], self.rect[1], self.rect[2], self.rect[3]),
+            required=self.required,
+            label=self.label,
+            options=tuple(self.options),
+            element=self.element,
+            paging_seal=self.paging_seal,
+        )
 
 
 class ContractVersion(models.Model):

@@ -90,10 +90,14 @@ def render_text_contract(
     elements: dict[str, Any],
     signatories: Sequence[tuple[str, str, str]],
     reference: str,
+    signature_page: bool = True,
 ) -> bytes:
-    """A text contract as a PDF: title, reference, the text's paragraphs, the schedule page."""
+    """A text contract as a PDF: title, reference, the text's paragraphs, the schedule page,
+    and the signature page unless the parties sign in placed fields."""
     variant = settings.CONTRACT_PDF_VARIANT or None
     context = _context(title, reference, elements, signatories, paragraphs=_paragraphs(text))
+    if not signature_page:
+        context["signature_boxes"] = []
     return render_html_pdf("contracts/pdf/text_contract.html", context, pdf_variant=variant)
 
 
@@ -103,9 +107,12 @@ def render_elements_summary(
     elements: dict[str, Any],
     signatories: Sequence[tuple[str, str, str]],
     reference: str,
+    signature_page: bool = True,
 ) -> bytes:
     """The summary page(s) appended to an uploaded PDF, as a PDF of their own."""
     context = _context(title, reference, elements, signatories)
+    if not signature_page:
+        context["signature_boxes"] = []
     return render_html_pdf("contracts/pdf/elements_summary.html", context, pdf_variant=None)
 
 
@@ -223,6 +230,7 @@ def attach_elements_to_uploaded_pdf(
     signatories: Sequence[tuple[str, str, str]],
     reference: str,
     title: str = "",
+    signature_page: bool = True,
 ) -> bytes:
     """The upload, normalised, with the elements summary appended and ``contract-elements.json``
     embedded, as one incremental update (the normalised upload stays a prefix of the result).
@@ -234,7 +242,11 @@ def attach_elements_to_uploaded_pdf(
     upload = pdf if isinstance(pdf, NormalisedUpload) else normalise_upload_document(pdf)
     writer, pages = _open_upload(upload)
     summary = render_elements_summary(
-        title=title, elements=elements, signatories=signatories, reference=reference
+        title=title,
+        elements=elements,
+        signatories=signatories,
+        reference=reference,
+        signature_page=signature_page,
     )
     try:
         added = _append_pages(writer, PdfFileReader(io.BytesIO(summary)))

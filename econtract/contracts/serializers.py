@@ -19,6 +19,7 @@ from econtract.contracts.models import (
     AccessGrant,
     Contract,
     ContractVersion,
+    PlacedField,
     Signatory,
     SignatureRecord,
 )
@@ -145,6 +146,32 @@ def signature_records(contract: Contract) -> list[SignatureRecord]:
     )
 
 
+@extend_schema_serializer(component_name="PlacedField")
+class PlacedFieldSerializer(serializers.ModelSerializer):
+    """A placed field (issue 15); ``value`` once its signer has signed (or the offeror's own,
+    given at creation)."""
+
+    signatory = serializers.IntegerField(source="signatory.order", read_only=True)
+
+    class Meta:
+        model = PlacedField
+        fields = [
+            "name",
+            "type",
+            "signatory",
+            "page",
+            "rect",
+            "required",
+            "label",
+            "options",
+            "element",
+            "paging_seal",
+            "value",
+            "filled_at",
+        ]
+        read_only_fields = fields
+
+
 @extend_schema_serializer(component_name="Contract")
 class ContractSerializer(serializers.ModelSerializer):
     id = serializers.CharField(source="reference", read_only=True)
@@ -156,6 +183,7 @@ class ContractSerializer(serializers.ModelSerializer):
     history = HistoryField()
     signatures = serializers.SerializerMethodField()
     document_url = serializers.SerializerMethodField()
+    fields = PlacedFieldSerializer(many=True, read_only=True)  # type: ignore[assignment]
 
     class Meta:
         model = Contract
@@ -177,6 +205,7 @@ class ContractSerializer(serializers.ModelSerializer):
             "history",
             "signatures",
             "document_url",
+            "fields",
         ]
         read_only_fields = fields
 
@@ -197,6 +226,7 @@ def list_prefetches() -> list[Any]:
     return [
         "signatories__party",
         "versions",
+        "fields__signatory",
         Prefetch(
             "current_version__signatures",
             queryset=SignatureRecord.objects.select_related(*_SIGNER),
@@ -205,7 +235,7 @@ def list_prefetches() -> list[Any]:
 
 
 # What ``ContractSerializer`` reads of a contract besides its offeror and current version.
-_REPRESENTED = ("signatories__party", "versions")
+_REPRESENTED = ("signatories__party", "versions", "fields__signatory")
 
 
 def loaded_for_representation(contract: Contract) -> Contract:

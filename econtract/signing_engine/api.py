@@ -108,6 +108,11 @@ class SessionCreateSerializer(serializers.Serializer):
         help_text="also a paging seal (骑缝章): a slice of the seal on every page; the first "
         "signature only",
     )
+    field_values = serializers.JSONField(
+        required=False,
+        help_text="the signer's own placed fields: {field name: value} (text; date as "
+        "YYYY-MM-DD; checkbox true/false; choice: one of its options)",
+    )
 
 
 @extend_schema_serializer(component_name="SigningSessionComplete")
@@ -138,6 +143,7 @@ def session_start(request: Request) -> dict[str, Any]:
         "seal_id": data.validated_data.get("seal_id"),
         "paging_seal": data.validated_data["paging_seal"],
         "representative_seal_id": data.validated_data.get("representative_seal_id"),
+        "field_values": data.validated_data.get("field_values") or {},
     }
 
 

@@ -22,7 +22,9 @@ Outcomes of step 2:
 from __future__ import annotations
 
 import hashlib
+import json
 from base64 import b64decode, b64encode
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,6 +42,7 @@ from econtract.errors import BusinessRuleViolation
 from econtract.evidence.services import appended_together
 from econtract.parties.models import PartyCertificate, User
 from econtract.pki.checks import NoAnswer, fetch_issuer_chain
+from econtract.pki.form_fields import FieldValue
 from econtract.pki.pades import (
     PreparedSignature,
     SignatureRejected,
@@ -87,6 +90,7 @@ def start_session[SessionT: TwoStepSession](
     seal_id: int | None = None,
     paging_seal: bool = False,
     representative_seal_id: int | None = None,
+    field_values: Mapping[str, Any] | None = None,
 ) -> SessionT:
     """Prepare ``actor``'s signature with ``certificate`` (its party's active certificate).
 
@@ -95,16 +99,18 @@ def start_session[SessionT: TwoStepSession](
     ``handwriting`` is drawn as the signature's appearance on the signature page. For an
     organisation, ``seal_id`` (and ``paging_seal``) is the seal applied
     (``organization_seal.py``: a member needs an authorisation covering the document).
+    ``field_values`` fill the signer's placed fields, in the revision it signs.
     """
     if not may_sign_for(actor, policy.party):
         raise session_not_found()
     policy.admit(actor)
+    filled = policy.fill_in(field_values or {})
     choice = choose_seal(
         actor=actor,
         party=policy.party,
         contract=policy.contract,
         seal_id=seal_id,
-        paging=paging_seal,
+        paging=paging_seal or policy.wants_paging_seal(),
         certifies=policy.certifies,
         representative_seal_id=representative_seal_id,
     )
@@ -114,7 +120,7 @@ def start_session[SessionT: TwoStepSession](
         policy.lock()
         policy.require_turn()
         pdf, shown = policy.document_to_sign()
-        prepared = _prepare(policy, pdf, signer, chain, handwriting, choice)
+        prepared = _prepare(policy, pdf, signer, chain, handwriting, choice, filled)
         session = _keep(policy, prepared, certificate=certificate, handwriting=handwriting)
         if choice is not None:
             session.seal, session.seal_authorization = choice.seal, choice.authorization
@@ -123,6 +129,8 @@ def start_session[SessionT: TwoStepSession](
             session.representative_seal_authorization = choice.beside_authorization
             session.save(update_fields=[*SEAL_FIELDS])
             shown = {**shown, **choice.evidence()}
+        if filled:
+            shown = {**shown, **filled_evidence(filled)}
         if sms_confirmation or settings.SIGNING_REQUIRE_SMS_CONFIRMATION:
             sms.send_code(policy, session, actor)
         policy.record(
@@ -147,6 +155,17 @@ SEAL_FIELDS = (
     "representative_seal",
     "representative_seal_authorization",
 )
+
+
+def filled_evidence(filled: Sequence[FieldValue]) -> dict[str, Any]:
+    """What the sign step's event says of the values written: the fields' names and one hash
+    of the values (canonical JSON), so the evidence proves them without carrying them."""
+    values = {value.field.name: value.value for value in filled}
+    canonical = json.dumps(values, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return {
+        "fields_filled": sorted(values),
+        "field_values_sha256": hashlib.sha256(canonical.encode("utf-8")).hexdigest(),
+    }
 
 
 def _auxiliary(session: TwoStepSession) -> dict[str, str]:
@@ -202,6 +221,7 @@ def _prepare(
     chain: list[x509.Certificate],
     handwriting: Handwriting | None,
     choice: SealChoice | None = None,
+    filled: Sequence[FieldValue] = (),
 ) -> PreparedSignature:
     appearance = None
     if policy.visible:
@@ -221,6 +241,7 @@ def _prepare(
             check_signer=False,  # signer_of ran the checks just now
             appearance_image=appearance,
             page_stamps=page_stamps(choice, pdf),
+            form_values=filled,
         )
     except SignerStatusUnavailable as exc:
         raise service_unavailable("certificate_status_unavailable") from exc

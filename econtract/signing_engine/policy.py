@@ -2,7 +2,7 @@
 
 A policy is made for one signer of one document (``for_signer``) or for the signer of a kept
 session (``for_session``); the engine calls it inside its transactions, in this order:
-``admit`` (before the certificate's checks), ``agree``, ``lock``, ``require_turn``,
+``admit`` (before the certificate's checks), ``fill_in``, ``agree``, ``lock``, ``require_turn``,
 ``document_to_sign``, ``new_session``, ``record`` — and in step 2 ``lock``, ``document``,
 ``require_turn``, ``require_signing``, then ``store`` and ``signed``, or ``count_failure`` and
 ``failed``.
@@ -11,11 +11,16 @@ session (``for_session``); the engine calls it inside its transactions, in this 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from django.utils.translation import gettext as _
+
+from econtract.errors import BusinessRuleViolation
 from econtract.evidence.steps import Step
 from econtract.parties.models import Party, User
+from econtract.pki.form_fields import FieldValue
 from econtract.signing_engine.models import TwoStepSession
 
 if TYPE_CHECKING:
@@ -59,6 +64,21 @@ class SigningPolicy[SessionT: TwoStepSession](ABC):
 
     def admit(self, actor: User) -> None:  # noqa: B027 (a hook: nothing to do by default)
         """Refuse early, before the certificate's checks (authentication, turn, state)."""
+
+    def fill_in(self, values: Mapping[str, Any]) -> Sequence[FieldValue]:
+        """The signer's fill-in values (``{field name: value}`` as it gave them, and what the
+        platform fills for it), checked, to write into the revision it signs. A document
+        without placed fields has none to fill."""
+        if values:
+            message = _("This document has no fields to fill in.")
+            raise BusinessRuleViolation(
+                "unknown_field", message, fields={"field_values": [message]}
+            )
+        return ()
+
+    def wants_paging_seal(self) -> bool:
+        """The document asks this signer for a paging seal (a placed seal field says so)."""
+        return False
 
     def agree(self, actor: User) -> None:  # noqa: B027 (a hook)
         """What signing implies once the certificate may sign (an offeree agrees, T5.4)."""

@@ -245,7 +245,7 @@ def _with(name: str, **changes: Any) -> list[dict[str, Any]]:
         "no signature",
         "bad type",
         "no such signatory",
-    ],  # fmt: skip
+    ],
 )
 def test_bad_fields_are_refused_naming_the_field_and_nothing_is_created(
     seller: Party, buyer: Party, fields: list[dict[str, Any]], code: str, path: str | None
@@ -282,7 +282,7 @@ def test_bad_fields_are_refused_naming_the_field_and_nothing_is_created(
         "bad date",
         "not an option",
         "no such field",
-    ],  # fmt: skip
+    ],
 )
 def test_bad_values_are_refused_naming_the_field_and_nothing_is_signed(
     seller_signed: str, buyer: Party, values: dict[str, Any], code: str, path: str

@@ -17,6 +17,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
+    PolymorphicProxySerializer,
     extend_schema,
     extend_schema_serializer,
 )
@@ -26,7 +27,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from econtract.api.requests import account_of, located
+from econtract.api.requests import account_of, located, validated
 from econtract.api.schema import ERROR
 from econtract.contracts.documents import read_document
 from econtract.contracts.models import Contract, Signatory
@@ -39,7 +40,7 @@ from econtract.contracts.serializers import (
 )
 from econtract.errors import BusinessRuleViolation
 from econtract.evidence.api import HistoriesInLists
-from signing import selectors, services
+from signing import contract_templates, selectors, services
 
 # ``ContractSerializer`` lives in the kernel now; the session API still imports it from here.
 __all__ = ["ContractSerializer", "contract_response", "pdf_response", "requested_contract"]
@@ -93,6 +94,21 @@ class CreateSerializer(serializers.Serializer):
         "paging_seal}]; types: signature, seal, date_signed, name, text, textarea, date, "
         "checkbox, choice",
     )
+    field_values = serializers.JSONField(
+        required=False, help_text="the offeror's values for its own fill-in fields"
+    )
+
+
+@extend_schema_serializer(component_name="ContractFromTemplate")
+class FromTemplateSerializer(serializers.Serializer):
+    template_id = serializers.IntegerField(help_text="a template's id: its current version")
+    roles = serializers.JSONField(
+        help_text="{role: party} for every role but the first (the caller's): username, phone, "
+        "unified social credit code or party id"
+    )
+    sign_deadline = serializers.DateTimeField()
+    title = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    elements = serializers.JSONField(required=False, help_text="over the template's defaults")
     field_values = serializers.JSONField(
         required=False, help_text="the offeror's values for its own fill-in fields"
     )
@@ -167,7 +183,14 @@ class ContractListCreate(HistoriesInLists, generics.ListAPIView):
     @extend_schema(
         tags=["contracts"],
         operation_id="contracts_create",
-        request={"application/json": CreateSerializer, "multipart/form-data": UploadSerializer},
+        request={
+            "application/json": PolymorphicProxySerializer(
+                component_name="ContractCreateRequest",
+                serializers=[CreateSerializer, FromTemplateSerializer],
+                resource_type_field_name=None,
+            ),
+            "multipart/form-data": UploadSerializer,
+        },
         responses={
             201: ContractSerializer,
             400: OpenApiResponse(ERROR, description="`invalid`, `malformed_request`"),
@@ -184,6 +207,8 @@ class ContractListCreate(HistoriesInLists, generics.ListAPIView):
         },
     )
     def post(self, request: Request) -> Response:
+        if isinstance(request.data, dict) and "template_id" in request.data:
+            return self._from_template(request)
         fields, document = document_input(request, CreateSerializer, UploadSerializer)
         contract = services.create_contract(
             offeror=account_of(request),
@@ -198,6 +223,23 @@ class ContractListCreate(HistoriesInLists, generics.ListAPIView):
             protocol=str(request.META.get("SERVER_PROTOCOL", "")),
             fields=fields.get("fields"),
             field_values=fields.get("field_values"),
+        )
+        response = contract_response(contract, status.HTTP_201_CREATED)
+        return located(response, "api-contract-detail", contract.reference)
+
+    def _from_template(self, request: Request) -> Response:
+        data = validated(FromTemplateSerializer, request)
+        actor = account_of(request)
+        contract = contract_templates.start_contract(
+            actor=actor,
+            template=contract_templates.template_for(actor, data["template_id"]),
+            roles=data["roles"],
+            sign_deadline=data["sign_deadline"],
+            title=data.get("title") or None,
+            elements=data.get("elements") or None,
+            field_values=data.get("field_values"),
+            is_secure=request.is_secure(),
+            protocol=str(request.META.get("SERVER_PROTOCOL", "")),
         )
         response = contract_response(contract, status.HTTP_201_CREATED)
         return located(response, "api-contract-detail", contract.reference)

@@ -1,9 +1,18 @@
 from django.urls import URLPattern, URLResolver, path
 
-from signing import api, session_api
+from signing import api, session_api, template_api
 
 # ``<reference>`` is the contract's public reference (signing/api.py).
 urlpatterns: list[URLPattern | URLResolver] = [
+    path("templates/", template_api.TemplateListCreate.as_view(), name="api-templates"),
+    path(
+        "templates/<int:template_id>/", template_api.TemplateDetail.as_view(), name="api-template"
+    ),
+    path(
+        "templates/<int:template_id>/document/",
+        template_api.TemplateDocument.as_view(),
+        name="api-template-document",
+    ),
     path("contracts/", api.ContractListCreate.as_view(), name="api-contracts"),
     # GET and PATCH of ``contracts/<reference>/``, ``.../document/`` and ``.../evidence/`` are
     # served from retrieval's URLs (included first; econtract/api/routing.py).

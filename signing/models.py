@@ -1,13 +1,18 @@
 """What the signing app keeps beside the kernel's contract: the source its document came from,
-each signatory's progress, and the two-step signing sessions."""
+each signatory's progress, the two-step signing sessions, and the templates contracts start
+from."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from econtract.contracts.categories import Category
 from econtract.contracts.models import Contract, Signatory
-from econtract.parties.models import PartyCertificate
+from econtract.contracts.storage import contract_storage
+from econtract.parties.models import Party, PartyCertificate, User
 from econtract.signing_engine.models import TwoStepSession
 from econtract.signing_engine.models import new_session_id as new_session_id  # migrations name it
 
@@ -86,3 +91,80 @@ class SigningSession(TwoStepSession):
 
     def __str__(self) -> str:
         return f"{self.contract_id} {self.field_name} {self.state}"
+
+
+def get_template_storage() -> Any:
+    # A callable, so migrations name the function (contracts' write-once storage, by hash).
+    return contract_storage
+
+
+class ContractTemplate(models.Model):
+    """A reusable contract (issue 15): a document with fields by role, a category, default
+    elements and the roles' signing order. Owned by the account that made it, or — made while
+    acting for an organisation — shared with that organisation's members. Every change makes a
+    new :class:`TemplateVersion`; a contract keeps the version it was made from."""
+
+    name = models.CharField(_("name"), max_length=200)
+    owner = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="contract_templates", verbose_name=_("owner")
+    )
+    organization = models.ForeignKey(
+        Party,
+        on_delete=models.PROTECT,
+        related_name="contract_templates",
+        null=True,
+        blank=True,
+        verbose_name=_("shared with the organisation"),
+    )
+    current_version = models.ForeignKey(
+        "signing.TemplateVersion",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("current version"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("contract template")
+        verbose_name_plural = _("contract templates")
+        ordering = ["-updated_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TemplateVersion(models.Model):
+    """One version of a template, never changed once saved. ``roles`` are the parties' names
+    in signing order (the first is the offeror: whoever starts a contract from it); each field's
+    ``signatory`` is a role. The document is a PDF: uploaded (normalised as every upload) or
+    rendered from ``source_text``; contracts made from it get the elements summary appended."""
+
+    template = models.ForeignKey(
+        ContractTemplate, on_delete=models.PROTECT, related_name="versions"
+    )
+    number = models.PositiveSmallIntegerField(_("version number"))
+    title = models.CharField(_("contract title"), max_length=200)
+    category = models.CharField(_("category"), max_length=32, choices=Category.choices)
+    elements = models.JSONField(_("default elements"), default=dict, blank=True)
+    roles = models.JSONField(_("roles in signing order"), default=list)
+    fields = models.JSONField(_("fields"), default=list, blank=True)
+    source_text = models.TextField(_("text"), blank=True)
+    document = models.FileField(_("document"), storage=get_template_storage, max_length=200)
+    document_sha256 = models.CharField(_("document SHA-256"), max_length=64)
+    pages = models.PositiveIntegerField(_("pages"))
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("template version")
+        verbose_name_plural = _("template versions")
+        ordering = ["template", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["template", "number"], name="template_version_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.template_id} v{self.number}"

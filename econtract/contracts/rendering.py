@@ -101,6 +101,14 @@ def render_text_contract(
     return render_html_pdf("contracts/pdf/text_contract.html", context, pdf_variant=variant)
 
 
+def render_template_text(*, title: str, text: str) -> bytes:
+    """A template's text as a PDF (title and paragraphs): the document its fields are placed
+    on; each contract made from it appends its own elements summary."""
+    variant = settings.CONTRACT_PDF_VARIANT or None
+    context = {"title": _clean(title), "reference": "", "paragraphs": _paragraphs(text)}
+    return render_html_pdf("contracts/pdf/template_text.html", context, pdf_variant=variant)
+
+
 def render_elements_summary(
     *,
     title: str,

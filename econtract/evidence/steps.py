@@ -470,6 +470,8 @@ STEPS += (
                  "party/platform"),
     BusinessStep("X13", "12", "extension", "用印授权（授予、撤销）",
                  "Seal use authorisation: granted, revoked", "party"),
+    BusinessStep("X14", "12", "extension", "合同模板保存（新建、修改为新版本）",
+                 "Contract template saved: created, or changed into a new version", "party"),
 )
 # fmt: on
 
@@ -576,6 +578,7 @@ class Step(StrEnum):
     X11 = "X11"
     X12 = "X12"
     X13 = "X13"
+    X14 = "X14"
 
     @property
     def business_step(self) -> BusinessStep:

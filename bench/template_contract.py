@@ -28,6 +28,15 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 DATABASE = "econtract_bench_templates"
 PAGES = 50
+ELEMENTS = {
+    "subject": "设备",
+    "quantity": 1,
+    "quality": "国标",
+    "price": "1元",
+    "performance": {"period": "2027年", "place": "北京", "method": "交付"},
+    "liability": "按法律",
+    "dispute_resolution": "诉讼",
+}
 FIELD_TYPES = ["seal", "date_signed", "text", "text", "checkbox",
                "signature", "date_signed", "text", "textarea", "choice"]  # fmt: skip
 
@@ -116,7 +125,7 @@ def main(runs: int) -> None:
         from signing import contract_templates
 
         seller = _party("seller", "北京示例科技有限公司", "13800000001", organization=True)
-        buyer = _party("buyer", "张三", "13800000002", organization=False)
+        _party("buyer", "张三", "13800000002", organization=False)  # 乙方, named by username
         started = time.perf_counter()
         template = contract_templates.create_template(
             actor=seller.account,
@@ -124,15 +133,7 @@ def main(runs: int) -> None:
             content=contract_templates.TemplateContent(
                 title="采购合同",
                 category="sale",
-                elements={
-                    "subject": "设备",
-                    "quantity": 1,
-                    "quality": "国标",
-                    "price": "1元",
-                    "performance": {"period": "2027年", "place": "北京", "method": "交付"},
-                    "liability": "按法律",
-                    "dispute_resolution": "诉讼",
-                },  # fmt: skip
+                elements=ELEMENTS,
                 roles=["甲方", "乙方"],
                 fields=_fields(),
                 document=_fifty_pages(),

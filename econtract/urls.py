@@ -34,6 +34,7 @@ urlpatterns = [
     path("certificates/", include("registration.certificate_urls")),
     path("authentication/", include("authentication.urls")),
     path("contracts/", include("signing.urls")),
+    path("contract-templates/", include("signing.template_urls")),
     path("query/", include("retrieval.query_urls")),
     path("verification/", include("retrieval.verification_urls")),
     path("auxiliary/", include("auxiliary.urls")),

@@ -53,7 +53,8 @@ MAX_ROLE_LENGTH = 20
 
 @dataclass(frozen=True, slots=True)
 class TemplateContent:
-    """What a template version holds, as given (checked by ``_checked``)."""
+    """What a template version holds, as given (checked by ``_checked``). ``fields`` may be
+    empty (a text template is often saved first, then its fields placed on the rendered PDF)."""
 
     title: str
     category: str
@@ -162,9 +163,8 @@ def _checked(
     pdf = read_template_document(keep) if keep is not None else _document_of(content)
     boxes = page_boxes(pdf)
     keys = [SignatoryKey(role, first=index == 0) for index, role in enumerate(roles)]
+    # Without fields, contracts from it are signed on the signature page, as any contract.
     specs = parse_fields(content.fields, keys)
-    if not specs:
-        raise _invalid("fields", _("Place at least a signature or seal field for each role."))
     check_geometry(specs, boxes)
     return pdf, len(boxes), specs
 

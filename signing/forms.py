@@ -32,6 +32,9 @@ class ContractForm(ElementsForm):
         required=False,
         widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}),
     )
+    # The placed fields, as the field editor writes them (templates/contracts/_field_editor.html
+    # renders the input): JSON, checked by the service against the signatories and the pages.
+    placed_fields = forms.JSONField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -39,6 +39,7 @@ from econtract.contracts.rendering import (
     NormalisedUpload,
     SignatoryLine,
     attach_elements_to_uploaded_pdf,
+    designation,
     document_sha256,
     normalise_upload_document,
     render_text_contract,
@@ -135,6 +136,7 @@ def create_contract(
         text=text,
         upload=upload,
         signature_page=not specs,
+        deferred={s.element: designation(int(s.signatory) - 1) for s in specs if s.element},
     )
     if specs:
         check_geometry(specs, page_boxes(pdf))
@@ -222,6 +224,7 @@ def _document(
     text: str | None,
     upload: NormalisedUpload | None,
     signature_page: bool = True,
+    deferred: dict[str, str] | None = None,
 ) -> bytes:
     lines = [SignatoryLine(e.party.name, e.role, e.party.identifier) for e in resolved]
     if upload is not None:
@@ -232,6 +235,7 @@ def _document(
             reference=reference,
             title=title,
             signature_page=signature_page,
+            deferred=deferred,
         )
     return render_text_contract(
         title=title,
@@ -240,6 +244,7 @@ def _document(
         signatories=lines,
         reference=reference,
         signature_page=signature_page,
+        deferred=deferred,
     )
 
 

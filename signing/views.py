@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.contrib import messages
@@ -16,6 +17,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from econtract.api.requests import account_of
 from econtract.contracts.elements import label, schedule_rows
 from econtract.contracts.models import Contract, Signatory, SignatureRecord
+from econtract.contracts.placed_fields import MAPPABLE_ELEMENTS
+from econtract.contracts.rendering import designation
 from econtract.errors import BusinessRuleViolation
 from econtract.evidence.services import history
 from econtract.evidence.steps import BY_CODE
@@ -69,7 +72,36 @@ def new(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("The contract is created. Check it, then submit it."))
             return redirect("contract-detail", reference=contract.reference)
     status = 422 if form.errors else 200
-    return render(request, "signing/new.html", {"form": form}, status=status)
+    return render(request, "signing/new.html", {"form": form, **_editor(request)}, status=status)
+
+
+def _editor(request: HttpRequest) -> dict[str, Any]:
+    """The field editor over the PDF being uploaded: the offeror first, the counterparties
+    as typed (the editor reads them from the form)."""
+    party = selectors.party_of(account_of(request))
+    english = (get_language() or "").startswith("en")
+    first = {
+        "key": "1",
+        "label": f"{designation(0)} · {party.name}" if party is not None else designation(0),
+        "kind": party.kind if party is not None else "",
+    }
+    return {
+        "editor_parties": [first],
+        "editor_elements": [
+            [path, label(path, "en" if english else "zh")] for path in MAPPABLE_ELEMENTS
+        ],
+        "editor_output_name": "placed_fields",
+        "editor_source_input": "id_document",
+        "editor_parties_input": "id_counterparties",
+        "editor_initial": json.dumps(_json(request.POST.get("placed_fields") or "[]")),
+    }
+
+
+def _json(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        return []
 
 
 def _create(request: HttpRequest, form: ContractForm) -> Contract:
@@ -91,6 +123,7 @@ def _create(request: HttpRequest, form: ContractForm) -> Contract:
         document=upload.read() if upload else None,
         is_secure=request.is_secure(),
         protocol=str(request.META.get("SERVER_PROTOCOL", "")),
+        fields=form.cleaned_data.get("placed_fields") or None,
     )
 
 
@@ -98,7 +131,13 @@ def _show_problems(form: ContractForm, refused: BusinessRuleViolation) -> None:
     """The refusal's message at the field it concerns (the first one named), else above."""
     keys = list(refused.fields)
     target = None
-    if keys and keys[0].startswith("signatories"):
+    if (
+        keys
+        and keys[0].startswith(("fields", "signatories."))
+        and refused.code != "unknown_signatory"
+    ):
+        target = None  # a placed field: above the form, naming the field
+    elif keys and keys[0].startswith("signatories"):
         target = "counterparties"
     elif keys:
         target = _FORM_FIELD_OF.get(keys[0]) or _SOURCE_FIELDS.get(keys[0])
@@ -119,7 +158,7 @@ def _detail_context(contract: Contract, party: Any, account: User) -> dict[str, 
         {"entry": entry, "step_name": _step_name(entry.step, english=english)}
         for entry in history(contract)
     ]
-    return {
+    context = {
         "contract": contract,
         "signatories": contract.signatories.select_related("party"),
         "history": steps,
@@ -131,6 +170,34 @@ def _detail_context(contract: Contract, party: Any, account: User) -> dict[str, 
         "elements": _element_rows(contract, english=english),
         **_signing_context(contract, party, account),
     }
+    context["fill_fields"] = _fill_fields(contract, party, mine_to_fill=context["my_turn"])
+    return context
+
+
+def _party_label(signatory: Signatory) -> str:
+    return f"{designation(signatory.order - 1)} · {signatory.party.name}"
+
+
+def _fill_fields(contract: Contract, party: Any, *, mine_to_fill: bool) -> list[dict[str, Any]]:
+    """The placed fields over the PDF (templates/contracts/_field_fill.html): the signer's own
+    to fill when it is its turn, the others outlined."""
+    fields = contract.fields.select_related("signatory__party").order_by("position")
+    return [
+        {
+            "name": field.name,
+            "type": field.type,
+            "page": field.page,
+            "rect": field.rect,
+            "required": field.required,
+            "label": field.label,
+            "options": field.options,
+            "value": field.value if field.signatory.party == party else "",
+            "mine": mine_to_fill and field.signatory.party == party,
+            "filled": field.filled_at is not None,
+            "party_label": _party_label(field.signatory),
+        }
+        for field in fields
+    ]
 
 
 def _signing_context(contract: Contract, party: Any, account: User) -> dict[str, Any]:

@@ -22,6 +22,7 @@ as an incomplete one, with every path at once.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, NotRequired, TypedDict
 
@@ -142,25 +143,39 @@ class ScheduleRow:
     value: str
 
 
-def schedule_rows(elements: dict[str, Any]) -> list[ScheduleRow]:
+def schedule_rows(
+    elements: dict[str, Any], deferred: Mapping[str, str] | None = None
+) -> list[ScheduleRow]:
     """The rows of the schedule page: every element with its label, in Art. 470 order.
 
     Parties come first, one row each ("名称；住所"); a missing value prints as "（未填写）" so an
-    incomplete draft still renders, but ``missing_elements`` keeps it from being signed.
+    incomplete draft still renders, but ``missing_elements`` keeps it from being signed — or,
+    when a party's field supplies it (``deferred``: path → "乙方"), "（由乙方签署时填写）".
     """
+    deferred = deferred or {}
     rows = [_row("parties", _parties_text(elements.get("parties")))]
-    rows += [_row(name, elements.get(name)) for name in TEXT_ELEMENTS]
+    rows += [_row(name, elements.get(name), deferred) for name in TEXT_ELEMENTS]
     performance = elements.get("performance")
     performance = performance if isinstance(performance, dict) else {}
-    rows += [_row(f"performance.{name}", performance.get(name)) for name in PERFORMANCE_ELEMENTS]
-    rows += [_row(name, elements.get(name)) for name in ("liability", "dispute_resolution")]
+    rows += [
+        _row(f"performance.{name}", performance.get(name), deferred)
+        for name in PERFORMANCE_ELEMENTS
+    ]
+    rows += [
+        _row(name, elements.get(name), deferred) for name in ("liability", "dispute_resolution")
+    ]
     if is_present(elements.get("notes")):
         rows.append(_row("notes", elements["notes"]))
     return rows
 
 
-def _row(path: str, value: Any) -> ScheduleRow:
-    text = str(value).strip() if is_present(value) else "（未填写）"
+def _row(path: str, value: Any, deferred: Mapping[str, str] | None = None) -> ScheduleRow:
+    if is_present(value):
+        text = str(value).strip()
+    elif deferred and path in deferred:
+        text = f"（由{deferred[path]}签署时填写）"
+    else:
+        text = "（未填写）"
     return ScheduleRow(label=label(path), label_en=label(path, "en"), value=text)
 
 

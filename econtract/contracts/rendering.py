@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -91,11 +91,15 @@ def render_text_contract(
     signatories: Sequence[tuple[str, str, str]],
     reference: str,
     signature_page: bool = True,
+    deferred: Mapping[str, str] | None = None,
 ) -> bytes:
     """A text contract as a PDF: title, reference, the text's paragraphs, the schedule page,
-    and the signature page unless the parties sign in placed fields."""
+    and the signature page unless the parties sign in placed fields. ``deferred`` names the
+    party whose field supplies an element not given yet (``{path: "乙方"}``)."""
     variant = settings.CONTRACT_PDF_VARIANT or None
-    context = _context(title, reference, elements, signatories, paragraphs=_paragraphs(text))
+    context = _context(
+        title, reference, elements, signatories, deferred, paragraphs=_paragraphs(text)
+    )
     if not signature_page:
         context["signature_boxes"] = []
     return render_html_pdf("contracts/pdf/text_contract.html", context, pdf_variant=variant)
@@ -116,9 +120,10 @@ def render_elements_summary(
     signatories: Sequence[tuple[str, str, str]],
     reference: str,
     signature_page: bool = True,
+    deferred: Mapping[str, str] | None = None,
 ) -> bytes:
     """The summary page(s) appended to an uploaded PDF, as a PDF of their own."""
-    context = _context(title, reference, elements, signatories)
+    context = _context(title, reference, elements, signatories, deferred)
     if not signature_page:
         context["signature_boxes"] = []
     return render_html_pdf("contracts/pdf/elements_summary.html", context, pdf_variant=None)
@@ -129,13 +134,14 @@ def _context(
     reference: str,
     elements: dict[str, Any],
     signatories: Sequence[tuple[str, str, str]],
+    deferred: Mapping[str, str] | None = None,
     **extra: Any,
 ) -> dict[str, Any]:
     return {
         "title": _clean(title),
         "reference": reference,
         **extra,
-        **_schedule_context(elements, signatories),
+        **_schedule_context(elements, signatories, deferred or {}),
     }
 
 
@@ -150,9 +156,11 @@ def _paragraphs(text: str) -> list[str]:
 
 
 def _schedule_context(
-    elements: dict[str, Any], signatories: Sequence[tuple[str, str, str]]
+    elements: dict[str, Any],
+    signatories: Sequence[tuple[str, str, str]],
+    deferred: Mapping[str, str],
 ) -> dict[str, Any]:
-    rows: list[ScheduleRow] = schedule_rows(elements)
+    rows: list[ScheduleRow] = schedule_rows(elements, deferred)
     parties = _signatory_rows(signatories)
     captions = [(p.designation, p.role_label, p.name) for p in parties]
     return {"rows": rows, "signatories": parties, "signature_boxes": signature_box_rows(captions)}
@@ -239,6 +247,7 @@ def attach_elements_to_uploaded_pdf(
     reference: str,
     title: str = "",
     signature_page: bool = True,
+    deferred: Mapping[str, str] | None = None,
 ) -> bytes:
     """The upload, normalised, with the elements summary appended and ``contract-elements.json``
     embedded, as one incremental update (the normalised upload stays a prefix of the result).
@@ -255,6 +264,7 @@ def attach_elements_to_uploaded_pdf(
         signatories=signatories,
         reference=reference,
         signature_page=signature_page,
+        deferred=deferred,
     )
     try:
         added = _append_pages(writer, PdfFileReader(io.BytesIO(summary)))

@@ -26,6 +26,7 @@ def signing_page_context() -> dict[str, Any]:
             "concluded": _("The contract is concluded."),
             "failed": _("Signing failed:"),
             "sms_sent": _("An SMS code was sent: type it in to confirm, then your key signs."),
+            "fields_incomplete": _("Fill in the required fields on the document first."),
         },
         "sms_required": settings.SIGNING_REQUIRE_SMS_CONFIRMATION,
     }

@@ -413,9 +413,10 @@ class FieldEditor {
     return this.parties.length > 0 && this.parties[0].key === key;
   }
 
+  // 甲方, 乙方, … then 第11方: from the template, as the server names the parties.
   designation(index) {
-    const names = String(this.texts.designations || "").split(",").map((name) => name.trim());
-    return names[index] || format(this.texts.designation_nth, { n: index + 1 });
+    const names = String(this.data.designations || "").split(",").map((name) => name.trim());
+    return names[index] || format(this.data.designationNth, { n: index + 1 });
   }
 
   // editor_parties_input: the offeror first, then one party per non-empty line (乙方, 丙方, …).
@@ -511,7 +512,11 @@ class FieldEditor {
       element.remove();
       return;
     }
-    setBox(element, viewportBox(page.viewport, field.rect));
+    const box = viewportBox(page.viewport, field.rect);
+    setBox(element, box);
+    // A one-line field drawn small says its type and party on one line, in a smaller font.
+    element.classList.toggle("is-short", box.height < 26);
+    element.style.fontSize = `${clamp(box.height * 0.75, 7, 11)}px`;
     if (element.parentNode !== page.layer) page.layer.append(element);
     this.decorate(field);
   }
@@ -594,15 +599,23 @@ class FieldEditor {
     this.commit();
   }
 
-  // Moves the field by (dx, dy) points as seen on the page (so also on a rotated page).
-  nudge(field, dx, dy) {
+  // Moves the field by (dx, dy) points as seen on the page (so also on a rotated page), or
+  // with `resize` moves its bottom-right corner.
+  nudge(field, dx, dy, resize = false) {
     const page = this.pages[field.page - 1];
     if (!page) return;
-    const unit = pxPerUnit(page.viewport);
-    const box = viewportBox(page.viewport, field.rect);
-    box.left += dx * unit;
-    box.top += dy * unit;
-    field.rect = pdfRect(page.viewport, keepOnPage(box, page.viewport));
+    const { viewport } = page;
+    const unit = pxPerUnit(viewport);
+    const box = viewportBox(viewport, field.rect);
+    if (resize) {
+      const least = MIN_SIDE * unit;
+      box.width = clamp(box.width + dx * unit, least, Math.max(least, viewport.width - box.left));
+      box.height = clamp(box.height + dy * unit, least, Math.max(least, viewport.height - box.top));
+    } else {
+      box.left += dx * unit;
+      box.top += dy * unit;
+    }
+    field.rect = pdfRect(viewport, keepOnPage(box, viewport));
     this.place(field);
     this.commit();
   }
@@ -812,7 +825,7 @@ class FieldEditor {
     const moves = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, -step], ArrowDown: [0, step] };
     if (!moves[event.key]) return;
     event.preventDefault();
-    this.nudge(field, ...moves[event.key]);
+    this.nudge(field, ...moves[event.key], event.altKey);
   }
 
   // --- the selected field's properties ------------------------------------------------------

@@ -247,7 +247,7 @@ class FieldFill {
       name.textContent = this.title(field);
       if (name.tagName === "LABEL") name.htmlFor = `field-fill-${field.name}`;
       row.append(name);
-      if (field.required && EDITABLE.has(field.type)) {
+      if (field.required && this.editable.includes(field)) {
         const required = document.createElement("span");
         required.className = "field-fill__required";
         required.textContent = ` ${this.texts.required}`;
@@ -324,15 +324,17 @@ class FieldFill {
   }
 }
 
-const fills = new WeakMap();
+// Kept on the root under a registered symbol: a script importing this module by another URL
+// (a hashed static name and the plain one) gets a second copy of the module, which must find
+// the same fields, not put its own inputs over the pages.
+const FILL = Symbol.for("econtract.field-fill");
 
 function fieldFill(root) {
-  if (!fills.has(root)) {
-    const fill = new FieldFill(root);
-    fills.set(root, fill);
-    fill.start();
+  if (!root[FILL]) {
+    root[FILL] = new FieldFill(root);
+    root[FILL].start();
   }
-  return fills.get(root);
+  return root[FILL];
 }
 
 // For the signing script: {ok, values, firstInvalid} — the values as in the hidden input, and

@@ -4,6 +4,7 @@
 // signatures (§9.1): a handwritten signature drawn on the page becomes the picture in the
 // party's box; an SMS code bound to the document's hash is confirmed before the key signs.
 
+import { collectFieldValues } from "./field-fill.js";
 import { loadKeyPair } from "./keys.js";
 import { signaturePad } from "./signature-pad.js";
 import { followSeal, jsonApi, messages, signTwoStep } from "./two-step.js";
@@ -58,8 +59,22 @@ async function confirmSms(session) {
   }
 }
 
-function sessionRequest(button) {
+// The signer's own placed fields, filled on the document (field-fill.js): written into the
+// revision it signs. Null when a required one is empty (the first is focused).
+function fieldValues() {
+  const root = document.querySelector("[data-field-fill]");
+  if (!root) return {};
+  const collected = collectFieldValues(root);
+  if (!collected.ok) {
+    if (collected.firstInvalid) collected.firstInvalid.focus();
+    return null;
+  }
+  return collected.values;
+}
+
+function sessionRequest(button, values) {
   const request = { certificate_id: Number(button.dataset.sign) };
+  if (Object.keys(values).length) request.field_values = values;
   const seal = document.querySelector("[data-seal]");
   if (seal && seal.value) request.seal_id = Number(seal.value);
   const representative = document.querySelector("[data-representative-seal]");
@@ -74,6 +89,8 @@ function sessionRequest(button) {
 
 async function sign(button) {
   shown.clear();
+  const values = fieldValues();
+  if (values === null) return shown.fail(texts.fields_incomplete);
   const keyPair = await loadKeyPair(button.dataset.spkiSha256);
   if (!keyPair) return shown.fail(texts.no_key);
   button.disabled = true;
@@ -82,7 +99,7 @@ async function sign(button) {
     const signed = await signTwoStep({
       api,
       sessionsApi: panel.dataset.sessionsApi,
-      request: sessionRequest(button),
+      request: sessionRequest(button, values),
       privateKey: keyPair.privateKey,
       beforeSigning: async (session) => {
         if (session.sms_confirmation) await confirmSms(session);

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PIL import ImageStat
 from django.core.files.uploadedfile import SimpleUploadedFile
 from pyhanko.pdf_utils.reader import PdfFileReader
 
@@ -37,6 +38,7 @@ from tests.signing.sessions.conftest import (
     offeror_signer,
     pdf_path,
 )
+from tests.signing.sessions.test_signing_for_an_organisation import rendered_pages
 
 pytestmark = pytest.mark.django_db
 
@@ -163,6 +165,31 @@ def test_the_concluded_contract_has_each_field_where_it_was_placed(concluded: by
     # No signature page: the document is the upload and its elements summary.
     text = pdftotext(concluded)
     assert "签署页" not in text
+    # The schedule names who supplies the price, which the offeror signed without.
+    assert "（由乙方签署时填写）" in text
+
+
+def _ink(pdf: bytes, tmp_path: Path, page: int, rect: list[float]) -> float:
+    """The share of dark pixels of ``rect`` (PDF points) on page ``page`` rendered by poppler."""
+    scale = 60 / 72
+    image = rendered_pages(pdf, tmp_path)[page - 1].convert("L")
+    x1, y1, x2, y2 = rect
+    box = (x1 * scale, image.height - y2 * scale, x2 * scale, image.height - y1 * scale)
+    region = image.crop(tuple(round(v) for v in box))
+    dark = region.point(lambda value: 255 if value < 160 else 0)
+    return float(ImageStat.Stat(dark).mean[0]) / 255
+
+
+def test_poppler_draws_each_signature_inside_its_rectangle_and_nowhere_else(
+    concluded: bytes, tmp_path: Path
+) -> None:
+    seller_box, buyer_box = [60, 60, 220, 180], [320, 400, 500, 480]
+
+    assert _ink(concluded, tmp_path, 1, seller_box) > 0.01
+    assert _ink(concluded, tmp_path, 2, buyer_box) > 0.01
+    # Where the other party's box would be on each page: nothing drawn.
+    assert _ink(concluded, tmp_path, 1, buyer_box) == 0
+    assert _ink(concluded, tmp_path, 2, seller_box) == 0
 
 
 def test_the_values_are_in_the_document_and_on_the_page(concluded: bytes) -> None:

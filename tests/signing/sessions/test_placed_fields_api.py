@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PIL import ImageStat
 from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import ImageStat
 from pyhanko.pdf_utils.reader import PdfFileReader
 
 from econtract.contracts.documents import read_document

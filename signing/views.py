@@ -226,6 +226,10 @@ def _signing_context(contract: Contract, party: Any, account: User) -> dict[str,
         if my_turn
         else [],
         **(seal_choices(account, party, first=mine.order == 1) if my_turn and mine else {}),
+        # The offeror's placed seal field asks for a paging seal: the box is ticked for it.
+        "paging_required": my_turn
+        and mine is not None
+        and contract.fields.filter(signatory=mine, paging_seal=True).exists(),
         # Every party signed, the seal task has not concluded it yet: the page polls.
         "sealing": contract.state == Contract.State.SIGNING and next_up is None,
         "signatures": signatures,

@@ -11,6 +11,7 @@ import base64
 import hashlib
 import io
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -169,7 +170,7 @@ def test_the_concluded_contract_has_each_field_where_it_was_placed(concluded: by
     assert "（由乙方签署时填写）" in text
 
 
-def _ink(pdf: bytes, tmp_path: Path, page: int, rect: list[float]) -> float:
+def _ink(pdf: bytes, tmp_path: Path, page: int, rect: Sequence[float]) -> float:
     """The share of dark pixels of ``rect`` (PDF points) on page ``page`` rendered by poppler."""
     scale = 60 / 72
     image = rendered_pages(pdf, tmp_path)[page - 1].convert("L")

@@ -175,8 +175,8 @@ def _ink(pdf: bytes, tmp_path: Path, page: int, rect: Sequence[float]) -> float:
     scale = 60 / 72
     image = rendered_pages(pdf, tmp_path)[page - 1].convert("L")
     x1, y1, x2, y2 = rect
-    box = (x1 * scale, image.height - y2 * scale, x2 * scale, image.height - y1 * scale)
-    region = image.crop(tuple(round(v) for v in box))
+    top, bottom = image.height - y2 * scale, image.height - y1 * scale
+    region = image.crop((round(x1 * scale), round(top), round(x2 * scale), round(bottom)))
     dark = region.point(lambda value: 255 if value < 160 else 0)
     return float(ImageStat.Stat(dark).mean[0]) / 255
 

@@ -126,6 +126,7 @@ ERROR_CODES: Final[Mapping[str, Refusal]] = {
     "only_offeree": Refusal.FORBIDDEN,
     "only_offeror": Refusal.FORBIDDEN,
     "only_parties": Refusal.FORBIDDEN,
+    "only_template_maker": Refusal.FORBIDDEN,
     "organization_role_required": Refusal.FORBIDDEN,
     "party_not_active": Refusal.FORBIDDEN,
     "party_not_approved": Refusal.FORBIDDEN,

@@ -20,6 +20,7 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from econtract.contracts.categories import check_category
@@ -124,7 +125,8 @@ def change_template(
     document) over the current one; contracts made from earlier versions keep theirs."""
     if not may_change(actor, template):
         raise BusinessRuleViolation(
-            "forbidden", _("Only the template's maker or its organisation's administrators.")
+            "only_template_maker",
+            _("Only the template's maker or its organisation's administrators."),
         )
     current = current_version(template)
     content = _content_with(current, changes)
@@ -235,6 +237,12 @@ def current_version(template: ContractTemplate) -> TemplateVersion:
     if version is None:  # only between a template's first two writes, in one transaction
         raise BusinessRuleViolation("not_found", _("No such template."))
     return version
+
+
+def document_url(version: TemplateVersion) -> str:
+    """A version's PDF, served by the API (which takes the page's session cookie too)."""
+    url = reverse("api-template-document", args=[version.template_id])
+    return f"{url}?version={version.number}"
 
 
 def read_template_document(version: TemplateVersion) -> bytes:

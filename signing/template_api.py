@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpResponse
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_serializer
 from rest_framework import generics, serializers, status
@@ -36,6 +35,7 @@ _REFUSALS = {
         "`signature_fields_overlap`, `fields_overlap`, `signature_field_missing`, "
         "`unknown_signatory_field`)",
     ),
+    403: OpenApiResponse(ERROR, description="`only_template_maker`"),
 }
 
 
@@ -61,8 +61,7 @@ class VersionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_document_url(self, version: TemplateVersion) -> str:
-        url = reverse("api-template-document", args=[version.template_id])
-        return f"{url}?version={version.number}"
+        return templates.document_url(version)
 
 
 @extend_schema_serializer(component_name="Template")

@@ -15,7 +15,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -49,12 +48,6 @@ def _template(request: HttpRequest, template_id: int) -> ContractTemplate:
 
 def _english() -> bool:
     return (get_language() or "").startswith("en")
-
-
-def document_url(version: TemplateVersion) -> str:
-    """The version's PDF through the API (it takes the session cookie)."""
-    url = reverse("api-template-document", args=[version.template_id])
-    return f"{url}?version={version.number}"
 
 
 # --- the list ------------------------------------------------------------------------------------
@@ -161,7 +154,7 @@ def detail(request: HttpRequest, template_id: int) -> HttpResponse:
         "changeable": changeable,
         "form": form,
         "refusal": refusal,
-        "pdf_url": document_url(version),
+        "pdf_url": templates.document_url(version),
         **(_editor(request, version) if changeable else {}),
     }
     return render(request, "signing/templates/detail.html", context, status=422 if failed else 200)
@@ -201,7 +194,7 @@ def _editor(request: HttpRequest, version: TemplateVersion) -> dict[str, Any]:
             posted = None
         initial = version.fields if posted is None else posted
     return {
-        "editor_pdf_url": document_url(version),
+        "editor_pdf_url": templates.document_url(version),
         "editor_parties": [{"key": role, "label": role, "kind": ""} for role in version.roles],
         "editor_initial": json.dumps(initial, ensure_ascii=False),
         "editor_output_name": "fields",

@@ -26,7 +26,7 @@ import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import IO
+from typing import IO, cast
 
 from asn1crypto import cms
 from cryptography import x509
@@ -128,7 +128,7 @@ def add_signature_fields(
     pdf: bytes,
     field_names: list[str],
     visible: bool = False,
-    boxes: Mapping[str, tuple[int, int, int, int]] | None = None,
+    boxes: Mapping[str, tuple[float, float, float, float]] | None = None,
     signing_order: Sequence[str] | None = None,
     pages: Mapping[str, int] | None = None,
     form_fields: Sequence[FormField] = (),
@@ -174,7 +174,8 @@ def add_signature_fields(
             fields.SigFieldSpec(
                 sig_field_name=name,
                 on_page=pages.get(name, -1),
-                box=box,
+                # Annotated as ints, written as numbers: a placed field keeps its 1/100 points.
+                box=cast("tuple[int, int, int, int] | None", box),
                 field_mdp_spec=field_lock,
                 doc_mdp_update_value=update_value,
             ),

@@ -104,7 +104,7 @@ def _with_placed_fields(
     return add_signature_fields(
         pdf=pdf,
         field_names=names,
-        boxes={name: _rounded(f.rect) for name, f in signing.items()},
+        boxes={name: _rect(f.rect) for name, f in signing.items()},
         pages={name: f.page - 1 for name, f in signing.items()},
         signing_order=order,
         form_fields=[form_field(f) for f in fill_ins],
@@ -112,6 +112,7 @@ def _with_placed_fields(
     )
 
 
-def _rounded(rect: Sequence[float]) -> tuple[int, int, int, int]:
-    x1, y1, x2, y2 = (round(float(v)) for v in rect)
+def _rect(rect: Sequence[float]) -> tuple[float, float, float, float]:
+    """The placed rectangle exactly as the offeror saw it (points, to 1/100)."""
+    x1, y1, x2, y2 = (float(v) for v in rect)
     return (x1, y1, x2, y2)

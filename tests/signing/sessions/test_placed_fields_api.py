@@ -50,7 +50,7 @@ FIELDS: list[dict[str, Any]] = [
     {"name": "seller_date", "type": "date_signed", "signatory": 1, "page": 1,
      "rect": [240, 60, 360, 80]},
     {"name": "buyer_sign", "type": "signature", "signatory": 2, "page": 2,
-     "rect": [320, 400, 500, 480]},
+     "rect": [320.25, 400.5, 500.75, 480.5]},
     {"name": "bank", "type": "text", "signatory": 2, "page": 2, "rect": [60, 500, 360, 524],
      "label": "开户行及账号", "element": "price"},
     {"name": "agree", "type": "checkbox", "signatory": 2, "page": 2, "rect": [60, 460, 76, 476],
@@ -160,7 +160,7 @@ def test_the_concluded_contract_has_each_field_where_it_was_placed(concluded: by
     rects = _rects(concluded)
 
     assert rects["signatory1"] == (0, [60, 60, 220, 180])
-    assert rects["signatory2"] == (1, [320, 400, 500, 480])
+    assert rects["signatory2"] == (1, [320.25, 400.5, 500.75, 480.5])  # as placed, not rounded
     assert rects["field-bank"] == (1, [60, 500, 360, 524])
     assert rects["field-agree"] == (1, [60, 460, 76, 476])
     # No signature page: the document is the upload and its elements summary.

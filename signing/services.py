@@ -413,11 +413,14 @@ def update_elements(*, contract: Contract, actor: User, elements: dict[str, Any]
     ]
     elements = _with_parties(elements, [entry.party for entry in resolved])
     source = _source_of(contract)
+    placed = list(contract.fields.select_related("signatory"))
     pdf = _document(
         title=contract.title,
         elements=elements,
         resolved=resolved,
         reference=contract.reference,
+        signature_page=not placed,
+        deferred={f.element: designation(f.signatory.order - 1) for f in placed if f.element},
         **source,
     )
     with transaction.atomic():

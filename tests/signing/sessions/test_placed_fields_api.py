@@ -346,3 +346,25 @@ def test_an_element_a_field_should_supply_is_named_before_the_last_signature(
     contract = Contract.objects.get(reference=reference)
     checks = EvidenceEvent.objects.filter(object_id=str(contract.pk), step="T4.5")
     assert [e.payload["missing"] for e in checks.order_by("id")] == [[], ["price"]]
+
+
+def test_an_elements_update_of_a_draft_keeps_the_placed_fields_layout(
+    seller: Party, buyer: Party
+) -> None:
+    reference = _create(seller, buyer, FIELDS).json()["id"]
+    elements = complete_elements()
+    del elements["price"]
+    elements["subject"] = "台式电脑"
+
+    updated = api_for(seller).patch(
+        f"/api/v1/contracts/{reference}/", {"elements": elements}, format="json"
+    )
+
+    assert updated.status_code == 200, updated.json()
+    contract = Contract.objects.get(reference=reference)
+    assert contract.current_version is not None
+    assert contract.current_version.number == 2
+    text = pdftotext(read_document(contract.current_version))
+    assert "台式电脑" in text
+    assert "（由乙方签署时填写）" in text
+    assert "签署页" not in text

@@ -12,6 +12,8 @@
 // puts its field in the middle of the page in view; arrows move the selected field, Delete
 // removes it. All texts come translated from the template (data-texts).
 
+import { absolute, format, openDocument, parseJson } from "./pdf-library.js";
+
 const TYPES = ["signature", "seal", "date_signed", "name", "text", "textarea", "date", "checkbox", "choice"];
 // Default sizes in points, as seen on the page. A Chinese seal is round, 42 mm ≈ 119 pt.
 const SIZES = {
@@ -39,37 +41,6 @@ const MAX_ZOOM = 4;
 const RESIZE_DELAY_MS = 150;
 const PARTIES_DELAY_MS = 250;
 const DRAG_THRESHOLD_PX = 4; // less is a click, not a drag
-
-// pdf.js resolves relative URLs against the worker's folder: hand it absolute ones.
-function absolute(url) {
-  return new URL(url, document.baseURI).href;
-}
-
-let libraryPromise = null;
-
-function loadLibrary(libUrl, workerUrl) {
-  if (!libraryPromise) {
-    libraryPromise = import(absolute(libUrl)).then((pdfjsLib) => {
-      pdfjsLib.GlobalWorkerOptions.workerSrc = absolute(workerUrl);
-      return pdfjsLib;
-    });
-  }
-  return libraryPromise;
-}
-
-function parseJson(text, fallback) {
-  try {
-    return text ? JSON.parse(text) : fallback;
-  } catch {
-    return fallback;
-  }
-}
-
-function format(template, values) {
-  return String(template || "").replace(/\{(\w+)\}/g, (match, key) =>
-    key in values ? String(values[key]) : match,
-  );
-}
 
 const round2 = (value) => Math.round(value * 100) / 100;
 const clamp = (value, low, high) => Math.max(low, Math.min(high, value));
@@ -271,18 +242,14 @@ class FieldEditor {
     const run = ++this.openRun;
     this.setState("loading");
     try {
-      const pdfjsLib = await loadLibrary(this.data.pdfjsLib, this.data.pdfjsWorker);
       const source = await getSource();
       if (run !== this.openRun) return;
       this.closeDocument();
-      const task = pdfjsLib.getDocument({
-        ...source,
-        cMapUrl: absolute(this.data.cmapUrl),
-        cMapPacked: true,
-        standardFontDataUrl: absolute(this.data.standardFontUrl),
-        wasmUrl: absolute(this.data.wasmUrl),
-        isEvalSupported: false, // the CSP allows no eval; PostScript functions are interpreted
-      });
+      const { task } = await openDocument(this.data, source);
+      if (run !== this.openRun) {
+        task.destroy(); // another file was chosen meanwhile
+        return;
+      }
       this.loadingTask = task;
       const pdf = await task.promise;
       const pages = [];

@@ -12,41 +12,13 @@
 // collectFieldValues(root) checks the values (required, a choice among the options) before
 // signing; every change also fires "field-values-changed" on the root.
 
+import { absolute, format, openDocument, parseJson } from "./pdf-library.js";
+
 const EDITABLE = new Set(["text", "textarea", "date", "checkbox", "choice"]);
 const SIGNING = new Set(["signature", "seal"]);
 const AUTOMATIC = new Set(["date_signed", "name"]);
 const MAX_LENGTH = { text: 200, textarea: 2000 }; // as the server keeps them
 const TRUE = new Set(["true", "True", "on", "1"]);
-
-function absolute(url) {
-  return new URL(url, document.baseURI).href;
-}
-
-let libraryPromise = null;
-
-function loadLibrary(libUrl, workerUrl) {
-  if (!libraryPromise) {
-    libraryPromise = import(absolute(libUrl)).then((pdfjsLib) => {
-      pdfjsLib.GlobalWorkerOptions.workerSrc = absolute(workerUrl);
-      return pdfjsLib;
-    });
-  }
-  return libraryPromise;
-}
-
-function parseJson(text, fallback) {
-  try {
-    return text ? JSON.parse(text) : fallback;
-  } catch {
-    return fallback;
-  }
-}
-
-function format(template, values) {
-  return String(template || "").replace(/\{(\w+)\}/g, (match, key) =>
-    key in values ? String(values[key]) : match,
-  );
-}
 
 // A PDF rectangle as a box in CSS px on a page drawn at `viewport`.
 function viewportBox(viewport, rect) {
@@ -105,16 +77,8 @@ class FieldFill {
 
   async load(url) {
     const data = this.root.dataset;
-    const pdfjsLib = await loadLibrary(data.pdfjsLib, data.pdfjsWorker);
-    const pdf = await pdfjsLib.getDocument({
-      url: absolute(url),
-      withCredentials: true,
-      cMapUrl: absolute(data.cmapUrl),
-      cMapPacked: true,
-      standardFontDataUrl: absolute(data.standardFontUrl),
-      wasmUrl: absolute(data.wasmUrl),
-      isEvalSupported: false, // the CSP allows no eval
-    }).promise;
+    const { task } = await openDocument(data, { url: absolute(url), withCredentials: true });
+    const pdf = await task.promise;
     const pages = [];
     for (let number = 1; number <= pdf.numPages; number += 1) pages.push(await pdf.getPage(number));
     this.pdfPages = pages;

@@ -12,27 +12,12 @@
 // with inside it [data-pdf-status], [data-pdf-error], [data-pdf-page-count], [data-pdf-pages]
 // and buttons [data-pdf-zoom="out" | "fit" | "in"]. The texts come translated from the template.
 
+import { absolute, openDocument } from "./pdf-library.js";
+
 const ZOOM_STEP = 1.25;
 const MIN_ZOOM = 0.5;
 const MAX_ZOOM = 4;
 const RESIZE_DELAY_MS = 150;
-
-// pdf.js resolves relative URLs against the worker's folder: hand it absolute ones.
-function absolute(url) {
-  return new URL(url, document.baseURI).href;
-}
-
-let libraryPromise = null;
-
-function loadLibrary(libUrl, workerUrl) {
-  if (!libraryPromise) {
-    libraryPromise = import(absolute(libUrl)).then((pdfjsLib) => {
-      pdfjsLib.GlobalWorkerOptions.workerSrc = absolute(workerUrl);
-      return pdfjsLib;
-    });
-  }
-  return libraryPromise;
-}
 
 class PdfViewer {
   constructor(root) {
@@ -51,17 +36,12 @@ class PdfViewer {
   async open() {
     this.root.setAttribute("aria-busy", "true");
     try {
-      const pdfjsLib = await loadLibrary(this.data.pdfjsLib, this.data.pdfjsWorker);
-      this.pdfjsLib = pdfjsLib;
-      const pdf = await pdfjsLib.getDocument({
+      const { pdfjsLib, task } = await openDocument(this.data, {
         url: absolute(this.data.pdfUrl),
         withCredentials: true,
-        cMapUrl: absolute(this.data.cmapUrl),
-        cMapPacked: true,
-        standardFontDataUrl: absolute(this.data.standardFontUrl),
-        wasmUrl: absolute(this.data.wasmUrl),
-        isEvalSupported: false, // the CSP allows no eval; PostScript functions are interpreted
-      }).promise;
+      });
+      this.pdfjsLib = pdfjsLib;
+      const pdf = await task.promise;
       this.pdf = pdf;
       this.pageCount.textContent = (this.data.textPages || "{count}").replace(
         "{count}",

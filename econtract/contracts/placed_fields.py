@@ -22,7 +22,7 @@ from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import pgettext_lazy
 
 from econtract.contracts.elements import LABELS, PERFORMANCE_ELEMENTS, TEXT_ELEMENTS
 from econtract.errors import BusinessRuleViolation
@@ -44,15 +44,21 @@ MAPPABLE_ELEMENTS = (
 
 
 class FieldType(models.TextChoices):
-    SIGNATURE = "signature", gettext_lazy("signature")  # a person's signature
-    SEAL = "seal", gettext_lazy("seal")  # an organisation's seal (盖章)
-    DATE_SIGNED = "date_signed", gettext_lazy("date signed")  # filled by the platform
-    NAME = "name", gettext_lazy("name")  # the signatory's registered name, by the platform
-    TEXT = "text", gettext_lazy("text")
-    TEXTAREA = "textarea", gettext_lazy("multi-line text")
-    DATE = "date", gettext_lazy("date")
-    CHECKBOX = "checkbox", gettext_lazy("checkbox")
-    CHOICE = "choice", gettext_lazy("choice")
+    # The names the pages show (the field editor, the fill-in, the lists), in one place.
+    SIGNATURE = "signature", pgettext_lazy("field type", "Signature")  # a person's signature
+    SEAL = "seal", pgettext_lazy("field type", "Seal")  # an organisation's seal (盖章)
+    DATE_SIGNED = "date_signed", pgettext_lazy("field type", "Date signed")  # by the platform
+    NAME = "name", pgettext_lazy("field type", "Name")  # the registered name, by the platform
+    TEXT = "text", pgettext_lazy("field type", "Text")
+    TEXTAREA = "textarea", pgettext_lazy("field type", "Multi-line text")
+    DATE = "date", pgettext_lazy("field type", "Date")
+    CHECKBOX = "checkbox", pgettext_lazy("field type", "Checkbox")
+    CHOICE = "choice", pgettext_lazy("field type", "Choice")
+
+
+def field_type_names() -> dict[str, str]:
+    """Each type's name in the reader's language (for the pages' scripts)."""
+    return {kind.value: str(kind.label) for kind in FieldType}
 
 
 SIGNING_TYPES = frozenset({FieldType.SIGNATURE, FieldType.SEAL})

@@ -159,6 +159,7 @@ class FieldEditor {
     this.root = root;
     this.data = root.dataset;
     this.texts = parseJson(this.data.texts, {});
+    this.types = parseJson(this.data.types, {});
     const find = (selector) => root.querySelector(selector);
     this.output = find("[data-editor-output]");
     this.pagesBox = find("[data-editor-pages]");
@@ -440,7 +441,7 @@ class FieldEditor {
   }
 
   typeName(type) {
-    return (this.texts.types && this.texts.types[type]) || type;
+    return this.types[type] || type;
   }
 
   elementFor(field) {

@@ -36,6 +36,7 @@ class FieldFill {
   constructor(root) {
     this.root = root;
     this.texts = parseJson(root.dataset.texts, {});
+    this.types = parseJson(root.dataset.types, {});
     this.fields = parseJson(root.dataset.fields, []).sort(readingOrder);
     this.hidden = root.querySelector("[data-field-values]");
     this.summary = root.querySelector("[data-fill-summary]");
@@ -68,7 +69,7 @@ class FieldFill {
   }
 
   typeName(type) {
-    return (this.texts.types && this.texts.types[type]) || type;
+    return this.types[type] || type;
   }
 
   title(field) {

@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('position', models.PositiveSmallIntegerField(verbose_name='position')),
                 ('name', models.CharField(max_length=40, verbose_name='name')),
-                ('type', models.CharField(choices=[('signature', 'signature'), ('seal', 'seal'), ('date_signed', 'date signed'), ('name', 'name'), ('text', 'text'), ('textarea', 'multi-line text'), ('date', 'date'), ('checkbox', 'checkbox'), ('choice', 'choice')], max_length=16, verbose_name='type')),
+                ('type', models.CharField(choices=[('signature', 'Signature'), ('seal', 'Seal'), ('date_signed', 'Date signed'), ('name', 'Name'), ('text', 'Text'), ('textarea', 'Multi-line text'), ('date', 'Date'), ('checkbox', 'Checkbox'), ('choice', 'Choice')], max_length=16, verbose_name='type')),
                 ('page', models.PositiveSmallIntegerField(verbose_name='page')),
                 ('rect', models.JSONField(verbose_name='rectangle (PDF points)')),
                 ('required', models.BooleanField(default=True, verbose_name='required')),

@@ -23,7 +23,8 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from econtract.contracts.documents import read_document
 from econtract.contracts.models import Contract, PlacedField
 from econtract.evidence.models import EvidenceEvent
-from econtract.parties.models import Party
+from econtract.organizations.models import Membership, Seal, SealUse
+from econtract.parties.models import Party, PartyCertificate
 from econtract.pki.form_fields import form_field_values
 from econtract.pki.validation import verify_document
 from tests.contracts.conftest import complete_elements
@@ -39,9 +40,20 @@ from tests.signing.sessions.conftest import (
     offeror_signer,
     pdf_path,
 )
-from tests.signing.sessions.test_signing_for_an_organisation import rendered_pages
+from tests.signing.sessions.test_signing_for_an_organisation import (
+    agent,
+    agent_key,
+    authorise,
+    contract_seal,
+    member_certificate,
+    red_share,
+    rendered_pages,
+    seal_as_agent,
+    sessions_of,
+)
 
 pytestmark = pytest.mark.django_db
+__all__ = ["agent", "agent_key", "contract_seal", "member_certificate"]  # fixtures, reused
 
 SELLER_SEAL = {"name": "seller_seal", "type": "seal", "signatory": 1, "page": 1,
                "rect": [60, 60, 220, 180]}  # fmt: skip
@@ -368,3 +380,44 @@ def test_an_elements_update_of_a_draft_keeps_the_placed_fields_layout(
     assert "台式电脑" in text
     assert "（由乙方签署时填写）" in text
     assert "签署页" not in text
+
+
+# --- an agent seals its organisation's placed seal field -----------------------------------------
+
+
+def test_an_agent_fills_its_organisations_fields_and_seals_where_placed_with_the_paging_seal(
+    seller: Party,
+    buyer: Party,
+    agent: Membership,
+    member_certificate: PartyCertificate,
+    agent_key: KeyHolder,
+    contract_seal: Seal,
+    tmp_path: Path,
+) -> None:
+    authorise(seller, agent, contract_seal)
+    seal_field = {**SELLER_SEAL, "paging_seal": True}
+    order_no = {"name": "order_no", "type": "text", "signatory": 1, "page": 1,
+                "rect": [240, 100, 420, 120], "label": "订单号"}  # fmt: skip
+    fields = [seal_field, order_no, *FIELDS[2:]]
+    reference = _create(seller, buyer, fields).json()["id"]
+    assert api_for(seller).post(f"/api/v1/contracts/{reference}/submit/").status_code == 200
+
+    # No paging_seal asked: the placed seal field asks for it.
+    sealed = seal_as_agent(
+        agent, sessions_of(reference), member_certificate, agent_key,
+        seal_id=contract_seal.pk, field_values={"order_no": "PO-2026-0042"},
+    )  # fmt: skip
+
+    assert sealed.status_code == 200, sealed.json()
+    use = SealUse.objects.get()
+    assert use.paging_seal is True
+    contract = Contract.objects.get(reference=reference)
+    assert contract.fields.get(name="order_no").value == "PO-2026-0042"
+    assert contract.current_version is not None
+    pdf = read_document(contract.current_version)
+    assert _rects(pdf)["signatory1"] == (0, [60, 60, 220, 180])
+    page = rendered_pages(pdf, tmp_path)[0]
+    scale = 60 / 72
+    box = (round(60 * scale), round(page.height - 180 * scale),
+           round(220 * scale), round(page.height - 60 * scale))  # fmt: skip
+    assert red_share(page, box) > 0.05

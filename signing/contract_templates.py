@@ -12,7 +12,7 @@ when it was saved — is the document, with the contract's elements summary appe
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -44,7 +44,7 @@ from econtract.evidence.steps import Step
 from econtract.organizations.models import Role
 from econtract.organizations.selectors import may, memberships_of, roles_in
 from econtract.parties.models import Party, User
-from econtract.pki.form_fields import page_boxes
+from econtract.pki.page_geometry import page_boxes
 from signing import services
 from signing.models import ContractTemplate, TemplateVersion
 
@@ -107,14 +107,14 @@ def may_change(account: User, template: ContractTemplate) -> bool:
 def create_template(*, actor: User, name: str, content: TemplateContent) -> ContractTemplate:
     """A new template owned by ``actor`` (shared with the organisation it acts for)."""
     name = _required_text("name", name, _("Give the template a name."))
-    pdf, pages, specs = _checked(content)
+    checked = _checked(content)
     party = party_of(actor)
     organization = party if party is not None and party.kind == Party.Kind.ORGANIZATION else None
     with transaction.atomic():
         template = ContractTemplate.objects.create(
             name=name, owner=actor, organization=organization
         )
-        _save_version(template, actor, content, pdf, pages, specs)
+        _save_version(template, actor, content, checked)
     return template
 
 
@@ -130,13 +130,13 @@ def change_template(
         )
     current = current_version(template)
     content = _content_with(current, changes)
-    pdf, pages, specs = _checked(content, keep=current if content.document is None else None)
+    checked = _checked(content, keep=current if content.document is None else None)
     with transaction.atomic():
         template = ContractTemplate.objects.select_for_update().get(pk=template.pk)
         if name is not None:
             template.name = _required_text("name", name, _("Give the template a name."))
             template.save(update_fields=["name", "updated_at"])
-        _save_version(template, actor, content, pdf, pages, specs)
+        _save_version(template, actor, content, checked)
     return template
 
 
@@ -153,10 +153,20 @@ def _content_with(current: TemplateVersion, changes: Mapping[str, Any]) -> Templ
     )
 
 
-def _checked(
-    content: TemplateContent, keep: TemplateVersion | None = None
-) -> tuple[bytes, int, list[FieldSpec]]:
-    """The version's PDF, its page count and its fields, or the 422 naming what is wrong."""
+@dataclass(frozen=True, slots=True)
+class _Checked:
+    """A version's content as checked: its roles, fields and document (``kept``: the one of
+    the version it changes, whose stored file it shares)."""
+
+    roles: list[str]
+    specs: list[FieldSpec]
+    pdf: bytes
+    pages: int
+    kept: TemplateVersion | None
+
+
+def _checked(content: TemplateContent, keep: TemplateVersion | None = None) -> _Checked:
+    """The version's content, or the 422 naming what is wrong."""
     _required_text("title", content.title, _("Give the contract a title."))
     check_category(content.category)
     if not isinstance(content.elements, dict):
@@ -168,7 +178,7 @@ def _checked(
     # Without fields, contracts from it are signed on the signature page, as any contract.
     specs = parse_fields(content.fields, keys)
     check_geometry(specs, boxes)
-    return pdf, len(boxes), specs
+    return _Checked(roles, specs, pdf, len(boxes), keep)
 
 
 def _checked_roles(roles: Any) -> list[str]:
@@ -195,27 +205,29 @@ def _save_version(
     template: ContractTemplate,
     actor: User,
     content: TemplateContent,
-    pdf: bytes,
-    pages: int,
-    specs: Sequence[FieldSpec],
+    checked: _Checked,
 ) -> TemplateVersion:
     number = template.versions.count() + 1
-    sha256 = document_sha256(pdf)
+    sha256 = document_sha256(checked.pdf)
+    specs = checked.specs
     version = TemplateVersion(
         template=template,
         number=number,
         title=content.title.strip(),
         category=content.category,
         elements=content.elements,
-        roles=_checked_roles(content.roles),
+        roles=checked.roles,
         fields=[spec.to_json() for spec in specs],
         source_text=content.text if content.document is None else "",
         document_sha256=sha256,
-        pages=pages,
+        pages=checked.pages,
         created_by=actor,
     )
-    name = f"templates/{template.pk}/v{number}-{sha256}.pdf"
-    version.document.save(name, ContentFile(pdf), save=False)
+    if checked.kept is not None:  # the same document: the stored, write-once file serves both
+        version.document.name = checked.kept.document.name
+    else:
+        name = f"templates/{template.pk}/v{number}-{sha256}.pdf"
+        version.document.save(name, ContentFile(checked.pdf), save=False)
     version.save(force_insert=True)
     template.current_version = version
     template.save(update_fields=["current_version", "updated_at"])

@@ -50,7 +50,7 @@ from econtract.evidence.services import record
 from econtract.evidence.steps import Step
 from econtract.notifications.services import notify
 from econtract.parties.models import Party, User
-from econtract.pki.form_fields import page_boxes
+from econtract.pki.page_geometry import page_boxes
 from signing.fill_ins import offeror_values_at_creation, signatory_key, store_fields
 from signing.models import ContractSource
 from signing.steps import elements_incomplete, refuse_while_identity_pending

@@ -20,8 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from econtract.api.requests import account_of
-from econtract.contracts.elements import label
-from econtract.contracts.placed_fields import MAPPABLE_ELEMENTS, SIGNER_FILLED, FieldType
+from econtract.contracts.placed_fields import SIGNER_FILLED, FieldType, mappable_element_labels
 from econtract.errors import BusinessRuleViolation
 from signing import contract_templates as templates
 from signing.models import ContractTemplate, TemplateVersion
@@ -171,9 +170,7 @@ def _field_rows(version: TemplateVersion) -> list[dict[str, Any]]:
     return [
         {
             "name": str(spec.get("label") or spec.get("name") or ""),
-            "type": str(FieldType(spec["type"]).label)
-            if spec.get("type") in FieldType.values
-            else str(spec.get("type", "")),
+            "type": str(FieldType(spec["type"]).label),  # checked when the version was saved
             "role": str(spec.get("signatory", "")),
             "required": spec.get("type") in SIGNER_FILLED and bool(spec.get("required", True)),
         }
@@ -198,7 +195,7 @@ def _editor(request: HttpRequest, version: TemplateVersion) -> dict[str, Any]:
         "editor_parties": [{"key": role, "label": role, "kind": ""} for role in version.roles],
         "editor_initial": json.dumps(initial, ensure_ascii=False),
         "editor_output_name": "fields",
-        "editor_elements": [[path, label(path, language)] for path in MAPPABLE_ELEMENTS],
+        "editor_elements": mappable_element_labels(language),
     }
 
 

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from econtract.api.requests import account_of
 from econtract.contracts.elements import label, schedule_rows
 from econtract.contracts.models import Contract, Signatory, SignatureRecord
-from econtract.contracts.placed_fields import MAPPABLE_ELEMENTS
+from econtract.contracts.placed_fields import mappable_element_labels
 from econtract.contracts.rendering import designation
 from econtract.errors import BusinessRuleViolation
 from econtract.evidence.services import history
@@ -79,7 +79,6 @@ def _editor(request: HttpRequest) -> dict[str, Any]:
     """The field editor over the PDF being uploaded: the offeror first, the counterparties
     as typed (the editor reads them from the form)."""
     party = selectors.party_of(account_of(request))
-    english = (get_language() or "").startswith("en")
     first = {
         "key": "1",
         "label": f"{designation(0)} · {party.name}" if party is not None else designation(0),
@@ -87,17 +86,16 @@ def _editor(request: HttpRequest) -> dict[str, Any]:
     }
     return {
         "editor_parties": [first],
-        "editor_elements": [
-            [path, label(path, "en" if english else "zh")] for path in MAPPABLE_ELEMENTS
-        ],
+        "editor_elements": mappable_element_labels(get_language() or "zh-hans"),
         "editor_output_name": "placed_fields",
         "editor_source_input": "id_document",
         "editor_parties_input": "id_counterparties",
-        "editor_initial": json.dumps(_json(request.POST.get("placed_fields") or "[]")),
+        "editor_initial": json.dumps(_fields_sent(request.POST.get("placed_fields") or "[]")),
     }
 
 
-def _json(text: str) -> Any:
+def _fields_sent(text: str) -> Any:
+    """The fields the refused form sent back, so the editor starts from them ([] if broken)."""
     try:
         return json.loads(text)
     except ValueError:

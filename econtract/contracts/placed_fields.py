@@ -24,7 +24,7 @@ from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
-from econtract.contracts.elements import LABELS, PERFORMANCE_ELEMENTS, TEXT_ELEMENTS
+from econtract.contracts.elements import PERFORMANCE_ELEMENTS, TEXT_ELEMENTS, label
 from econtract.errors import BusinessRuleViolation
 
 MAX_FIELDS = 200
@@ -347,8 +347,9 @@ def checked_value(kind: str, value: Any, *, options: Sequence[str] = ()) -> str 
     return text
 
 
-def element_label(path: str) -> str:
-    return LABELS[path].zh if path in LABELS else path
+def mappable_element_labels(language: str) -> list[tuple[str, str]]:
+    """The elements a field may supply, with their labels in ``language`` (for the editor)."""
+    return [(path, label(path, language)) for path in MAPPABLE_ELEMENTS]
 
 
 def check_values(
@@ -404,9 +405,9 @@ def _invalid_value_message(kind: str, name: str) -> str:
 def require_filled(required: Sequence[tuple[str, str]], values: Mapping[str, str]) -> None:
     """422 ``field_required`` naming each required field (name, label) left empty."""
     problems = _Problems()
-    for name, label in required:
+    for name, shown_as in required:
         if not values.get(name):
-            message = _("Fill in %(f)s: it is required.") % {"f": label or name}
+            message = _("Fill in %(f)s: it is required.") % {"f": shown_as or name}
             problems.add(f"field_values.{name}", "field_required", message)
     problems.raise_if_any()
 

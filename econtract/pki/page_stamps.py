@@ -27,6 +27,8 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields
 from pyhanko.stamp import StaticContentStamp, StaticStampStyle
 
+from econtract.pki.page_geometry import page_boxes
+
 
 @dataclass(frozen=True)
 class PageStamp:
@@ -50,35 +52,25 @@ def paging_seal(
     """A paging seal (骑缝章): ``image`` cut into as many vertical slices as ``pdf`` has pages,
     slice i on page i, flush with the right edge and halfway up, at the seal's true size — so
     the pages, fanned out side by side, show the whole seal."""
-    reader = PdfFileReader(io.BytesIO(pdf), strict=False)
-    pages = reader.root["/Pages"]["/Count"]
-    count = int(pages)
+    boxes = page_boxes(pdf)
+    count = len(boxes)
     slice_width = width_mm * POINTS_PER_MM / count
     height = height_mm * POINTS_PER_MM
     stamps = []
-    for index in range(count):
+    for index, (_x1, y1, x2, y2) in enumerate(boxes):
         left = round(image.width * index / count)
         right = round(image.width * (index + 1) / count)
-        page_width, page_height = _size(reader, index)
         stamps.append(
             PageStamp(
                 page=index,
-                x=page_width - slice_width,
-                y=(page_height - height) / 2,
+                x=x2 - slice_width,
+                y=y1 + (y2 - y1 - height) / 2,
                 width=slice_width,
                 height=height,
                 image=image.crop((left, 0, max(right, left + 1), image.height)),
             )
         )
     return stamps
-
-
-def _size(reader: PdfFileReader, page: int) -> tuple[float, float]:
-    node = reader.find_page_for_modification(page)[0].get_object()
-    while "/MediaBox" not in node:  # inherited from the page tree
-        node = node["/Parent"].get_object()
-    x1, y1, x2, y2 = (float(v) for v in node["/MediaBox"])
-    return x2 - x1, y2 - y1
 
 
 def apply_page_stamps(writer: IncrementalPdfFileWriter, stamps: Sequence[PageStamp]) -> None:

@@ -48,7 +48,7 @@ def counterparties_by_party(party: Party, contracts: Iterable[Contract]) -> dict
     for contract in contracts:
         signatories = contract.signatories.exclude(party=party).select_related("party__account")
         for signatory in signatories:
-            found.setdefault(signatory.party, []).append(contract.reference)
+            found.setdefault(signatory.registered_party, []).append(contract.reference)
     return found
 
 

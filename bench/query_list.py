@@ -2,16 +2,22 @@
 
     .venv/bin/python bench/query_list.py [contracts] [requests-per-query]
 
-Builds a database of its own (``econtract_bench_query``): 1,000 parties and the contracts
-between them, bulk-inserted as rows (COPY; the list reads rows, not documents), each with its
-two signatories; a "heavy" party is in a tenth of them and holds 1,000 active grants. Then
-gunicorn serves the API and a client asks ``GET /api/v1/contracts/`` with each filter, one
-request at a time, as the heavy party and as a typical one (≈200 contracts). Prints p50/p99 per
-query, and PostgreSQL's plan of the filtered lists (which indexes they use). Asserts nothing.
+Builds a database of its own (``econtract_bench_query``): 1,000 parties with Chinese names
+(people, and companies with a two-character trade name) and the contracts between them,
+bulk-inserted as rows (COPY; the list reads rows, not documents) with every element of Art. 470
+and their two signatories; a "heavy" party is in a tenth of them and holds 1,000 active grants.
+Then gunicorn serves the API and a client asks ``GET /api/v1/contracts/`` with each filter and
+with searches (issue 16: two and three characters of a counterparty's name, a reference, a
+search with a filter, and 有限, in every company's name), one request at a time, as the heavy
+party and as a typical one (≈200 contracts). Prints p50/p99 per query, whether the
+two-character search finds the contract it was taken from, and PostgreSQL's plan of the
+filtered lists (which indexes they use) with the whole plan of the two-character search.
+Asserts nothing.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import random
@@ -22,9 +28,11 @@ import sys
 import tempfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
@@ -73,24 +81,27 @@ def _recreate_database(env: dict[str, str]) -> None:
 # --- data -------------------------------------------------------------------------------------
 
 
-def _populate(contracts: int) -> dict[str, str]:
-    """Rows for ``contracts`` contracts; returns the two callers' tokens and a counterparty."""
+def _populate(contracts: int) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
+    """Rows for ``contracts`` contracts; returns the two callers' tokens and a counterparty,
+    and each caller's search terms (``_search_terms``)."""
     from django.contrib.auth.hashers import make_password
     from django.db import connection
     from rest_framework.authtoken.models import Token
 
     from econtract.parties.models import Party, User
 
+    random.seed(36298)
     password = make_password("bench password")
     users = User.objects.bulk_create(
         User(username=f"p{i}", password=password, phone=f"139{i:08d}") for i in range(PARTIES)
     )
+    names = _party_names(PARTIES)
     parties = Party.objects.bulk_create(
         Party(
             account=user,
             kind="person",
-            name=f"Party {i}",
-            address="Beijing",
+            name=names[i],
+            address=_address(i),
             phone=user.phone,
             registered_at=NOW,
         )
@@ -98,10 +109,9 @@ def _populate(contracts: int) -> dict[str, str]:
     )
     ids = [p.pk for p in parties]
     heavy, typical = ids[0], ids[PARTIES // 2]
-    random.seed(36298)
     with connection.cursor() as cursor:
         raw = cursor.cursor
-        _copy_contracts(raw, ids, contracts)
+        _copy_contracts(raw, parties, contracts)
         _copy_signatories(raw, ids, contracts)
         _copy_grants(raw, heavy, contracts)
         cursor.execute("ANALYZE")
@@ -109,15 +119,98 @@ def _populate(contracts: int) -> dict[str, str]:
         name: Token.objects.create(user_id=users[ids.index(pid)].pk).key
         for name, pid in (("heavy", heavy), ("typical", typical))
     }
-    return {**tokens, "counterparty": users[1].username}
+    return {**tokens, "counterparty": users[1].username}, _search_terms(parties)
+
+
+# Party names are Chinese and varied: people (surname and given name) and companies (city, a
+# two-character trade name, trade, 有限公司), so a two-character search term is as selective as
+# it is in a real list: a trade name picks out one company, 有限 picks out every company.
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜"
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建文辉力林波宁斌志峰云鹏浩凯"
+TRADE = "鑫瑞恒泰盛宏远博达信嘉禾润丰联创启新锐天成永安海纳汇通金源凯旋江锦程隆兴奥星"
+CITIES = ["北京", "上海", "广州", "深圳", "杭州", "南京", "成都", "武汉", "西安", "苏州", "天津"]
+TRADES = ["科技", "贸易", "建设", "物流", "医药", "电子", "食品", "机械", "信息技术", "新材料"]
+SUBJECTS = ["钢材", "水泥", "办公家具", "服务器", "软件开发", "物流运输", "广告投放", "医疗器械"]
+KINDS = ["采购", "销售", "服务", "租赁", "委托", "技术开发"]
+
+
+def _party_names(count: int) -> list[str]:
+    """Unique names, every other one a company's with a trade name used once."""
+    trade_names = [a + b for a in TRADE for b in TRADE if a != b]
+    random.shuffle(trade_names)
+    names: list[str] = []
+    while len(names) < count:
+        i = len(names)
+        if i % 2:
+            city, trade = CITIES[i % len(CITIES)], TRADES[(i // 2) % len(TRADES)]
+            name = f"{city}{trade_names.pop()}{trade}有限公司"
+        else:
+            given = "".join(random.choices(GIVEN, k=random.choice((1, 2))))
+            name = random.choice(SURNAMES) + given
+        if name not in names:
+            names.append(name)
+    return names
+
+
+def _address(index: int) -> str:
+    return f"{CITIES[index % len(CITIES)]}市{(index * 37) % 90 + 1}号"
+
+
+def _elements(index: int, offeror: Any, offeree: Any) -> dict[str, object]:
+    """Every element of Art. 470, as a contract from the API carries them."""
+    subject = SUBJECTS[index % len(SUBJECTS)]
+    city = CITIES[index % len(CITIES)]
+    return {
+        "parties": [{"name": party.name, "address": party.address} for party in (offeror, offeree)],
+        "subject": f"{subject}（批次{index % 977}）",
+        "quantity": f"{index % 50 + 1}批",
+        "quality": "符合国家标准及双方确认的样品",
+        "price": f"人民币{(index * 7919) % 900_000 + 1000}元",
+        "performance": {"period": "2027年6月30日前", "place": city, "method": "分批交付"},
+        "liability": "逾期交付的，每日按合同价款的万分之五支付违约金",
+        "dispute_resolution": f"提交{city}仲裁委员会仲裁",
+    }
+
+
+def _search_terms(parties: list[Any]) -> dict[str, dict[str, str]]:
+    """For each caller, terms from its newest contract with a company: the company's
+    two-character trade name, three characters of its name, and the contract's reference,
+    which the two-character search must find."""
+    from econtract.contracts.models import Signatory
+
+    terms = {}
+    for caller, party in (("heavy", parties[0]), ("typical", parties[PARTIES // 2])):
+        mine = Signatory.objects.filter(party=party).values("contract_id")
+        peer = (
+            Signatory.objects.filter(contract_id__in=mine, party__name__endswith="有限公司")
+            .exclude(party=party)
+            .select_related("party", "contract")
+            .order_by("-contract__created_at", "-contract_id")
+            .first()
+        )
+        assert peer is not None
+        assert peer.party is not None
+        company = peer.party.name  # the trade name sits after the two-character city
+        terms[caller] = {
+            "two": company[2:4],
+            "three": company[2:5],
+            "found": peer.contract.reference,
+        }
+    return terms
 
 
 def _pair(index: int, ids: list[int]) -> tuple[int, int]:
-    offeror = ids[0] if index % HEAVY_SHARE == 0 else ids[(index * 7919) % len(ids)]
-    offeree = ids[(index * 104_729 + 1) % len(ids)]
+    """The contract's offeror and offeree: the heavy party offers every tenth contract, the
+    others are spread by a multiplicative hash, so each party meets many counterparties."""
+    offeror = ids[0] if index % HEAVY_SHARE == 0 else ids[_spread(index, 1) % len(ids)]
+    offeree = ids[_spread(index, 2) % len(ids)]
     if offeree == offeror:
         offeree = ids[(ids.index(offeree) + 1) % len(ids)]
     return offeror, offeree
+
+
+def _spread(index: int, salt: int) -> int:
+    return ((index * 2_654_435_761 + salt * 40_503) % 2**32) >> 8
 
 
 def _state(index: int) -> str:
@@ -129,7 +222,9 @@ def _state(index: int) -> str:
     return STATES[0][0]
 
 
-def _copy_contracts(raw: object, ids: list[int], contracts: int) -> None:
+def _copy_contracts(raw: object, parties: list[Any], contracts: int) -> None:
+    ids = [party.pk for party in parties]
+    their = {party.pk: party for party in parties}
     columns = "reference, title, category, elements, offeror_id, state, created_at, concluded_at"
     with raw.copy(f"COPY contracts_contract ({columns}) FROM STDIN") as copy:  # type: ignore[attr-defined]
         for i in range(1, contracts + 1):
@@ -140,18 +235,25 @@ def _copy_contracts(raw: object, ids: list[int], contracts: int) -> None:
                 if state in {"in_performance", "performed", "terminated"}
                 else None
             )
+            offeror, offeree = _pair(i, ids)
+            elements = _elements(i, their[offeror], their[offeree])
             copy.write_row(
                 (
-                    f"B{i:023d}",
-                    f"Contract {i}",
+                    _reference(i),
+                    f"{SUBJECTS[i % len(SUBJECTS)]}{KINDS[i % len(KINDS)]}合同 第{i}号",
                     "sale",
-                    "{}",
-                    _pair(i, ids)[0],
+                    json.dumps(elements, ensure_ascii=False),
+                    offeror,
                     state,
                     created,
                     concluded,
                 )
             )
+
+
+def _reference(index: int) -> str:
+    """A reference like the real ones (``new_reference``: 24 base32 characters), but seeded."""
+    return base64.b32encode(random.randbytes(15)).decode("ascii")
 
 
 def _copy_signatories(raw: object, ids: list[int], contracts: int) -> None:
@@ -191,7 +293,7 @@ def _copy_grants(raw: object, heavy: int, contracts: int) -> None:
 # --- measuring --------------------------------------------------------------------------------
 
 
-def _queries(counterparty: str) -> dict[str, str]:
+def _queries(counterparty: str, terms: dict[str, str]) -> dict[str, str]:
     since = (NOW - timedelta(days=90)).strftime("%Y-%m-%dT%H:%M:%SZ")
     until = (NOW - timedelta(days=30)).strftime("%Y-%m-%dT%H:%M:%SZ")
     return {
@@ -203,7 +305,18 @@ def _queries(counterparty: str) -> dict[str, str]:
         "counterparty": f"counterparty={counterparty}",
         "since+until (60 days)": f"since={since}&until={until}",
         "state+role+since": f"state=in_performance&role=offeror&since={since}",
+        # Search (issue 16): substrings of a counterparty's name, a reference, with a filter,
+        # and 有限 (in every company's name: most of the caller's contracts match).
+        "q: 2-char name": _search(terms["two"]),
+        "q: 3-char name": _search(terms["three"]),
+        "q: reference": _search(terms["found"]),
+        "q: 2-char + state": f"{_search(terms['two'])}&state=in_performance",
+        "q: 2-char common": _search("有限"),
     }
+
+
+def _search(words: str) -> str:
+    return urllib.parse.urlencode({"q": words})
 
 
 def _get(base: str, token: str, query: str) -> tuple[float, dict[str, object]]:
@@ -216,49 +329,77 @@ def _get(base: str, token: str, query: str) -> tuple[float, dict[str, object]]:
     return (time.perf_counter() - started) * 1000, body
 
 
-def _measure(base: str, tokens: dict[str, str], requests: int) -> None:
+def _measure(
+    base: str, tokens: dict[str, str], terms: dict[str, dict[str, str]], requests: int
+) -> None:
     print(f"  GET /api/v1/contracts/ (50 a page), {requests} requests each, one at a time:")
     for caller in ("heavy", "typical"):
-        for name, query in _queries(tokens["counterparty"]).items():
+        for name, query in _queries(tokens["counterparty"], terms[caller]).items():
             try:
                 for _ in range(5):
                     _get(base, tokens[caller], query)  # warm-up: workers, caches
             except urllib.error.HTTPError as error:  # e.g. a page past the caller's last
                 print(f"    {caller:<8} {name:<22} skipped: HTTP {error.code}")
                 continue
-            samples, count = [], 0
+            samples: list[float] = []
+            body: dict[str, Any] = {}
             for _ in range(requests):
                 elapsed, body = _get(base, tokens[caller], query)
                 samples.append(elapsed)
-                count = int(body["count"])  # type: ignore[call-overload]
             samples.sort()
             p99 = samples[min(len(samples) - 1, int(len(samples) * 0.99))]
             print(
-                f"    {caller:<8} {name:<22} matches {count:>6}  "
+                f"    {caller:<8} {name:<22} matches {body['count']:>6}  "
                 f"p50 {statistics.median(samples):6.1f} ms  p99 {p99:6.1f} ms"
+                f"{_found(name, body, terms[caller])}"
             )
 
 
-def _plans() -> None:
-    """Which indexes the filtered lists use (EXPLAIN ANALYZE of the page query)."""
+def _found(name: str, body: dict[str, Any], terms: dict[str, str]) -> str:
+    """For the two-character search, whether the contract it was taken from is listed."""
+    if name != "q: 2-char name":
+        return ""
+    listed = terms["found"] in {contract["id"] for contract in body["results"]}
+    return f"  ({terms['two']}: {'finds' if listed else 'MISSES'} {terms['found']})"
+
+
+def _plans(terms: dict[str, dict[str, str]]) -> None:
+    """Which indexes the filtered lists use (EXPLAIN ANALYZE of the page query), and the whole
+    plan of the two-character search."""
     from econtract.contracts.selectors import contracts_visible_to
     from econtract.parties.models import Party
 
     heavy = Party.objects.get(account__username="p0")
     since = NOW - timedelta(days=90)
+    two = terms["heavy"]["two"]
     print("  plans for the heavy party (index scans named):")
+    searched = {}
     for name, filters in (
         ("all", {}),
         ("state+role+since", {"state": "in_performance", "role": "offeror", "since": since}),
         ("counterparty", {"counterparty": "p1"}),
+        (f"q={two}", {"search": two}),
+        (f"q={terms['heavy']['three']}", {"search": terms["heavy"]["three"]}),
+        ("q=有限", {"search": "有限"}),
     ):
         plan = contracts_visible_to(party=heavy, **filters)[:50].explain(analyze=True)
-        indexes = sorted(
-            {line.split(" using ")[1].split()[0] for line in plan.splitlines() if " using " in line}
-        )
-        total = [line for line in plan.splitlines() if "Execution Time" in line]
-        used = ", ".join(indexes) or "no index"
-        print(f"    {name:<18} {used}; {total[0].strip() if total else ''}")
+        searched[name] = plan
+        print(f"    {name:<18} {_indexes(plan)}; {_execution_time(plan)}")
+    print(f"  plan of q={two} (heavy party, page 1):")
+    print("\n".join(f"    {line}" for line in searched[f"q={two}"].splitlines()))
+
+
+def _indexes(plan: str) -> str:
+    named = set()
+    for line in plan.splitlines():
+        for marker in (" using ", "Bitmap Index Scan on "):
+            if marker in line:
+                named.add(line.split(marker)[1].split()[0])
+    return ", ".join(sorted(named)) or "no index"
+
+
+def _execution_time(plan: str) -> str:
+    return next((line.strip() for line in plan.splitlines() if "Execution Time" in line), "")
 
 
 def main() -> None:
@@ -273,7 +414,7 @@ def main() -> None:
 
     django.setup()
     started = time.perf_counter()
-    tokens = _populate(contracts)
+    tokens, terms = _populate(contracts)
     print(
         f"query list bench: {contracts} contracts, {PARTIES} parties "
         f"(inserted in {time.perf_counter() - started:.1f} s)"
@@ -304,8 +445,8 @@ def main() -> None:
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.1)
-        _measure(base, tokens, requests)
-        _plans()
+        _measure(base, tokens, terms, requests)
+        _plans(terms)
     finally:
         web.terminate()
         web.wait(timeout=30)

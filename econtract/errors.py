@@ -68,6 +68,8 @@ ERROR_CODES: Final[Mapping[str, Refusal]] = {
     "invalid_effective_date": Refusal.INVALID,
     "invalid_email": Refusal.INVALID,
     "invalid_expiry": Refusal.INVALID,
+    "invalid_invitee": Refusal.INVALID,
+    "invitee_name_mismatch": Refusal.INVALID,
     "invalid_field": Refusal.INVALID,
     "invalid_field_value": Refusal.INVALID,
     "invalid_id_number": Refusal.INVALID,
@@ -159,6 +161,7 @@ ERROR_CODES: Final[Mapping[str, Refusal]] = {
     "identity_change_pending": Refusal.CONFLICT,
     "invalid_state": Refusal.CONFLICT,
     "invitation_closed": Refusal.CONFLICT,
+    "nobody_to_remind": Refusal.CONFLICT,
     "not_concluded": Refusal.CONFLICT,
     "not_your_turn": Refusal.CONFLICT,
     "paging_seal_needs_first_signature": Refusal.CONFLICT,
@@ -173,6 +176,7 @@ ERROR_CODES: Final[Mapping[str, Refusal]] = {
     # too many
     "code_rate_limited": Refusal.TOO_MANY,
     "locked_out": Refusal.TOO_MANY,
+    "reminder_too_soon": Refusal.TOO_MANY,
     # unavailable
     "ca_unavailable": Refusal.UNAVAILABLE,
     "certificate_chain_unavailable": Refusal.UNAVAILABLE,

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "econtract.contracts",
     "econtract.organizations",
     "econtract.supervision",
+    "econtract.signing_engine",  # batch signing's models (issue 16)
     "econtract.recovery",
     # The five business processes.
     "registration",
@@ -87,6 +88,7 @@ INSTALLED_APPS = [
     "retrieval",
     "auxiliary",
     "auxiliary.contract_changes",
+    "auxiliary.bulk_send",
 ]
 
 MIDDLEWARE = [
@@ -171,6 +173,7 @@ RECOVERY_SOURCES = [
     "econtract.notifications.recovery.undelivered_notices",
     "econtract.supervision.recovery.unsent_webhooks",
     "authentication.recovery.stalled_checks",
+    "auxiliary.bulk_send.recovery.stalled_batches",
 ]
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
@@ -209,6 +212,10 @@ CELERY_BEAT_SCHEDULE = {
     "auxiliary-close-unanswered": {
         "task": "auxiliary.tasks.close_unanswered_requests",
         "schedule": timedelta(minutes=1),
+    },
+    "signing-send-reminders": {
+        "task": "signing.tasks.send_signing_reminders",
+        "schedule": timedelta(minutes=10),
     },
 }
 
@@ -490,6 +497,14 @@ SIGNING_SEAL_WAIT = timedelta(minutes=env_int("SIGNING_SEAL_WAIT_MINUTES", 30))
 # §9.1 auxiliary signature: every signer confirms an SMS code bound to the document's hash
 # (otherwise each signer may ask for it).
 SIGNING_REQUIRE_SMS_CONFIRMATION = env_bool("SIGNING_REQUIRE_SMS_CONFIRMATION", False)
+# Reminders to sign (催签, X16; signing/reminders.py): the party whose turn it is is reminded
+# first this long after its turn began, then at the interval, the last time this long before the
+# deadline, never after it. The offeror may send one by hand at most once per period per contract.
+SIGNING_REMINDERS_AUTOMATIC = env_bool("SIGNING_REMINDERS_AUTOMATIC", True)
+SIGNING_REMINDER_FIRST_AFTER = timedelta(hours=env_int("SIGNING_REMINDER_FIRST_AFTER_HOURS", 24))
+SIGNING_REMINDER_INTERVAL = timedelta(hours=env_int("SIGNING_REMINDER_INTERVAL_HOURS", 48))
+SIGNING_REMINDER_LAST_BEFORE = timedelta(hours=env_int("SIGNING_REMINDER_LAST_BEFORE_HOURS", 24))
+SIGNING_REMINDER_BY_HAND_EVERY = timedelta(minutes=env_int("SIGNING_REMINDER_BY_HAND_MINUTES", 60))
 # Electronic Signature Law Art. 3: categories that cannot be concluded electronically. A list, so
 # an amendment of the law is a settings change (econtract/contracts/categories.py).
 CONTRACT_EXCLUDED_CATEGORIES = env_list(

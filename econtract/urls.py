@@ -18,6 +18,7 @@ api_v1 = [
     path("", include("signing.api_urls")),
     path("", include("auxiliary.api_urls")),
     path("", include("auxiliary.contract_changes.api_urls")),
+    path("", include("auxiliary.bulk_send.api_urls")),
 ]
 
 urlpatterns = [
@@ -35,11 +36,13 @@ urlpatterns = [
     path("authentication/", include("authentication.urls")),
     path("contracts/", include("signing.urls")),
     path("contract-templates/", include("signing.template_urls")),
+    path("invite/", include("signing.invitation_urls")),
     path("query/", include("retrieval.query_urls")),
     path("verification/", include("retrieval.verification_urls")),
     path("auxiliary/", include("auxiliary.urls")),
     path("organizations/", include("econtract.organizations.urls")),
     path("contract-changes/", include("auxiliary.contract_changes.urls")),
+    path("bulk-send/", include("auxiliary.bulk_send.urls")),
     path("", include("econtract.parties.urls")),
 ]
 

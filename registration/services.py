@@ -36,6 +36,7 @@ from econtract.notifications.deadlines import open_deadline, register_wait, reso
 from econtract.notifications.services import notify
 from econtract.parties import materials, reviews
 from econtract.parties.models import IDENTITY_FIELDS, Party, User
+from econtract.parties.signals import party_registered
 from registration import rules
 from registration.certificates import bind_pending_certificates
 from registration.models import Material, RegistrationApplication
@@ -234,6 +235,7 @@ def _approve(application: RegistrationApplication, reviewer: User, reason: str) 
     party = _create_party(application)
     application.party = party
     application.save()
+    party_registered.send(sender=Party, party=party)
     bound = bind_pending_certificates(party=party, actor=reviewer)
     notice = notify(
         recipient=application.account,

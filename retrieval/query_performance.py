@@ -60,7 +60,7 @@ def _tell(contract: Contract, confirmed_by: Signatory, *, performed: bool) -> No
     context = {
         "reference": contract.reference,
         "title": contract.title,
-        "party_name": confirmed_by.party.name,
+        "party_name": confirmed_by.registered_party.name,
     }
     for signatory in contract.signatories.select_related("party__account"):
         if performed:
@@ -69,4 +69,6 @@ def _tell(contract: Contract, confirmed_by: Signatory, *, performed: bool) -> No
             kind = "performance_confirmed"
         else:
             continue
-        notify(recipient=signatory.party.account, kind=kind, context=context, obj=contract)
+        notify(
+            recipient=signatory.registered_party.account, kind=kind, context=context, obj=contract
+        )

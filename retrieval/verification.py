@@ -27,7 +27,13 @@ from django.utils.translation import gettext as _
 
 from econtract import queue
 from econtract.contracts import selectors as contract_selectors
-from econtract.contracts.models import AccessGrant, Contract, ContractVersion, SignatureRecord
+from econtract.contracts.models import (
+    AccessGrant,
+    Contract,
+    ContractVersion,
+    Signatory,
+    SignatureRecord,
+)
 from econtract.errors import ERROR_CODES, BusinessRuleViolation, Refusal
 from econtract.evidence.services import record_event
 from econtract.evidence.steps import Step
@@ -265,7 +271,7 @@ def parties_of(verification: Verification) -> dict[str, Any] | None:
     if contract is None:
         return None
     whole = may_see_whole_parties(account=verification.requester, contract=contract)
-    signatories = contract.signatories.select_related("party").order_by("order")
+    signatories = contract.signatories.select_related("party", "invitation").order_by("order")
     return {
         "access": "whole" if whole else "masked",
         "contract": {
@@ -273,7 +279,21 @@ def parties_of(verification: Verification) -> dict[str, Any] | None:
             "state": contract.state,
             "concluded_at": contract.concluded_at.isoformat() if contract.concluded_at else None,
         },
-        "parties": [_party(s.party, s.role, s.order, whole=whole) for s in signatories],
+        "parties": [_signatory(s, whole=whole) for s in signatories],
+    }
+
+
+def _signatory(signatory: Signatory, *, whole: bool) -> dict[str, Any]:
+    if signatory.party is not None:
+        return _party(signatory.party, signatory.role, signatory.order, whole=whole)
+    # Invited and not registered yet (issue 16): only the name the offeror gave is known.
+    name = signatory.invitation.name
+    return {
+        "order": signatory.order,
+        "role": signatory.role,
+        "kind": Party.Kind.PERSON,
+        "name": name if whole else mask_name(name, organisation=False),
+        "identifier": "",
     }
 
 

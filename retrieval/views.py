@@ -22,6 +22,7 @@ from econtract.api.errors import http_status_of
 from econtract.api.requests import account_of
 from econtract.contracts.elements import schedule_rows
 from econtract.contracts.models import AccessGrant, Contract, Signatory
+from econtract.contracts.search import MAX_LENGTH as SEARCH_MAX_LENGTH
 from econtract.contracts.selectors import GRANTEE_ROLE, contracts_visible_to, party_of
 from econtract.contracts.serializers import performance_status, signature_records
 from econtract.errors import BusinessRuleViolation, Refusal
@@ -33,6 +34,17 @@ PAGE_SIZE = 20
 
 
 class FilterForm(forms.Form):
+    q = forms.CharField(
+        label=gettext_lazy("Search"),
+        required=False,
+        max_length=SEARCH_MAX_LENGTH,
+        widget=forms.TextInput(
+            attrs={
+                "type": "search",
+                "placeholder": gettext_lazy("Title, party, contract number or terms"),
+            }
+        ),
+    )
     state = forms.ChoiceField(
         label=gettext_lazy("State"), required=False, choices=[("", "—"), *Contract.State.choices]
     )
@@ -67,6 +79,7 @@ class FilterForm(forms.Form):
             "counterparty": (data.get("counterparty") or "").strip(),
             "since": _midnight(data.get("since")),
             "until": _midnight(data.get("until")),
+            "search": data.get("q") or "",
         }
 
 
@@ -166,7 +179,7 @@ def _signature_rows(sent: VerifiedContract) -> list[dict[str, Any]]:
         report = reports.pop(record.field_name, {})
         rows.append(
             {
-                "signer": record.signatory.party.name if record.signatory else None,
+                "signer": record.signatory.registered_party.name if record.signatory else None,
                 "group": record.group,
                 "certificate_serial": record.certificate.serial_number
                 if record.certificate

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpResponse
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -31,6 +32,7 @@ from econtract.api.requests import account_of, located, validated
 from econtract.api.schema import ERROR
 from econtract.contracts.documents import read_document
 from econtract.contracts.models import Contract, Signatory
+from econtract.contracts.search import MAX_LENGTH as SEARCH_MAX_LENGTH
 from econtract.contracts.selectors import GRANTEE_ROLE
 from econtract.contracts.serializers import (
     ContractSerializer,
@@ -65,12 +67,26 @@ class SignatoryInputSerializer(serializers.Serializer):
     party = serializers.CharField(
         max_length=150, required=False, help_text="username, phone or unified social credit code"
     )
+    name = serializers.CharField(
+        max_length=200, required=False, help_text="an invited person's name (with phone or email)"
+    )
+    phone = serializers.CharField(
+        max_length=20, required=False, help_text="invite someone not yet registered by phone"
+    )
+    email = serializers.EmailField(
+        required=False, help_text="invite someone not yet registered by e-mail"
+    )
     role = serializers.ChoiceField(choices=Signatory.Role.choices)
     order = serializers.IntegerField(min_value=1)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if ("party_id" in attrs) == ("party" in attrs):
-            raise serializers.ValidationError("Name the party by party_id or by party.")
+        invited = "phone" in attrs or "email" in attrs
+        if [invited, "party_id" in attrs, "party" in attrs].count(True) != 1:
+            raise serializers.ValidationError(
+                _("Name the party by party_id or by party, or invite someone by phone or e-mail.")
+            )
+        if invited and not attrs.get("name"):
+            raise serializers.ValidationError({"name": _("Give the invited person's name.")})
         return attrs
 
 
@@ -148,6 +164,9 @@ class ContractListCreate(HistoriesInLists, generics.ListAPIView):
         counterparty = serializers.CharField(max_length=200, required=False)
         since = serializers.DateTimeField(required=False)
         until = serializers.DateTimeField(required=False)
+        q = serializers.CharField(
+            source="search", max_length=SEARCH_MAX_LENGTH, required=False, allow_blank=True
+        )
 
     @extend_schema(
         tags=["contracts"],
@@ -165,6 +184,12 @@ class ContractListCreate(HistoriesInLists, generics.ListAPIView):
             ),
             OpenApiParameter("since", OpenApiTypes.DATETIME, description="created at or after"),
             OpenApiParameter("until", OpenApiTypes.DATETIME, description="created before"),
+            OpenApiParameter(
+                "q",
+                str,
+                description="words that each appear in the title, the reference or the "
+                "elements (parties' names, subject, ...); any substring, Chinese included",
+            ),
         ],
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:

@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, path
 
-from signing import api, session_api, template_api
+from signing import api, batch_api, reminder_api, session_api, template_api
 
 # ``<reference>`` is the contract's public reference (signing/api.py).
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -14,6 +14,25 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="api-template-document",
     ),
     path("contracts/", api.ContractListCreate.as_view(), name="api-contracts"),
+    path("signing-batches/", batch_api.BatchCreate.as_view(), name="api-signing-batches"),
+    path(
+        "signing-batches/<str:batch_id>/", batch_api.BatchDetail.as_view(), name="api-signing-batch"
+    ),
+    path(
+        "signing-batches/<str:batch_id>/confirm/",
+        batch_api.BatchConfirm.as_view(),
+        name="api-signing-batch-confirm",
+    ),
+    path(
+        "signing-batches/<str:batch_id>/sms-code/",
+        batch_api.BatchSmsCode.as_view(),
+        name="api-signing-batch-sms-code",
+    ),
+    path(
+        "signing-batches/<str:batch_id>/complete/",
+        batch_api.BatchComplete.as_view(),
+        name="api-signing-batch-complete",
+    ),
     # GET and PATCH of ``contracts/<reference>/``, ``.../document/`` and ``.../evidence/`` are
     # served from retrieval's URLs (included first; econtract/api/routing.py).
     path(
@@ -45,5 +64,10 @@ urlpatterns: list[URLPattern | URLResolver] = [
         "contracts/<str:reference>/decline/",
         session_api.ContractDecline.as_view(),
         name="api-contract-decline",
+    ),
+    path(
+        "contracts/<str:reference>/remind/",
+        reminder_api.ContractRemind.as_view(),
+        name="api-contract-remind",
     ),
 ]

@@ -37,12 +37,14 @@ def tell_counterparties_of_revocation(*, party: Party, certificate: PartyCertifi
                     "reason": certificate.revocation_reason,
                 },
             )
-            counterparties = contract.signatories.exclude(party=party).select_related(
-                "party__account"
+            counterparties = (
+                contract.signatories.exclude(party=party)
+                .filter(party__isnull=False)
+                .select_related("party__account")
             )
             for signatory in counterparties:
                 notify(
-                    recipient=signatory.party.account,
+                    recipient=signatory.registered_party.account,
                     kind="counterparty_certificate_revoked",
                     context={
                         "contract": contract.title,

@@ -13,9 +13,7 @@ the built-in CA's files: this app does not reach into ``econtract.localca``.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 
 from econtract.contracts.documents import read_document
@@ -34,7 +32,7 @@ from econtract.pki.pades_seal import SealedDocument
 from econtract.signing_engine.fields import SEAL_FIELD
 from econtract.signing_engine.seal import keep_sealed, seal
 from econtract.supervision.services import publish_contract_event
-from signing.steps import about
+from signing.steps import about, contract_link
 
 
 def conclude_contract(*, contract_id: int) -> bool:
@@ -94,10 +92,10 @@ def _store_and_conclude(
 def _deliver(contract: Contract, sha256: str) -> None:
     """T5.10 the contract goes to every party (inbox and e-mail, with a link); T5.11 each party
     receives it when it enters the party's inbox, its designated system (law Art. 11)."""
-    link = f"{settings.PUBLIC_BASE_URL}{reverse('contract-detail', args=[contract.reference])}"
+    link = contract_link(contract)
     notices: list[Notification] = [
         notify(
-            recipient=signatory.party.account,
+            recipient=signatory.registered_party.account,
             kind="contract_concluded_delivered",
             context=about(contract, sha256=sha256, link=link),
             obj=contract,

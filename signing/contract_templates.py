@@ -12,7 +12,7 @@ when it was saved — is the document, with the contract's elements summary appe
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -277,15 +277,18 @@ def start_contract(
     field_values: Any = None,
     is_secure: bool,
     protocol: str,
+    version: TemplateVersion | None = None,
+    acceptance_channels: Sequence[str] | None = None,
 ) -> Any:
     """A draft contract from the template's current version: the caller's party takes its
     first role; ``roles`` names a party for every other (``{role: username, phone, credit
-    code or party id}``)."""
-    version = current_version(template)
+    code or party id}``), or invites someone not yet registered (``{role: {name, phone}}``)."""
+    version = version or current_version(template)
+    if version.template_id != template.pk:
+        raise BusinessRuleViolation("not_found", _("No such template."))
     offeror = party_of(actor)
-    signatories = _signatories(version, roles, offeror.pk if offeror is not None else 0)
-    order = {role: str(index + 1) for index, role in enumerate(version.roles)}
-    fields = [{**spec, "signatory": int(order[spec["signatory"]])} for spec in version.fields]
+    signatories = signatories_for(version, roles, offeror.pk if offeror is not None else 0)
+    fields = fields_by_order(version)
     return services.create_contract(
         offeror=actor,
         title=title or version.title,
@@ -299,10 +302,17 @@ def start_contract(
         fields=fields,
         field_values=field_values,
         template=version,
+        acceptance_channels=acceptance_channels,
     )
 
 
-def _signatories(
+def fields_by_order(version: TemplateVersion) -> list[dict[str, Any]]:
+    """The version's fields as a contract names their signatories: by signing order."""
+    order = {role: index + 1 for index, role in enumerate(version.roles)}
+    return [{**spec, "signatory": order[spec["signatory"]]} for spec in version.fields]
+
+
+def signatories_for(
     version: TemplateVersion, roles: Any, offeror_id: int
 ) -> list[services.SignatorySpec]:
     if not isinstance(roles, dict):
@@ -326,6 +336,9 @@ def _signatories(
         named = roles[role]
         if isinstance(named, int) and not isinstance(named, bool):
             specs.append({"party_id": named, "role": "offeree", "order": order})
+        elif isinstance(named, dict):  # {name, phone | email}: an invitation (issue 16)
+            invited = {key: str(named[key]) for key in ("name", "phone", "email") if key in named}
+            specs.append({**invited, "role": "offeree", "order": order})  # type: ignore[typeddict-item]
         else:
             specs.append({"party": str(named).strip(), "role": "offeree", "order": order})
     return specs

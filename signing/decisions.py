@@ -84,7 +84,7 @@ def agree(
 
 def _require_authentication_to_open(contract: Contract, actor: User, signatory: Signatory) -> None:
     require_authentication(
-        party=signatory.party,
+        party=signatory.registered_party,
         actor=actor,
         step=Step.T5_1,
         notice_kind="signing_not_authenticated",
@@ -126,7 +126,7 @@ def decline(*, contract: Contract, actor: User, reason: str) -> Contract:
         raise BusinessRuleViolation("reason_required", message, fields={"reason": [message]})
     signatory = _offeree(contract, actor)
     require_authentication(
-        party=signatory.party,
+        party=signatory.registered_party,
         actor=actor,
         step=Step.T5_4,
         notice_kind="signing_not_authenticated",
@@ -151,10 +151,14 @@ def decline(*, contract: Contract, actor: User, reason: str) -> Contract:
         others = [
             s.party
             for s in contract.signatories.select_related("party__account")
-            if s.pk != signatory.pk
+            if s.pk != signatory.pk and s.party is not None
         ]
         notify_parties(
-            contract, "offeree_declined", others, party=signatory.party.name, reason=reason
+            contract,
+            "offeree_declined",
+            others,
+            party=signatory.registered_party.name,
+            reason=reason,
         )
     return contract
 

@@ -41,9 +41,10 @@ from signing.steps import elements_incomplete
 # --- at creation -----------------------------------------------------------------------------
 
 
-def signatory_key(party: Party, order: int) -> SignatoryKey:
-    """How fields name a contract's signatory: by its signing order."""
-    organization = party.kind == Party.Kind.ORGANIZATION
+def signatory_key(party: Party | None, order: int) -> SignatoryKey:
+    """How fields name a contract's signatory: by its signing order (an invited signatory,
+    not yet registered, signs as a person)."""
+    organization = party is not None and party.kind == Party.Kind.ORGANIZATION
     return SignatoryKey(str(order), organization=organization, first=order == 1)
 
 
@@ -118,7 +119,9 @@ def values_to_write(
 def _platform_values(own: Sequence[PlacedField], signatory: Signatory) -> dict[str, str]:
     today = timezone.localdate()
     return {
-        f.name: date_text(today) if f.type == FieldType.DATE_SIGNED else signatory.party.name
+        f.name: date_text(today)
+        if f.type == FieldType.DATE_SIGNED
+        else signatory.registered_party.name
         for f in own
         if f.type in PLATFORM_FILLED
     }

@@ -17,7 +17,11 @@ class ContractForm(ElementsForm):
     counterparties = forms.CharField(
         label=_("Counterparties"),
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("One per line, in signing order: username, phone or credit code."),
+        help_text=_(
+            "One per line, in signing order: the username, phone or credit code of a registered "
+            "party; or, to invite someone not yet registered, a name and a phone or e-mail "
+            "(王小明 13912345678)."
+        ),
     )
     sign_deadline = forms.DateTimeField(
         label=_("Signing deadline"),
@@ -50,3 +54,18 @@ class ContractForm(ElementsForm):
     def counterparty_identifiers(self) -> list[str]:
         lines = self.cleaned_data["counterparties"].splitlines()
         return [line.strip() for line in lines if line.strip()]
+
+    def counterparties_named(self) -> list[dict[str, str]]:
+        """Each line as the service names a signatory: a registered party's identifier, or
+        "name phone" / "name e-mail" inviting someone not yet registered."""
+        return [_named(line) for line in self.counterparty_identifiers()]
+
+
+def _named(line: str) -> dict[str, str]:
+    name, _space, contact = line.rpartition(" ")
+    name = name.strip()
+    if name and "@" in contact:
+        return {"name": name, "email": contact}
+    if name and contact.lstrip("+").isdigit():
+        return {"name": name, "phone": contact}
+    return {"party": line}

@@ -1,6 +1,6 @@
 """What the signing app keeps beside the kernel's contract: the source its document came from,
-each signatory's progress, the two-step signing sessions, and the templates contracts start
-from."""
+each signatory's progress, the two-step signing sessions, the templates contracts start from,
+and the reminders to sign."""
 
 from __future__ import annotations
 
@@ -168,3 +168,33 @@ class TemplateVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.template_id} v{self.number}"
+
+
+class SigningReminder(models.Model):
+    """The reminders (催签, X16) to one signatory while it is its turn to sign
+    (``signing/reminders.py``): when its turn began, how many it had, when the next automatic
+    one is due. A row is made when the beat (or the offeror's reminder) first finds the turn;
+    ``next_at`` is cleared once there is nothing more to send (the signatory signed, the
+    contract left signing, the deadline is near or past)."""
+
+    signatory = models.OneToOneField(
+        Signatory, on_delete=models.PROTECT, related_name="reminder", verbose_name=_("signatory")
+    )
+    turn_started_at = models.DateTimeField(_("turn started at"))
+    next_at = models.DateTimeField(_("next automatic reminder at"), null=True, blank=True)
+    sent = models.PositiveSmallIntegerField(_("reminders sent"), default=0)
+    last_sent_at = models.DateTimeField(_("last reminded at"), null=True, blank=True)
+    last_by_hand_at = models.DateTimeField(_("last reminded by hand at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("signing reminder")
+        verbose_name_plural = _("signing reminders")
+        indexes = [
+            # The beat's scan: rows with something still to send, by due time.
+            models.Index(
+                fields=["next_at"], condition=models.Q(next_at__isnull=False), name="reminder_due"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.signatory_id} sent={self.sent} next={self.next_at}"

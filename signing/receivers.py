@@ -9,8 +9,9 @@ from django_fsm.signals import post_transition
 
 from econtract.contracts.models import Contract
 from econtract.parties.models import Party, PartyCertificate
-from econtract.parties.signals import certificate_revoked
+from econtract.parties.signals import certificate_revoked, party_registered
 from signing.compromise import tell_counterparties_of_revocation
+from signing.invitations import accept_opened_invitations, end_invitations
 from signing.waits import end_waits
 
 
@@ -27,3 +28,10 @@ def on_contract_transition(sender: Any, *, instance: Contract, target: str, **kw
     # One place for every way out of signing: concluded, declined, withdrawn, expired, failed.
     if target not in Contract.OPEN_STATES:
         end_waits(instance)
+    if target in Contract.FINAL_STATES or target in Contract.CONCLUDED_STATES:
+        end_invitations(instance)
+
+
+@receiver(party_registered, dispatch_uid="signing-accept-opened-invitations")
+def on_party_registered(sender: Any, *, party: Party, **kwargs: Any) -> None:
+    accept_opened_invitations(party)

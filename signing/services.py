@@ -32,6 +32,7 @@ from econtract.contracts.models import (
     Contract,
     ContractVersion,
     Signatory,
+    SigningInvitation,
     new_reference,
 )
 from econtract.contracts.placed_fields import FieldSpec, check_geometry, parse_fields
@@ -51,7 +52,9 @@ from econtract.evidence.steps import Step
 from econtract.notifications.services import notify
 from econtract.parties.models import Party, User
 from econtract.pki.page_geometry import page_boxes
+from signing import invitations
 from signing.fill_ins import offeror_values_at_creation, signatory_key, store_fields
+from signing.invitations import Invitee
 from signing.models import ContractSource
 from signing.steps import elements_incomplete, refuse_while_identity_pending
 
@@ -61,19 +64,33 @@ EXPIRY_BATCH = 500
 
 
 class SignatorySpec(TypedDict):
-    """A signatory as the offeror names it: by party id or by a registered identifier."""
+    """A signatory as the offeror names it: by party id or by a registered identifier, or
+    someone not yet registered by name and phone or e-mail (an invitation, X15)."""
 
     party_id: NotRequired[int]
     party: NotRequired[str]  # username, phone or unified social credit code
+    name: NotRequired[str]
+    phone: NotRequired[str]
+    email: NotRequired[str]
     role: str
     order: int
 
 
 @dataclass(frozen=True, slots=True)
-class _Resolved:
-    party: Party
+class Resolved:
+    party: Party | None  # None: ``invitee`` is invited to register
     role: str
     order: int
+    invitee: Invitee | None = None
+
+    @property
+    def name(self) -> str:
+        return self.party.name if self.party is not None else self.invitee.name  # type: ignore[union-attr]
+
+    @property
+    def key(self) -> object:
+        """What makes two signatories the same: the party, or the invited contact."""
+        return self.party.pk if self.party is not None else self.invitee.contact  # type: ignore[union-attr]
 
 
 # --- creation: T4.1–T4.4 ----------------------------------------------------------------------
@@ -94,6 +111,7 @@ def create_contract(
     fields: Any = None,
     field_values: Any = None,
     template: Any = None,
+    acceptance_channels: Sequence[str] | None = None,
 ) -> Contract:
     """A new draft contract with its document as version 1.
 
@@ -106,20 +124,22 @@ def create_contract(
     signing order): the parties sign in them and the signature page is left out;
     ``field_values`` the offeror's own values for its fill-in fields. ``document`` may be an
     upload normalised before (a template's); ``template`` the template version it came from.
+    ``acceptance_channels``: the T4.2 notice's channels (a bulk send's rows: the inbox only,
+    the batch's own notice is the e-mail).
     """
     party = _active_party(offeror)
     refuse_while_identity_pending(party)
     require_authentication(
         party=party, actor=offeror, step=Step.T4_1, notice_kind="signing_not_authenticated"
     )
-    title = _check_title(title)
+    title = check_title(title)
     check_category(category)
-    _check_deadline(sign_deadline)
+    check_deadline(sign_deadline)
     _check_source(text, document)
-    resolved = _resolve_signatories(signatories, offeror=party)
+    resolved = resolve_signatories(signatories, offeror=party)
     specs = parse_fields(fields, [signatory_key(e.party, e.order) for e in resolved])
     offeror_values = offeror_values_at_creation(specs, field_values)
-    elements = _with_parties(elements, [entry.party for entry in resolved])
+    elements = with_parties(elements, resolved)
     reference = new_reference()
     # The upload as it will be signed: normalised in a sandbox child (fields flattened,
     # scripts refused, rewritten by qpdf); its size and hash find it again later.
@@ -164,6 +184,7 @@ def create_contract(
             kind="offeror_signing_accepted",
             context=_about(contract),
             obj=contract,
+            channels=acceptance_channels,
         )
         record(Step.T4_3, contract, offeror, secure=is_secure, protocol=protocol)
         version = add_version(contract=contract, pdf=pdf, kind=ContractVersion.Kind.ORIGINAL)
@@ -185,14 +206,14 @@ def _invalid(field: str, message: str, code: str = "invalid") -> BusinessRuleVio
     return BusinessRuleViolation(code, message, fields={field: [message]})
 
 
-def _check_title(title: str) -> str:
+def check_title(title: str) -> str:
     title = (title or "").strip()
     if not title:
         raise _invalid("title", _("The contract needs a title."))
     return title
 
 
-def _check_deadline(sign_deadline: datetime) -> None:
+def check_deadline(sign_deadline: datetime) -> None:
     if timezone.is_naive(sign_deadline) or sign_deadline <= timezone.now():
         raise _invalid(
             "sign_deadline", _("The signing deadline must be in the future."), "invalid_deadline"
@@ -206,12 +227,20 @@ def _check_source(text: str | None, document: object | None) -> None:
         raise BusinessRuleViolation("invalid_source", message, fields={"text": [message]})
 
 
-def _with_parties(elements: Any, parties: Sequence[Party]) -> dict[str, Any]:
+# The address (住所, Art. 470) of someone invited is not known before it registers, as its ID
+# number is not (``_identifier``): the contract refers to its registration, which X15 evidences.
+INVITEE_ADDRESS = "以其在本平台身份登记的住所为准"
+
+
+def with_parties(elements: Any, resolved: Sequence[Resolved]) -> dict[str, Any]:
     if not isinstance(elements, dict):
         raise _invalid("elements", _("The contract elements must be an object."))
     elements = copy.deepcopy(elements)
     if not elements.get("parties"):
-        elements["parties"] = [{"name": p.name, "address": p.address} for p in parties]
+        elements["parties"] = [
+            {"name": e.name, "address": e.party.address if e.party else INVITEE_ADDRESS}
+            for e in resolved
+        ]
     return elements
 
 
@@ -219,14 +248,14 @@ def _document(
     *,
     title: str,
     elements: dict[str, Any],
-    resolved: Sequence[_Resolved],
+    resolved: Sequence[Resolved],
     reference: str,
     text: str | None,
     upload: NormalisedUpload | None,
     signature_page: bool = True,
     deferred: dict[str, str] | None = None,
 ) -> bytes:
-    lines = [SignatoryLine(e.party.name, e.role, e.party.identifier) for e in resolved]
+    lines = [SignatoryLine(e.name, e.role, _identifier(e)) for e in resolved]
     if upload is not None:
         return attach_elements_to_uploaded_pdf(
             pdf=upload,
@@ -248,24 +277,42 @@ def _document(
     )
 
 
-def _store_signatories(contract: Contract, resolved: Sequence[_Resolved]) -> None:
-    Signatory.objects.bulk_create(
-        Signatory(contract=contract, party=e.party, role=e.role, order=e.order) for e in resolved
-    )
+def _identifier(entry: Resolved) -> str:
+    """What the document shows beside a name: the party's identifier, or the invited contact
+    masked (the ID number is not known until the person registers)."""
+    if entry.party is not None:
+        return entry.party.identifier
+    contact = SigningInvitation(phone=entry.invitee.phone, email=entry.invitee.email)  # type: ignore[union-attr]
+    return contact.masked_contact
+
+
+def _store_signatories(contract: Contract, resolved: Sequence[Resolved]) -> None:
+    for entry in resolved:
+        signatory = Signatory.objects.create(
+            contract=contract, party=entry.party, role=entry.role, order=entry.order
+        )
+        if entry.invitee is not None:
+            invitations.create_invitation(signatory, entry.invitee)
 
 
 # --- signatories ------------------------------------------------------------------------------
 
 
-def _resolve_signatories(specs: Sequence[SignatorySpec], *, offeror: Party) -> list[_Resolved]:
+def resolve_signatories(specs: Sequence[SignatorySpec], *, offeror: Party) -> list[Resolved]:
     """The named parties in signing order, or a refusal naming what is wrong."""
     resolved, unknown = [], {}
     for index, spec in enumerate(specs):
+        role, order = str(spec.get("role")), int(spec.get("order", 0))
+        invitee = invitations.invitee_of(spec, f"signatories.{index}")
+        if invitee is not None:
+            party = invitations.registered_party_for(invitee, f"signatories.{index}")
+            resolved.append(Resolved(party, role, order, None if party else invitee))
+            continue
         party = _find_party(spec)
         if party is None:
             unknown[f"signatories.{index}"] = [str(spec.get("party") or spec.get("party_id"))]
             continue
-        resolved.append(_Resolved(party, str(spec.get("role")), int(spec.get("order", 0))))
+        resolved.append(Resolved(party, role, order))
     if unknown:
         raise BusinessRuleViolation(
             "unknown_signatory",
@@ -304,7 +351,7 @@ def _find_party(spec: SignatorySpec) -> Party | None:
     return None
 
 
-def _check_roles(resolved: Sequence[_Resolved], offeror: Party) -> None:
+def _check_roles(resolved: Sequence[Resolved], offeror: Party) -> None:
     roles = {entry.role for entry in resolved}
     if not roles <= set(Signatory.Role.values):
         raise _invalid("signatories", _("A signatory's role is offeror or offeree."))
@@ -317,7 +364,7 @@ def _check_roles(resolved: Sequence[_Resolved], offeror: Party) -> None:
         )
     if len(resolved) < 2:
         raise _invalid("signatories", _("Name at least one offeree."), "no_offeree")
-    if len({entry.party.pk for entry in resolved}) != len(resolved):
+    if len({entry.key for entry in resolved}) != len(resolved):
         raise _invalid("signatories", _("A party is named more than once."), "duplicate_signatory")
     if sorted(entry.order for entry in resolved) != list(range(1, len(resolved) + 1)):
         raise _invalid(
@@ -333,7 +380,7 @@ def _check_roles(resolved: Sequence[_Resolved], offeror: Party) -> None:
 def _record_application(
     contract: Contract,
     actor: User,
-    resolved: Sequence[_Resolved],
+    resolved: Sequence[Resolved],
     specs: Sequence[FieldSpec],
     template: Any,
 ) -> None:
@@ -353,9 +400,16 @@ def _record_application(
         title=contract.title,
         category=contract.category,
         sign_deadline=contract.sign_deadline.isoformat() if contract.sign_deadline else None,
-        signatories=[{"party": e.party.pk, "role": e.role, "order": e.order} for e in resolved],
+        signatories=[_signatory_evidence(e) for e in resolved],
         **extra,
     )
+
+
+def _signatory_evidence(entry: Resolved) -> dict[str, Any]:
+    named: dict[str, Any] = {"role": entry.role, "order": entry.order}
+    if entry.party is not None:
+        return {"party": entry.party.pk, **named}
+    return {"invited": _identifier(entry), **named}
 
 
 def _record_version(
@@ -408,10 +462,10 @@ def update_elements(*, contract: Contract, actor: User, elements: dict[str, Any]
     _require_offeror(contract, actor)
     _require_state(contract, EDITABLE_STATES)
     resolved = [
-        _Resolved(s.party, s.role, s.order)
-        for s in contract.signatories.select_related("party").order_by("order")
+        Resolved(s.party, s.role, s.order, _invitee_of(s))
+        for s in contract.signatories.select_related("party", "invitation").order_by("order")
     ]
-    elements = _with_parties(elements, [entry.party for entry in resolved])
+    elements = with_parties(elements, resolved)
     source = _source_of(contract)
     placed = list(contract.fields.select_related("signatory"))
     pdf = _document(
@@ -432,6 +486,13 @@ def update_elements(*, contract: Contract, actor: User, elements: dict[str, Any]
         kind = "upload" if source["upload"] is not None else "text"
         _record_version(contract, actor, version, source=kind, reason="elements_updated")
     return contract
+
+
+def _invitee_of(signatory: Signatory) -> Invitee | None:
+    if signatory.party_id is not None:
+        return None
+    invitation = signatory.invitation
+    return Invitee(name=invitation.name, phone=invitation.phone, email=invitation.email)
 
 
 def _source_of(contract: Contract) -> dict[str, Any]:
@@ -497,9 +558,11 @@ def expire_contract(*, contract_id: int) -> bool:
 
 
 def _notify_every_party(contract: Contract, kind: str, **extra: str) -> None:
-    for signatory in contract.signatories.select_related("party__account"):
+    for signatory in contract.signatories.filter(party__isnull=False).select_related(
+        "party__account"
+    ):
         notify(
-            recipient=signatory.party.account,
+            recipient=signatory.registered_party.account,
             kind=kind,
             context=_about(contract, **extra),
             obj=contract,

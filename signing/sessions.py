@@ -49,6 +49,7 @@ from signing.steps import (
     refuse_while_identity_pending,
     require_open,
     signatory_of,
+    unsigned_in_order,
 )
 
 __all__ = ["ContractSigning", "to_be_signed"]
@@ -68,7 +69,7 @@ def require_turn(contract: Contract, signatory: Signatory) -> None:
     require_open(contract)
     if signatory.signed_at is not None:
         raise BusinessRuleViolation("already_signed", _("You have signed this contract already."))
-    first_unsigned = contract.signatories.filter(signed_at__isnull=True).order_by("order").first()
+    first_unsigned = unsigned_in_order(contract).first()
     if first_unsigned is None or first_unsigned.pk != signatory.pk:
         raise BusinessRuleViolation(
             "not_your_turn",
@@ -102,7 +103,7 @@ class ContractSigning(SigningPolicy[SigningSession]):
 
     @property
     def party(self) -> Party:
-        return self.signatory.party
+        return self.signatory.registered_party
 
     @property
     def role(self) -> Signatory.Role:
@@ -135,9 +136,9 @@ class ContractSigning(SigningPolicy[SigningSession]):
         return self.contract.fields.filter(signatory=self.signatory, paging_seal=True).exists()
 
     def admit(self, actor: User) -> None:
-        refuse_while_identity_pending(self.signatory.party)
+        refuse_while_identity_pending(self.signatory.registered_party)
         require_authentication(
-            party=self.signatory.party,
+            party=self.signatory.registered_party,
             actor=actor,
             step=self.sign_step,
             notice_kind="signing_not_authenticated",
@@ -297,9 +298,9 @@ def _form_contract_data(contract: Contract, sha256: str, stamped_at: datetime | 
     it is delivered to the offerees (电子合同数据送达)."""
     record(Step.T4_10, contract, None, sha256=sha256, timestamp_time=_iso(stamped_at))
     offerees = [
-        s.party
+        s.registered_party
         for s in contract.signatories.select_related("party__account").filter(
-            role=Signatory.Role.OFFEREE
+            role=Signatory.Role.OFFEREE, party__isnull=False
         )
     ]
     notify_parties(contract, "contract_data_delivered", offerees, sha256=sha256)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.db.models import OuterRef, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -18,12 +21,24 @@ def about(contract: Contract, **extra: str) -> dict[str, str]:
     return {"reference": contract.reference, "title": contract.title, **extra}
 
 
+def contract_link(contract: Contract) -> str:
+    """The contract's page, as a notice links to it."""
+    return f"{settings.PUBLIC_BASE_URL}{reverse('contract-detail', args=[contract.reference])}"
+
+
+def unsigned_in_order(contract: Contract | OuterRef) -> QuerySet[Signatory]:
+    """The signatories yet to sign, in signing order: the first is the one whose turn it is."""
+    return Signatory.objects.filter(contract=contract, signed_at__isnull=True).order_by("order")
+
+
 def notify_parties(
     contract: Contract, kind: str, parties: list[Party] | None = None, **extra: str
 ) -> None:
     """The notice to ``parties`` (default: every signatory), each in its own inbox."""
     if parties is None:
-        parties = [s.party for s in contract.signatories.select_related("party__account")]
+        # An invited signatory not yet registered has no inbox: its invitation speaks for it.
+        signatories = contract.signatories.filter(party__isnull=False)
+        parties = [s.registered_party for s in signatories.select_related("party__account")]
     for party in parties:
         notify(recipient=party.account, kind=kind, context=about(contract, **extra), obj=contract)
 

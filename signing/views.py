@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -19,15 +20,17 @@ from econtract.contracts.elements import label, schedule_rows
 from econtract.contracts.models import Contract, Signatory, SignatureRecord
 from econtract.contracts.placed_fields import mappable_element_labels
 from econtract.contracts.rendering import designation
+from econtract.contracts.search import MAX_LENGTH as SEARCH_MAX_LENGTH
 from econtract.errors import BusinessRuleViolation
 from econtract.evidence.services import history
 from econtract.evidence.steps import BY_CODE
 from econtract.parties.models import PartyCertificate, User
 from econtract.signing_engine.pages import seal_choices, signing_page_context
-from signing import decisions, selectors, services
+from signing import decisions, reminders, selectors, services
 from signing.api import pdf_response
 from signing.forms import ContractForm
 from signing.services import SignatorySpec
+from signing.steps import unsigned_in_order
 
 # Where a refusal's ``fields`` belong on the form; anything else goes above it.
 _FORM_FIELD_OF = {"title": "title", "category": "category", "sign_deadline": "sign_deadline"}
@@ -45,9 +48,13 @@ def _contract(request: HttpRequest, reference: str) -> Contract:
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     party = selectors.party_of(account_of(request))
+    search = request.GET.get("q", "").strip()[:SEARCH_MAX_LENGTH]
     contracts = (
         selectors.contracts_visible_to(
-            party=party, state=request.GET.get("state", ""), include_granted=False
+            party=party,
+            state=request.GET.get("state", ""),
+            search=search,
+            include_granted=False,
         )
         if party is not None
         else Contract.objects.none()
@@ -55,7 +62,12 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "signing/list.html",
-        {"contracts": contracts[:200], "party": party, "states": Contract.State.choices},
+        {
+            "contracts": contracts[:200],
+            "party": party,
+            "states": Contract.State.choices,
+            "search": search,
+        },
     )
 
 
@@ -107,8 +119,8 @@ def _create(request: HttpRequest, form: ContractForm) -> Contract:
     upload = form.cleaned_data.get("document")
     offeror: SignatorySpec = {"party": account.get_username(), "role": "offeror", "order": 1}
     counterparties: list[SignatorySpec] = [
-        {"party": identifier, "role": "offeree", "order": index + 2}
-        for index, identifier in enumerate(form.counterparty_identifiers())
+        {**named, "role": "offeree", "order": index + 2}  # type: ignore[typeddict-item]
+        for index, named in enumerate(form.counterparties_named())
     ]
     return services.create_contract(
         offeror=account,
@@ -158,7 +170,7 @@ def _detail_context(contract: Contract, party: Any, account: User) -> dict[str, 
     ]
     context = {
         "contract": contract,
-        "signatories": contract.signatories.select_related("party"),
+        "signatories": contract.signatories.select_related("party", "invitation"),
         "history": steps,
         "is_offeror": party is not None and contract.offeror_id == party.pk,
         "can_submit": contract.state in services.EDITABLE_STATES,
@@ -167,13 +179,14 @@ def _detail_context(contract: Contract, party: Any, account: User) -> dict[str, 
         "missing": [label(path, "en" if english else "zh") for path in contract.missing_elements()],
         "elements": _element_rows(contract, english=english),
         **_signing_context(contract, party, account),
+        **reminders.page_context(contract, party),
     }
     context["fill_fields"] = _fill_fields(contract, party, mine_to_fill=context["my_turn"])
     return context
 
 
 def _party_label(signatory: Signatory) -> str:
-    return f"{designation(signatory.order - 1)} · {signatory.party.name}"
+    return f"{designation(signatory.order - 1)} · {signatory.display_name}"
 
 
 def _fill_fields(contract: Contract, party: Any, *, mine_to_fill: bool) -> list[dict[str, Any]]:
@@ -202,7 +215,7 @@ def _signing_context(contract: Contract, party: Any, account: User) -> dict[str,
     """Who may sign or decline now, and whether the platform seal is running."""
     mine = contract.signatories.filter(party=party).first() if party is not None else None
     open_ = contract.state in Contract.OPEN_STATES
-    next_up = contract.signatories.filter(signed_at__isnull=True).order_by("order").first()
+    next_up = unsigned_in_order(contract).first()
     my_turn = open_ and mine is not None and next_up is not None and next_up.pk == mine.pk
     signatures = []
     if contract.current_version is not None:
@@ -250,28 +263,43 @@ def _element_rows(contract: Contract, *, english: bool) -> list[tuple[str, str]]
 @login_required
 @require_POST
 def submit(request: HttpRequest, reference: str) -> HttpResponse:
-    contract = _contract(request, reference)
-    try:
-        services.submit_contract(contract=contract, actor=account_of(request))
-    except BusinessRuleViolation as refused:
-        messages.error(request, refused.message)
-    else:
-        messages.success(request, _("The elements are complete; the contract is ready to sign."))
-    return redirect("contract-detail", reference=reference)
+    return _act(
+        request,
+        reference,
+        lambda contract, actor: services.submit_contract(contract=contract, actor=actor),
+        _("The elements are complete; the contract is ready to sign."),
+    )
 
 
 @login_required
 @require_POST
 def withdraw(request: HttpRequest, reference: str) -> HttpResponse:
+    reason = request.POST.get("reason", "")
+    return _act(
+        request,
+        reference,
+        lambda contract, actor: services.withdraw_contract(
+            contract=contract, actor=actor, reason=reason
+        ),
+        _("The contract is withdrawn; every party is told."),
+    )
+
+
+def _act(
+    request: HttpRequest,
+    reference: str,
+    action: Callable[[Contract, User], Any],
+    success: str,
+) -> HttpResponse:
+    """One of the contract page's buttons: the service, then its refusal or ``success`` shown
+    on the contract's page."""
     contract = _contract(request, reference)
     try:
-        services.withdraw_contract(
-            contract=contract, actor=account_of(request), reason=request.POST.get("reason", "")
-        )
+        action(contract, account_of(request))
     except BusinessRuleViolation as refused:
         messages.error(request, refused.message)
     else:
-        messages.success(request, _("The contract is withdrawn; every party is told."))
+        messages.success(request, success)
     return redirect("contract-detail", reference=reference)
 
 
@@ -287,13 +315,22 @@ def document(request: HttpRequest, reference: str) -> HttpResponse:
 @login_required
 @require_POST
 def decline(request: HttpRequest, reference: str) -> HttpResponse:
-    contract = _contract(request, reference)
-    try:
-        decisions.decline(
-            contract=contract, actor=account_of(request), reason=request.POST.get("reason", "")
-        )
-    except BusinessRuleViolation as refused:
-        messages.error(request, refused.message)
-    else:
-        messages.success(request, _("You declined to sign; every other party is told."))
-    return redirect("contract-detail", reference=reference)
+    reason = request.POST.get("reason", "")
+    return _act(
+        request,
+        reference,
+        lambda contract, actor: decisions.decline(contract=contract, actor=actor, reason=reason),
+        _("You declined to sign; every other party is told."),
+    )
+
+
+@login_required
+@require_POST
+def remind(request: HttpRequest, reference: str) -> HttpResponse:
+    """催签: the offeror reminds the party whose turn it is (X16)."""
+    return _act(
+        request,
+        reference,
+        lambda contract, actor: reminders.remind_by_hand(contract=contract, actor=actor),
+        _("The reminder is sent to the party whose turn it is to sign."),
+    )

@@ -15,6 +15,7 @@ from econtract.contracts.models import Contract, Signatory
 from econtract.evidence.steps import Step
 from econtract.notifications.deadlines import open_deadline, register_wait, resolve_deadlines
 from econtract.parties.models import User
+from signing.steps import unsigned_in_order
 
 NEXT_SIGNATURE, SEALED_CONTRACT = Step.T5_5, Step.T5_10
 
@@ -27,7 +28,7 @@ def after_signature(contract: Contract) -> bool:
 
     Returns whether every signatory has signed now."""
     resolve_deadlines(obj=contract, step=NEXT_SIGNATURE)
-    unsigned = contract.signatories.filter(signed_at__isnull=True).order_by("order")
+    unsigned = unsigned_in_order(contract)
     if unsigned.exists():
         due = timezone.now() + settings.SIGNING_TURN_WAIT
         if contract.sign_deadline is not None:
@@ -49,4 +50,4 @@ def end_waits(contract: Contract) -> None:
 
 
 def _account(signatory: Signatory) -> User:
-    return signatory.party.account
+    return signatory.registered_party.account

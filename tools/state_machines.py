@@ -29,6 +29,7 @@ MACHINES = (
     ("Cancellation (§11.2, Table 10)", "auxiliary.models.Cancellation"),
     ("Two-step signing session (DESIGN.md §3)", "econtract.signing_engine.models.TwoStepSession"),
     ("Organisation seal (X12)", "econtract.organizations.models.Seal"),
+    ("Bulk send (X17)", "auxiliary.bulk_send.models.Batch"),
 )
 # The signing session's states are set by the engine, not by django-fsm transitions.
 SESSION_EDGES = (

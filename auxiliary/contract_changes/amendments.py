@@ -70,7 +70,9 @@ def apply_for_amendment(
     reason = lifecycle.required_reason(reason)
     _check_source(text, document)
     elements = _with_parties(elements, contract)
-    authenticated(STEPS, signatory.party, actor, step=STEPS.authentication, about=contract)
+    authenticated(
+        STEPS, signatory.registered_party, actor, step=STEPS.authentication, about=contract
+    )
     missing = missing_elements(elements)
     base_sha256 = contract.current_version.sha256 if contract.current_version else ""
     # Rendered before the transaction: it takes a second and the evidence chain is locked
@@ -80,17 +82,17 @@ def apply_for_amendment(
         contract = lock_for_new_change(contract)
         amendment = Amendment.objects.create(
             contract=contract,
-            initiator=signatory.party,
+            initiator=signatory.registered_party,
             reason=reason,
             base_sha256=base_sha256,
             elements=elements,
             text=text or "",
             upload_sha256=document_sha256(document) if document is not None else "",
         )
-        create_participants(amendment, contract, signatory.party)
+        create_participants(amendment, contract, signatory.registered_party)
         record(STEPS.application, amendment, actor, reason=reason, base_sha256=base_sha256)
         record(STEPS.accepted, amendment, None, accepted=True)
-        notify_parties(amendment, STEPS.accepted_notice, [signatory.party])
+        notify_parties(amendment, STEPS.accepted_notice, [signatory.registered_party])
         record(STEPS.authentication, amendment, None, authenticated=True)
         _store_content(amendment, actor, pdf, source="upload" if document else "text")
         _check_elements(amendment, actor, missing)
@@ -325,6 +327,7 @@ def _with_parties(elements: Any, contract: Contract) -> dict[str, Any]:
     if not elements.get("parties"):
         signatories = contract.signatories.select_related("party").order_by("order")
         elements["parties"] = [
-            {"name": s.party.name, "address": s.party.address} for s in signatories
+            {"name": s.registered_party.name, "address": s.registered_party.address}
+            for s in signatories
         ]
     return elements

@@ -275,7 +275,7 @@ def applicant(contract: Contract, actor: User) -> Signatory:
     )
     if found is None:
         raise not_found()
-    if found.party.status != Party.Status.ACTIVE:
+    if found.registered_party.status != Party.Status.ACTIVE:
         raise BusinessRuleViolation(
             "not_registered",
             _("Only a registered party whose identity is not cancelled can do this (§7)."),

@@ -31,7 +31,7 @@ from econtract.contracts.rendering import (
 def signatory_lines(contract: Contract) -> list[SignatoryLine]:
     """The parties as the schedule and signature page print them, in the original order."""
     return [
-        SignatoryLine(s.party.name, s.role, s.party.identifier)
+        SignatoryLine(s.registered_party.name, s.role, s.registered_party.identifier)
         for s in contract.signatories.select_related("party").order_by("order")
     ]
 
@@ -105,10 +105,10 @@ def _party_rows(signatories: list[Signatory]) -> list[dict[str, Any]]:
         {
             "order": index + 1,
             "designation": designation(index),
-            "name": s.party.name,
+            "name": s.registered_party.name,
             "role_label": ROLE_LABELS.get(s.role, s.role),
-            "identifier": s.party.identifier,
-            "address": s.party.address,
+            "identifier": s.registered_party.identifier,
+            "address": s.registered_party.address,
         }
         for index, s in enumerate(signatories)
     ]

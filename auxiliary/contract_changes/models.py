@@ -362,7 +362,7 @@ class ChangeParticipant(models.Model):
 
     @property
     def party(self) -> Party:
-        return self.signatory.party
+        return self.signatory.registered_party
 
 
 class ChangeSigningSession(TwoStepSession):

@@ -47,14 +47,16 @@ def apply_for_termination(
     reason = lifecycle.required_reason(reason)
     _check_effective_date(effective_date, contract)
     settlement = (settlement or "").strip()
-    authenticated(STEPS, signatory.party, actor, step=STEPS.authentication, about=contract)
+    authenticated(
+        STEPS, signatory.registered_party, actor, step=STEPS.authentication, about=contract
+    )
     base_sha256 = contract.current_version.sha256 if contract.current_version else ""
     # Drawn up before the transaction (WeasyPrint takes a second; the evidence chain is locked
     # from the first event to the commit), stored in it.
     pdf = documents.termination_agreement_pdf(
         contract=contract,
         base_sha256=base_sha256,
-        initiator_name=signatory.party.name,
+        initiator_name=signatory.registered_party.name,
         reason=reason,
         effective_date=effective_date,
         settlement=settlement,
@@ -63,13 +65,13 @@ def apply_for_termination(
         contract = lock_for_new_change(contract)
         termination = Termination.objects.create(
             contract=contract,
-            initiator=signatory.party,
+            initiator=signatory.registered_party,
             reason=reason,
             base_sha256=base_sha256,
             effective_date=effective_date,
             settlement=settlement,
         )
-        create_participants(termination, contract, signatory.party)
+        create_participants(termination, contract, signatory.registered_party)
         record(
             STEPS.application,
             termination,
@@ -82,7 +84,9 @@ def apply_for_termination(
         sha256 = store_document(termination, pdf, unsigned=True)
         fields = add_fields(termination)
         record(STEPS.accepted, termination, None, accepted=True, agreement_sha256=sha256)
-        notify_parties(termination, STEPS.accepted_notice, [signatory.party], sha256=sha256)
+        notify_parties(
+            termination, STEPS.accepted_notice, [signatory.registered_party], sha256=sha256
+        )
         record(STEPS.authentication, termination, None, authenticated=True, fields=fields)
         lifecycle.ask_next(
             termination, pending=lifecycle.UNDECIDED, kind=STEPS.decision_requested_notice

@@ -22,7 +22,7 @@ as an incomplete one, with every path at once.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any, NotRequired, TypedDict
 
@@ -96,8 +96,10 @@ def is_present(value: Any) -> bool:
     return isinstance(value, str) and value.strip() != ""
 
 
-def missing_elements(elements: Any) -> list[str]:
-    """Every missing or blank element as a dotted path, in Art. 470 order.
+def missing_elements(elements: Any, *, supplied: Collection[str] = ()) -> list[str]:
+    """Every missing or blank element as a dotted path, in Art. 470 order, except those
+    ``supplied`` (by a placed field its signer fills in; checked again before the last
+    signature).
 
     ``parties`` is missing when it is not a non-empty list; a listed party missing its name or
     address is named by index (``parties.0.address``). ``performance`` is always checked field
@@ -116,7 +118,7 @@ def missing_elements(elements: Any) -> list[str]:
     missing += [
         name for name in ("liability", "dispute_resolution") if not is_present(given.get(name))
     ]
-    return missing
+    return [path for path in missing if path not in supplied]
 
 
 def _missing_parties(parties: Any) -> list[str]:

@@ -23,6 +23,7 @@ from econtract.contracts.elements import missing_elements
 from econtract.contracts.placed_fields import SIGNING_TYPES, FieldSpec, FieldType
 from econtract.contracts.storage import ContractStorage, contract_storage
 from econtract.parties.models import Party, PartyCertificate
+from econtract.privacy import mask_identifier
 
 
 def _condition(check: Callable[[Contract], bool]) -> Callable[[models.Model], bool]:
@@ -114,7 +115,7 @@ class Contract(ConcurrentTransitionMixin, models.Model):
         """Missing elements, except those a placed field will supply when its signer fills it
         in (checked again before the last signature, ``signing/sessions.py``)."""
         supplied = set(self.fields.exclude(element="").values_list("element", flat=True))
-        return [path for path in missing_elements(self.elements) if path not in supplied]
+        return missing_elements(self.elements, supplied=supplied)
 
     def has_offeror_and_offeree(self) -> bool:
         roles = set(self.signatories.values_list("role", flat=True))
@@ -192,7 +193,10 @@ class Signatory(models.Model):
         OFFEREE = "offeree", _("offeree")  # 受要约方: signs after the offeror, in order
 
     contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="signatories")
-    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="signatory_roles")
+    # None while an invited offeree has not registered yet (``SigningInvitation``).
+    party = models.ForeignKey(
+        Party, on_delete=models.PROTECT, related_name="signatory_roles", null=True, blank=True
+    )
     role = models.CharField(_("role"), max_length=8, choices=Role.choices)
     order = models.PositiveSmallIntegerField(_("signing order"))
     signed_at = models.DateTimeField(_("signed at"), null=True, blank=True)
@@ -224,10 +228,87 @@ class Signatory(models.Model):
                 condition=models.Q(role="offeror", order=1) | models.Q(role="offeree", order__gt=1),
                 name="signatory_offeror_signs_first",
             ),
+            # Only an offeree may be invited: the offeror is the registered party creating it.
+            models.CheckConstraint(
+                condition=models.Q(party__isnull=False) | models.Q(role="offeree"),
+                name="signatory_offeror_is_registered",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.contract_id} #{self.order} {self.role} {self.party_id}"
+
+    @property
+    def display_name(self) -> str:  # the party's, or the name an invitation gives (issue 16)
+        return self.party.name if self.party is not None else self.invitation.name
+
+    @property
+    def waiting_for_registration(self) -> str:  # the invited contact, masked, till it registers
+        return self.invitation.masked_contact if self.party is None else ""
+
+    @property
+    def registered_party(self) -> Party:
+        """The party, where only a registered one can be: signing, deciding, conclusion and
+        everything after. An invited signatory gets its party when it registers (issue 16)."""
+        if self.party is None:
+            raise UnregisteredSignatoryError(f"signatory {self.pk} has not registered yet")
+        return self.party
+
+
+class UnregisteredSignatoryError(RuntimeError):
+    """An invited signatory's party was needed before it registered (a missing check)."""
+
+
+class SigningInvitation(models.Model):
+    """An offeree named by phone or e-mail before it registered (issue 16, X15).
+
+    The link's token is the ``nonce`` and its HMAC under the platform's key (the table alone
+    opens nothing). Whoever opens it may register, nothing more: the signatory becomes that
+    account's party only when the registered name and phone (or e-mail) are the ones the
+    offeror gave (``signing/invitations.py``). It ends with the signing deadline.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("waiting for registration")  # sent, maybe opened
+        ACCEPTED = "accepted", _("registered")  # the named person registered; bound
+        ENDED = "ended", _("ended")  # the contract left signing or the deadline passed
+
+    signatory = models.OneToOneField(Signatory, on_delete=models.PROTECT, related_name="invitation")
+    name = models.CharField(_("name"), max_length=200)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    nonce = models.CharField(max_length=32, unique=True, editable=False)
+    state = models.CharField(
+        _("state"), max_length=16, choices=State.choices, default=State.PENDING
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    opened_at = models.DateTimeField(_("opened at"), null=True, blank=True)
+    # The last account that opened the link: its approval binds it, if name and phone match.
+    opened_by = models.ForeignKey(
+        "parties.User", on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    accepted_at = models.DateTimeField(_("registered at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("signing invitation")
+        verbose_name_plural = _("signing invitations")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(phone="", email=""), name="invitee_contact")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.signatory_id} → {self.masked_contact}"
+
+    @property
+    def masked_contact(self) -> str:
+        """The contact as others may see it: 138****5678, z***@example.com."""
+        if self.phone:
+            return mask_identifier(self.phone, keep_start=3, keep_end=4)
+        name, _at, domain = self.email.partition("@")
+        return f"{name[:1]}***@{domain}"
 
 
 class PlacedField(models.Model):

@@ -8,12 +8,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import reduce
+from operator import or_
+from typing import Any
 
 from django.db.models import Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from econtract.contracts.models import AccessGrant, Contract, Signatory
+from econtract.contracts.search import matching, search_words
 from econtract.errors import BusinessRuleViolation
 from econtract.parties.models import Party, User
 
@@ -55,6 +59,7 @@ def contracts_visible_to(
     counterparty: str = "",
     since: datetime | None = None,
     until: datetime | None = None,
+    search: str = "",
     include_granted: bool = True,
 ) -> QuerySet[Contract]:
     """The party's contracts (as a signatory) and, unless ``include_granted`` is off, the ones
@@ -62,17 +67,19 @@ def contracts_visible_to(
 
     ``role`` is the caller's role: ``offeror``, ``offeree`` or ``grantee``; ``counterparty``
     names another signatory (see ``parties_named``); ``since``/``until`` bound the creation
-    time. Every filter is an ``id IN (subquery)`` over an index, never a join that needs
-    DISTINCT, so PostgreSQL walks the newest-first index and stops at the page's end.
+    time; ``search`` keeps those whose title, reference or elements contain each of its words
+    (``econtract/contracts/search.py``). Every filter is an ``id IN (subquery)`` over an
+    index, never a join that needs DISTINCT, so PostgreSQL walks the newest-first index and
+    stops at the page's end.
     """
     own = Signatory.objects.filter(party=party)
     if role in Signatory.Role.values:
         own = own.filter(role=role)
-    visible = Q(pk__in=own.values("contract_id"))
+    ids: list[QuerySet[Any, Any]] = [own.values("contract_id")]
     if include_granted and role in ("", GRANTEE_ROLE):
-        granted = Q(pk__in=active_grants(party=party).values("contract_id"))
-        visible = granted if role == GRANTEE_ROLE else visible | granted
-    contracts = Contract.objects.filter(visible)
+        granted = active_grants(party=party).values("contract_id")
+        ids = [granted] if role == GRANTEE_ROLE else [*ids, granted]
+    contracts = Contract.objects.filter(_among(ids, searched=bool(search_words(search))))
     if state:
         contracts = contracts.filter(state=state)
     if counterparty:
@@ -83,7 +90,22 @@ def contracts_visible_to(
         contracts = contracts.filter(created_at__gte=since)
     if until is not None:
         contracts = contracts.filter(created_at__lt=until)
+    contracts = matching(contracts, search)
     return contracts.select_related("offeror", "current_version")
+
+
+def _among(ids: list[QuerySet[Any, Any]], *, searched: bool) -> Q:
+    """``id IN`` the contract ids the party signs or is granted. Unsearched, an OR of ``IN``s:
+    PostgreSQL checks them as hashed subplans while it walks the newest-first index. Searched,
+    one ``IN (... UNION ...)``, a semi-join whose size PostgreSQL knows, so it weighs the
+    caller's contracts against the search index's candidates; with the OR it takes half the
+    table to be visible and, for a word in most contracts (有限), rechecks every candidate:
+    about 1 s at 100,000 contracts, against 4 ms for a typical caller's 200 contracts through
+    the semi-join (``bench/query_list.py``)."""
+    ids = [subquery.order_by() for subquery in ids]
+    if searched and len(ids) > 1:
+        return Q(pk__in=ids[0].union(*ids[1:]))
+    return reduce(or_, (Q(pk__in=subquery) for subquery in ids))
 
 
 def not_found() -> BusinessRuleViolation:

@@ -37,9 +37,15 @@ PERFORMANCE_STATUS = {
 
 @extend_schema_serializer(component_name="ContractSignatory")
 class SignatorySerializer(serializers.ModelSerializer):
-    party_id = serializers.IntegerField(read_only=True)
-    name = serializers.CharField(source="party.name", read_only=True)
-    identifier = serializers.CharField(source="party.identifier", read_only=True)
+    """A signatory; an invited one not yet registered (issue 16) has no party yet: its name is
+    the one the offeror gave and ``invited`` its masked phone or e-mail until it registers."""
+
+    party_id = serializers.IntegerField(read_only=True, allow_null=True)
+    name = serializers.SerializerMethodField()
+    identifier = serializers.SerializerMethodField()
+    invited = serializers.SerializerMethodField(
+        help_text="The invited phone or e-mail, masked, while its owner has not registered."
+    )
 
     class Meta:
         model = Signatory
@@ -47,6 +53,7 @@ class SignatorySerializer(serializers.ModelSerializer):
             "party_id",
             "name",
             "identifier",
+            "invited",
             "role",
             "order",
             "signed_at",
@@ -54,6 +61,15 @@ class SignatorySerializer(serializers.ModelSerializer):
             "performance_confirmed_at",
         ]
         read_only_fields = fields
+
+    def get_name(self, signatory: Signatory) -> str:
+        return signatory.display_name
+
+    def get_identifier(self, signatory: Signatory) -> str:
+        return signatory.party.identifier if signatory.party is not None else ""
+
+    def get_invited(self, signatory: Signatory) -> str | None:
+        return signatory.waiting_for_registration or None
 
 
 @extend_schema_serializer(component_name="ContractVersionSummary")
@@ -107,15 +123,15 @@ class SignatureSerializer(serializers.ModelSerializer):
 
     def get_signer(self, record: SignatureRecord) -> str:
         # The seal is the platform's (服务组签名); a party's signature names the party.
-        return record.signatory.party.name if record.signatory else "platform"
+        return record.signatory.registered_party.name if record.signatory else "platform"
 
     def get_signed_by(self, record: SignatureRecord) -> str:
         certificate = record.certificate
         if record.signatory is None or certificate is None:
             return self.get_signer(record)
         member = getattr(certificate.account, "party", None)
-        if certificate.account_id == record.signatory.party.account_id or member is None:
-            return record.signatory.party.name
+        if certificate.account_id == record.signatory.registered_party.account_id or member is None:
+            return record.signatory.registered_party.name
         return member.name
 
 
@@ -225,6 +241,7 @@ def list_prefetches() -> list[Any]:
     """What ``ContractSerializer`` reads of each contract of a list, prefetched per page."""
     return [
         "signatories__party",
+        "signatories__invitation",
         "versions",
         "fields__signatory",
         Prefetch(
@@ -235,7 +252,12 @@ def list_prefetches() -> list[Any]:
 
 
 # What ``ContractSerializer`` reads of a contract besides its offeror and current version.
-_REPRESENTED = ("signatories__party", "versions", "fields__signatory")
+_REPRESENTED = (
+    "signatories__party",
+    "signatories__invitation",
+    "versions",
+    "fields__signatory",
+)
 
 
 def loaded_for_representation(contract: Contract) -> Contract:

@@ -192,6 +192,18 @@ for _kind in (
     NoticeKind("seal_changed", Step.X12, "印章变更通知", "Organisation seal change notice"),
     NoticeKind("seal_authorization_changed", Step.X13, "用印授权变更通知",
                "Seal use authorisation change notice"),
+    # X15: an invitation to sign for someone not yet registered (sent to the address invited),
+    # what became of it (to the offeror), and the contract waiting once registered.
+    NoticeKind("signing_invitation", Step.X15, "合同签署邀请", "Invitation to sign a contract",
+               channels=(Channel.EMAIL, Channel.SMS)),
+    NoticeKind("signing_invitation_progress", Step.X15, "签署邀请进展通知",
+               "Signing invitation update"),
+    NoticeKind("signing_invitation_accepted", Step.X15, "待签署合同通知",
+               "Contract waiting for your signature",
+               channels=(Channel.INBOX, Channel.EMAIL, Channel.SMS)),
+    # X16: a reminder to the party whose turn it is to sign, with the link (by SMS too).
+    NoticeKind("signing_reminder", Step.X16, "催签通知", "Reminder to sign",
+               channels=(Channel.INBOX, Channel.EMAIL, Channel.SMS)),
 ):
     register_kind(_kind)
 # fmt: on

@@ -36,6 +36,8 @@ class Notification(models.Model):
     body = models.TextField(_("body"))
     # The HTML part of the e-mail, rendered with the text so every channel says the same thing.
     body_html = models.TextField(_("HTML body"), blank=True)
+    # Where the recipient acts on it (the context's ``link``): the SMS carries it.
+    link = models.CharField(_("link"), max_length=500, blank=True)
     object_type = models.CharField(_("object type"), max_length=100, blank=True)
     object_id = models.CharField(_("object id"), max_length=64, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)

@@ -68,6 +68,7 @@ def notify(
         title=rendered.title[:255],
         body=rendered.body,
         body_html=rendered.body_html,
+        link=str(context.get("link") or "")[:500],
         object_type=object_label(obj) if obj is not None else object_type,
         object_id=str(obj.pk) if obj is not None else object_id,
         created_at=now,
@@ -202,7 +203,9 @@ def send_email(*, address: str, title: str, body: str, body_html: str = "") -> N
 
 
 def _sms_text(notification: Notification) -> str:
-    # An SMS says what happened and where to read it; the full text is in the inbox.
+    # An SMS says what happened and where to act (the notice's link) or read it; the full
+    # text is in the inbox.
+    where = notification.link or settings.PUBLIC_BASE_URL
     if notification.language == "en":
-        return f"[econtract] {notification.title}. Details: {settings.PUBLIC_BASE_URL}"
-    return f"【econtract】{notification.title}。详情请登录 {settings.PUBLIC_BASE_URL}"
+        return f"[econtract] {notification.title}. Details: {where}"
+    return f"【econtract】{notification.title}。详情：{where}"

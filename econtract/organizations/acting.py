@@ -55,7 +55,12 @@ def refuse_read_only(acting: Acting) -> None:
 # The views that change an organisation's contracts when acting for it: the contract
 # processes. Anything else (logging out, the language, notices, the organisation's own pages,
 # which check roles themselves, verifying any PDF) is the member's own doing.
-CONTRACT_PROCESSES = ("signing.", "retrieval.", "auxiliary.contract_changes.")
+CONTRACT_PROCESSES = (
+    "signing.",
+    "retrieval.",
+    "auxiliary.contract_changes.",
+    "auxiliary.bulk_send.",
+)
 NOT_CONTRACT_CHANGES = ("retrieval.verification",)
 
 

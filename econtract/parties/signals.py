@@ -12,3 +12,8 @@ from __future__ import annotations
 from django.dispatch import Signal
 
 certificate_revoked = Signal()
+
+# ``party_registered(sender=Party, party=Party)``: a registration was approved and the party
+# created (T2.2), inside that transaction. The signing process binds the invitations to sign
+# that this account opened and that name this party (issue 16).
+party_registered = Signal()

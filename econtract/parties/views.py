@@ -8,6 +8,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import LoginView
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.i18n import set_language
@@ -24,7 +25,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
-        return redirect(settings.LOGIN_REDIRECT_URL)
+        return redirect(_next_page(request))
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = services.sign_up(
@@ -35,8 +36,18 @@ def signup(request: HttpRequest) -> HttpResponse:
             language=get_language(),
         )
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        return redirect(settings.LOGIN_REDIRECT_URL)
-    return render(request, "accounts/signup.html", {"form": form})
+        return redirect(_next_page(request))
+    return render(request, "accounts/signup.html", {"form": form, "next": _next_page(request)})
+
+
+def _next_page(request: HttpRequest) -> str:
+    """Where to go after signing up: ``next`` when it is a page of this site (an invitation's
+    link leads back to itself), else the default."""
+    wanted = request.POST.get("next") or request.GET.get("next") or ""
+    safe = url_has_allowed_host_and_scheme(
+        wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return wanted if safe else str(settings.LOGIN_REDIRECT_URL)
 
 
 class AccountLoginView(LoginView):

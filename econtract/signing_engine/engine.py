@@ -25,7 +25,8 @@ import hashlib
 import json
 from base64 import b64decode, b64encode
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 import aiohttp
@@ -91,6 +92,8 @@ def start_session[SessionT: TwoStepSession](
     paging_seal: bool = False,
     representative_seal_id: int | None = None,
     field_values: Mapping[str, Any] | None = None,
+    checked: CheckedSigner | None = None,
+    batch_id: str = "",
 ) -> SessionT:
     """Prepare ``actor``'s signature with ``certificate`` (its party's active certificate).
 
@@ -100,6 +103,10 @@ def start_session[SessionT: TwoStepSession](
     organisation, ``seal_id`` (and ``paging_seal``) is the seal applied
     (``organization_seal.py``: a member needs an authorisation covering the document).
     ``field_values`` fill the signer's placed fields, in the revision it signs.
+
+    Batch signing (``batch.py``): ``checked`` is the certificate's §8 checks run once for the
+    batch (:func:`checked_signer`, used while fresh); ``batch_id`` makes the session wait for
+    its batch's one SMS code instead of sending one of its own.
     """
     if not may_sign_for(actor, policy.party):
         raise session_not_found()
@@ -114,7 +121,9 @@ def start_session[SessionT: TwoStepSession](
         certifies=policy.certifies,
         representative_seal_id=representative_seal_id,
     )
-    signer, chain = signer_of(certificate, party_id=policy.party.pk)
+    if checked is None or not checked.covers(certificate, party_id=policy.party.pk):
+        checked = checked_signer(certificate, party_id=policy.party.pk)
+    signer, chain = checked.signer, checked.chain
     policy.agree(actor)
     with transaction.atomic(), appended_together():
         policy.lock()
@@ -131,7 +140,10 @@ def start_session[SessionT: TwoStepSession](
             shown = {**shown, **choice.evidence()}
         if filled:
             shown = {**shown, **filled_evidence(filled)}
-        if sms_confirmation or settings.SIGNING_REQUIRE_SMS_CONFIRMATION:
+        if batch_id:
+            sms.expect_batch_code(policy, session, actor)
+            shown = {**shown, "batch_id": batch_id}
+        elif sms_confirmation or settings.SIGNING_REQUIRE_SMS_CONFIRMATION:
             sms.send_code(policy, session, actor)
         policy.record(
             policy.sign_step,
@@ -187,6 +199,37 @@ def signer_of(
     ``certificate_status_unavailable``)."""
     signer = _usable_certificate(certificate, party_id)
     return signer, _checked_signer(signer)
+
+
+# How long one run of the §8 checks stands for the sessions of a batch: long enough to prepare
+# a thousand documents, short enough that a revocation published meanwhile is soon seen.
+CHECKS_STAND_FOR = timedelta(minutes=5)
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedSigner:
+    """A certificate that passed the §8 checks at ``checked_at``, for one party."""
+
+    certificate_pk: int
+    party_id: int
+    signer: x509.Certificate
+    chain: list[x509.Certificate]
+    checked_at: datetime = field(default_factory=timezone.now)
+
+    def covers(self, certificate: PartyCertificate, *, party_id: int) -> bool:
+        """These checks stand for ``certificate`` signing for the party now."""
+        return (
+            certificate.pk == self.certificate_pk
+            and party_id == self.party_id
+            and certificate.status == PartyCertificate.Status.ACTIVE
+            and timezone.now() - self.checked_at < CHECKS_STAND_FOR
+        )
+
+
+def checked_signer(certificate: PartyCertificate, *, party_id: int) -> CheckedSigner:
+    """:func:`signer_of`, kept: one run of the checks for a batch's many sessions."""
+    signer, chain = signer_of(certificate, party_id=party_id)
+    return CheckedSigner(certificate.pk, party_id, signer, chain)
 
 
 def _usable_certificate(certificate: PartyCertificate, party_id: int) -> x509.Certificate:

@@ -48,7 +48,8 @@ def form_field_name(field: PlacedField) -> str:
 
 def field_height_mm(signatory: Signatory) -> float | None:
     """An organisation's field is tall enough for its seal; a person's is its box."""
-    return SEAL_FIELD_HEIGHT_MM if signatory.party.kind == Party.Kind.ORGANIZATION else None
+    organization = signatory.party is not None and signatory.party.kind == Party.Kind.ORGANIZATION
+    return SEAL_FIELD_HEIGHT_MM if organization else None
 
 
 def has_box(signatory: Signatory) -> bool:

@@ -93,3 +93,87 @@ class TwoStepSession(models.Model):
     @property
     def sms_confirmation_required(self) -> bool:
         return bool(self.sms_phone_masked)
+
+
+class SigningBatch(models.Model):
+    """One signer's batch signing (issue 16): ordinary two-step sessions of one signed document
+    type, all prepared with one certificate and confirmed by ONE SMS code whose purpose is bound
+    to the batch's list digest (``econtract.signing_engine.batch``).
+
+    A batch knows its sessions by public id (:class:`SigningBatchItem`), not by foreign key:
+    each document type keeps its sessions in a table of its own (``session_type`` names it).
+    """
+
+    class State(models.TextChoices):
+        AWAITING_CODE = "awaiting_code", _("waiting for the SMS code")
+        CONFIRMED = "confirmed", _("confirmed: signing")
+        FINISHED = "finished", _("finished")  # no document left to sign
+
+    public_id = models.CharField(
+        _("batch id"), max_length=32, unique=True, default=new_session_id, editable=False
+    )
+    state = models.CharField(
+        _("state"), max_length=16, choices=State.choices, default=State.AWAITING_CODE
+    )
+    session_type = models.CharField(_("session type"), max_length=100)
+    account = models.ForeignKey(
+        "parties.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("signer")
+    )
+    party = models.ForeignKey(
+        "parties.Party",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("signing party"),
+    )
+    certificate = models.ForeignKey(
+        "parties.PartyCertificate", on_delete=models.PROTECT, related_name="+"
+    )
+    # The documents prepared, and the digest over their SHA-256s in order (batch.list_digest).
+    count = models.PositiveIntegerField(_("documents"), default=0)
+    digest = models.CharField(_("list digest (SHA-256)"), max_length=64, blank=True)
+    sms_phone_masked = models.CharField(_("SMS code sent to"), max_length=32, blank=True)
+    sms_confirmed_at = models.DateTimeField(_("SMS code confirmed at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("signing batch")
+        verbose_name_plural = _("signing batches")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.public_id} {self.count} {self.state}"
+
+
+class SigningBatchItem(models.Model):
+    """One document of a batch, in the order the signer chose it. ``position`` is its 1-based
+    place in the confirmed list (what the digest covers); a document that could not be
+    prepared has none and is reported with its refusal."""
+
+    class State(models.TextChoices):
+        PREPARED = "prepared", _("waiting for the signature")
+        SIGNED = "signed", _("signed")
+        FAILED = "failed", _("not signed")
+
+    batch = models.ForeignKey(SigningBatch, on_delete=models.CASCADE, related_name="items")
+    order = models.PositiveIntegerField(_("place in the request"))
+    subject = models.CharField(_("document"), max_length=64)  # e.g. a contract's reference
+    position = models.PositiveIntegerField(_("place in the list"), null=True, blank=True)
+    session_id = models.CharField(_("session id"), max_length=32, blank=True, db_index=True)
+    document_sha256 = models.CharField(_("document SHA-256"), max_length=64, blank=True)
+    state = models.CharField(_("state"), max_length=12, choices=State.choices)
+    error_code = models.CharField(_("refusal"), max_length=64, blank=True)
+    error_detail = models.TextField(_("refusal text"), blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("signing batch item")
+        verbose_name_plural = _("signing batch items")
+        ordering = ["batch", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "order"], name="batch_item_order_unique"),
+            models.UniqueConstraint(fields=["batch", "subject"], name="batch_item_subject_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.batch_id} #{self.order} {self.subject} {self.state}"

@@ -7,6 +7,7 @@
 import { collectFieldValues } from "./field-fill.js";
 import { loadKeyPair } from "./keys.js";
 import { signaturePad } from "./signature-pad.js";
+import { confirmSmsCode } from "./sms-code.js";
 import { followSeal, jsonApi, messages, signTwoStep } from "./two-step.js";
 
 const texts = JSON.parse(document.getElementById("signing-texts").textContent);
@@ -27,36 +28,22 @@ function sealingOf(element) {
     (document_.signatories || document_.participants || []).every((party) => party.signed_at);
 }
 
-function smsCodeTyped(session) {
-  smsPanel.hidden = false;
-  smsPanel.querySelector("[data-sms-sent-to]").textContent = session.sms_confirmation.sent_to;
-  smsPanel.querySelector("[data-sms-document]").textContent = session.document_sha256.slice(0, 16);
-  const input = smsPanel.querySelector("input");
-  const button = smsPanel.querySelector("button");
-  input.value = "";
-  input.focus();
-  return new Promise((resolve) => {
-    button.onclick = () => resolve(input.value.trim());
-  });
-}
-
-// Asked again until the server accepts the code; it counts the wrong tries and locks them.
+// The code bound to the document's hash (sms-code.js), before the key signs.
 async function confirmSms(session) {
   shown.say(texts.sms_sent);
-  for (;;) {
-    const code = await smsCodeTyped(session);
-    try {
-      await api(`${panel.dataset.sessionsApi}${session.id}/sms-confirmation/`, {
+  await confirmSmsCode({
+    panel: smsPanel,
+    shows: {
+      "[data-sms-sent-to]": session.sms_confirmation.sent_to,
+      "[data-sms-document]": session.document_sha256.slice(0, 16),
+    },
+    send: (code) =>
+      api(`${panel.dataset.sessionsApi}${session.id}/sms-confirmation/`, {
         method: "POST",
         body: JSON.stringify({ code }),
-      });
-      smsPanel.hidden = true;
-      shown.clear();
-      return;
-    } catch (error) {
-      shown.fail(error.message);
-    }
-  }
+      }),
+    shown,
+  });
 }
 
 // The signer's own placed fields, filled on the document (field-fill.js): written into the

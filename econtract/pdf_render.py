@@ -5,8 +5,14 @@ rendered PDF that uses any other face is refused (a missing glyph would print as
 from __future__ import annotations
 
 import io
+import os
+import shutil
+import tempfile
+import threading
 import warnings
 from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +23,7 @@ from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.reader import PdfFileReader
 
 FONT_FAMILY = "ContractCJK"
+_SRGB_WARNING = r"unclosed file .*sRGB2014\.icc"  # see _hush_srgb_profile_warning
 
 
 class ContractFontError(ImproperlyConfigured):
@@ -36,22 +43,134 @@ def font_path() -> Path:
 def render_html_pdf(
     template: str, context: dict[str, Any], *, pdf_variant: str | None = None
 ) -> bytes:
-    """A PDF from the HTML ``template``, which loads nothing but the CJK font (``font_url``)."""
+    """A PDF from the HTML ``template``, in the CJK font only (this module supplies the face;
+    templates only name the family ``ContractCJK``)."""
     # Imported here: WeasyPrint takes ~2 s to import, and only this path needs it.
     from weasyprint import HTML  # type: ignore[import-untyped]
 
-    font_url = font_path().resolve().as_uri()
-    html = render_to_string(template, {**context, "font_url": font_url})
-    document = HTML(string=html, base_url=None, url_fetcher=_font_only_fetcher(font_url))
-    with warnings.catch_warnings():
-        # WeasyPrint 70 opens its sRGB profile for PDF/A without closing it; CPython closes it
-        # at once when the last reference goes, but warns. Nothing leaks; only that is hushed.
-        warnings.simplefilter("ignore", ResourceWarning)
-        pdf = document.write_pdf(pdf_variant=pdf_variant) if pdf_variant else document.write_pdf()
+    setup = _thread_setup()
+    html = render_to_string(template, context)
+    document = HTML(string=html, base_url=None, url_fetcher=setup.fetcher)
+    options: dict[str, Any] = {"stylesheets": [setup.face], "font_config": setup.fonts}
+    if pdf_variant:
+        options["pdf_variant"] = pdf_variant
+    _hush_srgb_profile_warning()
+    pdf = document.write_pdf(**options)
     if not isinstance(pdf, bytes):  # write_pdf() without a target returns the bytes
         raise TypeError("WeasyPrint returned no PDF bytes")
     check_fonts_embedded(pdf)
     return pdf
+
+
+def _hush_srgb_profile_warning() -> None:
+    """WeasyPrint 70 opens its sRGB profile for PDF/A without closing it; CPython closes it at
+    once when the last reference goes, but warns. Nothing leaks; only that is hushed, by a
+    filter that stays (tests reset filters, hence each render checks): ``catch_warnings()``
+    would put back the filters it found under the feet of another thread rendering."""
+    if not any(entry[1] and entry[1].pattern == _SRGB_WARNING for entry in warnings.filters):
+        warnings.filterwarnings("ignore", _SRGB_WARNING, ResourceWarning)
+
+
+# --- What every render in a thread shares -----------------------------------------------------
+# Loading the font (fontconfig and Pango reading the 5 MB face) and the fetcher (urllib builds an
+# SSL context) cost more than laying out a one-page summary; bulk send renders one per contract.
+# WeasyPrint's font objects are not thread-safe, so each thread keeps its own. Nothing of one
+# document stays in them: WeasyPrint collects each document's glyphs (what is subset and
+# embedded) per document (tests/contracts/test_shared_font_setup.py checks that).
+
+# Renders before a thread's setup is made afresh: WeasyPrint caches line metrics per font size
+# in it, and field values come in any size; this keeps that cache small.
+_RENEW_AFTER_RENDERS = 500
+# WeasyPrint copies the font into a folder; ours are named after their process (see below).
+FONT_FOLDER_PREFIX = "econtract-font-"
+
+_per_thread = threading.local()
+
+
+@dataclass
+class _FontSetup:
+    key: tuple[str, int, int, int]  # font URL, size, mtime, process: a change makes a new one
+    fetcher: Any  # loads the font file and refuses everything else
+    fonts: Any  # weasyprint FontConfiguration with the face registered
+    face: Any  # weasyprint CSS: the @font-face rule and the one weight (see _face_css)
+    renders: int = 0
+
+
+def _thread_setup() -> _FontSetup:
+    path = font_path().resolve()
+    stat = path.stat()
+    key = (path.as_uri(), stat.st_size, stat.st_mtime_ns, os.getpid())
+    setup: _FontSetup | None = getattr(_per_thread, "setup", None)
+    if setup is None or setup.key != key or setup.renders >= _RENEW_AFTER_RENDERS:
+        _per_thread.setup = None  # the old one's font folder goes first
+        _remove_font_folders_of_ended_processes()
+        setup = _per_thread.setup = _new_setup(key)
+    setup.renders += 1
+    return setup
+
+
+def _new_setup(key: tuple[str, int, int, int]) -> _FontSetup:
+    from weasyprint import CSS
+
+    font_url = key[0]
+    fetcher = _font_only_fetcher(font_url)
+    fonts = _font_configuration_class()()
+    face = CSS(string=_face_css(font_url), font_config=fonts, url_fetcher=fetcher)
+    return _FontSetup(key, fetcher, fonts, face)
+
+
+def _face_css(font_url: str) -> str:
+    # One weight for all text: the face has no bold, and WeasyPrint draws no synthetic bold
+    # (bold text printed in the regular glyphs all along), but Pango still named a "-Bold"
+    # font, which WeasyPrint subset and embedded a second time, the same glyphs.
+    return (
+        f'@font-face {{ font-family: "{FONT_FAMILY}"; src: url("{font_url}"); }}\n'
+        "* { font-weight: normal !important; }\n"
+    )
+
+
+@cache
+def _font_configuration_class() -> type:
+    from weasyprint.text.fonts import FontConfiguration  # type: ignore[import-untyped]
+
+    class ProcessFontConfiguration(FontConfiguration):
+        """WeasyPrint's font configuration, its font folder named after the process.
+
+        WeasyPrint deletes the folder when the configuration is dropped, which never happens
+        when a process ends (Celery's pool children leave by ``os._exit``): the next setup
+        deletes the folders of ended processes instead. Only the process that made the folder
+        deletes it: a child forked after a render drops the setup it inherited (the process
+        is part of its key) while the parent still reads that font file.
+        """
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.owner_pid = os.getpid()
+            prefix = f"{FONT_FOLDER_PREFIX}{self.owner_pid}-"
+            self._folder = Path(tempfile.mkdtemp(prefix=prefix))
+
+        def __del__(self) -> None:
+            if getattr(self, "owner_pid", None) == os.getpid():
+                super().__del__()
+
+    return ProcessFontConfiguration
+
+
+def _remove_font_folders_of_ended_processes() -> None:
+    for folder in Path(tempfile.gettempdir()).glob(f"{FONT_FOLDER_PREFIX}*-*"):
+        pid = folder.name.removeprefix(FONT_FOLDER_PREFIX).partition("-")[0]
+        if pid.isdigit() and not _process_exists(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _process_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)  # signal 0: nothing is sent, only whether the process exists
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's
+        return True
+    return True
 
 
 def _font_only_fetcher(font_url: str) -> Any:

@@ -6,7 +6,8 @@ gets the same schedule appended as a summary page plus the elements as an embedd
 (``contract-elements.json``), in one incremental update, before the first signature.
 
 Chinese text needs an embedded CJK font (TOOLCHAIN-NOTES.md): the face at
-``settings.CONTRACT_FONT_PATH`` is declared with ``@font-face``, and every rendered PDF is checked
+``settings.CONTRACT_FONT_PATH`` is declared by ``econtract.pdf_render`` (one ``@font-face`` per
+thread, shared by its renders), and every rendered PDF is checked
 to use that face only, embedded — WeasyPrint would otherwise fall back to another font silently.
 WeasyPrint may load nothing but that font file: user text never reaches it unescaped, and a
 fetcher that refuses every other URL keeps a template mistake from reaching the network or disk.

@@ -28,13 +28,12 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "bench"), str(ROOT)]
-from contract_pipeline import _answers, _free_port, _wait_until  # noqa: E402
+from contract_pipeline import _answers, _free_port, _wait_until, registered_party  # noqa: E402
 
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
 DATABASE = "econtract_bench_bulk"
@@ -168,55 +167,17 @@ def _cpu_line(spent: dict[str, float], count: int, what: str) -> str:
 
 def _offeror() -> tuple[Any, Any, Any]:
     """The seller organisation, authenticated, with its key and bound certificate."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-    from django.utils import timezone
 
-    from authentication.models import Authentication
-    from econtract.localca import services as localca
-    from econtract.parties.models import Party, PartyCertificate, User
-    from econtract.pki.signatures import describe_certificate
-
-    name = "北京示例科技有限公司"
-    account = User.objects.create_user("seller", phone="13800000001")
-    party = Party.objects.create(
-        account=account,
-        kind=Party.Kind.ORGANIZATION,
-        name=name,
-        address="北京市海淀区中关村大街1号",
-        phone="13800000001",
-        unified_social_credit_code="91110108MA01234567",
-        registered_at=timezone.now(),
-    )
     key = ec.generate_private_key(ec.SECP256R1())
-    certificate = localca.issue_certificate(
-        public_key=key.public_key(),
-        subject=x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)]),
+    party, bound = registered_party(
+        "seller",
+        name="北京示例科技有限公司",
+        phone="13800000001",
+        key=key,
+        kind="organization",
+        credit_code="91110108MA01234567",
     )
-    info = describe_certificate(certificate)
-    bound = PartyCertificate.objects.create(
-        account=account,
-        party=party,
-        source=PartyCertificate.Source.ISSUED,
-        status=PartyCertificate.Status.ACTIVE,
-        certificate_der=certificate.public_bytes(serialization.Encoding.DER),
-        serial_number=info.serial_number,
-        issuer=info.issuer,
-        subject=info.subject,
-        not_before=info.not_before,
-        not_after=info.not_after,
-        key_algorithm=info.key_algorithm,
-        spki_sha256=info.spki_sha256,
-        bound_at=timezone.now(),
-    )
-    auth = Authentication.objects.create(
-        party=party, account=account, method=Authentication.Method.ALTERNATIVE
-    )
-    auth.send_code()
-    auth.succeed(valid_until=timezone.now() + timedelta(hours=6))
-    auth.save()
     return party, key, bound
 
 

@@ -205,59 +205,16 @@ def _setup_parties(env: dict[str, str]) -> dict[str, Any]:
     import django
 
     django.setup()
-    from cryptography import x509
-    from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import ec, rsa
-    from cryptography.x509.oid import NameOID
-    from django.utils import timezone
     from rest_framework.authtoken.models import Token
 
-    from authentication.models import Authentication
-    from econtract.localca import services as localca
-    from econtract.parties.models import Party, PartyCertificate, User
-    from econtract.pki.signatures import describe_certificate
-
     def party(username: str, name: str, phone: str, key: Any) -> dict[str, Any]:
-        account = User.objects.create_user(username, phone=phone)
-        row = Party.objects.create(
-            account=account,
-            kind=Party.Kind.PERSON,
-            name=name,
-            address="北京市",
-            phone=phone,
-            registered_at=timezone.now(),
-        )
-        cert = localca.issue_certificate(
-            public_key=key.public_key(),
-            subject=x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)]),
-        )
-        info = describe_certificate(cert)
-        bound = PartyCertificate.objects.create(
-            account=account,
-            party=row,
-            source=PartyCertificate.Source.ISSUED,
-            status=PartyCertificate.Status.ACTIVE,
-            certificate_der=cert.public_bytes(serialization.Encoding.DER),
-            serial_number=info.serial_number,
-            issuer=info.issuer,
-            subject=info.subject,
-            not_before=info.not_before,
-            not_after=info.not_after,
-            key_algorithm=info.key_algorithm,
-            spki_sha256=info.spki_sha256,
-            bound_at=timezone.now(),
-        )
-        auth = Authentication.objects.create(
-            party=row, account=account, method=Authentication.Method.ALTERNATIVE
-        )
-        auth.send_code()
-        auth.succeed(valid_until=timezone.now() + timedelta(hours=6))
-        auth.save()
+        row, bound = registered_party(username, name=name, phone=phone, key=key)
         return {
             "party": row,
             "certificate_id": bound.pk,
             "key": key,
-            "token": Token.objects.create(user=account).key,
+            "token": Token.objects.create(user=row.account).key,
         }
 
     return {
@@ -274,6 +231,61 @@ def _setup_parties(env: dict[str, str]) -> dict[str, Any]:
             rsa.generate_private_key(public_exponent=65537, key_size=2048),
         ),
     }
+
+
+def registered_party(
+    username: str, *, name: str, phone: str, key: Any, kind: str = "person", credit_code: str = ""
+) -> tuple[Any, Any]:
+    """A registered party, authenticated for six hours, with a certificate of the built-in CA
+    for ``key`` bound to it: (party, certificate). Made through the ORM, after django.setup()
+    (registration and authentication have their own tests and benchmarks)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.x509.oid import NameOID
+    from django.utils import timezone
+
+    from authentication.models import Authentication
+    from econtract.localca import services as localca
+    from econtract.parties.models import Party, PartyCertificate, User
+    from econtract.pki.signatures import describe_certificate
+
+    account = User.objects.create_user(username, phone=phone)
+    party = Party.objects.create(
+        account=account,
+        kind=kind,
+        name=name,
+        address="北京市海淀区中关村大街1号",
+        phone=phone,
+        unified_social_credit_code=credit_code,
+        registered_at=timezone.now(),
+    )
+    certificate = localca.issue_certificate(
+        public_key=key.public_key(),
+        subject=x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)]),
+    )
+    info = describe_certificate(certificate)
+    bound = PartyCertificate.objects.create(
+        account=account,
+        party=party,
+        source=PartyCertificate.Source.ISSUED,
+        status=PartyCertificate.Status.ACTIVE,
+        certificate_der=certificate.public_bytes(serialization.Encoding.DER),
+        serial_number=info.serial_number,
+        issuer=info.issuer,
+        subject=info.subject,
+        not_before=info.not_before,
+        not_after=info.not_after,
+        key_algorithm=info.key_algorithm,
+        spki_sha256=info.spki_sha256,
+        bound_at=timezone.now(),
+    )
+    auth = Authentication.objects.create(
+        party=party, account=account, method=Authentication.Method.ALTERNATIVE
+    )
+    auth.send_code()
+    auth.succeed(valid_until=timezone.now() + timedelta(hours=6))
+    auth.save()
+    return party, bound
 
 
 def _sign(key: Any, tbs: bytes) -> bytes:

@@ -80,6 +80,14 @@ def mask_identifier(value: str, *, keep_start: int = 4, keep_end: int = 4) -> st
     return value[:keep_start] + "*" * (len(value) - keep_start - keep_end) + value[-keep_end:]
 
 
+def mask_contact(contact: str) -> str:
+    """A phone or an e-mail address as others may see it: ``138****5678``, ``z***@example.com``."""
+    if "@" in contact:
+        name, _at, domain = contact.partition("@")
+        return f"{name[:1]}***@{domain}"
+    return mask_identifier(contact, keep_start=3, keep_end=4) if contact else ""
+
+
 class EncryptedTextField(models.TextField):
     """A text column stored encrypted; reads give the clear text back to the code that asks."""
 

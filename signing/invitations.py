@@ -34,10 +34,7 @@ from econtract.contracts.models import Contract, Signatory, SigningInvitation
 from econtract.errors import BusinessRuleViolation
 from econtract.evidence.services import record
 from econtract.evidence.steps import Step
-from econtract.notifications import sms
-from econtract.notifications.kinds import get_kind
-from econtract.notifications.rendering import render_notice
-from econtract.notifications.services import notify, send_email
+from econtract.notifications.services import notify, send_to_addresses
 from econtract.parties.models import Party, User
 from econtract.parties.validators import normalize_mainland_mobile
 from signing.steps import contract_link
@@ -191,33 +188,18 @@ def resend_invitation(invitation: SigningInvitation) -> None:
 
 def _deliver(invitation: SigningInvitation) -> list[str]:
     contract = invitation.signatory.contract
-    link = link_of(invitation)
-    notice = render_notice(
-        kind=get_kind("signing_invitation"),
-        language=settings.LANGUAGE_CODE,
+    return send_to_addresses(
+        kind="signing_invitation",
         context={
             "recipient_name": invitation.name,
             "offeror": contract.offeror.name,
             "title": contract.title,
             "expires_at": invitation.expires_at,
-            "link": link,
+            "link": link_of(invitation),
         },
+        addresses=[invitation.phone, invitation.email],
+        sms_action="注册并签署",
     )
-    channels = []
-    if invitation.phone:
-        # The platform's language: nobody's preference is known before the person signs up.
-        text = f"【econtract】{notice.title}。注册并签署：{link}"
-        sms.send_sms(phone=invitation.phone, text=text)
-        channels.append("sms")
-    if invitation.email:
-        send_email(
-            address=invitation.email,
-            title=notice.title,
-            body=notice.body,
-            body_html=notice.body_html,
-        )
-        channels.append("email")
-    return channels
 
 
 # --- opening and registering ------------------------------------------------------------------

@@ -32,7 +32,6 @@ from econtract.contracts.models import (
     Contract,
     ContractVersion,
     Signatory,
-    SigningInvitation,
     new_reference,
 )
 from econtract.contracts.placed_fields import FieldSpec, check_geometry, parse_fields
@@ -52,6 +51,7 @@ from econtract.evidence.steps import Step
 from econtract.notifications.services import notify
 from econtract.parties.models import Party, User
 from econtract.pki.page_geometry import page_boxes
+from econtract.privacy import mask_contact
 from signing import invitations
 from signing.fill_ins import offeror_values_at_creation, signatory_key, store_fields
 from signing.invitations import Invitee
@@ -282,8 +282,7 @@ def _identifier(entry: Resolved) -> str:
     masked (the ID number is not known until the person registers)."""
     if entry.party is not None:
         return entry.party.identifier
-    contact = SigningInvitation(phone=entry.invitee.phone, email=entry.invitee.email)  # type: ignore[union-attr]
-    return contact.masked_contact
+    return mask_contact(entry.invitee.contact)  # type: ignore[union-attr]
 
 
 def _store_signatories(contract: Contract, resolved: Sequence[Resolved]) -> None:

@@ -23,7 +23,7 @@ from econtract.contracts.elements import missing_elements
 from econtract.contracts.placed_fields import SIGNING_TYPES, FieldSpec, FieldType
 from econtract.contracts.storage import ContractStorage, contract_storage
 from econtract.parties.models import Party, PartyCertificate
-from econtract.privacy import mask_identifier
+from econtract.privacy import mask_contact
 
 
 def _condition(check: Callable[[Contract], bool]) -> Callable[[models.Model], bool]:
@@ -304,11 +304,7 @@ class SigningInvitation(models.Model):
 
     @property
     def masked_contact(self) -> str:
-        """The contact as others may see it: 138****5678, z***@example.com."""
-        if self.phone:
-            return mask_identifier(self.phone, keep_start=3, keep_end=4)
-        name, _at, domain = self.email.partition("@")
-        return f"{name[:1]}***@{domain}"
+        return mask_contact(self.phone or self.email)
 
 
 class PlacedField(models.Model):

@@ -192,6 +192,27 @@ def _send(delivery: Delivery) -> None:
         raise ValueError(f"channel {delivery.channel!r} is not sent by a task")
 
 
+def send_to_addresses(
+    *, kind: str, context: Mapping[str, Any], addresses: Sequence[str], sms_action: str
+) -> list[str]:
+    """A notice to someone who has no account yet (an invitation): rendered in the platform's
+    language (nobody's preference is known before sign-up) and sent to each phone or e-mail
+    address; an SMS is the title, ``sms_action`` and ``context["link"]``. The channels used."""
+    notice = render_notice(kind=get_kind(kind), language=settings.LANGUAGE_CODE, context=context)
+    used = []
+    for address in addresses:
+        if "@" in address:
+            send_email(
+                address=address, title=notice.title, body=notice.body, body_html=notice.body_html
+            )
+            used.append(Channel.EMAIL.value)
+        elif address:
+            text = f"【econtract】{notice.title}。{sms_action}：{context['link']}"
+            sms.send_sms(phone=address, text=text)
+            used.append(Channel.SMS.value)
+    return used
+
+
 def send_email(*, address: str, title: str, body: str, body_html: str = "") -> None:
     """One e-mail of a rendered notice (``render_notice``): text, and HTML when there is some."""
     message = EmailMultiAlternatives(

@@ -5,10 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from econtract.notifications import sms
-from econtract.notifications.kinds import get_kind
-from econtract.notifications.rendering import render_notice
-from econtract.notifications.services import send_email
+from econtract.notifications.services import send_to_addresses
 from econtract.organizations.models import Invitation
 from econtract.organizations.selectors import display_name
 from econtract.organizations.services import role_names
@@ -21,28 +18,18 @@ def send_to_address(*, invitation_id: int) -> str:
     )
     if invitation.state != Invitation.State.PENDING or not invitation.address:
         return "not pending"
-    language = settings.LANGUAGE_CODE
     link = f"{settings.PUBLIC_BASE_URL}/organizations/invitations/{invitation.token}/"
-    notice = render_notice(
-        kind=get_kind("member_invited"),
-        language=language,
+    send_to_addresses(
+        kind="member_invited",
         context={
             "recipient_name": invitation.masked_address,
             "organization": invitation.organization.name,
             "inviter": display_name(invitation.invited_by),
-            "roles": role_names(invitation.roles, language),
+            "roles": role_names(invitation.roles, settings.LANGUAGE_CODE),
             "expires_at": invitation.expires_at,
             "link": link,
         },
+        addresses=[invitation.address],
+        sms_action="注册并完成个人身份登记后，打开链接接受",
     )
-    if "@" in invitation.address:
-        send_email(
-            address=invitation.address,
-            title=notice.title,
-            body=notice.body,
-            body_html=notice.body_html,
-        )
-    else:
-        text = f"【econtract】{notice.title}。注册并完成个人身份登记后，打开链接接受：{link}"
-        sms.send_sms(phone=invitation.address, text=text)
     return "sent"

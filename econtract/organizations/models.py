@@ -83,12 +83,7 @@ class Invitation(models.Model):
     @property
     def masked_address(self) -> str:
         """The phone or e-mail invited, as others may see it."""
-        if "@" in self.address:
-            name, _at, domain = self.address.partition("@")
-            return f"{name[:1]}***@{domain}"
-        return (
-            privacy.mask_identifier(self.address, keep_start=3, keep_end=4) if self.address else ""
-        )
+        return privacy.mask_contact(self.address)
 
 
 class Membership(models.Model):

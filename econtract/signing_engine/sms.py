@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from econtract.errors import BusinessRuleViolation
 from econtract.parties import sms_codes
 from econtract.parties.models import Party, User
-from econtract.privacy import mask_identifier
+from econtract.privacy import mask_contact
 from econtract.signing_engine.models import SigningBatch, SigningBatchItem, TwoStepSession
 from econtract.signing_engine.organization_seal import may_sign_for
 
@@ -50,10 +50,6 @@ def signer_phone(party: Party, actor: User) -> str:
     return party.phone
 
 
-def masked(phone: str) -> str:
-    return mask_identifier(phone, keep_start=3, keep_end=4)
-
-
 def send_code(policy: SigningPolicy[Any], session: TwoStepSession, actor: User) -> None:
     """Send the code for ``session`` to the signer's registered phone."""
     phone = signer_phone(policy.party, actor)
@@ -63,7 +59,7 @@ def send_code(policy: SigningPolicy[Any], session: TwoStepSession, actor: User) 
         phone=phone,
         action=policy.sms_action(session.base_revision_sha256[:_HASH_SHOWN]),
     )
-    session.sms_phone_masked = masked(phone)
+    session.sms_phone_masked = mask_contact(phone)
     session.save(update_fields=["sms_phone_masked"])
 
 
@@ -147,7 +143,7 @@ def in_batch(session: TwoStepSession) -> bool:
 
 def expect_batch_code(policy: SigningPolicy[Any], session: TwoStepSession, actor: User) -> None:
     """Step 2 of ``session`` waits for its batch's code as it would for one of its own."""
-    session.sms_phone_masked = masked(signer_phone(policy.party, actor))
+    session.sms_phone_masked = mask_contact(signer_phone(policy.party, actor))
     session.save(update_fields=["sms_phone_masked"])
 
 
@@ -155,7 +151,7 @@ def send_batch_code(batch: SigningBatch, actor: User, action: tuple[str, str]) -
     """Send the batch's one code; ``action`` names the number of documents and the digest."""
     phone = signer_phone(batch.party, actor)
     sms_codes.send_code(account=actor, purpose=batch_purpose(batch), phone=phone, action=action)
-    batch.sms_phone_masked = masked(phone)
+    batch.sms_phone_masked = mask_contact(phone)
     batch.save(update_fields=["sms_phone_masked"])
 
 

@@ -55,6 +55,8 @@ export function signaturePad(canvas) {
     });
   }
   fitToScreen();
+  // Strokes before this point (the module still loading) are lost: say when it listens.
+  canvas.dataset.ready = "true";
 
   return {
     clear: fitToScreen, // resizing the canvas also wipes it

@@ -28,6 +28,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
 
 def draw_on(page: Page) -> None:
     pad = page.get_by_test_id("signature-pad")
+    expect(pad).to_have_attribute("data-ready", "true")  # its script listens (modules load late)
     pad.scroll_into_view_if_needed()  # the mouse reaches only what is in the viewport
     box = pad.bounding_box()
     assert box is not None

@@ -30,18 +30,26 @@ def register() -> None:
             Step.T9_1,
             "身份认证未通过通知",
             "Not authenticated notice",
+            action=True,
+            template="_not_authenticated",
+            page="authentication",
         ),
         NoticeKind(
             "cancellation_not_authenticated",
             Step.T10_1,
             "身份认证未通过通知",
             "Not authenticated notice",
+            action=True,
+            template="_not_authenticated",
+            page="authentication",
         ),
         NoticeKind(
             "cancellation_confirmation_requested",
             Step.T10_3,
             "合同履行情况确认请求（注销申请）",
             "Please confirm whether your contracts are finished (cancellation)",
+            action=True,
+            template="_cancellation",
         ),
         # Like every certificate revocation, told by SMS too.
         NoticeKind(
@@ -50,6 +58,8 @@ def register() -> None:
             "数字证书吊销通知（身份信息变更，请重新申请）",
             "Certificate revoked as superseded notice (apply for a new one)",
             channels=(Channel.INBOX, Channel.EMAIL, Channel.SMS),
+            action=True,
+            page="certificates",
         ),
     ):
         register_kind(kind)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db.models import OuterRef, QuerySet
 from django.urls import reverse
@@ -17,8 +19,18 @@ from econtract.notifications.services import notify
 from econtract.parties.models import Party, User
 
 
-def about(contract: Contract, **extra: str) -> dict[str, str]:
-    return {"reference": contract.reference, "title": contract.title, **extra}
+def about(contract: Contract, **extra: Any) -> dict[str, Any]:
+    """What a notice about the contract may say: its title, reference and page (every signing
+    notice links to it), who offers it and by when it must be signed."""
+    offeror = contract.offeror
+    return {
+        "reference": contract.reference,
+        "title": contract.title,
+        "link": contract_link(contract),
+        "offeror": offeror.name if offeror is not None else "",
+        "deadline": contract.sign_deadline,
+        **extra,
+    }
 
 
 def contract_link(contract: Contract) -> str:
@@ -32,15 +44,18 @@ def unsigned_in_order(contract: Contract | OuterRef) -> QuerySet[Signatory]:
 
 
 def notify_parties(
-    contract: Contract, kind: str, parties: list[Party] | None = None, **extra: str
+    contract: Contract, kind: str, parties: list[Party] | None = None, **extra: Any
 ) -> None:
     """The notice to ``parties`` (default: every signatory), each in its own inbox."""
     if parties is None:
         # An invited signatory not yet registered has no inbox: its invitation speaks for it.
         signatories = contract.signatories.filter(party__isnull=False)
         parties = [s.registered_party for s in signatories.select_related("party__account")]
+    # Whose turn it is to sign, so that a notice asks to sign now only the party who can.
+    turn = unsigned_in_order(contract).values_list("party_id", flat=True).first()
     for party in parties:
-        notify(recipient=party.account, kind=kind, context=about(contract, **extra), obj=contract)
+        context = about(contract, your_turn=turn == party.pk, **extra)
+        notify(recipient=party.account, kind=kind, context=context, obj=contract)
 
 
 def signatory_of(contract: Contract, actor: User) -> Signatory:

@@ -14,5 +14,6 @@ def register() -> None:
             Step.X17,
             "批量发送完成通知",
             "Bulk send finished notice",
+            action=True,  # the offeror signs the batch's contracts next: its link leads there
         )
     )

@@ -11,13 +11,25 @@ from django.utils.translation import gettext_lazy as _
 
 from econtract.notifications import selectors
 from econtract.notifications.models import Deadline, Delivery, Notification, OverdueDeadline
-from econtract.readonly_admin import ReadOnlyMixin
+from econtract.privacy import mask_contact
+from econtract.readonly_admin import ReadOnlyMixin, ReviewQueue, register_queue
 
 
-class DeliveryInline(ReadOnlyMixin, admin.TabularInline):
+class MaskedAddress:
+    """The phone or e-mail address a notice went to, masked: operators see personal numbers
+    masked (a whole one is shown, with a reason, on the registration it came from)."""
+
+    @admin.display(description=_("address"))
+    def masked_address(self, delivery: Delivery) -> str:
+        return mask_contact(delivery.address)
+
+
+class DeliveryInline(MaskedAddress, ReadOnlyMixin, admin.TabularInline):
     model = Delivery
     extra = 0
-    fields = readonly_fields = ("channel", "address", "state", "attempts", "sent_at", "last_error")
+    fields = readonly_fields = (
+        "channel", "masked_address", "state", "attempts", "sent_at", "last_error",
+    )  # fmt: skip
 
 
 @admin.register(Notification)
@@ -31,7 +43,11 @@ class NotificationAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class DeliveryAdmin(MaskedAddress, ReadOnlyMixin, admin.ModelAdmin):
+    """The phone or e-mail address is masked (``masked_address``)."""
+
+    exclude = ["address"]
+    readonly_fields = ["masked_address"]
     list_display = ["id", "notification", "channel", "state", "attempts", "sent_at", "last_error"]
     list_filter = ["channel", "state"]
     search_fields = ["address", "notification__recipient__username"]
@@ -84,3 +100,17 @@ class OverdueDeadlineAdmin(DeadlineAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         return selectors.overdue_deadlines().select_related("waiting_party")
+
+
+register_queue(
+    ReviewQueue(
+        key="overdue_deadlines",
+        title=_("Overdue deadlines"),
+        description=_("A party has not answered in time; follow it up."),
+        model=OverdueDeadline,
+        waiting=selectors.overdue_deadlines,
+        filters={},
+        oldest_field="due_at",
+        order=50,
+    )
+)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models, transaction
 from django.utils import timezone
@@ -152,17 +153,31 @@ def flag_overdue(*, deadline_id: int, now: datetime | None = None) -> bool:
 
 def _notify_waiting_party(deadline: Deadline) -> Notification:
     step = BY_CODE[deadline.step]
+    context = {
+        "waiting_step_zh": step.name_zh,
+        "waiting_step_en": step.name_en,
+        "due_at": deadline.due_at,
+    }
+    concerned = _object_of(deadline)
+    if concerned is not None:
+        # The notice names the object (a contract's title) and links to its page.
+        return notify(
+            recipient=deadline.waiting_party, kind="deadline_overdue", context=context,
+            obj=concerned,
+        )  # fmt: skip
     return notify(
         recipient=deadline.waiting_party,
         kind="deadline_overdue",
-        context={
-            "waiting_step": step.code,
-            "waiting_step_zh": step.name_zh,
-            "waiting_step_en": step.name_en,
-            "due_at": deadline.due_at,
-            "object_type": deadline.object_type,
-            "object_id": deadline.object_id,
-        },
+        context=context,
         object_type=deadline.object_type,
         object_id=deadline.object_id,
     )
+
+
+def _object_of(deadline: Deadline) -> models.Model | None:
+    """The object the deadline waits on, when its model is installed and it still exists."""
+    try:
+        model = apps.get_model(deadline.object_type)
+    except (LookupError, ValueError):
+        return None
+    return model._default_manager.filter(pk=deadline.object_id).first()

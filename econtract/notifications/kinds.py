@@ -1,14 +1,16 @@
 """The notice kinds: every notice the standard names (``spec/notices.csv``) and ours (X-codes).
 
 A kind is a stable snake_case code that the processes pass to ``notify``; it carries the business
-step, the notice's names in both languages and its default channels. To add a notice, register it
-here and, if the generic wording does not fit, add its templates under
-``templates/notifications/<code>/<language>/`` (``subject.txt``, ``body.txt``, ``body.html``).
+step, the notice's names in both languages (the standard's, kept for the records: people read the
+subject its template writes), its default channels, whether it asks for an action (then it links
+to where the action is done) and the template folder it shares with its family. To add a notice,
+register it here and write ``templates/notifications/<code>/<language>/notice.txt`` for both
+languages (see ``rendering``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -25,6 +27,14 @@ class NoticeKind:
     name_zh: str
     name_en: str
     channels: tuple[str, ...] = DEFAULT_CHANNELS
+    # The notice asks the recipient to do something: it must carry a link to where it is done.
+    action: bool = False
+    # The templates' folder when a family shares one (``templates/notifications/<template>/``);
+    # empty: the kind's own code.
+    template: str = ""
+    # The page (a URL name without arguments) a notice links to when its caller names none
+    # and its object has no page of its own, e.g. "authentication".
+    page: str = ""
 
     def name(self, language: str) -> str:
         return self.name_en if language == "en" else self.name_zh
@@ -61,8 +71,83 @@ def all_kinds() -> list[NoticeKind]:
     return list(_REGISTRY.values())
 
 
-# The notices of spec/notices.csv, in its order (Tables 2–12), then our extensions.
 # fmt: off
+# The kinds that ask the recipient to act (sign, supplement, answer, authenticate, approve...).
+_ACTIONS = frozenset({
+    "registration_supplement_requested", "authentication_failed", "contract_elements_incomplete",
+    "offeror_signature_failed", "contract_data_delivered", "signing_not_authenticated",
+    "query_not_authenticated", "download_not_authenticated",
+    "identity_change_supplement_requested", "identity_change_consent_requested",
+    "amendment_not_authenticated", "amendment_elements_incomplete",
+    "termination_not_authenticated", "grant_consent_requested", "member_invited",
+    "member_certificate_requested", "signing_invitation", "signing_invitation_accepted",
+    "signing_reminder", "signing_turn",
+})
+
+# Kinds whose wording one family template holds (``templates/notifications/<family>/``).
+_FAMILIES = {
+    **dict.fromkeys(
+        ("signing_not_authenticated", "query_not_authenticated", "download_not_authenticated",
+         "amendment_not_authenticated", "termination_not_authenticated"),
+        "_not_authenticated",
+    ),
+    **dict.fromkeys(
+        ("offeror_signature_failed", "offeree_signature_failed",
+         "amendment_counterparty_signature_failed", "amendment_initiator_signature_failed",
+         "termination_counterparty_signature_failed", "termination_initiator_signature_failed"),
+        "_signature_failed",
+    ),
+    **dict.fromkeys(
+        ("offeror_signing_accepted", "offeree_signing_accepted", "query_accepted",
+         "download_accepted", "cancellation_accepted", "amendment_accepted",
+         "termination_accepted"),
+        "_accepted",
+    ),
+    **dict.fromkeys(
+        ("amendment_elements_incomplete", "amendment_refused", "amendment_succeeded",
+         "termination_refused", "termination_succeeded"),
+        "_contract_change",
+    ),
+    **dict.fromkeys(
+        ("authentication_succeeded", "authentication_failed",
+         "alternative_authentication_result"),
+        "_authentication",
+    ),
+    **dict.fromkeys(
+        ("registration_supplement_requested", "identity_change_supplement_requested"),
+        "_supplement",
+    ),
+    **dict.fromkeys(
+        ("identity_change_succeeded", "identity_change_failed",
+         "identity_change_consent_requested", "identity_change_counterparty_answered"),
+        "_identity_change",
+    ),
+    **dict.fromkeys(("cancellation_succeeded", "cancellation_refused"), "_cancellation"),
+    **dict.fromkeys(("grant_consent_requested", "grant_activated", "grant_refused"), "_grant"),
+    **dict.fromkeys(
+        ("offeror_signature_verified", "offeree_declined", "contract_concluded_delivered",
+         "contract_withdrawn", "contract_expired", "counterparty_certificate_revoked",
+         "performance_confirmed", "contract_performed"),
+        "_contract",
+    ),
+}
+
+# Where a notice links when neither its caller nor its object names a page.
+_PAGES = {
+    "registration_succeeded": "certificates",
+    "authentication_succeeded": "contracts",
+    "authentication_failed": "authentication",
+    "alternative_authentication_result": "authentication",
+    "signing_not_authenticated": "authentication",
+    "query_not_authenticated": "authentication",
+    "download_not_authenticated": "authentication",
+    "amendment_not_authenticated": "authentication",
+    "termination_not_authenticated": "authentication",
+    "certificate_issued": "certificates",
+    "certificate_revoked": "certificates",
+}
+
+# The notices of spec/notices.csv, in its order (Tables 2–12), then our extensions.
 for _kind in (
     # Table 2, registration (§7)
     NoticeKind("registration_supplement_requested", Step.T2_2, "补正材料通知",
@@ -88,8 +173,10 @@ for _kind in (
                "验签成功通知", "Signature verified notice"),
     NoticeKind("offeror_signature_failed", Step.T4_8, "验签未成功通知",
                "Signature verification failed notice"),
+    # It asks the offerees to sign: by SMS too, with the link.
     NoticeKind("contract_data_delivered", Step.T4_10,
-               "电子合同数据送达", "Contract data delivered"),
+               "电子合同数据送达", "Contract data delivered",
+               channels=(Channel.INBOX, Channel.EMAIL, Channel.SMS)),
     # Not in Table 4, but §8 ends any process that finds no valid authentication with this notice.
     NoticeKind("signing_not_authenticated", Step.T4_1, "身份认证未通过通知",
                "Not authenticated notice"),
@@ -204,6 +291,16 @@ for _kind in (
     # X16: a reminder to the party whose turn it is to sign, with the link (by SMS too).
     NoticeKind("signing_reminder", Step.X16, "催签通知", "Reminder to sign",
                channels=(Channel.INBOX, Channel.EMAIL, Channel.SMS)),
+    # X16: the offeree after another one in the signing order hears at once that its turn came.
+    NoticeKind("signing_turn", Step.X16, "轮到您签署通知", "Your turn to sign",
+               channels=(Channel.INBOX, Channel.EMAIL, Channel.SMS)),
 ):
-    register_kind(_kind)
+    register_kind(
+        replace(
+            _kind,
+            action=_kind.code in _ACTIONS,
+            template=_FAMILIES.get(_kind.code, ""),
+            page=_PAGES.get(_kind.code, ""),
+        )
+    )
 # fmt: on

@@ -65,7 +65,10 @@ class Delivery(models.Model):
         FAILED = "failed", _("failed")  # given up after the last retry
 
     notification = models.ForeignKey(
-        Notification, on_delete=models.PROTECT, related_name="deliveries"
+        Notification,
+        on_delete=models.PROTECT,
+        related_name="deliveries",
+        verbose_name=_("notification"),
     )
     channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
     # The e-mail address or phone number used, as it was when the notice was sent.

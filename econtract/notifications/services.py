@@ -21,7 +21,8 @@ from econtract import queue
 from econtract.errors import BusinessRuleViolation
 from econtract.evidence.services import object_label
 from econtract.notifications import sms
-from econtract.notifications.kinds import get_kind
+from econtract.notifications.kinds import NoticeKind, get_kind
+from econtract.notifications.links import notice_link, object_context
 from econtract.notifications.models import Channel, Delivery, Notification
 from econtract.notifications.rendering import render_notice
 
@@ -49,15 +50,18 @@ def notify(
 
     ``channels`` defaults to the kind's; the inbox is always one of them (it is the party's
     designated system). A channel the account has no address for (no e-mail, no phone) is left
-    out. The notice concerns ``obj``, or the object named by ``object_type``/``object_id``
+    out. The notice links to ``context["link"]``, or to the page its object or kind names
+    (``links.notice_link``): every notice asking for an action carries its link. The notice
+    concerns ``obj``, or the object named by ``object_type``/``object_id``
     (as in the evidence log). Call it inside the transaction of the change the notice reports.
     """
     notice_kind = get_kind(kind)
     wanted = _channels(channels if channels is not None else notice_kind.channels)
+    link, full_context = notice_context(
+        notice_kind, context, obj=obj, recipient_name=_display_name(recipient)
+    )
     rendered = render_notice(
-        kind=notice_kind,
-        language=recipient.preferred_language,
-        context={"recipient_name": _display_name(recipient), **context},
+        kind=notice_kind, language=recipient.preferred_language, context=full_context
     )
     now = timezone.now()
     notification = Notification.objects.create(
@@ -68,7 +72,7 @@ def notify(
         title=rendered.title[:255],
         body=rendered.body,
         body_html=rendered.body_html,
-        link=str(context.get("link") or "")[:500],
+        link=link[:500],
         object_type=object_label(obj) if obj is not None else object_type,
         object_id=str(obj.pk) if obj is not None else object_id,
         created_at=now,
@@ -88,6 +92,24 @@ def notify(
                 Delivery.objects.create(notification=notification, channel=channel, address=address)
             )
     return notification
+
+
+def notice_context(
+    kind: NoticeKind,
+    context: Mapping[str, Any],
+    *,
+    obj: models.Model | None = None,
+    recipient_name: str = "",
+) -> tuple[str, dict[str, Any]]:
+    """The notice's link and what its template is given: the recipient's name, the title and
+    reference of the contract ``obj`` belongs to, the caller's context and the link."""
+    link = notice_link(kind, context, obj)
+    return link, {
+        "recipient_name": recipient_name,
+        **object_context(obj),
+        **context,
+        "link": link,
+    }
 
 
 def mark_read(*, notification: Notification, reader: User) -> Notification:
@@ -208,6 +230,8 @@ def send_to_addresses(
             used.append(Channel.EMAIL.value)
         elif address:
             text = f"【econtract】{notice.title}。{sms_action}：{context['link']}"
+            if settings.LANGUAGE_CODE.lower() == "en":
+                text = f"[econtract] {notice.title}. {sms_action}: {context['link']}"
             sms.send_sms(phone=address, text=text)
             used.append(Channel.SMS.value)
     return used
@@ -227,6 +251,10 @@ def _sms_text(notification: Notification) -> str:
     # An SMS says what happened and where to act (the notice's link) or read it; the full
     # text is in the inbox.
     where = notification.link or settings.PUBLIC_BASE_URL
+    try:
+        action = get_kind(notification.kind).action and bool(notification.link)
+    except LookupError:
+        action = False
     if notification.language == "en":
-        return f"[econtract] {notification.title}. Details: {where}"
-    return f"【econtract】{notification.title}。详情：{where}"
+        return f"[econtract] {notification.title}. {'Open' if action else 'Details'}: {where}"
+    return f"【econtract】{notification.title}。{'点击办理' if action else '详情'}：{where}"

@@ -38,15 +38,24 @@ class Authentication(ConcurrentTransitionMixin, models.Model):
         AUTHENTICATED = "authenticated", _("authenticated")  # valid until valid_until
         FAILED = "failed", _("failed")  # final; failure_reason says why
 
-    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="authentications")
-    account = models.ForeignKey(User, on_delete=models.PROTECT, related_name="authentications")
+    party = models.ForeignKey(
+        Party, on_delete=models.PROTECT, related_name="authentications", verbose_name=_("party")
+    )
+    account = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="authentications", verbose_name=_("account")
+    )
     method = models.CharField(_("method"), max_length=16, choices=Method.choices)
     state = FSMField(_("state"), default=State.REQUESTED, choices=State.choices, protected=True)
     certificate = models.ForeignKey(
-        PartyCertificate, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        PartyCertificate,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("certificate"),
     )
     nonce = models.BinaryField(_("nonce"), default=b"")
-    nonce_expires_at = models.DateTimeField(null=True, blank=True)
+    nonce_expires_at = models.DateTimeField(_("challenge expires at"), null=True, blank=True)
     checks = models.JSONField(_("checks"), default=pending_checks)
     failure_reason = models.TextField(_("failure reason"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

@@ -14,6 +14,7 @@ from econtract.evidence.admin import history_table
 from econtract.evidence.steps import Step
 from econtract.parties.models import IDENTITY_FIELDS, User
 from econtract.parties.review_admin import IdentityReviewAdmin, StaffReadOnlyAdmin
+from econtract.readonly_admin import ReviewQueue, register_queue
 
 
 @admin.register(IdentityChange)
@@ -108,3 +109,29 @@ class CancellationAdmin(StaffReadOnlyAdmin):
     @admin.display(description=_("history"))
     def history_table(self, cancellation: Cancellation) -> str:
         return history_table(cancellation)
+
+
+register_queue(
+    ReviewQueue(
+        key="identity_changes",
+        title=_("Identity changes to review"),
+        description=_("Check the proof of the change and approve, ask for more or reject."),
+        model=IdentityChange,
+        waiting=lambda: IdentityChange.objects.filter(state=IdentityChange.State.SUBMITTED),
+        filters={"state__exact": IdentityChange.State.SUBMITTED},
+        oldest_field="submitted_at",
+        order=20,
+    )
+)
+register_queue(
+    ReviewQueue(
+        key="cancellations",
+        title=_("Cancellations in progress"),
+        description=_("Waiting for the check or for counterparties to confirm."),
+        model=Cancellation,
+        waiting=lambda: Cancellation.objects.filter(state__in=Cancellation.OPEN_STATES),
+        filters={},
+        oldest_field="created_at",
+        order=30,
+    )
+)

@@ -102,6 +102,8 @@ MIDDLEWARE = [
     "econtract.parties.middleware.IgnoreAcceptLanguageMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # templates/404.html instead of Django's technical page when DEBUG is on (make run, make dev).
+    "econtract.parties.not_found.FriendlyNotFoundMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # A member acting for an organisation (the header's switch).
@@ -129,6 +131,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
                 "econtract.organizations.middleware.header_choices",
+                # The header's to-do count and the compact onboarding stepper.
+                "registration.context_processors.header",
             ],
         },
     },
@@ -215,6 +219,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     "signing-send-reminders": {
         "task": "signing.tasks.send_signing_reminders",
+        "schedule": timedelta(minutes=10),
+    },
+    # A termination agreed for a later date takes effect on that date (Asia/Shanghai).
+    "contract-changes-terminate-on-effective-date": {
+        "task": "auxiliary.contract_changes.tasks.terminate_on_effective_date",
         "schedule": timedelta(minutes=10),
     },
 }

@@ -34,6 +34,7 @@ urlpatterns = [
     path("registration/", include("registration.urls")),
     path("certificates/", include("registration.certificate_urls")),
     path("authentication/", include("authentication.urls")),
+    path("contracts/", include("signing.draft_urls")),
     path("contracts/", include("signing.urls")),
     path("contract-templates/", include("signing.template_urls")),
     path("invite/", include("signing.invitation_urls")),
@@ -43,6 +44,7 @@ urlpatterns = [
     path("organizations/", include("econtract.organizations.urls")),
     path("contract-changes/", include("auxiliary.contract_changes.urls")),
     path("bulk-send/", include("auxiliary.bulk_send.urls")),
+    path("", include("registration.home_urls")),
     path("", include("econtract.parties.urls")),
 ]
 

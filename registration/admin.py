@@ -1,9 +1,9 @@
 """The operators' review queue (T2.2) in Django admin.
 
-Operators are staff users. They read applications here (the ID number whole on the change page,
-masked in the list), open the materials through a staff-only view, and decide with the small
-form under the application, which calls the same service as the API. Nothing is edited directly:
-every state change goes through ``registration.services``.
+Operators are staff users. They read applications here (ID numbers and phones masked; a whole
+one only on request, with a reason: X21), open the materials through a staff-only view, and
+decide with the small form under the application, which calls the same service as the API.
+Nothing is edited directly: every state change goes through ``registration.services``.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from econtract.evidence.steps import Step
 from econtract.parties.models import IDENTITY_FIELDS, User
 from econtract.parties.review_admin import IdentityReviewAdmin
+from econtract.readonly_admin import ReviewQueue, register_queue
 from registration import selectors, services
 from registration.models import Material, RegistrationApplication
 
@@ -107,3 +108,19 @@ class RegistrationApplicationAdmin(IdentityReviewAdmin):
         services.review_application(
             application=obj, reviewer=reviewer, decision=decision, reason=reason
         )
+
+
+register_queue(
+    ReviewQueue(
+        key="registrations",
+        title=_("Registrations to review"),
+        description=_("Check the materials and approve, ask for more or reject."),
+        model=RegistrationApplication,
+        waiting=lambda: RegistrationApplication.objects.filter(
+            state=RegistrationApplication.State.SUBMITTED
+        ),
+        filters={"state__exact": RegistrationApplication.State.SUBMITTED},
+        oldest_field="submitted_at",
+        order=10,
+    )
+)

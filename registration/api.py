@@ -1,8 +1,10 @@
 """Registration over the API: ``/api/v1/registrations/`` (API.md, Registration §7).
 
-ID numbers: ``id_number`` is always masked. An operator (staff) also gets ``id_number_unmasked``,
-the whole number, to compare with the uploaded document; for everyone else it is null. The
-applicant typed the number and needs no echo of it.
+ID numbers: ``id_number`` is always masked. An operator (staff) who needs the whole number, to
+compare it with the uploaded document, asks for it with ``?reason=…`` on the detail: the
+view is evidenced (X21, ``econtract.parties.reveal``) and ``id_number_unmasked`` carries the
+number in that one response; otherwise, and for everyone else, it is null. The applicant typed the
+number and needs no echo of it. ``phone`` is whole for the applicant and masked for operators.
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ from econtract.api.schema import ERROR
 from econtract.parties import application_api
 from econtract.parties.application_api import IdentityFieldsSerializer
 from econtract.parties.models import Party, User
+from econtract.parties.reveal import reveal_whole_number
+from econtract.privacy import mask_contact
 from registration import selectors, services
 from registration.models import Material, RegistrationApplication
 
@@ -73,6 +77,7 @@ class MaterialSerializer(application_api.MaterialSerializer):
 class RegistrationSerializer(serializers.ModelSerializer):
     id_number = serializers.CharField(source="masked_id_number", read_only=True)
     id_number_unmasked = serializers.SerializerMethodField()
+    phone = serializers.SerializerMethodField()
     licensed = serializers.BooleanField(source="licensed_business", read_only=True)
     history = serializers.SerializerMethodField()
     materials = MaterialSerializer(many=True, read_only=True)
@@ -111,9 +116,18 @@ class RegistrationSerializer(serializers.ModelSerializer):
 
     def get_id_number_unmasked(self, application: RegistrationApplication) -> str | None:
         viewer = self.context.get("viewer")
-        if isinstance(viewer, User) and viewer.is_staff and application.id_number:
-            return application.id_number
+        reason = self.context.get("reveal_reason", "")
+        if isinstance(viewer, User) and viewer.is_staff and application.id_number and reason:
+            return reveal_whole_number(
+                operator=viewer, obj=application, field="id_number", reason=reason
+            )
         return None
+
+    def get_phone(self, application: RegistrationApplication) -> str:
+        viewer = self.context.get("viewer")
+        if isinstance(viewer, User) and viewer.pk == application.account_id:
+            return application.phone
+        return mask_contact(application.phone)
 
     @extend_schema_field(HistorySerializer(many=True))
     def get_history(self, application: RegistrationApplication) -> list[dict[str, Any]]:
@@ -124,13 +138,16 @@ class RegistrationSerializer(serializers.ModelSerializer):
         return selectors.missing_materials_of(application)
 
 
-def _out(application: RegistrationApplication, request: Request, code: int = 200) -> Response:
+def _out(
+    application: RegistrationApplication, request: Request, code: int = 200, reveal_reason: str = ""
+) -> Response:
     application = (
         RegistrationApplication.objects.select_related("account")
         .prefetch_related("materials")
         .get(pk=application.pk)
     )
-    data = RegistrationSerializer(application, context={"viewer": request.user}).data
+    context = {"viewer": request.user, "reveal_reason": reveal_reason}
+    data = RegistrationSerializer(application, context=context).data
     return Response(data, status=code)
 
 
@@ -194,10 +211,20 @@ class RegistrationDetail(APIView):
     @extend_schema(
         tags=["registration"],
         operation_id="registrations_retrieve",
-        responses={200: RegistrationSerializer, 404: _NOT_FOUND},
+        parameters=[
+            OpenApiParameter(
+                "reason",
+                str,
+                description="operators only: why the whole ID number is needed; the view is "
+                "recorded in the evidence log and `id_number_unmasked` carries the number",
+            )
+        ],
+        responses={200: RegistrationSerializer, 404: _NOT_FOUND, 422: _REFUSED},
     )
     def get(self, request: Request, pk: int) -> Response:
-        return _out(selectors.application_for(user=account_of(request), pk=pk), request)
+        application = selectors.application_for(user=account_of(request), pk=pk)
+        reason = str(request.query_params.get("reason", ""))
+        return _out(application, request, reveal_reason=reason)
 
     @extend_schema(
         tags=["registration"],

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -13,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from econtract.api.requests import account_of
 from econtract.errors import BusinessRuleViolation
+from econtract.localtime import local_time as local_datetime
 from econtract.parties import materials
 from econtract.parties.material_pages import MaterialForm, show_problems, upload
 from econtract.parties.models import Party
@@ -90,11 +93,24 @@ def _detail_context(
     application: RegistrationApplication, material_form: MaterialForm | None = None
 ) -> dict[str, Any]:
     missing = selectors.missing_materials_of(application)
+    review_days = settings.REGISTRATION_REVIEW_DAYS
+    review_due = (
+        local_datetime(application.submitted_at + timedelta(days=review_days))
+        if application.submitted_at
+        else ""
+    )
+    history = [
+        {"at": local_datetime(entry.at), "state": entry.get_state_display(), "reason": entry.reason}
+        for entry in selectors.history_of(application)
+    ]
     return {
         "application": application,
-        "history": selectors.history_of(application),
+        "history": history,
+        "review_days": review_days,
+        "review_due": review_due,
         "materials": application.materials.all(),
-        "missing": [str(Material.Kind(kind).label) for kind in missing],
+        # Translators: the separator of a list of documents: 、
+        "missing": _(", ").join(str(Material.Kind(kind).label) for kind in missing),
         "material_form": material_form or MaterialForm(kinds=Material.Kind.choices),
         "is_person": application.kind == Party.Kind.PERSON,
     }

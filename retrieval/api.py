@@ -33,6 +33,7 @@ from econtract.api.requests import account_of
 from econtract.api.schema import ERROR
 from econtract.contracts.documents import read_document
 from econtract.contracts.models import AccessGrant, Contract
+from econtract.contracts.naming import contract_disposition
 from econtract.contracts.selectors import contract_for, not_found, party_of
 from econtract.contracts.serializers import (
     ContractSerializer,
@@ -44,7 +45,10 @@ from econtract.contracts.serializers import (
 from econtract.evidence.api import EvidenceEventSerializer
 from econtract.evidence.models import EvidenceEvent
 from econtract.evidence.services import events_of
+from econtract.parties.models import Party
+from econtract.pki.plain_summary import summarise
 from retrieval import query_grants, query_performance, services
+from retrieval.display import masked_contacts
 from retrieval.services import INCLUDES, VerifiedContract
 
 _NOT_FOUND = OpenApiResponse(ERROR, description="`not_found`")
@@ -113,13 +117,23 @@ class VerifiedContractSerializer(ContractSerializer):
 
     @extend_schema_field(VerificationSerializer)
     def get_verification(self, contract: Contract) -> dict[str, Any]:
-        return dict(self.context["sent"].verification)
+        verification = dict(self.context["sent"].verification)
+        # Added (issue 17): the plain-language sentence in the request's language.
+        verification["summary"] = summarise(verification).to_json()
+        return verification
 
     @extend_schema_field(RegistrationDataSerializer(many=True))
     def get_registration(self, contract: Contract) -> list[dict[str, Any]]:
-        # Whole: the applicant is a party or a grantee every party consented to (§4 机密性).
-        parties = [s.party for s in contract.signatories.all()]
-        return RegistrationDataSerializer(parties, many=True).data  # type: ignore[return-value]
+        # Whole: the applicant is a party or a grantee every party consented to (§4 机密性);
+        # others' ID numbers and phones masked, as everywhere (issue 17).
+        reader: Party = self.context["sent"].requester
+        parties = [s.party for s in contract.signatories.all() if s.party is not None]
+        return [
+            dict(data) if party.pk == reader.pk else masked_contacts(dict(data))
+            for party, data in zip(
+                parties, RegistrationDataSerializer(parties, many=True).data, strict=True
+            )
+        ]
 
     @extend_schema_field(RequesterSerializer)
     def get_requester(self, contract: Contract) -> dict[str, Any]:
@@ -193,10 +207,13 @@ class PdfRenderer(BaseRenderer):
         return data if isinstance(data, bytes) else json.dumps(data).encode()
 
 
-def pdf_file(pdf: bytes, reference: str, *, attachment: bool) -> HttpResponse:
+def pdf_file(pdf: bytes, contract: Contract, *, attachment: bool) -> HttpResponse:
+    """The PDF, named by its title (``采购合同-ABCDEFGH.pdf``, RFC 5987 ``filename*``); the
+    plain ``filename`` stays ``<reference>.pdf`` for clients that read only that."""
     response = HttpResponse(pdf, content_type="application/pdf")
-    disposition = "attachment" if attachment else "inline"
-    response["Content-Disposition"] = f'{disposition}; filename="{reference}.pdf"'
+    response["Content-Disposition"] = contract_disposition(
+        contract.title, contract.reference, attachment=attachment
+    )
     return response
 
 
@@ -224,9 +241,9 @@ class ContractDocument(APIView):
             if unconcluded.current_version is None:
                 raise not_found()
             pdf = read_document(unconcluded.current_version)
-            return pdf_file(pdf, reference, attachment=False)
+            return pdf_file(pdf, unconcluded, attachment=False)
         sent, pdf = services.download_contract(opened)
-        response = pdf_file(pdf, reference, attachment=True)
+        response = pdf_file(pdf, sent.contract, attachment=True)
         response["X-Econtract-Verification"] = sent.verification["indication"]
         return response
 

@@ -6,3 +6,9 @@ class RetrievalConfig(AppConfig):
     name = "retrieval"
     label = "retrieval"
     verbose_name = _("Query, download and verification (§10)")
+
+    def ready(self) -> None:
+        from econtract.parties.todo import register_todo_provider
+        from retrieval.todo import grant_todo
+
+        register_todo_provider(grant_todo)

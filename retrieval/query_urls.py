@@ -5,6 +5,7 @@ from retrieval import views
 # Pages under /query/; ``<reference>`` is the contract's public reference.
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.index, name="query-list"),
+    path("grants/<int:grant_id>/", views.grant_detail, name="query-grant"),
     path("grants/<int:grant_id>/answer/", views.answer_grant, name="query-grant-answer"),
     path("<str:reference>/", views.detail, name="query-detail"),
     path("<str:reference>/view/", views.view_pdf, name="query-view"),

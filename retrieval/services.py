@@ -30,9 +30,11 @@ from econtract.contracts.selectors import Access, access_to, not_found, party_of
 from econtract.errors import BusinessRuleViolation
 from econtract.evidence.services import appended_together, record_event
 from econtract.evidence.steps import Step
+from econtract.localtime import local_time
 from econtract.notifications.models import Channel
 from econtract.notifications.services import notify
 from econtract.parties.models import Party, User
+from econtract.pki.plain_summary import summarise
 from retrieval.query_checks import verify_stored
 
 # What a query may add on request (Table 6: 登记信息、查询人身份、备注, all optional).
@@ -281,14 +283,14 @@ def remarks_for(sent: VerifiedContract) -> list[str]:
     remarks = []
     if not sent.verification["passed"]:
         remarks.append(
-            _("The stored contract did not verify: %(indication)s.")
-            % {"indication": sent.verification["indication"]}
+            _("The stored contract did not pass verification: %(summary)s")
+            % {"summary": summarise(sent.verification).text}
         )
     grant = sent.grant
     if not sent.access.is_party and grant is not None:
         remarks.append(
             _("Read under an access grant consented to by every party, valid until %(until)s.")
-            % {"until": grant.expires_at.isoformat()}
+            % {"until": local_time(grant.expires_at, seconds=False)}
         )
     if sent.contract.state == Contract.State.IN_PERFORMANCE:
         confirmed = sent.contract.signatories.filter(performance_confirmed_at__isnull=False)

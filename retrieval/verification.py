@@ -40,10 +40,12 @@ from econtract.evidence.steps import Step
 from econtract.notifications.services import notify
 from econtract.parties.models import Party, User
 from econtract.pki.findings import describe
+from econtract.pki.plain_summary import summarise
 from econtract.pki.sandbox import DOCUMENT_UNREADABLE, LIMITS_EXCEEDED, UNAVAILABLE, SandboxError
 from econtract.pki.validation import verify_document
 from econtract.pki.verification_report import render_report, seal_report
 from econtract.privacy import mask_identifier
+from retrieval.display import is_own, masked_contacts
 from retrieval.models import Verification
 
 PDF_MAGIC = b"%PDF-"
@@ -200,10 +202,14 @@ def issue_report(*, verification_id: str) -> bool:
 def _notify_requester(verification: Verification) -> None:
     """T8.4's 电子合同验证报告 notice: the verdict, and where the sealed report is."""
     link = reverse("verification-report", args=[verification.pk])
+    with translation.override(verification.language):
+        summary = summary_of(verification)["text"]
     notify(
         recipient=verification.requester,
         kind="verification_report",
         context={
+            # The plain sentence (issue 17), in the requester's language, for the notice.
+            "summary": summary,
             "verdict": verification.verdict,
             "sub_indication": verification.sub_indication,
             "document_sha256": verification.document_sha256,
@@ -266,11 +272,14 @@ def _holds_grant(*, account: User, contract: Contract) -> bool:
 
 
 def parties_of(verification: Verification) -> dict[str, Any] | None:
-    """Table 8's 缔约各方身份登记信息 for a platform contract, as the requester may see them."""
+    """Table 8's 缔约各方身份登记信息 for a platform contract, as the requester may see them:
+    whole for a party or grantee — except others' ID numbers and phones, masked for everyone
+    but their owner (issue 17) — and masked for anyone else."""
     contract = verification.contract
     if contract is None:
         return None
-    whole = may_see_whole_parties(account=verification.requester, contract=contract)
+    account = verification.requester
+    whole = may_see_whole_parties(account=account, contract=contract)
     signatories = contract.signatories.select_related("party", "invitation").order_by("order")
     return {
         "access": "whole" if whole else "masked",
@@ -279,13 +288,16 @@ def parties_of(verification: Verification) -> dict[str, Any] | None:
             "state": contract.state,
             "concluded_at": contract.concluded_at.isoformat() if contract.concluded_at else None,
         },
-        "parties": [_signatory(s, whole=whole) for s in signatories],
+        "parties": [_signatory(s, whole=whole, reader=account) for s in signatories],
     }
 
 
-def _signatory(signatory: Signatory, *, whole: bool) -> dict[str, Any]:
+def _signatory(signatory: Signatory, *, whole: bool, reader: User) -> dict[str, Any]:
     if signatory.party is not None:
-        return _party(signatory.party, signatory.role, signatory.order, whole=whole)
+        data = _party(signatory.party, signatory.role, signatory.order, whole=whole)
+        if whole and not is_own(reader, signatory.party):
+            data = masked_contacts(data)
+        return data
     # Invited and not registered yet (issue 16): only the name the offeror gave is known.
     name = signatory.invitation.name
     return {
@@ -337,12 +349,22 @@ def mask_name(name: str, *, organisation: bool = False) -> str:
     return name[:1] + "*" * max(len(name) - 1, 1)
 
 
+def summary_of(verification: Verification) -> dict[str, Any]:
+    """The plain-language summary of the verification, in the active language."""
+    return summarise(verification.result).to_json()
+
+
 def report_context(verification: Verification) -> dict[str, Any]:
-    """What the report PDF and the report page show."""
+    """What the report PDF and the report page show (in the active language)."""
     result = verification.result
     findings = result.get("findings", [])
     return {
         "verification": verification,
+        "summary": summary_of(verification),
+        "verdict": verification.verdict,
+        "sub_indication": verification.sub_indication,
+        "document_sha256": verification.document_sha256,
+        "online": verification.online,
         "signatures": result.get("signatures", []),
         # The signatures' own problems; the document findings come translated below.
         "problems": [

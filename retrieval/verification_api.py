@@ -6,6 +6,7 @@ from typing import Any
 
 from django.http import Http404, HttpResponse
 from django.utils import translation
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_serializer
 from rest_framework import generics, serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -15,6 +16,7 @@ from rest_framework.views import APIView
 
 from econtract.api.requests import account_of
 from econtract.api.schema import ERROR
+from econtract.contracts.naming import NOT_IN_FILE_NAMES, content_disposition
 from econtract.pki.findings import describe
 from retrieval import verification as services
 from retrieval.models import Verification
@@ -43,7 +45,14 @@ class VerificationSerializer(serializers.ModelSerializer):
     )
     parties = serializers.SerializerMethodField(
         help_text="null unless the document is a contract of this platform; then the parties' "
-        "registration data, whole for its parties and grantees, masked for anyone else"
+        "registration data, whole for its parties and grantees (others' ID numbers and phones "
+        "masked), masked for anyone else"
+    )
+    summary = serializers.SerializerMethodField(
+        help_text="the verdict in plain words, in the request's language: {text (one sentence), "
+        "tone (ok|changed|invalid|unconfirmed|unsigned), points (supporting sentences), "
+        "signatures, valid_signatures, timestamps, unsigned, changed_after_signing, changes "
+        "(what changed, in words), pages_changed}"
     )
     document = serializers.SerializerMethodField()
     report = serializers.SerializerMethodField()
@@ -63,6 +72,7 @@ class VerificationSerializer(serializers.ModelSerializer):
             "findings",
             "parties",
             "report",
+            "summary",
         ]
 
     def get_sub_indication(self, obj: Verification) -> str | None:
@@ -81,6 +91,9 @@ class VerificationSerializer(serializers.ModelSerializer):
 
     def get_parties(self, obj: Verification) -> dict[str, Any] | None:
         return services.parties_of(obj)
+
+    def get_summary(self, obj: Verification) -> dict[str, Any]:
+        return services.summary_of(obj)
 
     def get_document(self, obj: Verification) -> dict[str, Any]:
         return {"name": obj.document_name, "sha256": obj.document_sha256, "size": obj.document_size}
@@ -180,6 +193,17 @@ class VerificationReportPdf(APIView):
 def report_response(verification: Verification) -> HttpResponse:
     pdf = services.report_pdf(verification=verification)
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="verification-{verification.pk}.pdf"'
+    response["Content-Disposition"] = content_disposition(
+        report_name(verification), f"verification-{verification.pk}.pdf", attachment=False
+    )
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def report_name(verification: Verification) -> str:
+    """``验证报告-采购合同.pdf``: the report named after the document it is about."""
+    stem = verification.document_name.rsplit(".", 1)[0].strip() or str(verification.pk)[:8]
+    with translation.override(verification.language):
+        # Translators: 验证报告 (the start of the report PDF's file name)
+        label = _("Verification report")
+    return f"{label}-{NOT_IN_FILE_NAMES.sub(' ', stem).strip()[:80]}.pdf"

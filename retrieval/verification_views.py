@@ -50,7 +50,10 @@ def upload(request: HttpRequest) -> HttpResponse:
                 error = refused.message
             else:
                 return redirect("verification-report", verification.pk)
-    recent = services.verifications_of(requester=account_of(request))[:20]
+    recent = [
+        {"verification": v, "summary": services.summary_of(v)}
+        for v in services.verifications_of(requester=account_of(request))[:20]
+    ]
     return render(
         request,
         "retrieval/verification_upload.html",

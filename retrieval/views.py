@@ -22,12 +22,18 @@ from econtract.api.errors import http_status_of
 from econtract.api.requests import account_of
 from econtract.contracts.elements import schedule_rows
 from econtract.contracts.models import AccessGrant, Contract, Signatory
+from econtract.contracts.naming import short_reference
 from econtract.contracts.search import MAX_LENGTH as SEARCH_MAX_LENGTH
 from econtract.contracts.selectors import GRANTEE_ROLE, contracts_visible_to, party_of
 from econtract.contracts.serializers import performance_status, signature_records
 from econtract.errors import BusinessRuleViolation, Refusal
+from econtract.localtime import parse_time
+from econtract.pki.findings import describe
+from econtract.pki.plain_summary import summarise
+from econtract.pki.readable import readable_name
 from retrieval import query_grants, query_performance, services
 from retrieval.api import pdf_file
+from retrieval.display import registration_as_seen
 from retrieval.services import INCLUDES, VerifiedContract
 
 PAGE_SIZE = 20
@@ -142,18 +148,36 @@ def _detail_context(request: HttpRequest, sent: VerifiedContract) -> dict[str, A
     party = sent.requester
     mine = sent.access.signatory
     grants = list(contract.grants.select_related("grantee").prefetch_related("consents__party"))
+    report = sent.verification
+    signatories = list(contract.signatories.select_related("party"))
     return {
         "sent": sent,
         "contract": contract,
+        "short_reference": short_reference(contract.reference),
         "status": performance_status(contract),
-        "verification": sent.verification,
+        "verification": report,
+        # The plain sentence first; the ETSI terms in the expert section (issue 17).
+        "summary": summarise(report).to_json(),
+        "verdict": report.get("indication"),
+        "sub_indication": report.get("sub_indication"),
+        "document_sha256": report.get("document_sha256"),
+        "online": None,
+        "findings": [
+            {"severity": f.get("severity"), "text": describe(f)} for f in report.get("findings", [])
+        ],
+        "problems": list(report.get("problems", [])),
+        "dss": report.get("dss", {}),
+        "report_signatures": list(report.get("signatures", [])),
         "signatures": _signature_rows(sent),
         "elements": [
             (row.label_en if _english() else row.label, row.value)
             for row in schedule_rows(contract.elements)
         ],
-        "signatories": contract.signatories.select_related("party"),
-        "registration": [s.party for s in contract.signatories.select_related("party")],
+        "signatories": signatories,
+        # Whole for the reader's own party; others' ID numbers and phones masked (issue 17).
+        "registration": [
+            registration_as_seen(s.party, reader=party) for s in signatories if s.party is not None
+        ],
         "remarks": services.remarks_for(sent),
         "is_party": sent.access.is_party,
         "can_download": sent.access.allows("download"),
@@ -171,12 +195,13 @@ def _english() -> bool:
 
 
 def _signature_rows(sent: VerifiedContract) -> list[dict[str, Any]]:
-    """Each signature as recorded at signing, with what the fresh verification says of it;
+    """Each signature as recorded at signing, with what the kept verification says of it;
     then the document timestamps, which have no record of their own."""
     reports = {r["field_name"]: r for r in sent.verification["signatures"]}
     rows = []
     for record in signature_records(sent.contract):
         report = reports.pop(record.field_name, {})
+        subject = _subject(report) or (record.certificate.subject if record.certificate else "")
         rows.append(
             {
                 "signer": record.signatory.registered_party.name if record.signatory else None,
@@ -184,8 +209,7 @@ def _signature_rows(sent: VerifiedContract) -> list[dict[str, Any]]:
                 "certificate_serial": record.certificate.serial_number
                 if record.certificate
                 else "",
-                "subject": _subject(report)
-                or (record.certificate.subject if record.certificate else ""),
+                "subject": readable_name(subject),
                 "signing_time": record.signing_time,
                 "timestamp_time": _timestamp(report) or record.timestamp_time,
                 "indication": report.get("indication", "TOTAL-FAILED"),
@@ -198,7 +222,7 @@ def _signature_rows(sent: VerifiedContract) -> list[dict[str, Any]]:
                 "signer": None,
                 "group": report["kind"],
                 "certificate_serial": "",
-                "subject": _subject(report),
+                "subject": readable_name(_subject(report)),
                 "signing_time": None,
                 "timestamp_time": _timestamp(report),
                 "indication": report["indication"],
@@ -213,11 +237,7 @@ def _subject(report: dict[str, Any]) -> str:
 
 
 def _timestamp(report: dict[str, Any]) -> datetime | None:
-    return _parse((report.get("timestamp") or {}).get("time"))
-
-
-def _parse(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
+    return parse_time((report.get("timestamp") or {}).get("time"))
 
 
 @login_required
@@ -227,7 +247,8 @@ def view_pdf(request: HttpRequest, reference: str) -> HttpResponse:
         pdf = services.view_online(actor=account_of(request), reference=reference)
     except BusinessRuleViolation as refused:
         return _refused(request, refused)
-    return pdf_file(pdf, reference, attachment=False)
+    # view_online checked the access; the contract is read only for the file's name.
+    return pdf_file(pdf, Contract.objects.get(reference=reference), attachment=False)
 
 
 @login_required
@@ -238,7 +259,7 @@ def download(request: HttpRequest, reference: str) -> HttpResponse:
         sent, pdf = services.download_contract(opened)
     except BusinessRuleViolation as refused:
         return _refused(request, refused)
-    response = pdf_file(pdf, reference, attachment=True)
+    response = pdf_file(pdf, sent.contract, attachment=True)
     response["X-Econtract-Verification"] = sent.verification["indication"]
     return response
 
@@ -272,6 +293,32 @@ def request_grant(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @login_required
+def grant_detail(request: HttpRequest, grant_id: int) -> HttpResponse:
+    """A grant's own page (X5): what is asked, who answered, and the consent form for a party
+    whose answer it waits for. No §10 steps: consenting is not a query of the contract."""
+    actor = account_of(request)
+    try:
+        grant = query_grants.grant_for(actor=actor, grant_id=grant_id)
+    except BusinessRuleViolation as refused:
+        raise Http404(refused.message) from refused
+    party = party_of(actor)
+    answers = {consent.party_id: consent for consent in grant.consents.all()}
+    parties = [s.party for s in grant.contract.signatories.select_related("party") if s.party]
+    return render(
+        request,
+        "retrieval/grant.html",
+        {
+            "grant": grant,
+            "contract": grant.contract,
+            "short_reference": short_reference(grant.contract.reference),
+            "answers": [(p, answers.get(p.pk)) for p in parties],
+            "awaiting": query_grants.awaiting_answer(grant=grant, party=party),
+            "is_party": party is not None and any(p.pk == party.pk for p in parties),
+        },
+    )
+
+
+@login_required
 @require_POST
 def answer_grant(request: HttpRequest, grant_id: int) -> HttpResponse:
     actor = account_of(request)
@@ -289,7 +336,8 @@ def answer_grant(request: HttpRequest, grant_id: int) -> HttpResponse:
         messages.error(request, refused.message)
         return redirect("query-list")
     messages.success(request, _("Your answer is recorded."))
-    return redirect("query-detail", reference=grant.contract.reference)
+    # Back to the grant's page: the contract's query page would ask for an authentication.
+    return redirect("query-grant", grant_id=grant.pk)
 
 
 @login_required

@@ -32,6 +32,7 @@ from econtract.api.requests import account_of, located, validated
 from econtract.api.schema import ERROR
 from econtract.contracts.documents import read_document
 from econtract.contracts.models import Contract, Signatory
+from econtract.contracts.naming import contract_disposition
 from econtract.contracts.search import MAX_LENGTH as SEARCH_MAX_LENGTH
 from econtract.contracts.selectors import GRANTEE_ROLE
 from econtract.contracts.serializers import (
@@ -270,32 +271,6 @@ class ContractListCreate(HistoriesInLists, generics.ListAPIView):
         return located(response, "api-contract-detail", contract.reference)
 
 
-class ContractDetail(APIView):
-    """Changes to a draft. Reading a contract is retrieval's (§10): the path is served by both
-    (``econtract.api.routing``)."""
-
-    @extend_schema_serializer(component_name="ContractElementsUpdate")
-    class UpdateSerializer(serializers.Serializer):
-        elements = serializers.JSONField()
-
-    @extend_schema(
-        tags=["contracts"],
-        operation_id="contracts_update_elements",
-        description="Replace the elements of a draft or incomplete contract; the document is "
-        "re-rendered as the next unsigned version.",
-        request=UpdateSerializer,
-        responses={200: ContractSerializer, 403: _FORBIDDEN, 404: _NOT_FOUND, 409: _CONFLICT},
-    )
-    def patch(self, request: Request, reference: str) -> Response:
-        contract = requested_contract(request, reference)
-        data = self.UpdateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        contract = services.update_elements(
-            contract=contract, actor=account_of(request), elements=data.validated_data["elements"]
-        )
-        return contract_response(contract)
-
-
 class ContractSubmit(APIView):
     @extend_schema(
         tags=["contracts"],
@@ -348,9 +323,11 @@ class ContractWithdraw(APIView):
 
 
 def pdf_response(contract: Contract) -> HttpResponse:
-    """The current document, checked against its recorded hash, shown inline."""
+    """The current document, checked against its recorded hash, shown inline and saved under
+    the contract's title."""
     if contract.current_version is None:
         raise BusinessRuleViolation("not_found", "This contract has no document.")
     response = HttpResponse(read_document(contract.current_version), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{contract.reference}.pdf"'
+    # Named by its title (issue 17): 采购合同-ABCDEFGH.pdf, as RFC 5987 ``filename*``.
+    response["Content-Disposition"] = contract_disposition(contract.title, contract.reference)
     return response

@@ -33,8 +33,10 @@ urlpatterns: list[URLPattern | URLResolver] = [
         batch_api.BatchComplete.as_view(),
         name="api-signing-batch-complete",
     ),
-    # GET and PATCH of ``contracts/<reference>/``, ``.../document/`` and ``.../evidence/`` are
-    # served from retrieval's URLs (included first; econtract/api/routing.py).
+    # GET, PATCH and DELETE of ``contracts/<reference>/``, ``.../document/`` and
+    # ``.../evidence/`` are served from retrieval's URLs (included first): the detail path's
+    # PATCH and DELETE (a draft's, issue 17) are signing.draft_api.ContractDetail's, composed
+    # with retrieval's GET in econtract/api/routing.py.
     path(
         "contracts/<str:reference>/submit/",
         api.ContractSubmit.as_view(),

@@ -8,4 +8,8 @@ class SigningConfig(AppConfig):
     verbose_name = _("Contract signing (§9)")
 
     def ready(self) -> None:
+        from econtract.parties.todo import register_todo_provider
         from signing import receivers  # noqa: F401 - connects the signal receivers
+        from signing.todo import contract_todo
+
+        register_todo_provider(contract_todo)

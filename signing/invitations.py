@@ -42,11 +42,7 @@ from signing.steps import contract_link
 SEND_TASK = "signing.tasks.send_signing_invitation"
 _HMAC_SALT = "econtract.signing-invitation"
 # Before the contract is concluded or ended: a draft's invitee may already register.
-_LIVE_STATES = (
-    Contract.State.DRAFT,
-    Contract.State.ELEMENTS_INCOMPLETE,
-    *Contract.OPEN_STATES,
-)
+_LIVE_STATES = Contract.OPEN_STATES
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +105,8 @@ def registered_party_for(invitee: Invitee, field: str) -> Party | None:
 
 
 def create_invitation(signatory: Signatory, invitee: Invitee) -> SigningInvitation:
-    """The invitation of ``signatory`` (party empty), sent once the creation commits."""
+    """The invitation of ``signatory`` (party empty); it goes out when the contract is submitted
+    (``send_invitations_of``): a draft is its offeror's alone, a link to it would open nothing."""
     contract = signatory.contract
     if contract.sign_deadline is None:  # every new contract has one (create_contract)
         raise ValueError("an invitation ends with the signing deadline; the contract has none")
@@ -121,8 +118,17 @@ def create_invitation(signatory: Signatory, invitee: Invitee) -> SigningInvitati
         nonce=secrets.token_hex(16),
         expires_at=contract.sign_deadline,
     )
-    queue.send_on_commit(SEND_TASK, invitation.pk)
     return invitation
+
+
+def send_invitations_of(contract: Contract) -> None:
+    """Send the contract's invitations not sent yet, once the caller commits (the element check
+    passed: the invitees may now see what they are invited to sign)."""
+    unsent = SigningInvitation.objects.filter(
+        signatory__contract=contract, state=SigningInvitation.State.PENDING, sent_at__isnull=True
+    )
+    for invitation_id in unsent.values_list("pk", flat=True):
+        queue.send_on_commit(SEND_TASK, invitation_id)
 
 
 def token_of(invitation: SigningInvitation) -> str:

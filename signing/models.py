@@ -20,7 +20,7 @@ from econtract.signing_engine.models import new_session_id as new_session_id  # 
 class ContractSource(models.Model):
     """The offeror's text, or the size and hash of the uploaded PDF, of a contract.
 
-    The stored versions are PDFs; re-rendering after an elements update (``update_elements``)
+    The stored versions are PDFs; re-rendering after a draft is edited (``signing.drafts``)
     needs what they were made from. An upload is not stored twice: its normalised bytes (as the
     sandbox rewrote it, ``econtract.pki.normalise``) are a prefix of every version made from it
     (``attach_elements_to_uploaded_pdf`` appends incrementally), so their size finds them and

@@ -6,8 +6,8 @@ its steps with the state they left the contract in (``payload["state"]``, which 
 ``history`` is read from) and the notices. Creation records four steps in its one transaction
 because the standard's T4.1–T4.4 happen in one request.
 
-Elements updates (``update_elements``): until the element check passes nothing is signed, so an
-update re-renders the document from its source and stores it as the next unsigned ``original``
+Editing a draft (``signing.drafts``): until the element check passes nothing is signed, so an
+edit re-renders the document from its source and stores it as the next unsigned ``original``
 version, which becomes the current one; earlier drafts stay, linked by hash, as history.
 """
 
@@ -135,7 +135,7 @@ def create_contract(
     title = check_title(title)
     check_category(category)
     check_deadline(sign_deadline)
-    _check_source(text, document)
+    check_source(text, document)
     resolved = resolve_signatories(signatories, offeror=party)
     specs = parse_fields(fields, [signatory_key(e.party, e.order) for e in resolved])
     offeror_values = offeror_values_at_creation(specs, field_values)
@@ -148,7 +148,7 @@ def create_contract(
         upload = normalise_upload_document(document)
     # Rendered before the transaction: it takes a second, and the evidence chain is locked
     # from the first event until the commit.
-    pdf = _document(
+    pdf = render_document(
         title=title,
         elements=elements,
         resolved=resolved,
@@ -188,7 +188,7 @@ def create_contract(
         )
         record(Step.T4_3, contract, offeror, secure=is_secure, protocol=protocol)
         version = add_version(contract=contract, pdf=pdf, kind=ContractVersion.Kind.ORIGINAL)
-        _record_version(contract, offeror, version, source="upload" if upload else "text")
+        record_version(contract, offeror, version, source="upload" if upload else "text")
     return contract
 
 
@@ -220,7 +220,7 @@ def check_deadline(sign_deadline: datetime) -> None:
         )
 
 
-def _check_source(text: str | None, document: object | None) -> None:
+def check_source(text: str | None, document: object | None) -> None:
     has_text = bool(text and text.strip())
     if has_text == (document is not None):
         message = _("Give either the contract text or a PDF document, not both.")
@@ -244,7 +244,7 @@ def with_parties(elements: Any, resolved: Sequence[Resolved]) -> dict[str, Any]:
     return elements
 
 
-def _document(
+def render_document(
     *,
     title: str,
     elements: dict[str, Any],
@@ -399,19 +399,19 @@ def _record_application(
         title=contract.title,
         category=contract.category,
         sign_deadline=contract.sign_deadline.isoformat() if contract.sign_deadline else None,
-        signatories=[_signatory_evidence(e) for e in resolved],
+        signatories=[signatory_evidence(e) for e in resolved],
         **extra,
     )
 
 
-def _signatory_evidence(entry: Resolved) -> dict[str, Any]:
+def signatory_evidence(entry: Resolved) -> dict[str, Any]:
     named: dict[str, Any] = {"role": entry.role, "order": entry.order}
     if entry.party is not None:
         return {"party": entry.party.pk, **named}
     return {"invited": _identifier(entry), **named}
 
 
-def _record_version(
+def record_version(
     contract: Contract, actor: User, version: ContractVersion, *, source: str, **extra: Any
 ) -> None:
     record(
@@ -437,65 +437,43 @@ def submit_contract(*, contract: Contract, actor: User) -> Contract:
     the notice to the offeror, and a 422 naming every missing element — raised after the
     commit, so the state change, its evidence and the notice stay."""
     with transaction.atomic():
-        contract = _locked_for_offeror(contract, actor)
-        _require_state(contract, EDITABLE_STATES)
+        contract = locked_for_offeror(contract, actor)
+        require_state(contract, EDITABLE_STATES)
         missing = contract.missing_elements()
         contract.submit()
         contract.save()
         record(Step.T4_5, contract, actor, missing=missing)
         if missing:
-            labels = "、".join(label(path, "zh") for path in missing)
             notify(
                 recipient=contract.offeror.account,
                 kind="contract_elements_incomplete",
-                context=_about(contract, missing=labels),
+                context=_about(contract, missing=_labels(missing, contract.offeror.account)),
                 obj=contract,
             )
+        else:
+            invitations.send_invitations_of(contract)
     if missing:
         raise elements_incomplete(missing)
     return contract
 
 
-def update_elements(*, contract: Contract, actor: User, elements: dict[str, Any]) -> Contract:
-    """Replace the elements of a draft (or incomplete) contract and re-render its document."""
-    _require_offeror(contract, actor)
-    _require_state(contract, EDITABLE_STATES)
-    resolved = [
-        Resolved(s.party, s.role, s.order, _invitee_of(s))
-        for s in contract.signatories.select_related("party", "invitation").order_by("order")
-    ]
-    elements = with_parties(elements, resolved)
-    source = _source_of(contract)
-    placed = list(contract.fields.select_related("signatory"))
-    pdf = _document(
-        title=contract.title,
-        elements=elements,
-        resolved=resolved,
-        reference=contract.reference,
-        signature_page=not placed,
-        deferred={f.element: designation(f.signatory.order - 1) for f in placed if f.element},
-        **source,
+def _labels(missing: list[str], reader: User) -> str:
+    """The missing elements' names in the reader's language, listed as that language lists."""
+    english = reader.preferred_language == "en"
+    return (", " if english else "、").join(
+        label(path, "en" if english else "zh") for path in missing
     )
-    with transaction.atomic():
-        contract = _locked_for_offeror(contract, actor)
-        _require_state(contract, EDITABLE_STATES)
-        contract.elements = elements
-        contract.save(update_fields=["elements"])
-        version = add_version(contract=contract, pdf=pdf, kind=ContractVersion.Kind.ORIGINAL)
-        kind = "upload" if source["upload"] is not None else "text"
-        _record_version(contract, actor, version, source=kind, reason="elements_updated")
-    return contract
 
 
-def _invitee_of(signatory: Signatory) -> Invitee | None:
+def invitee_of_signatory(signatory: Signatory) -> Invitee | None:
     if signatory.party_id is not None:
         return None
     invitation = signatory.invitation
     return Invitee(name=invitation.name, phone=invitation.phone, email=invitation.email)
 
 
-def _source_of(contract: Contract) -> dict[str, Any]:
-    """``text`` and ``upload`` for ``_document``: the upload is the prefix of the current PDF."""
+def source_of(contract: Contract) -> dict[str, Any]:
+    """``text`` and ``upload`` for ``render_document``: the upload is the current PDF's prefix."""
     source = ContractSource.objects.get(contract=contract)
     if not source.is_upload or source.upload_size is None:
         return {"text": source.text, "upload": None}
@@ -517,8 +495,8 @@ def withdraw_contract(*, contract: Contract, actor: User, reason: str) -> Contra
     if not reason:
         raise _invalid("reason", _("Say why the contract is withdrawn."), "reason_required")
     with transaction.atomic():
-        contract = _locked_for_offeror(contract, actor)
-        _require_state(contract, Contract.OPEN_STATES)
+        contract = locked_for_offeror(contract, actor)
+        require_state(contract, Contract.OPEN_STATES)
         contract.withdraw()
         contract.save()
         record(Step.X3, contract, actor, reason=reason)
@@ -571,12 +549,12 @@ def _notify_every_party(contract: Contract, kind: str, **extra: str) -> None:
 # --- who may act, and when --------------------------------------------------------------------
 
 
-def _require_offeror(contract: Contract, actor: User) -> None:
+def require_offeror(contract: Contract, actor: User) -> None:
     if contract.offeror != party_of(actor):
         raise BusinessRuleViolation("only_offeror", _("Only the offeror may do this."))
 
 
-def _locked_for_offeror(contract: Contract, actor: User) -> Contract:
+def locked_for_offeror(contract: Contract, actor: User) -> Contract:
     # Only the contract: locking the offeror's row too would make two submits of one offeror and
     # any append that touches it wait on each other round the evidence chain head (deadlock).
     locked = (
@@ -584,11 +562,11 @@ def _locked_for_offeror(contract: Contract, actor: User) -> Contract:
         .select_related("offeror")
         .get(pk=contract.pk)
     )
-    _require_offeror(locked, actor)
+    require_offeror(locked, actor)
     return locked
 
 
-def _require_state(contract: Contract, states: Sequence[str]) -> None:
+def require_state(contract: Contract, states: Sequence[str]) -> None:
     if contract.state not in states:
         raise BusinessRuleViolation(
             "invalid_state",

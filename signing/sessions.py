@@ -255,6 +255,8 @@ class ContractSigning(SigningPolicy[SigningSession]):
             _form_contract_data(contract, sha256, stamped_at)
         if waits.after_signature(contract):  # the last signature
             queue.send_on_commit(CONCLUDE_TASK, contract.pk)
+        elif not offeror:
+            _tell_next_signer(contract)
 
     def count_failure(self) -> int:
         progress, _created = SignatoryProgress.objects.select_for_update().get_or_create(
@@ -304,6 +306,14 @@ def _form_contract_data(contract: Contract, sha256: str, stamped_at: datetime | 
         )
     ]
     notify_parties(contract, "contract_data_delivered", offerees, sha256=sha256)
+
+
+def _tell_next_signer(contract: Contract) -> None:
+    """The offeree after this one in order: its turn has come (请签署, the link, SMS too). The
+    first offeree learns it from the contract data's delivery (T4.10)."""
+    following = unsigned_in_order(contract).select_related("party__account").first()
+    if following is not None and following.party is not None:
+        notify_parties(contract, "signing_turn", [following.registered_party])
 
 
 def _short(title: str) -> str:

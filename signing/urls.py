@@ -1,10 +1,10 @@
 from django.urls import URLPattern, URLResolver, path
 
-from signing import batch_views, views
+from signing import batch_views, draft_views, views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.index, name="contracts"),
-    path("new/", views.new, name="contract-new"),
+    path("new/", draft_views.new, name="contract-new"),
     path("batch-sign/", batch_views.batch_sign, name="contract-batch-sign"),
     path("<str:reference>/", views.detail, name="contract-detail"),
     path("<str:reference>/submit/", views.submit, name="contract-submit"),

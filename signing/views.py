@@ -3,38 +3,34 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import get_language
+from django.urls import reverse
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_POST
 
+from econtract import localtime
 from econtract.api.requests import account_of
+from econtract.contracts import naming
 from econtract.contracts.elements import label, schedule_rows
 from econtract.contracts.models import Contract, Signatory, SignatureRecord
-from econtract.contracts.placed_fields import mappable_element_labels
 from econtract.contracts.rendering import designation
 from econtract.contracts.search import MAX_LENGTH as SEARCH_MAX_LENGTH
 from econtract.errors import BusinessRuleViolation
 from econtract.evidence.services import history
 from econtract.evidence.steps import BY_CODE
-from econtract.parties.models import PartyCertificate, User
+from econtract.parties.models import Party, PartyCertificate, User
 from econtract.signing_engine.pages import seal_choices, signing_page_context
-from signing import decisions, reminders, selectors, services
+from signing import decisions, reminders, selectors, services, status
 from signing.api import pdf_response
-from signing.forms import ContractForm
-from signing.services import SignatorySpec
 from signing.steps import unsigned_in_order
-
-# Where a refusal's ``fields`` belong on the form; anything else goes above it.
-_FORM_FIELD_OF = {"title": "title", "category": "category", "sign_deadline": "sign_deadline"}
-_SOURCE_FIELDS = {"text": "text", "document": "document"}
 
 
 def _contract(request: HttpRequest, reference: str) -> Contract:
@@ -45,113 +41,88 @@ def _contract(request: HttpRequest, reference: str) -> Contract:
         raise Http404(missing.message) from missing
 
 
+# The list's tabs: (key, label). Translators: the tabs of the contract list.
+def _tabs() -> list[tuple[str, str]]:
+    return [
+        # Translators: 全部 (all the reader's own contracts)
+        ("all", _("All mine")),
+        # Translators: 待您签署
+        ("to_sign", _("To sign")),
+        # Translators: 待对方签署
+        ("waiting", _("Waiting for others")),
+        # Translators: 草稿 (drafts and contracts with missing elements)
+        ("drafts", _("Drafts")),
+        # Translators: 已生效 (concluded contracts being performed)
+        ("in_performance", _("In effect")),
+        # Translators: 已归档 (performed, terminated, declined, withdrawn, expired, failed)
+        ("archive", _("Archive")),
+        # Translators: 授权给我的 (contracts another party let the reader query)
+        ("shared", _("Shared with me")),
+    ]
+
+
+PAGE_SIZE = 30
+
+
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     party = selectors.party_of(account_of(request))
     search = request.GET.get("q", "").strip()[:SEARCH_MAX_LENGTH]
-    contracts = (
-        selectors.contracts_visible_to(
-            party=party,
-            state=request.GET.get("state", ""),
-            search=search,
-            include_granted=False,
-        )
-        if party is not None
-        else Contract.objects.none()
-    )
+    tab = request.GET.get("tab", "all")
+    tab = tab if tab in selectors.TABS else "all"
+    state = request.GET.get("state", "")
+    state = state if state in Contract.State.values else ""
+    rows: list[dict[str, Any]] = []
+    page = None
+    counts: dict[str, int] = {}
+    if party is not None:
+        contracts = selectors.contracts_in_tab(party=party, tab=tab, search=search, state=state)
+        page = Paginator(contracts, PAGE_SIZE).get_page(request.GET.get("page"))
+        rows = _rows(list(page.object_list), party, shared=tab == "shared")
+        # What waits for the reader is counted on its tab; what waits for others is not urgent.
+        counts = {"to_sign": selectors.contracts_in_tab(party=party, tab="to_sign").count()}
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "signing/list.html",
         {
-            "contracts": contracts[:200],
+            "rows": rows,
+            "page": page,
+            "query": query.urlencode(),
             "party": party,
-            "states": Contract.State.choices,
+            "tabs": [
+                {"key": key, "name": name, "count": counts.get(key, 0)} for key, name in _tabs()
+            ],
+            "tab": tab,
             "search": search,
+            "state": state,
         },
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def new(request: HttpRequest) -> HttpResponse:
-    form = ContractForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            contract = _create(request, form)
-        except BusinessRuleViolation as refused:
-            _show_problems(form, refused)
-        else:
-            messages.success(request, _("The contract is created. Check it, then submit it."))
-            return redirect("contract-detail", reference=contract.reference)
-    status = 422 if form.errors else 200
-    return render(request, "signing/new.html", {"form": form, **_editor(request)}, status=status)
-
-
-def _editor(request: HttpRequest) -> dict[str, Any]:
-    """The field editor over the PDF being uploaded: the offeror first, the counterparties
-    as typed (the editor reads them from the form)."""
-    party = selectors.party_of(account_of(request))
-    first = {
-        "key": "1",
-        "label": f"{designation(0)} · {party.name}" if party is not None else designation(0),
-        "kind": party.kind if party is not None else "",
-    }
-    return {
-        "editor_parties": [first],
-        "editor_elements": mappable_element_labels(get_language() or "zh-hans"),
-        "editor_output_name": "placed_fields",
-        "editor_source_input": "id_document",
-        "editor_parties_input": "id_counterparties",
-        "editor_initial": json.dumps(_fields_sent(request.POST.get("placed_fields") or "[]")),
-    }
-
-
-def _fields_sent(text: str) -> Any:
-    """The fields the refused form sent back, so the editor starts from them ([] if broken)."""
-    try:
-        return json.loads(text)
-    except ValueError:
-        return []
-
-
-def _create(request: HttpRequest, form: ContractForm) -> Contract:
-    account = account_of(request)
-    upload = form.cleaned_data.get("document")
-    offeror: SignatorySpec = {"party": account.get_username(), "role": "offeror", "order": 1}
-    counterparties: list[SignatorySpec] = [
-        {**named, "role": "offeree", "order": index + 2}  # type: ignore[typeddict-item]
-        for index, named in enumerate(form.counterparties_named())
-    ]
-    return services.create_contract(
-        offeror=account,
-        title=form.cleaned_data["title"],
-        category=form.cleaned_data["category"],
-        elements=form.elements(),
-        signatories=[offeror, *counterparties],
-        sign_deadline=form.cleaned_data["sign_deadline"],
-        text=form.cleaned_data.get("text") or None,
-        document=upload.read() if upload else None,
-        is_secure=request.is_secure(),
-        protocol=str(request.META.get("SERVER_PROTOCOL", "")),
-        fields=form.cleaned_data.get("placed_fields") or None,
-    )
-
-
-def _show_problems(form: ContractForm, refused: BusinessRuleViolation) -> None:
-    """The refusal's message at the field it concerns (the first one named), else above."""
-    keys = list(refused.fields)
-    target = None
-    if (
-        keys
-        and keys[0].startswith(("fields", "signatories."))
-        and refused.code != "unknown_signatory"
-    ):
-        target = None  # a placed field: above the form, naming the field
-    elif keys and keys[0].startswith("signatories"):
-        target = "counterparties"
-    elif keys:
-        target = _FORM_FIELD_OF.get(keys[0]) or _SOURCE_FIELDS.get(keys[0])
-    form.add_error(target, refused.message)
+def _rows(contracts: list[Contract], party: Any, *, shared: bool) -> list[dict[str, Any]]:
+    """What a line of the list shows: title, short reference, counterparties, the viewer's
+    status, the deadline while it is open (else when it was created), in the reader's zone."""
+    statuses = status.statuses_for(contracts, party)
+    rows = []
+    for contract in contracts:
+        viewer_status, others = statuses[contract.pk]
+        open_ = contract.state in Contract.OPEN_STATES
+        rows.append(
+            {
+                "contract": contract,
+                "link": reverse(
+                    "query-detail" if shared else "contract-detail", args=[contract.reference]
+                ),
+                "short_reference": naming.short_reference(contract.reference),
+                "counterparties": others,
+                "status": viewer_status,
+                "deadline": localtime.local_time(contract.sign_deadline) if open_ else "",
+                "created": localtime.local_time(contract.created_at),
+            }
+        )
+    return rows
 
 
 @login_required
@@ -164,16 +135,20 @@ def detail(request: HttpRequest, reference: str) -> HttpResponse:
 
 def _detail_context(contract: Contract, party: Any, account: User) -> dict[str, Any]:
     english = (get_language() or "").startswith("en")
-    steps = [
-        {"entry": entry, "step_name": _step_name(entry.step, english=english)}
-        for entry in history(contract)
-    ]
+    is_offeror = party is not None and contract.offeror_id == party.pk
     context = {
         "contract": contract,
-        "signatories": contract.signatories.select_related("party", "invitation"),
-        "history": steps,
-        "is_offeror": party is not None and contract.offeror_id == party.pk,
+        "viewer_status": status.status_for(contract, party),
+        "short_reference": naming.short_reference(contract.reference),
+        "deadline": localtime.local_time(contract.sign_deadline)
+        if contract.state not in Contract.CONCLUDED_STATES
+        else "",
+        "concluded_at": localtime.local_time(contract.concluded_at),
+        "signatories": _signatory_rows(contract),
+        "history": _history_rows(contract, english=english),
+        "is_offeror": is_offeror,
         "can_submit": contract.state in services.EDITABLE_STATES,
+        "can_edit": is_offeror and contract.state in selectors.DRAFT_STATES,
         "can_withdraw": contract.state in Contract.OPEN_STATES,
         "concluded": contract.state in Contract.CONCLUDED_STATES,
         "missing": [label(path, "en" if english else "zh") for path in contract.missing_elements()],
@@ -181,8 +156,72 @@ def _detail_context(contract: Contract, party: Any, account: User) -> dict[str, 
         **_signing_context(contract, party, account),
         **reminders.page_context(contract, party),
     }
+    context["last_reminded"] = localtime.local_time(context.get("last_reminded_at"))
     context["fill_fields"] = _fill_fields(contract, party, mine_to_fill=context["my_turn"])
     return context
+
+
+def _signatory_rows(contract: Contract) -> list[dict[str, Any]]:
+    return [
+        {
+            "signatory": signatory,
+            "designation": designation(signatory.order - 1),
+            "signed_at": localtime.local_time(signatory.signed_at),
+        }
+        for signatory in contract.signatories.select_related("party", "invitation")
+    ]
+
+
+def _history_rows(contract: Contract, *, english: bool) -> list[dict[str, str]]:
+    """The contract's steps by their plain names (never a step code), who did each (a party's
+    name, not its username) and when, in the reader's zone."""
+    entries = history(contract)
+    usernames = {entry.actor for entry in entries}
+    names = dict(
+        Party.objects.filter(account__username__in=usernames).values_list(
+            "account__username", "name"
+        )
+    )
+    return [
+        {
+            "name": _step_name(entry.step, english=english),
+            "at": localtime.local_time(entry.at, seconds=True),
+            # Translators: 平台 (the platform did the step)
+            "actor": _("Platform") if entry.actor == "platform" else names.get(entry.actor, ""),
+        }
+        for entry in entries
+    ]
+
+
+def _signature_rows(signatures: list[SignatureRecord]) -> list[dict[str, Any]]:
+    """The signatures table: whose, by which certificate (holder and issuer by name), when."""
+    rows = []
+    for signature in signatures:
+        holder, issuer = status.certificate_names(signature.certificate)
+        signatory = signature.signatory
+        agent = ""
+        if (
+            signatory is not None
+            and signatory.party is not None
+            and signature.certificate is not None
+            and signature.certificate.account_id != signatory.party.account_id
+        ):
+            agent = signature.certificate.account.party.name
+        rows.append(
+            {
+                # Translators: 签署方签名 (a party's signature, as opposed to the platform's seal)
+                "kind": _("Party's signature") if signatory else _("Platform e-seal"),
+                "signer": signatory.display_name if signatory else _("Platform e-seal"),
+                "agent": agent,
+                "holder": holder,
+                "issuer": issuer,
+                "signed_at": localtime.local_time(signature.signing_time, seconds=True),
+                "timestamp": localtime.local_time(signature.timestamp_time, seconds=True),
+                "verified": signature.verified,
+                "platform": signatory is None,
+            }
+        )
+    return rows
 
 
 def _party_label(signatory: Signatory) -> str:
@@ -231,6 +270,7 @@ def _signing_context(contract: Contract, party: Any, account: User) -> dict[str,
         and mine.role == Signatory.Role.OFFEREE
         and mine.signed_at is None,
         # The signer's own keys: a member signing for its organisation sees only its own.
+        # The signer's own keys: a member signing for its organisation sees only its own.
         "certificates": PartyCertificate.objects.filter(
             party=party, account=account, status=PartyCertificate.Status.ACTIVE
         )
@@ -243,12 +283,26 @@ def _signing_context(contract: Contract, party: Any, account: User) -> dict[str,
         and contract.fields.filter(signatory=mine, paging_seal=True).exists(),
         # Every party signed, the seal task has not concluded it yet: the page polls.
         "sealing": contract.state == Contract.State.SIGNING and next_up is None,
-        "signatures": signatures,
+        "signatures": _signature_rows(signatures),
         **signing_page_context(),
     }
 
 
+# Steps whose standard name speaks of signature groups (用户组/服务组签名): said plainly.
+_PLAIN_STEP_NAMES = {
+    # Translators: 保存要约人的签名 (GB/T 36298 T4.9, "stored in the user group signatures")
+    "T4.9": gettext_lazy("The offeror's signature is stored"),
+    # Translators: 保存受要约人的签名 (GB/T 36298 T5.8)
+    "T5.8": gettext_lazy("The offeree's signature is stored"),
+    # Translators: 加盖平台电子签章 (the platform's seal over the signed contract)
+    "X7": gettext_lazy("The platform's e-seal is applied"),
+}
+
+
 def _step_name(code: str, *, english: bool) -> str:
+    """A step's plain name (never its code)."""
+    if code in _PLAIN_STEP_NAMES:
+        return str(_PLAIN_STEP_NAMES[code])
     step = BY_CODE.get(code)
     if step is None:
         return ""
@@ -298,6 +352,9 @@ def _act(
         action(contract, account_of(request))
     except BusinessRuleViolation as refused:
         messages.error(request, refused.message)
+        if refused.code == "elements_incomplete":
+            # Into the editor, where the missing elements are marked.
+            return redirect("contract-edit", reference=reference)
     else:
         messages.success(request, success)
     return redirect("contract-detail", reference=reference)

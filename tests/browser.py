@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, Playwright, ViewportSize, sync_playwright
@@ -29,6 +30,9 @@ CHROMIUM_ARGS = [
 ]
 PHONE_VIEWPORT: ViewportSize = {"width": 390, "height": 844}
 DESKTOP_VIEWPORT: ViewportSize = {"width": 1280, "height": 800}
+WIDE_VIEWPORT: ViewportSize = {"width": 1366, "height": 768}
+# Screenshots the browser tests leave for people to look at (kept by CI as the run's artifacts).
+ARTIFACTS = Path(__file__).resolve().parent.parent / "var" / "test-artifacts"
 
 
 @pytest.hookimpl(trylast=True)
@@ -118,3 +122,16 @@ def has_horizontal_scroll(page: Page) -> bool:
     return bool(
         page.evaluate("document.documentElement.scrollWidth > document.documentElement.clientWidth")
     )
+
+
+def screenshots_at_both_sizes(page: Page, folder: str, name: str) -> None:
+    """``<folder>/<name>-phone.png`` and ``-desktop.png`` of what ``page`` shows now (390 and
+    1366 px wide, the whole page), the page left at the size it had."""
+    size = page.viewport_size
+    target = ARTIFACTS / folder
+    target.mkdir(parents=True, exist_ok=True)
+    for label, viewport in (("phone", PHONE_VIEWPORT), ("desktop", WIDE_VIEWPORT)):
+        page.set_viewport_size(viewport)
+        page.screenshot(path=str(target / f"{name}-{label}.png"), full_page=True)
+    if size is not None:
+        page.set_viewport_size(size)

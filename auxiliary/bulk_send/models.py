@@ -39,11 +39,16 @@ class Batch(ConcurrentTransitionMixin, models.Model):
         ContractTemplate, on_delete=models.PROTECT, related_name="+", verbose_name=_("template")
     )
     # The version checked: a row is created from it only while it is still the current one.
-    version = models.ForeignKey(TemplateVersion, on_delete=models.PROTECT, related_name="+")
+    version = models.ForeignKey(
+        TemplateVersion,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("template version"),
+    )
     file_name = models.CharField(_("file name"), max_length=255)
     file_sha256 = models.CharField(_("file SHA-256"), max_length=64)
     # The upload page's form, once: sent twice (a double click, a reload), it finds this batch.
-    upload_token = models.CharField(max_length=64, blank=True, editable=False)
+    upload_token = models.CharField(_("upload token"), max_length=64, blank=True, editable=False)
     row_count = models.PositiveIntegerField(_("rows in the file"), default=0)
     send_valid_rows = models.BooleanField(_("send the valid rows"), default=False)
     state = FSMField(
@@ -56,13 +61,18 @@ class Batch(ConcurrentTransitionMixin, models.Model):
     # The report: [{row, column, code, detail}], rows counted as in the sheet (header = 1).
     errors = models.JSONField(_("errors"), default=list, blank=True)
     # The upload's channel (T4.3), recorded again for every contract the batch creates.
-    is_secure = models.BooleanField(default=False)
-    protocol = models.CharField(max_length=16, blank=True)
+    is_secure = models.BooleanField(_("sent over HTTPS"), default=False)
+    protocol = models.CharField(_("HTTP protocol"), max_length=16, blank=True)
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     cancelled_by = models.ForeignKey(
-        User, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+        User,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("cancelled by"),
     )
     cancel_reason = models.CharField(_("reason for cancelling"), max_length=500, blank=True)
 

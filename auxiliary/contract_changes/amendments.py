@@ -42,6 +42,7 @@ from auxiliary.contract_changes.common import (
     require_turn,
     store_document,
 )
+from auxiliary.contract_changes.diffs import current_text
 from auxiliary.contract_changes.models import Amendment, ChangeParticipant
 from auxiliary.contract_changes.signing_sessions import add_fields
 from econtract.contracts.elements import label, missing_elements
@@ -88,6 +89,8 @@ def apply_for_amendment(
             elements=elements,
             text=text or "",
             upload_sha256=document_sha256(document) if document is not None else "",
+            base_elements=copy.deepcopy(contract.elements),
+            base_text=current_text(contract),
         )
         create_participants(amendment, contract, signatory.registered_party)
         record(STEPS.application, amendment, actor, reason=reason, base_sha256=base_sha256)

@@ -8,6 +8,9 @@ class ContractChangesConfig(AppConfig):
     verbose_name = _("Contract amendment and termination (§11.3–11.4)")
 
     def ready(self) -> None:
-        from auxiliary.contract_changes import notices
+        from auxiliary.contract_changes import effective_notices, notices, todo
+        from econtract.parties.todo import register_todo_provider
 
         notices.register()
+        effective_notices.register()
+        register_todo_provider(todo.todo_items)

@@ -127,7 +127,7 @@ def record(step: Step, request: ChangeRequest, actor: User | None, **payload: An
     evidence.record(step, request, actor, contract=request.contract.reference, **payload)
 
 
-def about(request: ChangeRequest, **extra: str) -> dict[str, str]:
+def about(request: ChangeRequest, **extra: Any) -> dict[str, Any]:
     contract = request.contract
     return {
         "reference": contract.reference,
@@ -144,7 +144,7 @@ def request_link(request: ChangeRequest) -> str:
 
 
 def notify_parties(
-    request: ChangeRequest, kind: str, parties: list[Party] | None = None, **extra: str
+    request: ChangeRequest, kind: str, parties: list[Party] | None = None, **extra: Any
 ) -> None:
     """The notice to ``parties`` (default: every party of the contract), each in its inbox."""
     if parties is None:

@@ -19,18 +19,32 @@ class AmendmentForm(ElementsForm):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     text = forms.CharField(
-        label=_("Amended contract text"), required=False, widget=forms.Textarea(attrs={"rows": 8})
+        label=_("Amended contract text"),
+        help_text=_("It starts from the current text: change what the amendment changes."),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 16}),
     )
     document = forms.FileField(
         label=_("Or upload the amended contract as a PDF"),
+        help_text=_("An uploaded PDF replaces the text above."),
         required=False,
         widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}),
     )
 
+    def __init__(self, *args: Any, elements: dict[str, Any] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, elements=elements, **kwargs)
+        # The parties are not asked: they stay as the content being changed names them.
+        self.parties = (elements or {}).get("parties")
+
     def content(self) -> dict[str, Any]:
-        """The amended content as the services take it: elements, and the text or the PDF."""
-        text = self.cleaned_data.get("text") or None
-        return {"elements": self.elements(), "text": text, "document": self.upload()}
+        """The amended content as the services take it: elements, and the text or the PDF (an
+        upload wins over the text, which the form fills in from the current contract)."""
+        document = self.upload()
+        text = None if document is not None else (self.cleaned_data.get("text") or None)
+        elements = self.elements()
+        if self.parties:
+            elements["parties"] = self.parties
+        return {"elements": elements, "text": text, "document": document}
 
     def upload(self) -> bytes | None:
         document = self.cleaned_data.get("document")
@@ -57,7 +71,9 @@ class TerminationForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     effective_date = forms.DateField(
-        label=_("Effective date"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Effective date"),
+        help_text=_("The contract stays in performance until this date, then it is terminated."),
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     settlement = forms.CharField(
         label=_("Settlement (payments, returns, other arrangements)"),

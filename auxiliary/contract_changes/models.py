@@ -14,9 +14,11 @@ and send the notices (STYLE.md).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any, cast
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
@@ -88,6 +90,10 @@ class ChangeRequest(ConcurrentTransitionMixin, models.Model):
     def all_signed(self) -> bool:
         return not self.participants.filter(signed_at__isnull=True).exists()
 
+    def completed_state(self) -> str:
+        """Where ``complete`` goes when its target depends on the request (a termination)."""
+        return ""
+
     @property
     def participants(self) -> models.QuerySet[ChangeParticipant]:
         raise NotImplementedError
@@ -98,8 +104,8 @@ class ChangeRequest(ConcurrentTransitionMixin, models.Model):
 
 
 def _request_transitions(
-    state: FSMField, state_enum: Any, *, agreed: str, completed: str, withdrawable: Sequence[str]
-) -> tuple[Callable[[Any], None], ...]:
+    state: FSMField, state_enum: Any, *, agreed: str, completed: Any, withdrawable: Sequence[str]
+) -> tuple[Callable[[Any], Any], ...]:
     """The transitions an amendment and a termination both have, made for one model's ``state``
     (django-fsm binds a transition to the field it is declared with, so each model declares its
     own; only where the request goes once all agreed and once sealed differs)."""
@@ -128,8 +134,10 @@ def _request_transitions(
         """The last signature landed: the platform seal is applied next."""
 
     @transition(field=state, source=states.SEALING, target=completed)
-    def complete(self: Any) -> None:
-        """Sealed: the change has taken effect."""
+    def complete(self: Any) -> str:
+        """Sealed: the change has taken effect (or, ``completed`` being a ``RETURN_VALUE``,
+        goes where ``completed_state`` says)."""
+        return str(self.completed_state())
 
     @transition(field=state, source=states.SIGNING, target=states.SIGNATURE_FAILED)
     def fail_signature(self: Any) -> None:
@@ -175,6 +183,10 @@ class Amendment(ChangeRequest):
     )
     elements = models.JSONField(_("amended contract elements"), default=dict)
     text = models.TextField(_("amended contract text"), blank=True)
+    # The content changed, as it was when the amendment was applied for: what the
+    # counterparties' comparison starts from (the contract's own elements change once sealed).
+    base_elements = models.JSONField(_("elements before the amendment"), default=dict)
+    base_text = models.TextField(_("text before the amendment"), blank=True)
     upload_sha256 = models.CharField(_("uploaded document SHA-256"), max_length=64, blank=True)
     # Each revision of the content counts; a review answers one revision.
     revision = models.PositiveSmallIntegerField(_("content revision"), default=1)
@@ -246,19 +258,24 @@ class Amendment(ChangeRequest):
 
 class Termination(ChangeRequest):
     """终止 (§11.4): the platform's termination agreement, agreed by the counterparties, signed
-    by them then by the initiator, sealed; the contract becomes ``terminated``."""
+    by them then by the initiator, sealed; the contract becomes ``terminated`` — at once when the
+    effective date has come, else it stays in performance, the agreement ``scheduled``, until
+    the beat task ends it on that date (``effective.py``, X20)."""
 
     class State(models.TextChoices):
         AWAITING_DECISION = "awaiting_decision", _("awaiting the counterparties' decision")
         REFUSED = "refused", _("refused by a counterparty")  # 不同意终止: the process ends
         SIGNING = "signing", _("signing")  # counterparties first, in order, then the initiator
         SEALING = "sealing", _("sealing")  # all signed; the platform seal is being applied
+        # Sealed before its effective date: the contract is in performance until then.
+        SCHEDULED = "scheduled", _("agreed; takes effect on the effective date")
         TERMINATED = "terminated", _("terminated")  # sealed; the contract is terminated
         SIGNATURE_FAILED = "signature_failed", _("signature failed")  # 3 failed verifications
         WITHDRAWN = "withdrawn", _("withdrawn")  # the initiator withdrew it before the seal
 
     SIGNING_STATE = State.SIGNING
-    OPEN_STATES = (State.AWAITING_DECISION, State.SIGNING, State.SEALING)
+    # A scheduled termination still holds the contract: no other change until it takes effect.
+    OPEN_STATES = (State.AWAITING_DECISION, State.SIGNING, State.SEALING, State.SCHEDULED)
     WITHDRAWABLE = (State.AWAITING_DECISION, State.SIGNING)
 
     state = FSMField(
@@ -291,9 +308,20 @@ class Termination(ChangeRequest):
         state,
         State,
         agreed=State.SIGNING,
-        completed=State.TERMINATED,
+        completed=RETURN_VALUE(State.SCHEDULED, State.TERMINATED),
         withdrawable=WITHDRAWABLE,
     )
+
+    def completed_state(self) -> str:
+        """Sealed on or after the effective date (in the platform's zone): terminated now."""
+        return self.State.TERMINATED if self.is_due() else self.State.SCHEDULED
+
+    def is_due(self, now: datetime | None = None) -> bool:
+        return self.effective_date <= timezone.localdate(now or timezone.now())
+
+    @transition(field=state, source=State.SCHEDULED, target=State.TERMINATED)
+    def take_effect(self) -> None:
+        """The effective date came (X20): the contract is terminated."""
 
 
 class ChangeParticipant(models.Model):

@@ -7,12 +7,16 @@ transaction, since it fetches OCSP/CRL data and two timestamps; an outage raises
 task retries with backoff. The transaction then stores the sealed document as a
 :class:`ContractVersion` naming the version it changes by hash (``previous_sha256``), records the
 signatures, and completes the request: an amendment becomes the contract's current version (the
-original stays, retrievable, in ``versions``); a termination agreement ends the contract
-(``Contract.terminate()``) and is kept beside the contract's document, which stays current.
-Idempotent: a request no longer sealing, or whose document changed meanwhile, is left alone.
+original stays, retrievable, in ``versions``); a termination agreement is kept beside the
+contract's document, which stays current, and ends the contract (``Contract.terminate()``) if its
+effective date has come — else the contract stays in performance until the beat task ends it on
+that date (``effective.py``). Idempotent: a request no longer sealing, or whose document
+changed meanwhile, is left alone.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -93,9 +97,11 @@ def _store_and_complete(request: Request, sealed: SealedDocument) -> None:
         contract.elements = request.elements
         contract.save(update_fields=["elements"])
     else:
-        # The agreement ends the contract; the contract's own document stays its current one.
+        # The agreement ends the contract on its effective date (today or later: ``complete``
+        # made it terminated or scheduled); the contract's own document stays its current one.
         contract.current_version = previous
-        contract.terminate()
+        if request.state == Termination.State.TERMINATED:
+            contract.terminate()
         contract.save()
     link = f"{settings.PUBLIC_BASE_URL}{reverse('contract-detail', args=[contract.reference])}"
     record(
@@ -107,7 +113,14 @@ def _store_and_complete(request: Request, sealed: SealedDocument) -> None:
         previous_sha256=version.previous_sha256,
         contract_state=contract.state,
     )
-    notify_parties(request, steps.succeeded_notice, sha256=sha256, contract_link=link)
+    extra: dict[str, Any] = {}
+    if isinstance(request, Termination):
+        extra["effective_date"] = request.effective_date  # a date: the template formats it
+        # Signed before its effective date: the contract is terminated on it, not now.
+        extra["scheduled"] = request.state == Termination.State.SCHEDULED
+    notify_parties(request, steps.succeeded_notice, sha256=sha256, contract_link=link, **extra)
+    if request.state == Termination.State.SCHEDULED:
+        return  # the regulator hears of the termination when it takes effect (X20)
     publish_contract_event(
         event_type=steps.supervision_event,
         contract=contract,

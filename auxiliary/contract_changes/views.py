@@ -13,12 +13,14 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from auxiliary.contract_changes import selectors, services
 from auxiliary.contract_changes.common import Request as ChangeRequestType
 from auxiliary.contract_changes.common import document_bytes, participants
+from auxiliary.contract_changes.diffs import base_of, current_text, element_rows, text_diff
 from auxiliary.contract_changes.forms import (
     AmendmentForm,
     DecisionForm,
@@ -28,12 +30,12 @@ from auxiliary.contract_changes.forms import (
 )
 from auxiliary.contract_changes.models import Amendment, ChangeParticipant, Termination
 from auxiliary.contract_changes.signing_sessions import next_signer
+from auxiliary.contract_changes.status import history_rows, status_for, terminates_on
 from econtract.api.requests import account_of
 from econtract.contracts.elements import label
 from econtract.contracts.models import Contract
 from econtract.contracts.selectors import party_of
 from econtract.errors import BusinessRuleViolation
-from econtract.evidence.services import history
 from econtract.parties.models import PartyCertificate
 from econtract.signing_engine.pages import signing_page_context
 
@@ -59,7 +61,8 @@ def _refused(request: HttpRequest, refusal: BusinessRuleViolation) -> None:
     messages.error(request, refusal.message)
     for path in refusal.fields:
         if refusal.code == "elements_incomplete":
-            messages.error(request, _("Missing: %(element)s") % {"element": label(path, "en")})
+            element = label(path, get_language() or "zh-hans")
+            messages.error(request, _("Missing: %(element)s") % {"element": element})
 
 
 @login_required
@@ -67,13 +70,16 @@ def contract_changes(request: HttpRequest, reference: str) -> HttpResponse:
     """The contract's amendments and terminations, and the way to start one."""
     contract = _contract(request, reference)
     amendment, termination = selectors.open_changes_of(contract)
+    own = party_of(account_of(request))
+    scheduled = termination if termination and termination.state == "scheduled" else None
     return render(
         request,
         "contract_changes/contract.html",
         {
             "contract": contract,
-            "amendments": selectors.amendments_of(contract),
-            "terminations": selectors.terminations_of(contract),
+            "amendments": [_listed(a, own) for a in selectors.amendments_of(contract)],
+            "terminations": [_listed(t, own) for t in selectors.terminations_of(contract)],
+            "terminates_on": terminates_on(scheduled) if scheduled else "",
             "can_apply": contract.state == Contract.State.IN_PERFORMANCE
             and amendment is None
             and termination is None,
@@ -81,11 +87,24 @@ def contract_changes(request: HttpRequest, reference: str) -> HttpResponse:
     )
 
 
+def _listed(change: ChangeRequestType, own: Any) -> dict[str, Any]:
+    """A request in the contract's lists, with its state as this reader reads it."""
+    rows = list(participants(change))
+    mine = next((p for p in rows if p.signatory.party == own), None)
+    return {"change": change, "status": status_for(change, mine, rows)}
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def new_amendment(request: HttpRequest, reference: str) -> HttpResponse:
     contract = _contract(request, reference)
-    form = AmendmentForm(request.POST or None, request.FILES or None, elements=contract.elements)
+    text = current_text(contract)
+    form = AmendmentForm(
+        request.POST or None,
+        request.FILES or None,
+        elements=contract.elements,
+        initial={"text": text},
+    )
     if request.method == "POST" and form.is_valid():
         amendment = _with_content(
             request,
@@ -100,7 +119,9 @@ def new_amendment(request: HttpRequest, reference: str) -> HttpResponse:
         if amendment is not None:
             return redirect(_url(amendment))
     return render(
-        request, "contract_changes/amendment_new.html", {"contract": contract, "form": form}
+        request,
+        "contract_changes/amendment_new.html",
+        {"contract": contract, "form": form, "current_is_upload": not text},
     )
 
 
@@ -241,11 +262,29 @@ def _detail(
             "contract": change.contract,
             "participants": rows,
             "mine": mine,
-            "history": history(change),
+            "status": status_for(change, mine, rows),
+            "history": history_rows(change, rows),
             "revision_form": revision,
+            "pdf_url": f"{request.path}?document=1",
+            **_changes(change),
             **_turns(change, mine),
         },
     )
+
+
+def _changes(change: ChangeRequestType) -> dict[str, Any]:
+    """What an amendment changes: its elements row by row, its text character by character."""
+    if not isinstance(change, Amendment):
+        return {}
+    before_text, before_elements = base_of(change)
+    rows = element_rows(before_elements, change.elements)
+    return {
+        "element_rows": rows,
+        "elements_changed": sum(row.changed for row in rows),
+        # Text against text only: a text replacing an uploaded PDF is read in the PDF.
+        "text_diff": text_diff(before_text, change.text) if change.text and before_text else None,
+        "uploaded": bool(change.upload_sha256),
+    }
 
 
 def _turns(change: ChangeRequestType, mine: ChangeParticipant | None) -> dict[str, Any]:

@@ -581,11 +581,11 @@ class DocumentReport(models.Model):
     platform's service keys) is in ``options_fingerprint``, and a schedule refreshes reports
     older than ``DOCUMENT_REPORT_REFRESH_HOURS``."""
 
-    document_sha256 = models.CharField(max_length=64, unique=True)
-    report = models.JSONField()
-    indication = models.CharField(max_length=16)
-    options_fingerprint = models.CharField(max_length=64)
-    validated_at = models.DateTimeField(db_index=True)
+    document_sha256 = models.CharField(_("document SHA-256"), max_length=64, unique=True)
+    report = models.JSONField(_("report"))
+    indication = models.CharField(_("indication"), max_length=16)
+    options_fingerprint = models.CharField(_("validation options fingerprint"), max_length=64)
+    validated_at = models.DateTimeField(_("validated at"), db_index=True)
 
     class Meta:
         verbose_name = _("document validation report")

@@ -1,7 +1,8 @@
 """Reading contracts, shared by the processes over them (signing §9, retrieval §10, auxiliary §11).
 
 Who sees a contract: its own parties (signatories), and a non-party applicant holding an active,
-unexpired access grant (X5). Anyone else gets 404, so references cannot be probed.
+unexpired access grant (X5). Anyone else gets 404, so references cannot be probed. A draft (not
+yet sent for signing) is its offeror's alone, and a deleted draft nobody's (issue 17).
 """
 
 from __future__ import annotations
@@ -12,17 +13,24 @@ from functools import reduce
 from operator import or_
 from typing import Any
 
-from django.db.models import Q, QuerySet, prefetch_related_objects
+from django.db.models import BigIntegerField, Q, QuerySet, prefetch_related_objects
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from econtract.contracts.models import AccessGrant, Contract, Signatory
 from econtract.contracts.search import matching, search_words
 from econtract.errors import BusinessRuleViolation
+from econtract.evidence.models import EvidenceEvent
+from econtract.evidence.steps import Step
 from econtract.parties.models import Party, User
 
 # ``role`` filter value for contracts the caller sees through a grant, not as a signatory.
 GRANTEE_ROLE = "grantee"
+# Not yet sent for signing: only the offeror sees them (signing/drafts.py).
+DRAFT_STATES = (Contract.State.DRAFT, Contract.State.ELEMENTS_INCOMPLETE)
+# The X19 event of a draft its offeror deleted: the draft ends ``withdrawn`` and leaves every list.
+DELETED_EVENT = "deleted"
 
 
 def party_of(account: User) -> Party | None:
@@ -72,7 +80,9 @@ def contracts_visible_to(
     index, never a join that needs DISTINCT, so PostgreSQL walks the newest-first index and
     stops at the page's end.
     """
-    own = Signatory.objects.filter(party=party)
+    own = Signatory.objects.filter(party=party).filter(
+        Q(role=Signatory.Role.OFFEROR) | ~Q(contract__state__in=DRAFT_STATES)
+    )
     if role in Signatory.Role.values:
         own = own.filter(role=role)
     ids: list[QuerySet[Any, Any]] = [own.values("contract_id")]
@@ -80,6 +90,7 @@ def contracts_visible_to(
         granted = active_grants(party=party).values("contract_id")
         ids = [granted] if role == GRANTEE_ROLE else [*ids, granted]
     contracts = Contract.objects.filter(_among(ids, searched=bool(search_words(search))))
+    contracts = contracts.exclude(state=Contract.State.WITHDRAWN, pk__in=deleted_drafts())
     if state:
         contracts = contracts.filter(state=state)
     if counterparty:
@@ -92,6 +103,19 @@ def contracts_visible_to(
         contracts = contracts.filter(created_at__lt=until)
     contracts = matching(contracts, search)
     return contracts.select_related("offeror", "current_version")
+
+
+def deleted_drafts() -> QuerySet[Any, Any]:
+    """The ids of the drafts their offerors deleted (few: a hashed subplan over the step index;
+    the evidence, never rewritten, is where a deletion is kept)."""
+    return (
+        EvidenceEvent.objects.filter(
+            step=Step.X19, object_type="contracts.contract", payload__event=DELETED_EVENT
+        )
+        .annotate(contract_id=Cast("object_id", BigIntegerField()))
+        .values("contract_id")
+        .order_by()
+    )
 
 
 def _among(ids: list[QuerySet[Any, Any]], *, searched: bool) -> Q:

@@ -234,6 +234,24 @@ STEPS += (
                  "Batch signing confirmed by one SMS code over the list of document hashes",
                  "offeror/offeree"),
 )
+# Drafts edited or deleted before they are sent for signing (issue 17).
+STEPS += (
+    BusinessStep("X19", "12", "extension", "合同草稿修改、删除",
+                 "Draft contract edited or deleted by its offeror before it is sent for signing",
+                 "offeror"),
+)
+# A termination agreed with a future effective date ends the contract on that date (issue 17).
+STEPS += (
+    BusinessStep("X20", "12", "extension", "合同终止生效",
+                 "Termination takes effect: the contract is terminated on the agreed date",
+                 "platform"),
+)
+# The operator console (issue 17).
+STEPS += (
+    BusinessStep("X21", "12", "extension", "运营人员查看完整个人号码（附理由）",
+                 "Operator viewed a whole personal number (ID number or phone), with a reason",
+                 "platform"),
+)
 # fmt: on
 
 BY_CODE: dict[str, BusinessStep] = {step.code: step for step in STEPS}
@@ -344,6 +362,9 @@ class Step(StrEnum):
     X16 = "X16"
     X17 = "X17"
     X18 = "X18"
+    X19 = "X19"
+    X20 = "X20"
+    X21 = "X21"
 
     @property
     def business_step(self) -> BusinessStep:

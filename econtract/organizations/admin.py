@@ -16,7 +16,7 @@ from econtract.api.requests import account_of
 from econtract.errors import BusinessRuleViolation
 from econtract.organizations import seals
 from econtract.organizations.models import Invitation, Membership, Seal, SealAuthorization, SealUse
-from econtract.readonly_admin import ReadOnlyMixin
+from econtract.readonly_admin import ReadOnlyMixin, ReviewQueue, register_queue
 
 
 @admin.register(Membership)
@@ -51,11 +51,13 @@ class SealAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
     @admin.display(description=_("image at print size"))
     def preview_at_print_size(self, seal: Seal) -> str:
+        # Size attributes, not a style attribute (the console's CSP allows no inline styles):
+        # CSS pixels are 1/96 inch, so a millimetre is 96 / 25.4 of them.
         return format_html(
-            '<img src="{}" alt="" style="width: {}mm; height: {}mm">',
+            '<img src="{}" alt="" width="{}" height="{}">',
             _data_url(seal),
-            seal.width_mm,
-            seal.height_mm,
+            round(float(seal.width_mm) * 96 / 25.4),
+            round(float(seal.height_mm) * 96 / 25.4),
         )
 
     @admin.action(description=_("Accept the selected seal images"))
@@ -92,3 +94,17 @@ class SealAuthorizationAdmin(ReadOnlyMixin, admin.ModelAdmin):
 @admin.register(SealUse)
 class SealUseAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["organization", "seal", "agent", "contract", "paging_seal", "used_at"]
+
+
+register_queue(
+    ReviewQueue(
+        key="seals",
+        title=_("Seal images to review"),
+        description=_("Compare the uploaded image with the seal and accept or refuse it."),
+        model=Seal,
+        waiting=lambda: Seal.objects.filter(state=Seal.State.PENDING_REVIEW),
+        filters={"state__exact": Seal.State.PENDING_REVIEW},
+        oldest_field="created_at",
+        order=40,
+    )
+)

@@ -36,7 +36,10 @@ class Invitation(models.Model):
         REVOKED = "revoked", _("withdrawn")
 
     organization = models.ForeignKey(
-        "parties.Party", on_delete=models.PROTECT, related_name="invitations"
+        "parties.Party",
+        on_delete=models.PROTECT,
+        related_name="invitations",
+        verbose_name=_("organisation"),
     )
     # The account invited; none yet when the phone or e-mail invited had no account: the first
     # account with that phone or e-mail (signed up, then registered) answers it.
@@ -46,13 +49,16 @@ class Invitation(models.Model):
         related_name="organization_invitations",
         null=True,
         blank=True,
+        verbose_name=_("invitee"),
     )
     address = models.CharField(_("invited phone or e-mail"), max_length=254, blank=True)
-    invited_by = models.ForeignKey("parties.User", on_delete=models.PROTECT, related_name="+")
+    invited_by = models.ForeignKey(
+        "parties.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("invited by")
+    )
     roles = models.JSONField(_("roles"), default=list)
     # The link's secret: it names the invitation in the notice; accepting still needs the
     # invitee's own account.
-    token = models.CharField(max_length=64, unique=True, editable=False)
+    token = models.CharField(_("token"), max_length=64, unique=True, editable=False)
     state = models.CharField(
         _("state"), max_length=16, choices=State.choices, default=State.PENDING
     )
@@ -95,15 +101,26 @@ class Membership(models.Model):
         REMOVED = "removed", _("removed")
 
     organization = models.ForeignKey(
-        "parties.Party", on_delete=models.PROTECT, related_name="memberships"
+        "parties.Party",
+        on_delete=models.PROTECT,
+        related_name="memberships",
+        verbose_name=_("organisation"),
     )
     account = models.ForeignKey(
-        "parties.User", on_delete=models.PROTECT, related_name="memberships"
+        "parties.User",
+        on_delete=models.PROTECT,
+        related_name="memberships",
+        verbose_name=_("account"),
     )
     roles = models.JSONField(_("roles"), default=list)
     state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.ACTIVE)
     invitation = models.OneToOneField(
-        Invitation, on_delete=models.PROTECT, related_name="membership", null=True, blank=True
+        Invitation,
+        on_delete=models.PROTECT,
+        related_name="membership",
+        null=True,
+        blank=True,
+        verbose_name=_("invitation"),
     )
     joined_at = models.DateTimeField(_("joined at"))
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
@@ -151,7 +168,10 @@ class Seal(models.Model):
         REJECTED = "rejected", _("refused at review")
 
     organization = models.ForeignKey(
-        "parties.Party", on_delete=models.PROTECT, related_name="seals"
+        "parties.Party",
+        on_delete=models.PROTECT,
+        related_name="seals",
+        verbose_name=_("organisation"),
     )
     kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
     source = models.CharField(_("source"), max_length=16, choices=Source.choices)
@@ -169,7 +189,9 @@ class Seal(models.Model):
     image_sha256 = models.CharField(_("image SHA-256"), max_length=64)
     width_mm = models.DecimalField(_("width (mm)"), max_digits=5, decimal_places=1)
     height_mm = models.DecimalField(_("height (mm)"), max_digits=5, decimal_places=1)
-    created_by = models.ForeignKey("parties.User", on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        "parties.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
+    )
     created_at = models.DateTimeField(_("created at"))
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     review_note = models.CharField(_("review note"), max_length=500, blank=True)
@@ -215,11 +237,19 @@ class SealAuthorization(models.Model):
         REVOKED = "revoked", _("revoked")
 
     organization = models.ForeignKey(
-        "parties.Party", on_delete=models.PROTECT, related_name="seal_authorizations"
+        "parties.Party",
+        on_delete=models.PROTECT,
+        related_name="seal_authorizations",
+        verbose_name=_("organisation"),
     )
-    seal = models.ForeignKey(Seal, on_delete=models.PROTECT, related_name="authorizations")
+    seal = models.ForeignKey(
+        Seal, on_delete=models.PROTECT, related_name="authorizations", verbose_name=_("seal")
+    )
     member = models.ForeignKey(
-        Membership, on_delete=models.PROTECT, related_name="seal_authorizations"
+        Membership,
+        on_delete=models.PROTECT,
+        related_name="seal_authorizations",
+        verbose_name=_("member"),
     )
     # Empty: every category of contract.
     categories = models.JSONField(_("contract categories"), default=list, blank=True)
@@ -229,7 +259,9 @@ class SealAuthorization(models.Model):
     valid_from = models.DateTimeField(_("valid from"))
     valid_until = models.DateTimeField(_("valid until"))
     state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.ACTIVE)
-    granted_by = models.ForeignKey("parties.User", on_delete=models.PROTECT, related_name="+")
+    granted_by = models.ForeignKey(
+        "parties.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("granted by")
+    )
     granted_at = models.DateTimeField(_("granted at"))
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
 
@@ -246,25 +278,45 @@ class SealUse(models.Model):
     """用印记录: one organisation signature made with a seal, under an authorisation."""
 
     organization = models.ForeignKey(
-        "parties.Party", on_delete=models.PROTECT, related_name="seal_uses"
+        "parties.Party",
+        on_delete=models.PROTECT,
+        related_name="seal_uses",
+        verbose_name=_("organisation"),
     )
-    seal = models.ForeignKey(Seal, on_delete=models.PROTECT, related_name="uses")
+    seal = models.ForeignKey(
+        Seal, on_delete=models.PROTECT, related_name="uses", verbose_name=_("seal")
+    )
     # None when the organisation's own account sealed (it needs no authorisation).
     authorization = models.ForeignKey(
-        SealAuthorization, on_delete=models.PROTECT, related_name="uses", null=True, blank=True
+        SealAuthorization,
+        on_delete=models.PROTECT,
+        related_name="uses",
+        null=True,
+        blank=True,
+        verbose_name=_("authorisation"),
     )
-    agent = models.ForeignKey("parties.User", on_delete=models.PROTECT, related_name="+")
+    agent = models.ForeignKey(
+        "parties.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("agent")
+    )
     contract = models.ForeignKey(
-        "contracts.Contract", on_delete=models.PROTECT, related_name="seal_uses"
+        "contracts.Contract",
+        on_delete=models.PROTECT,
+        related_name="seal_uses",
+        verbose_name=_("contract"),
     )
     # What was sealed: the signing session's object and the document it produced.
-    object_type = models.CharField(max_length=100)
-    object_id = models.CharField(max_length=64)
+    object_type = models.CharField(_("object type"), max_length=100)
+    object_id = models.CharField(_("object ID"), max_length=64)
     document_sha256 = models.CharField(_("document SHA-256"), max_length=64)
     paging_seal = models.BooleanField(_("paging seal"), default=False)
     # The legal representative's seal applied beside it, if any.
     representative_seal = models.ForeignKey(
-        Seal, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+        Seal,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("legal representative's seal"),
     )
     used_at = models.DateTimeField(_("used at"))
 

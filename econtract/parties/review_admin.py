@@ -1,10 +1,10 @@
 """The operators' review of an identity application in Django admin — a registration (T2.2)
 or an identity change (T9.2), one way for both.
 
-Operators are staff users. They read applications (the ID number whole on the change page),
-open the materials through a staff-only view, and decide with the small form under the
-application, which calls the same service as the API: nothing is edited directly. A concrete
-admin names its material model and the service (``review``).
+Operators are staff users. They read applications (ID numbers and phones masked; a whole one
+shown on request, with a reason: X21), open the materials through a staff-only view, and decide
+with the small form under the application, which calls the same service as the API: nothing is
+edited directly. A concrete admin names its material model and the service (``review``).
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from econtract.errors import BusinessRuleViolation
 from econtract.parties import materials
 from econtract.parties.materials import IdentityMaterial
 from econtract.parties.models import User
+from econtract.parties.reveal_admin import MaskedNumbersMixin
 from econtract.readonly_admin import StaffReadOnlyMixin
 
 
@@ -51,8 +52,11 @@ class StaffReadOnlyAdmin(StaffReadOnlyMixin, admin.ModelAdmin):
     """Operators (staff) read; nobody adds, edits or deletes rows here."""
 
 
-class IdentityReviewAdmin(StaffReadOnlyAdmin):
-    """An identity application's change page with its materials and the review form."""
+class IdentityReviewAdmin(MaskedNumbersMixin, StaffReadOnlyAdmin):
+    """An identity application's change page with its materials and the review form. The ID
+    number and the phone are masked; the operator asks for a whole one with a reason (X21)."""
+
+    masked_number_fields = {"id_number": "identifier", "phone": "contact"}
 
     change_form_template = "admin/parties/identity_review_change_form.html"
     material_model: ClassVar[type[IdentityMaterial]]

@@ -17,6 +17,8 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from econtract.errors import BusinessRuleViolation
 from econtract.notifications.sms import send_sms_code
@@ -85,13 +87,14 @@ def verify_code(*, account: User, purpose: str, code: str) -> None:
             latest.failed_attempts += 1
             latest.save(update_fields=["failed_attempts"])
     # Raised after the commit, so the counted wrong try stays counted.
-    raise BusinessRuleViolation(problem or "code_invalid", _MESSAGES[problem or "code_invalid"])
+    problem = problem or "code_invalid"
+    raise BusinessRuleViolation(problem, str(_MESSAGES[problem]))
 
 
 _MESSAGES = {
-    "code_invalid": "The SMS code is wrong or was already used.",
-    "code_expired": "The SMS code has expired; request a new one.",
-    "code_locked": "Too many wrong SMS codes; request a new one.",
+    "code_invalid": gettext_lazy("The SMS code is wrong or was already used."),
+    "code_expired": gettext_lazy("The SMS code has expired; request a new one."),
+    "code_locked": gettext_lazy("Too many wrong SMS codes; request a new one."),
 }
 
 
@@ -113,12 +116,14 @@ def _check_rate(*, account: User, purpose: str, now: datetime) -> None:
     if recent.filter(purpose=purpose, created_at__gt=now - RESEND_INTERVAL).exists():
         raise BusinessRuleViolation(
             "code_rate_limited",
-            f"A code was sent less than {RESEND_INTERVAL.seconds} seconds ago; please wait.",
+            _("A code was sent less than %(seconds)d seconds ago; please wait.")
+            % {"seconds": RESEND_INTERVAL.seconds},
         )
     if recent.count() >= MAX_PER_HOUR:
         raise BusinessRuleViolation(
             "code_rate_limited",
-            f"At most {MAX_PER_HOUR} codes are sent per hour; please try again later.",
+            _("At most %(count)d codes are sent per hour; please try again later.")
+            % {"count": MAX_PER_HOUR},
         )
 
 

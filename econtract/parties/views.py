@@ -1,4 +1,5 @@
-"""Account pages: home, sign-up, login, the language switch. Logout is Django's LogoutView."""
+"""Account pages: sign-up, login, the language switch (the home page is registration/home.py).
+Logout is Django's LogoutView."""
 
 from __future__ import annotations
 
@@ -16,10 +17,6 @@ from django.views.i18n import set_language
 from econtract.parties import services
 from econtract.parties.forms import SignUpForm
 from econtract.parties.models import User
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "home.html")
 
 
 @require_http_methods(["GET", "POST"])

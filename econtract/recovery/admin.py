@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from econtract.readonly_admin import ReadOnlyMixin
+from econtract.readonly_admin import ReadOnlyMixin, ReviewQueue, register_queue
 from econtract.recovery.models import StalledWork
 from econtract.recovery.sweeper import queue_again
 
@@ -51,3 +51,19 @@ class StalledWorkAdmin(ReadOnlyMixin, admin.ModelAdmin):
         self.message_user(
             request, message, messages.SUCCESS if sent == len(rows) else messages.WARNING
         )
+
+
+register_queue(
+    ReviewQueue(
+        key="stalled_work",
+        title=_("Stalled work"),
+        description=_(
+            "Background work that did not finish; queue it again once the cause is fixed."
+        ),
+        model=StalledWork,
+        waiting=lambda: StalledWork.objects.filter(resolved_at__isnull=True),
+        filters={"open": "yes"},
+        oldest_field="stalled_since",
+        order=60,
+    )
+)

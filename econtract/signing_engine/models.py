@@ -126,7 +126,10 @@ class SigningBatch(models.Model):
         verbose_name=_("signing party"),
     )
     certificate = models.ForeignKey(
-        "parties.PartyCertificate", on_delete=models.PROTECT, related_name="+"
+        "parties.PartyCertificate",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("certificate"),
     )
     # The documents prepared, and the digest over their SHA-256s in order (batch.list_digest).
     count = models.PositiveIntegerField(_("documents"), default=0)

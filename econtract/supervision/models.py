@@ -106,7 +106,12 @@ class WebhookDelivery(models.Model):
         REGULATOR = "regulator", _("regulator")  # configured in SUPERVISION_WEBHOOKS
         INTEGRATOR = "integrator", _("integrator")  # a WebhookSubscription
 
-    event = models.ForeignKey(SupervisionEvent, on_delete=models.PROTECT, related_name="deliveries")
+    event = models.ForeignKey(
+        SupervisionEvent,
+        on_delete=models.PROTECT,
+        related_name="deliveries",
+        verbose_name=_("event"),
+    )
     target = models.CharField(_("target"), max_length=12, choices=Target.choices)
     subscription = models.ForeignKey(
         WebhookSubscription,

@@ -6,7 +6,7 @@
 // shows whether it is signed.
 
 import { b64decode, b64encode, loadKeyPair, signBytes } from "./keys.js";
-import { confirmSmsCode } from "./sms-code.js";
+import { confirmSmsCode, postCode } from "./sms-code.js";
 import { jsonApi, messages } from "./two-step.js";
 
 const CHUNK = 20; // signatures per complete request
@@ -76,8 +76,7 @@ async function confirmBatch(batch) {
       "[data-sms-count]": batch.count,
       "[data-sms-digest]": batch.digest.slice(0, 16),
     },
-    send: (code) =>
-      api(`${batchesApi}${batch.id}/confirm/`, { method: "POST", body: JSON.stringify({ code }) }),
+    send: (code) => postCode(`${batchesApi}${batch.id}/confirm/`, panel.dataset.csrfToken, code),
     shown,
   });
 }
@@ -146,10 +145,20 @@ async function signChosen(button) {
     const failed = started.items.length - signed;
     shown.say(fill(texts.done, { signed, failed }));
   } catch (error) {
-    shown.fail(`${texts.failed} ${error.message}`);
+    shown.fail(`${texts.failed} ${readable(error)}`);
   } finally {
     for (const each of signButtons) each.disabled = false;
   }
+}
+
+// The server's own (translated) words; a bare HTTP status or a network error is not for
+// people: the page's own words then (data-text-unexpected).
+function readable(error) {
+  const text = error && error.message ? error.message : "";
+  if (!text || /^HTTP \d+$/.test(text) || error instanceof TypeError || error instanceof DOMException) {
+    return panel.dataset.textUnexpected || "";
+  }
+  return text;
 }
 
 selectAll.addEventListener("change", () => {

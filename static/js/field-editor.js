@@ -388,11 +388,22 @@ class FieldEditor {
   }
 
   // editor_parties_input: the offeror first, then one party per non-empty line (乙方, 丙方, …).
+  // The rebuild changes the summary's and the warnings' height, which moves everything below
+  // the editor: made between a press and its release (the list's "change" fires as the press
+  // takes the focus away), it moved the form's button from under the pointer and the click
+  // was lost. So nothing is rebuilt while a pointer is down, only once its click has gone by,
+  // and nothing at all when the parties are the ones shown.
   listenPartiesInput() {
     const input = this.data.partiesInput ? document.getElementById(this.data.partiesInput) : null;
     if (!input) return;
+    let shown = null;
+    let pressed = false;
+    let pending = false;
     const rebuild = () => {
       const lines = input.value.split("\n").map((line) => line.trim()).filter(Boolean);
+      const key = lines.join("\n");
+      if (key === shown) return;
+      shown = key;
       const others = lines.map((line, index) => ({
         key: String(index + 2),
         label: `${this.designation(index + 1)} · ${line}`,
@@ -404,12 +415,27 @@ class FieldEditor {
       this.showProps();
       this.commit();
     };
+    const soon = () => {
+      if (pressed) pending = true;
+      else rebuild();
+    };
+    document.addEventListener("pointerdown", () => {
+      pressed = true;
+    }, true);
+    const released = () => {
+      pressed = false;
+      if (!pending) return;
+      pending = false;
+      setTimeout(rebuild, 0); // after the click that follows the release
+    };
+    document.addEventListener("pointerup", released, true);
+    document.addEventListener("pointercancel", released, true);
     let timer = null;
     input.addEventListener("input", () => {
       clearTimeout(timer);
-      timer = setTimeout(rebuild, PARTIES_DELAY_MS);
+      timer = setTimeout(soon, PARTIES_DELAY_MS);
     });
-    input.addEventListener("change", rebuild);
+    input.addEventListener("change", soon);
     // A form shown again (an error, the back button) may already list parties the server's
     // list does not have yet.
     const lines = input.value.split("\n").filter((line) => line.trim()).length;

@@ -38,12 +38,25 @@ export async function signBytes(privateKey, bytes) {
 }
 
 // Save a key pair under the SHA-256 of its SPKI, the `spki_sha256` the API shows for its
-// certificate, so a page can tell which certificates can sign in this browser.
-export async function saveKeyPair(keyPair) {
+// certificate, so a page can tell which certificates can sign in this browser. `applying` marks a
+// key whose certificate application is still open: see sweepAbandonedKeys.
+export async function saveKeyPair(keyPair, { applying = false } = {}) {
   const id = await sha256Hex(await exportSpki(keyPair.publicKey));
-  const record = { id, keyPair, createdAt: new Date().toISOString() };
+  const record = { id, keyPair, createdAt: new Date().toISOString(), applying };
   await withStore("readwrite", (store) => store.put(record));
   return id;
+}
+
+// Mark whether a key's application is open. Cleared before the key's application is sent, so a
+// key that may have got a certificate is never swept (at worst, a dead key is kept).
+export async function markApplying(id, applying) {
+  await withStore("readwrite", (store) => {
+    const request = store.get(id);
+    request.onsuccess = () => {
+      if (request.result) store.put({ ...request.result, applying });
+    };
+    return request;
+  });
 }
 
 export async function loadKeyPair(id) {
@@ -57,6 +70,18 @@ export async function listKeys() {
 
 export async function deleteKeyPair(id) {
   await withStore("readwrite", (store) => store.delete(id));
+}
+
+// Delete the keys of applications abandoned before their code was sent back (the tab closed,
+// the challenge expired): still marked `applying` after `maxAgeMs`, and not in `keep`.
+// Such a key can never get a certificate, whichever account on this browser made it.
+export async function sweepAbandonedKeys(maxAgeMs, keep = new Set()) {
+  const cutoff = Date.now() - maxAgeMs;
+  for (const record of await listKeys()) {
+    if (record.applying && Date.parse(record.createdAt) < cutoff && !keep.has(record.id)) {
+      await deleteKeyPair(record.id);
+    }
+  }
 }
 
 export function b64encode(bytes) {

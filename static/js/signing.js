@@ -2,12 +2,14 @@
 // (templates/signing/_panel.html): two steps (DESIGN.md §3, see two-step.js) and, once every
 // party has signed, follow the platform seal until the document is done. Optional auxiliary
 // signatures (§9.1): a handwritten signature drawn on the page becomes the picture in the
-// party's box; an SMS code bound to the document's hash is confirmed before the key signs.
+// party's box; an SMS code bound to the document's hash is confirmed before the key signs. The
+// button, the progress, the SMS code and the errors are in the action bar at the bottom of the
+// screen (templates/signing/_panel.html).
 
 import { collectFieldValues } from "./field-fill.js";
 import { loadKeyPair } from "./keys.js";
 import { signaturePad } from "./signature-pad.js";
-import { confirmSmsCode } from "./sms-code.js";
+import { confirmSmsCode, postCode } from "./sms-code.js";
 import { followSeal, jsonApi, messages, signTwoStep } from "./two-step.js";
 
 const texts = JSON.parse(document.getElementById("signing-texts").textContent);
@@ -38,10 +40,11 @@ async function confirmSms(session) {
       "[data-sms-document]": session.document_sha256.slice(0, 16),
     },
     send: (code) =>
-      api(`${panel.dataset.sessionsApi}${session.id}/sms-confirmation/`, {
-        method: "POST",
-        body: JSON.stringify({ code }),
-      }),
+      postCode(
+        `${panel.dataset.sessionsApi}${session.id}/sms-confirmation/`,
+        panel.dataset.csrfToken,
+        code,
+      ),
     shown,
   });
 }
@@ -101,9 +104,19 @@ async function sign(button) {
     }
     window.location.reload();
   } catch (error) {
-    shown.fail(`${texts.failed} ${error.message}`);
+    shown.fail(`${texts.failed} ${readable(error)}`);
     button.disabled = false;
   }
+}
+
+// The server's own (translated) words; a bare HTTP status or a network error is not for
+// people: the page's own words then (data-text-unexpected on the action bar).
+function readable(error) {
+  const text = error && error.message ? error.message : "";
+  if (!text || /^HTTP \d+$/.test(text) || error instanceof TypeError || error instanceof DOMException) {
+    return (panel && panel.dataset.textUnexpected) || "";
+  }
+  return text;
 }
 
 const clearPad = document.querySelector("[data-clear-signature-pad]");

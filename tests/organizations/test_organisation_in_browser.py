@@ -44,7 +44,10 @@ def log_in(page: Page, base_url: str, username: str, then: str) -> None:
 
 
 def act_for(page: Page, organization: Party) -> None:
-    """The header's switch: from now on the pages act for the organisation."""
+    """The header's switch: from now on the pages act for the organisation (on a phone it is
+    in the menu)."""
+    if page.get_by_test_id("menu-button").is_visible():
+        page.get_by_test_id("menu-button").click()
     page.get_by_label("代表").select_option(label=organization.name)
     expect(page.get_by_role("listitem").filter(has_text="您正在代表")).to_be_visible()
 
@@ -135,13 +138,17 @@ def test_an_agent_signs_for_its_organisation_with_the_seal_it_is_authorised_to_a
     expect(agent.get_by_test_id("seal-select")).to_be_visible()
     agent.get_by_test_id("paging-seal").check()
     agent.get_by_role("button", name="签署", exact=True).click()
-    expect(agent.get_by_test_id("contract-state")).to_have_text("签署中", timeout=20_000)
+    expect(agent.get_by_test_id("contract-state")).to_have_attribute(
+        "data-state", "signing", timeout=20_000
+    )
     expect(agent.get_by_test_id("signed-by")).to_contain_text("王经办")
 
     # The buyer signs in its own browser; the platform seal concludes the contract.
     buyer_page = new_page()
     sign_in_browser(buyer_page, base, buyer, reference)
-    expect(buyer_page.get_by_test_id("contract-state")).to_have_text("正在履行", timeout=30_000)
+    expect(buyer_page.get_by_test_id("contract-state")).to_have_attribute(
+        "data-state", "in_performance", timeout=30_000
+    )
 
     contract = Contract.objects.get(reference=reference)
     assert contract.current_version is not None

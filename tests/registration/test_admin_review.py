@@ -35,15 +35,17 @@ def submitted_id(as_applicant: APIClient, upload: Callable[..., Any]) -> int:
     return application_id
 
 
-def test_the_queue_masks_id_numbers_and_the_change_page_shows_them_whole(
+def test_the_queue_and_the_change_page_mask_id_numbers(
     operator_browser: Client, submitted_id: int
 ) -> None:
     listing = operator_browser.get(f"{CHANGELIST}?state__exact=submitted").content.decode()
     change = operator_browser.get(f"{CHANGELIST}{submitted_id}/change/").content.decode()
 
     assert "1101**********002X" in listing
+    assert "1101**********002X" in change
     assert ADULT_ID not in listing
-    assert ADULT_ID in change
+    assert ADULT_ID not in change
+    assert f"{CHANGELIST}{submitted_id}/reveal/id_number/" in change
     assert 'id="review-form"' in change
 
 

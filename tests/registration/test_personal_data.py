@@ -10,6 +10,7 @@ import pytest
 from django.db import connection
 from rest_framework.test import APIClient
 
+from econtract.evidence.models import EvidenceEvent
 from registration.models import RegistrationApplication
 from tests.registration.conftest import ADULT_ID, person_body
 
@@ -41,15 +42,22 @@ def test_the_applicant_sees_the_id_number_masked(as_applicant: APIClient) -> Non
     assert detail.json()["id_number_unmasked"] is None
 
 
-def test_the_operator_sees_the_whole_id_number_in_its_own_field(
+def test_the_operator_sees_the_whole_id_number_only_with_a_reason_which_is_evidenced(
     as_applicant: APIClient, as_operator: APIClient
 ) -> None:
     application_id = as_applicant.post("/api/v1/registrations/", person_body()).json()["id"]
+    url = f"/api/v1/registrations/{application_id}/"
 
-    detail = as_operator.get(f"/api/v1/registrations/{application_id}/").json()
+    plain = as_operator.get(url).json()
+    revealed = as_operator.get(url, {"reason": "compare with the ID card"}).json()
 
-    assert detail["id_number"] == "1101**********002X"
-    assert detail["id_number_unmasked"] == ADULT_ID
+    assert plain["id_number"] == "1101**********002X"
+    assert plain["id_number_unmasked"] is None
+    assert ADULT_ID not in str(plain)
+    assert revealed["id_number_unmasked"] == ADULT_ID
+    event = EvidenceEvent.objects.get(step="X21", object_id=str(application_id))
+    assert event.payload["reason"] == "compare with the ID card"
+    assert ADULT_ID not in str(event.payload)
 
 
 def test_another_account_sees_nothing_of_the_application(

@@ -29,7 +29,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
 def draw_on(page: Page) -> None:
     pad = page.get_by_test_id("signature-pad")
     expect(pad).to_have_attribute("data-ready", "true")  # its script listens (modules load late)
-    pad.scroll_into_view_if_needed()  # the mouse reaches only what is in the viewport
+    # The mouse reaches only what is in the viewport, and not under the sticky action bar.
+    pad.evaluate("pad => pad.scrollIntoView({block: 'center'})")
     box = pad.bounding_box()
     assert box is not None
     x, y = box["x"], box["y"]
@@ -74,7 +75,9 @@ def test_the_offeror_draws_its_signature_and_confirms_the_sms_code(
     page.get_by_test_id("sms-code-input").fill(last_code_sent_to(offeror.phone))
     page.get_by_test_id("sms-code-confirm").click()
 
-    expect(page.get_by_test_id("contract-state")).to_have_text("签署中", timeout=15_000)
+    expect(page.get_by_test_id("contract-state")).to_have_attribute(
+        "data-state", "signing", timeout=15_000
+    )
     session.refresh_from_db()
     assert session.sms_confirmed_at is not None
     assert session.handwritten_sha256

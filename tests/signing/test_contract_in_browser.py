@@ -64,8 +64,11 @@ def test_a_party_creates_a_text_contract_and_sees_it_ready_to_sign(
     expect(page.get_by_test_id("contract-state")).to_have_text("草稿")
     page.get_by_role("button", name="提交合同要素检查").click()
 
-    expect(page.get_by_test_id("contract-state")).to_have_text("待签署")
-    expect(page.get_by_test_id("history")).to_contain_text("T4.5")
+    # Ready, and the offeror signs first: its status says so (issue 17), the steps by name.
+    expect(page.get_by_test_id("contract-state")).to_have_attribute("data-state", "ready")
+    expect(page.get_by_test_id("contract-state")).to_have_attribute("data-status", "to_sign")
+    expect(page.get_by_test_id("history")).to_contain_text("合同要素完整性判断")
+    expect(page.get_by_test_id("history")).not_to_contain_text("T4.5")
     href = page.get_by_test_id("contract-pdf").get_attribute("href")
     pdf = page.request.get(f"{live_server.url}{href}")
     assert pdf.headers["content-type"] == "application/pdf"

@@ -45,7 +45,7 @@ def offer_to_the_invitee(page: Page, base_url: str, offeror: Party) -> str:
     page.get_by_role("button", name="创建合同").click()
     expect(page.get_by_test_id("contract-state")).to_have_text("草稿")
     page.get_by_role("button", name="提交合同要素检查").click()
-    expect(page.get_by_test_id("contract-state")).to_have_text("待签署")
+    expect(page.get_by_test_id("contract-state")).to_have_attribute("data-state", "ready")
     expect(page.get_by_test_id("waiting-for-registration")).to_contain_text(MASKED_PHONE)
     return page.url.rstrip("/").rsplit("/", 1)[-1]
 
@@ -55,7 +55,9 @@ def sign_as_offeror(page: Page, base_url: str, offeror: Party, reference: str) -
     get_certificate_in_browser(page, offeror)
     page.goto(f"{base_url}/contracts/{reference}/")
     page.get_by_role("button", name="签署", exact=True).click()
-    expect(page.get_by_test_id("contract-state")).to_have_text("签署中", timeout=15_000)
+    expect(page.get_by_test_id("contract-state")).to_have_attribute(
+        "data-state", "signing", timeout=15_000
+    )
     # Still waiting for the invitee: its turn cannot come before it registers.
     expect(page.get_by_test_id("waiting-for-registration")).to_contain_text(MASKED_PHONE)
 
@@ -105,7 +107,9 @@ def approve(username: str) -> Party:
 def authenticate_in_browser(page: Page, base_url: str) -> None:
     page.goto(f"{base_url}/authentication/")
     page.get_by_role("button", name="认证", exact=True).click()
-    expect(page.get_by_role("status")).to_have_text("认证成功。", timeout=15_000)
+    expect(page.get_by_test_id("current-status")).to_have_attribute(
+        "data-state", "authenticated", timeout=15_000
+    )
 
 
 def test_a_newcomer_follows_the_link_through_registration_and_signs(
@@ -131,9 +135,11 @@ def test_a_newcomer_follows_the_link_through_registration_and_signs(
     newcomer.goto(link)
     expect(newcomer).to_have_url(f"{live_server.url}/contracts/{reference}/")
     newcomer.get_by_role("button", name="签署", exact=True).click()
-    expect(newcomer.get_by_test_id("contract-state")).to_have_text("正在履行", timeout=30_000)
+    expect(newcomer.get_by_test_id("contract-state")).to_have_attribute(
+        "data-state", "in_performance", timeout=30_000
+    )
     expect(newcomer.get_by_test_id("signatures")).to_contain_text("王小明")
-    expect(newcomer.get_by_test_id("signatures")).to_contain_text("平台签章")
+    expect(newcomer.get_by_test_id("signatures")).to_contain_text("平台电子签章")
     contract = Contract.objects.get(reference=reference)
     assert contract.signatories.get(order=2).party == invitee
     assert contract.concluded_at is not None

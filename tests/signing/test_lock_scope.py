@@ -14,7 +14,7 @@ from django.db.utils import OperationalError
 from auxiliary.common import lock_party
 from econtract.contracts.models import Contract
 from econtract.parties.models import Party, User
-from signing.services import _locked_for_offeror
+from signing.services import locked_for_offeror
 from tests.signing.conftest import client_for, contract_body
 
 pytestmark = [
@@ -51,7 +51,7 @@ def test_the_offerors_row_is_free_while_its_contract_is_locked(
     contract = Contract.objects.get(reference=created.json()["id"])
 
     with transaction.atomic():
-        locked = _locked_for_offeror(contract, offeror.account)
+        locked = locked_for_offeror(contract, offeror.account)
         assert locked.offeror_id == offeror.pk
         assert not _free_elsewhere(Contract, contract.pk)  # the contract itself is locked
         assert _free_elsewhere(Party, offeror.pk)

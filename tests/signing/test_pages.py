@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from urllib.parse import quote
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -12,6 +13,7 @@ from django.utils import timezone
 from econtract.contracts.models import Contract
 from econtract.parties.models import Party
 from tests.contracts.conftest import complete_elements
+from tests.signing.conftest import client_for, contract_body
 
 pytestmark = pytest.mark.django_db
 
@@ -68,12 +70,20 @@ def test_a_contract_is_created_in_the_page_then_submitted_and_ready(
     assert contract.elements["parties"][1] == {"name": "张三", "address": offeree.address}
     browser_client.post(f"/contracts/{contract.reference}/submit/")
     detail = browser_client.get(f"/contracts/{contract.reference}/").content.decode()
-    assert "待签署" in detail or "ready" in detail
-    assert "T4.5" in detail
+    assert 'data-state="ready"' in detail
+    assert 'data-status="to_sign"' in detail  # the offeror signs first
+    # The steps by their plain names, never their codes (issue 17).
+    assert "合同要素完整性判断" in detail
+    assert "T4.5" not in detail
     listing = browser_client.get("/contracts/").content.decode()
     assert "笔记本电脑买卖合同" in listing
     pdf = browser_client.get(f"/contracts/{contract.reference}/document/")
     assert pdf["Content-Type"] == "application/pdf"
+    # Saved under its title and short reference (RFC 5987 for the Chinese name).
+    assert pdf["Content-Disposition"] == (
+        f'inline; filename="{contract.reference}.pdf"; '
+        f"filename*=UTF-8''{quote(f'笔记本电脑买卖合同-{contract.reference[:8]}.pdf')}"
+    )
 
 
 def test_an_unknown_counterparty_is_shown_at_its_field(
@@ -99,17 +109,27 @@ def test_an_uploaded_pdf_is_accepted_in_the_page(
 
 
 def test_missing_elements_are_listed_after_submitting(
-    browser_client: Client, offeree: Party
+    browser_client: Client, offeror: Party, offeree: Party
 ) -> None:
-    browser_client.post("/contracts/new/", form_data(element_quality=""))
-    contract = Contract.objects.get()
+    # The page's form refuses an incomplete contract; the API still makes one (a draft).
+    elements = complete_elements()
+    del elements["quality"]
+    created = client_for(offeror).post(
+        "/api/v1/contracts/", contract_body(elements=elements), format="json"
+    )
+    reference = created.json()["id"]
 
-    browser_client.post(f"/contracts/{contract.reference}/submit/")
+    submitted = browser_client.post(f"/contracts/{reference}/submit/")
 
-    contract.refresh_from_db()
+    contract = Contract.objects.get(reference=reference)
     assert contract.state == "elements_incomplete"
-    page = browser_client.get(f"/contracts/{contract.reference}/").content.decode()
-    assert "质量" in page
+    # The check leads into the editor, the missing element marked there.
+    assert submitted.headers["Location"] == f"/contracts/{reference}/edit/"
+    editor = browser_client.get(submitted.headers["Location"]).content.decode()
+    assert "质量" in editor
+    assert 'aria-invalid="true"' in editor
+    page = browser_client.get(f"/contracts/{reference}/").content.decode()
+    assert 'data-status="elements_incomplete"' in page
 
 
 def test_the_offeror_withdraws_in_the_page(browser_client: Client, offeree: Party) -> None:

@@ -36,7 +36,7 @@ def create_ready_contract(page: Page, live_server: LiveServer, offeror: Party) -
     fill_contract(page)
     page.get_by_role("button", name="创建合同").click()
     page.get_by_role("button", name="提交合同要素检查").click()
-    expect(page.get_by_test_id("contract-state")).to_have_text("待签署")
+    expect(page.get_by_test_id("contract-state")).to_have_attribute("data-state", "ready")
     return page.url
 
 

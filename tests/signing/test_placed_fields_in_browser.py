@@ -409,7 +409,9 @@ def _start_and_sign(page: Page, base: str, offeree: Party) -> str:
     contract.refresh_from_db()
     assert contract.state == Contract.State.READY, contract.missing_elements()
     sign.click()
-    expect(page.get_by_test_id("contract-state")).to_have_text("签署中", timeout=20_000)
+    expect(page.get_by_test_id("contract-state")).to_have_attribute(
+        "data-state", "signing", timeout=20_000
+    )
     return str(contract.reference)
 
 
@@ -450,7 +452,9 @@ def _fill_and_seal(
     assert filled == {NAMES["text"]: ADDRESS, NAMES["checkbox"]: True}
     page.get_by_test_id("seal-select").select_option(str(people.seal.pk))
     page.get_by_role("button", name="签署", exact=True).click()
-    expect(page.get_by_test_id("contract-state")).to_have_text("正在履行", timeout=30_000)
+    expect(page.get_by_test_id("contract-state")).to_have_attribute(
+        "data-state", "in_performance", timeout=30_000
+    )
 
 
 def _check_concluded(

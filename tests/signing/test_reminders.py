@@ -16,6 +16,7 @@ from econtract import settings as platform
 from econtract.contracts.models import Contract
 from econtract.evidence.models import EvidenceEvent
 from econtract.notifications.models import Notification
+from econtract.notifications.rendering import format_datetime
 from econtract.parties.models import Party
 from signing import reminders
 from signing.models import SigningReminder
@@ -96,8 +97,9 @@ def test_the_notice_names_the_contract_and_its_deadline_and_links_to_it(
     assert link in notice.body
     assert f'href="{link}"' in notice.body_html
     assert ready.title in notice.title
-    deadline = timezone.localtime(ready.sign_deadline).strftime("%Y-%m-%d %H:%M")
-    assert deadline in notice.title  # the platform's zone (Asia/Shanghai), not UTC
+    # The platform's zone (Asia/Shanghai), named, not UTC.
+    assert ready.sign_deadline is not None
+    assert format_datetime(ready.sign_deadline, "zh-hans") in notice.title
     assert "您发起的合同" in notice.body
     assert {(d.channel, d.address) for d in notice.deliveries.exclude(channel="inbox")} == {
         ("email", offeror.account.email),

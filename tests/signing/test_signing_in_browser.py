@@ -70,12 +70,18 @@ def test_both_parties_sign_with_keys_made_in_their_browsers(
     reference = ready_contract(offeror, offeree)
 
     sign_in_browser(page, live_server.url, offeror, reference)
-    expect(page.get_by_test_id("contract-state")).to_have_text("签署中", timeout=15_000)
+    # Signed: the offeror now waits for the buyer (待对方签署, issue 17).
+    expect(page.get_by_test_id("contract-state")).to_have_attribute(
+        "data-status", "waiting", timeout=15_000
+    )
     expect(page.get_by_test_id("signatures")).to_contain_text(offeror.name)
 
     sign_in_browser(phone_page, live_server.url, offeree, reference)
-    expect(phone_page.get_by_test_id("contract-state")).to_have_text("正在履行", timeout=30_000)
-    expect(phone_page.get_by_test_id("signatures")).to_contain_text("平台签章")
+    expect(phone_page.get_by_test_id("contract-state")).to_have_attribute(
+        "data-state", "in_performance", timeout=30_000
+    )
+    expect(phone_page.get_by_test_id("signatures")).to_contain_text(offeree.name)
+    expect(phone_page.get_by_test_id("signatures").locator("tbody tr")).to_have_count(3)
     contract = Contract.objects.get(reference=reference)
     assert contract.concluded_at is not None
     assert contract.current_version is not None

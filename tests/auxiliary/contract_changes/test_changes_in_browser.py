@@ -1,9 +1,10 @@
 """§11.3 and §11.4 in Debian Chromium, on a phone and a desktop: a contract concluded with keys
 made in the parties' browsers is amended — applied for on the phone, agreed, accepted and signed
-on the desktop, signed on the phone — or terminated the same way; the page follows the platform
-seal until it is done. On the desktop the counterparty signs with the §9.1 auxiliary signatures
-as on a contract's page: a handwritten signature drawn on the page and an SMS code bound to the
-document's hash, confirmed before its browser key signs."""
+on the desktop, signed on the phone — or terminated the same way (agreed for 2099, the contract
+stays in performance until then); the page follows the platform seal until it is done. On the
+desktop the counterparty signs with the §9.1 auxiliary signatures as on a contract's page: a
+handwritten signature drawn on the page and an SMS code bound to the document's hash, confirmed
+before its browser key signs."""
 
 from __future__ import annotations
 
@@ -120,6 +121,7 @@ def test_an_amendment_is_applied_agreed_accepted_signed_and_sealed_in_browsers(
     expect(phone_page.get_by_test_id("change-state")).to_have_attribute(
         "data-state", "amended", timeout=30_000
     )
+    phone_page.get_by_test_id("technical-details").click()
     expect(phone_page.get_by_test_id("sealed-sha256")).to_be_visible()
     contract = Contract.objects.get(reference=reference)
     amended = contract.current_version
@@ -162,12 +164,15 @@ def test_a_termination_is_applied_agreed_signed_and_sealed_in_browsers(
 
     phone_page.goto(url)
     phone_page.locator("[data-sign]").first.click()
+    # Agreed for 2099: the contract stays in performance, the page says until when.
     expect(phone_page.get_by_test_id("change-state")).to_have_attribute(
-        "data-state", "terminated", timeout=30_000
+        "data-state", "scheduled", timeout=30_000
     )
+    expect(phone_page.get_by_test_id("terminates-on")).to_be_visible()
+    assert Contract.objects.get(reference=reference).state == Contract.State.IN_PERFORMANCE
+    phone_page.get_by_test_id("technical-details").click()
     expect(phone_page.get_by_test_id("sealed-sha256")).to_be_visible()
     contract = Contract.objects.get(reference=reference)
-    assert contract.state == Contract.State.TERMINATED
     agreement = contract.versions.get(kind=ContractVersion.Kind.TERMINATION_AGREEMENT)
     assert agreement.sealed_at is not None
     assert agreement.previous_sha256 == contract.versions.get(number=1).sha256

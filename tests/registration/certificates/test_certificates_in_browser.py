@@ -4,10 +4,15 @@ and the private key never leaves it."""
 from __future__ import annotations
 
 import base64
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
+from django.conf import settings
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
@@ -93,7 +98,7 @@ def test_a_party_makes_a_key_in_the_browser_and_gets_a_certificate_for_it(
     certificate.get_by_text("吊销（密钥丢失或泄露）").click()
     certificate.get_by_label("密钥发生了什么情况？").fill("电脑丢失")
     certificate.get_by_role("button", name="吊销证书").click()
-    expect(page.get_by_text(f"证书 {row.serial_number} 已吊销")).to_be_visible()
+    expect(page.locator(".message--success")).to_contain_text(row.serial_number[:8].upper())
     row.refresh_from_db()
     assert row.status == "revoked"
 
@@ -114,6 +119,74 @@ def test_a_wrong_sms_code_is_explained_and_the_right_one_still_works(
     page.get_by_label("短信验证码").fill(code)
     page.get_by_role("button", name="申请证书").click()
     expect(page.get_by_test_id("certificate")).to_have_count(1)
+
+
+def test_the_page_tells_where_the_key_is_and_a_reload_keeps_the_application(
+    page: Page,
+    new_page: Callable[[], Page],
+    live_server: LiveServer,
+    local_pki: LocalPki,
+    approved_party: Party,
+) -> None:
+    log_in(page, live_server.url)
+    page.get_by_role("button", name="生成密钥并发送短信验证码").click()
+    expect(page.get_by_label("短信验证码")).to_be_visible()
+    resend = page.get_by_test_id("resend")
+    expect(resend).to_be_disabled()
+    # The server's lock, counting down from 60 seconds.
+    expect(resend).to_have_text(re.compile(r"(?<!\d)(5\d|60)(?!\d)"))
+    code = str(last_sms(PARTY_PHONE)["code"])
+    sent = sms_count()
+
+    page.reload()  # the code already sent still works: nothing is asked again
+    expect(page.get_by_label("短信验证码")).to_be_visible()
+    expect(page.get_by_test_id("resend")).to_be_disabled()
+    page.get_by_label("短信验证码").fill(code)
+    page.get_by_role("button", name="申请证书").click()
+
+    certificate = page.get_by_test_id("certificate")
+    expect(certificate.get_by_test_id("key-here")).to_be_visible()
+    expect(certificate.get_by_test_id("key-elsewhere")).to_be_hidden()
+    assert sms_count() == sent
+    assert page.evaluate(KEY_COUNT) == 1
+
+    other = new_page()  # another browser: it does not hold the key, and says what to do
+    log_in(other, live_server.url)
+    elsewhere = other.get_by_test_id("certificate")
+    expect(elsewhere.get_by_test_id("key-elsewhere")).to_be_visible()
+    expect(elsewhere.get_by_test_id("key-elsewhere-help")).to_be_visible()
+    expect(elsewhere.get_by_test_id("key-here")).to_be_hidden()
+    # The key of an application abandoned long ago (its tab closed) is swept at the next visit.
+    other.evaluate(ABANDONED_KEY)
+    assert other.evaluate(KEY_COUNT) == 1
+    other.reload()
+    expect(other.get_by_test_id("certificate")).to_have_count(1)
+    other.wait_for_function(f"({KEY_COUNT})().then((count) => count === 0)")
+    # A code went out less than a minute ago: no key is made for a try the server would refuse.
+    other.get_by_role("button", name="生成密钥并发送短信验证码").click()
+    expect(other.get_by_test_id("resend")).to_have_text(re.compile(r"\d+"))
+    assert other.evaluate(KEY_COUNT) == 0
+
+
+def sms_count() -> int:
+    """How many verification codes were sent (notices go by SMS too: they carry no code)."""
+    lines = Path(settings.SMS_FILE_PATH).read_text(encoding="utf-8").splitlines()
+    return sum(1 for line in lines if json.loads(line)["code"])
+
+
+KEY_COUNT = """async () => (await (await import("/static/js/keys.js")).listKeys()).length"""
+ABANDONED_KEY = """async () => {
+  const keys = await import("/static/js/keys.js");
+  const id = await keys.saveKeyPair(await keys.generateKeyPair(), { applying: true });
+  const done = (request) => new Promise((ok) => {
+    request.onsuccess = () => ok(request.result);
+  });
+  const db = await done(indexedDB.open("econtract-keys", 1));
+  const store = db.transaction("keys", "readwrite").objectStore("keys");
+  const record = await done(store.get(id));
+  await done(store.put({ ...record, createdAt: "2020-01-01T00:00:00Z" }));
+  db.close();
+}"""
 
 
 def test_the_certificates_page_fits_a_phone_screen(

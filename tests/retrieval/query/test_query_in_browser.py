@@ -46,12 +46,16 @@ def test_a_party_queries_views_and_downloads_a_concluded_contract_on_a_phone(
 ) -> None:
     page = phone_page
     # This package's PKI server serves the whole site: one live server, no second one.
-    log_in(page, pades_pki.url, buyer.account.username)
+    log_in(page, pades_pki.url, buyer, next_path="/query/")
 
     page.goto(f"{pades_pki.url}/query/")
     page.get_by_test_id("query-contracts").get_by_role("link", name=concluded.title).click()
 
-    expect(page.get_by_test_id("performance-status")).to_have_text("正在履行")
+    expect(page.get_by_test_id("performance-status")).to_have_attribute(
+        "data-state", "in_performance"
+    )
+    # The plain sentence first; the signature table in the closed expert section.
+    expect(page.get_by_test_id("summary-text")).to_be_visible()
     expect(page.get_by_test_id("verification")).to_have_attribute("data-indication", "TOTAL-PASSED")
     expect(page.get_by_test_id("signatures").locator("tbody tr")).to_have_count(4)
     expect(page.get_by_test_id("pdf-error")).to_be_hidden()
@@ -66,5 +70,7 @@ def test_a_party_queries_views_and_downloads_a_concluded_contract_on_a_phone(
 
     assert concluded.current_version is not None
     assert saved.read_bytes() == read_document(concluded.current_version)
-    assert download_info.value.suggested_filename == f"{concluded.reference}.pdf"
+    # Named by its title and short reference (issue 17), not by the 24-character number.
+    suggested = download_info.value.suggested_filename
+    assert suggested == f"{concluded.title}-{concluded.reference[:8]}.pdf"
     assert recorded(concluded, "T7.5")

@@ -1,5 +1,5 @@
 """§10.3 in Debian Chromium on a phone: upload a concluded contract, follow the verification,
-read the verdict and the per-signature table, open the sealed report PDF."""
+read the plain verdict first, open the experts' per-signature tables, open the sealed report."""
 
 from __future__ import annotations
 
@@ -36,10 +36,22 @@ def test_a_party_verifies_a_concluded_contract_and_opens_the_sealed_report_on_a_
 
     verdict = page.get_by_test_id("verdict")
     expect(verdict).to_have_attribute("data-verdict", "TOTAL-PASSED", timeout=60_000)
+    # The plain sentence first, on the first screen; the ETSI terms in a closed section.
+    sentence = page.get_by_test_id("summary-text")
+    expect(sentence).to_be_visible()
+    box = sentence.bounding_box()
+    assert box is not None
+    assert box["y"] + box["height"] < 844
+    expert = page.get_by_test_id("expert")
+    assert expert.evaluate("details => details.open") is False
     signatures = page.get_by_test_id("signature")
+    expect(signatures.first).to_be_hidden()
     expect(signatures.first).to_have_attribute("data-indication", "TOTAL-PASSED")
     assert signatures.count() >= 3
     expect(page.get_by_test_id("parties")).to_have_attribute("data-access", "whole")
+    assert not has_horizontal_scroll(page)
+    expert.locator("summary").click()
+    expect(signatures.first).to_be_visible()
     assert not has_horizontal_scroll(page)
 
     link = page.get_by_test_id("report-pdf")

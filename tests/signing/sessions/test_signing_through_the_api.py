@@ -74,7 +74,7 @@ def test_a_two_party_contract_is_signed_sealed_concluded_and_delivered(
     assert all(n.delivered_at for n in delivered)
     receipts = EvidenceEvent.objects.filter(step="T5.11", object_id=str(_pk(reference)))
     assert {e.actor_label for e in receipts} == {"seller", "buyer"}
-    delivered_mail = [m for m in mail.outbox if "电子合同送达" in m.subject]
+    delivered_mail = [m for m in mail.outbox if "已签署完成" in m.subject]
     assert {m.to[0] for m in delivered_mail} == {seller.email, buyer.email}
     assert all(f"/contracts/{reference}/" in m.body for m in delivered_mail)
     concluded = SupervisionEvent.objects.get(contract__reference=reference)

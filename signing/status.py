@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from econtract.contracts.models import Contract, Signatory
+from econtract.contracts.notes import state_notes
 from econtract.parties.models import Party, PartyCertificate
 from econtract.pki.readable import readable_name
 
@@ -79,10 +80,13 @@ def statuses_for(
     one query for all their signatories."""
     listed = list(contracts)
     signatories = _signatories_by_contract(listed)
+    notes = state_notes([c for c in listed if c.state == Contract.State.IN_PERFORMANCE])
     now = timezone.now()
     return {
         contract.pk: (
-            status_of(contract, party, signatories[contract.pk], now=now),
+            status_of(
+                contract, party, signatories[contract.pk], now=now, note=notes.get(contract.pk, "")
+            ),
             counterparties(signatories[contract.pk], party),
         )
         for contract in listed
@@ -92,7 +96,10 @@ def statuses_for(
 def status_for(contract: Contract, party: Party | None) -> ViewerStatus:
     """One contract's status for ``party`` (the contract page)."""
     signatories = list(contract.signatories.select_related("party", "invitation").order_by("order"))
-    return status_of(contract, party, signatories, now=timezone.now())
+    note = (
+        state_notes([contract]).get(contract.pk, "") if contract.state == "in_performance" else ""
+    )
+    return status_of(contract, party, signatories, now=timezone.now(), note=note)
 
 
 def counterparties(signatories: list[Signatory], party: Party | None) -> str:
@@ -107,8 +114,10 @@ def status_of(
     signatories: list[Signatory],
     *,
     now: datetime,
+    note: str = "",
 ) -> ViewerStatus:
-    """The status ``party`` reads; ``signatories`` are the contract's, in signing order."""
+    """The status ``party`` reads; ``signatories`` are the contract's, in signing order;
+    ``note`` what another process says of a contract in performance (``contracts.notes``)."""
     state = contract.state
     party_id = party.pk if party is not None else None
     mine = next((s for s in signatories if party_id is not None and s.party_id == party_id), None)
@@ -130,6 +139,8 @@ def status_of(
             )
         return ViewerStatus("elements_incomplete", label, Tone.NEUTRAL)
     if state == Contract.State.IN_PERFORMANCE:
+        if note:  # e.g. 终止于 2027-03-01: a termination agreed for a later date
+            return ViewerStatus("in_effect", note, Tone.DONE)
         # Translators: 已生效 (a concluded contract, being performed)
         return ViewerStatus("in_effect", _("In effect"), Tone.DONE)
     if state == Contract.State.PERFORMED:

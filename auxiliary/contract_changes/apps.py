@@ -8,9 +8,11 @@ class ContractChangesConfig(AppConfig):
     verbose_name = _("Contract amendment and termination (§11.3–11.4)")
 
     def ready(self) -> None:
-        from auxiliary.contract_changes import effective_notices, notices, todo
+        from auxiliary.contract_changes import effective_notices, notices, status, todo
+        from econtract.contracts.notes import register_state_notes
         from econtract.parties.todo import register_todo_provider
 
         notices.register()
         effective_notices.register()
         register_todo_provider(todo.todo_items)
+        register_state_notes(status.scheduled_terminations)

@@ -17,6 +17,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from auxiliary.contract_changes.models import Amendment, ChangeParticipant, Termination
+from econtract.contracts.models import Contract
 from econtract.contracts.selectors import party_of
 from econtract.evidence.models import EvidenceEvent
 from econtract.evidence.services import object_label
@@ -49,6 +50,15 @@ def next_to_act(request: Request, rows: Sequence[ChangeParticipant]) -> ChangePa
     if state == "signing":
         return next((p for p in rows if p.signed_at is None), None)
     return None
+
+
+def scheduled_terminations(contracts: Sequence[Contract]) -> dict[int, str]:
+    """终止于 <date> for each contract whose termination is agreed for a later date: how the
+    contract lists and pages read it until then (``econtract.contracts.notes``)."""
+    scheduled = Termination.objects.filter(
+        contract__in=contracts, state=Termination.State.SCHEDULED
+    ).only("contract_id", "effective_date")
+    return {termination.contract_id: terminates_on(termination) for termination in scheduled}
 
 
 def terminates_on(termination: Termination) -> str:

@@ -98,6 +98,10 @@ def test_a_termination_for_a_later_date_keeps_the_contract_in_performance_until_
     )
     assert 'data-testid="terminates-on"' in detail.content.decode()
     assert b'data-state="scheduled"' in detail.content
+    # The contract list and page say so too, until the date.
+    for path in ("/contracts/?tab=in_performance", f"/contracts/{contract.reference}/"):
+        shown = english(buyer).get(path).content.decode()
+        assert "Terminates on" in shown, path
     # Nothing waits for anyone: no to-do for either party.
     assert not [item for item in todo_for(seller) if "/contract-changes/" in item.link]
 

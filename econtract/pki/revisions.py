@@ -95,7 +95,7 @@ def _change(
     if kind == "/Catalog":
         return _catalog_change(old, new)
     if kind == "/Page":
-        return _page_change(old, new, ref)
+        return _page_change(old, new, ref, _page_number(reader, revision, ref))
     if kind == "/Pages":
         return {"kind": "pages", "old": _count(old), "new": _count(new)}
     if kind == "/VRI" or _is_dss(new):
@@ -264,16 +264,58 @@ def _array(dictionary: generic.DictionaryObject, key: str) -> list[Any]:
     return list(value) if isinstance(value, generic.ArrayObject) else []
 
 
-def _page_change(old: Any, new: generic.DictionaryObject, ref: generic.Reference) -> dict[str, Any]:
+def _page_change(
+    old: Any, new: generic.DictionaryObject, ref: generic.Reference, page: int | None
+) -> dict[str, Any]:
+    """``page`` is the page's place in the revision's page tree (1 = the first a reader shows),
+    "?" for a page object no page tree reaches; ``object`` its object number."""
+    where = {"page": page if page is not None else "?", "object": ref.idnum}
     if isinstance(old, generic.DictionaryObject) and _changed_keys(old, new) <= {"/Annots"}:
         # The annotations themselves are listed as they are added; a new signature
         # field's widget joins the page this way too.
         return (
             {"kind": "signature", "object": ref.idnum}
             if _only_signature_widgets(old, new)
-            else {"kind": "annotation", "subtype": "?", "page": ref.idnum}
+            else {"kind": "annotation", "subtype": "?", **where}
         )
-    return {"kind": "page_content", "page": ref.idnum}
+    return {"kind": "page_content", **where}
+
+
+# A page tree deeper or larger than this is not walked (a hostile file's loop or bomb).
+_MAX_PAGE_TREE_NODES = 100_000
+
+
+def _page_number(reader: PdfFileReader, revision: int, ref: generic.Reference) -> int | None:
+    """The 1-based place of page ``ref`` among the pages ``revision``'s page tree shows, in
+    reading order; None when no page of that tree is it."""
+    try:
+        pending: list[Any] = [reader.get_historical_root(revision).raw_get("/Pages")]
+    except _READ_ERRORS:
+        return None
+    seen: set[tuple[int, int]] = set()
+    number = 0
+    while pending and len(seen) < _MAX_PAGE_TREE_NODES:
+        node = pending.pop()
+        if isinstance(node, generic.IndirectObject):
+            key = (node.idnum, node.generation)
+            if key in seen:
+                continue  # a loop in the tree
+            seen.add(key)
+            if key == (ref.idnum, ref.generation):
+                return number + 1
+        try:
+            resolved = node.get_object()
+        except _READ_ERRORS:
+            continue
+        if not isinstance(resolved, generic.DictionaryObject):
+            continue
+        if resolved.get("/Type") == "/Pages" or "/Kids" in resolved:
+            kids = resolved.get("/Kids")
+            if isinstance(kids, generic.ArrayObject):
+                pending.extend(reversed([kids.raw_get(i) for i in range(len(kids))]))
+        else:
+            number += 1
+    return None
 
 
 def _only_signature_widgets(old: generic.DictionaryObject, new: generic.DictionaryObject) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 
-import weasyprint
+import weasyprint  # type: ignore[import-untyped]
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader

@@ -3,6 +3,7 @@
 // authentication is valid — in place, without a reload — and take the person back to `next`.
 
 import { b64decode, b64encode, isSupported, listKeys, loadKeyPair, signBytes } from "./keys.js";
+import { genericError } from "./two-step.js";
 
 const root = document.querySelector("[data-authentication]");
 const texts = JSON.parse(document.getElementById("authentication-texts").textContent);
@@ -39,7 +40,7 @@ async function api(path, options = {}) {
     ...options,
   });
   const data = await response.json().catch(() => ({}));
-  if (!response.ok) throw new ApiError(data.detail || `HTTP ${response.status}`, data.code);
+  if (!response.ok) throw new ApiError(data.detail || genericError(), data.code);
   return data;
 }
 

@@ -7,6 +7,7 @@
 // code is asked for the same key, and the key is deleted when the application can no longer
 // succeed, so failed tries leave no orphan keys behind.
 
+import { genericError } from "./two-step.js";
 import {
   b64decode,
   b64encode,
@@ -68,7 +69,7 @@ async function post(path, body) {
   });
   const data = await response.json().catch(() => ({}));
   if (!response.ok) {
-    const error = new Error(data.detail || `HTTP ${response.status}`);
+    const error = new Error(data.detail || genericError());
     error.code = data.code;
     throw error;
   }

@@ -10,6 +10,12 @@ import { b64decode, b64encode, signBytes } from "./keys.js";
 
 const POLL_MS = 700;
 
+// What a failure says when the server gave no message of its own (a proxy's 502, a lost
+// connection): the page's words, in its language (templates/base.html), never "HTTP 502".
+export function genericError() {
+  return document.body.dataset.textError || "Something went wrong. Reload the page and try again.";
+}
+
 // A JSON API caller with the page's CSRF token; a refusal throws the server's own message.
 export function jsonApi(csrfToken) {
   return async function api(url, options = {}) {
@@ -19,7 +25,7 @@ export function jsonApi(csrfToken) {
       ...options,
     });
     const data = await response.json().catch(() => ({}));
-    if (!response.ok) throw new Error(data.detail || `HTTP ${response.status}`);
+    if (!response.ok) throw new Error(data.detail || genericError());
     return data;
   };
 }

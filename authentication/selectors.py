@@ -45,11 +45,16 @@ def authenticating_party(*, account: User) -> Party | None:
     return Party.objects.filter(account=account, status=Party.Status.ACTIVE).first()
 
 
+def ever_authenticated(party: Party) -> bool:
+    """Whether ``party`` has passed an authentication at some time (valid now or lapsed)."""
+    return Authentication.objects.filter(
+        party=party, state=Authentication.State.AUTHENTICATED
+    ).exists()
+
+
 def has_lapsed(*, account: User) -> bool:
     """Whether ``account`` has authenticated before but its last authentication has lapsed."""
     party = authenticating_party(account=account)
     if party is None or authentication_valid_until(party) is not None:
         return False
-    return Authentication.objects.filter(
-        party=party, state=Authentication.State.AUTHENTICATED
-    ).exists()
+    return ever_authenticated(party)

@@ -19,6 +19,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from econtract.evidence.steps import Step
+from econtract.localtime import local_time
 from econtract.parties.models import IDENTITY_FIELDS, User
 from econtract.parties.review_admin import IdentityReviewAdmin
 from econtract.readonly_admin import ReviewQueue, register_queue
@@ -92,7 +93,7 @@ class RegistrationApplicationAdmin(IdentityReviewAdmin):
                 "<li>{} · {} · {} {}</li>",
                 (
                     (
-                        timezone.localtime(entry.at).strftime("%Y-%m-%d %H:%M"),
+                        local_time(entry.at),
                         entry.get_state_display(),
                         entry.step or "—",
                         entry.reason,

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from econtract.api.requests import account_of
 from econtract.errors import BusinessRuleViolation
-from econtract.localtime import local_time as local_datetime
+from econtract.localtime import local_time
 from econtract.parties import sms_codes
 from econtract.parties.models import PartyCertificate, SmsCode, User
 from econtract.pki.readable import readable_name
@@ -112,9 +112,9 @@ def _readable(row: PartyCertificate) -> dict[str, Any]:
         "issuer": readable_name(row.issuer),
         "serial": short_serial(row.serial_number),
         "serial_number": row.serial_number,
-        "not_before": local_datetime(row.not_before),
-        "not_after": local_datetime(row.not_after),
-        "revoked_at": local_datetime(row.revoked_at),
+        "not_before": local_time(row.not_before),
+        "not_after": local_time(row.not_after),
+        "revoked_at": local_time(row.revoked_at),
         "spki_sha256": row.spki_sha256,
     }
 

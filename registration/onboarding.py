@@ -23,8 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from authentication.models import Authentication
-from authentication.selectors import current_authentication
+from authentication.selectors import current_authentication, ever_authenticated
 from econtract.contracts.models import Signatory
 from econtract.localtime import local_date, until_text
 from econtract.parties.models import Party, PartyCertificate, User
@@ -205,9 +204,7 @@ def _authenticate_step(party: Party | None) -> Step:
             "",
             link,
         )
-    lapsed = Authentication.objects.filter(
-        party=party, state=Authentication.State.AUTHENTICATED
-    ).exists()
+    lapsed = ever_authenticated(party)
     return Step(
         "authenticate",
         label,

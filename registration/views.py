@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from econtract.api.requests import account_of
 from econtract.errors import BusinessRuleViolation
-from econtract.localtime import local_time as local_datetime
+from econtract.localtime import local_time
 from econtract.parties import materials
 from econtract.parties.material_pages import MaterialForm, show_problems, upload
 from econtract.parties.models import Party
@@ -95,12 +95,12 @@ def _detail_context(
     missing = selectors.missing_materials_of(application)
     review_days = settings.REGISTRATION_REVIEW_DAYS
     review_due = (
-        local_datetime(application.submitted_at + timedelta(days=review_days))
+        local_time(application.submitted_at + timedelta(days=review_days))
         if application.submitted_at
         else ""
     )
     history = [
-        {"at": local_datetime(entry.at), "state": entry.get_state_display(), "reason": entry.reason}
+        {"at": local_time(entry.at), "state": entry.get_state_display(), "reason": entry.reason}
         for entry in selectors.history_of(application)
     ]
     return {

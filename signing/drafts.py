@@ -51,7 +51,6 @@ from signing.fill_ins import offeror_values_at_creation, signatory_key, store_fi
 from signing.invitations import Invitee
 from signing.models import ContractSource
 from signing.services import (
-    EDITABLE_STATES,
     Resolved,
     SignatorySpec,
     check_deadline,
@@ -61,14 +60,14 @@ from signing.services import (
 )
 from signing.steps import refuse_while_identity_pending
 
-__all__ = ["EDITABLE_STATES", "delete_draft", "is_draft", "update_draft"]
+__all__ = ["delete_draft", "is_draft", "update_draft"]
 
 EDITED_EVENT = "edited"
 
 
 def is_draft(contract: Contract) -> bool:
     """Still the offeror's to change or delete: not yet sent for signing."""
-    return contract.state in EDITABLE_STATES
+    return contract.state in Contract.DRAFT_STATES
 
 
 # --- editing ----------------------------------------------------------------------------------
@@ -101,7 +100,7 @@ def update_draft(
     check, which raises ``elements_incomplete`` as ``submit_contract`` does.
     """
     services.require_offeror(contract, actor)
-    services.require_state(contract, EDITABLE_STATES)
+    services.require_state(contract, Contract.DRAFT_STATES)
     party = contract.offeror
     refuse_while_identity_pending(party)
     require_authentication(
@@ -139,7 +138,7 @@ def update_draft(
         check_geometry(specs, page_boxes(pdf))
     with transaction.atomic():
         contract = services.locked_for_offeror(contract, actor)
-        services.require_state(contract, EDITABLE_STATES)
+        services.require_state(contract, Contract.DRAFT_STATES)
         changed = _changes(
             contract,
             title=title,
@@ -354,10 +353,10 @@ def delete_draft(*, contract: Contract, actor: User) -> Contract:
     ``deleted`` event, which takes it out of every list; its pending invitations end."""
     with transaction.atomic():
         contract = services.locked_for_offeror(contract, actor)
-        services.require_state(contract, EDITABLE_STATES)
+        services.require_state(contract, Contract.DRAFT_STATES)
         # The contract's state machine has no transition out of a draft but the element check;
         # the row is locked and the update names the states it leaves, so nothing races it.
-        ended = Contract.objects.filter(pk=contract.pk, state__in=EDITABLE_STATES).update(
+        ended = Contract.objects.filter(pk=contract.pk, state__in=Contract.DRAFT_STATES).update(
             state=Contract.State.WITHDRAWN
         )
         if ended != 1:

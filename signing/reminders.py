@@ -26,13 +26,14 @@ from typing import Any, Literal
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, Max, OuterRef, Q, Subquery
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from econtract.contracts.models import Contract, Signatory
 from econtract.errors import BusinessRuleViolation
 from econtract.evidence.services import events_of, record
 from econtract.evidence.steps import Step
+from econtract.localtime import local_time
 from econtract.notifications.services import notify
 from econtract.parties.models import Party, User
 from signing import invitations
@@ -208,7 +209,7 @@ def _refuse_too_soon(contract: Contract, now: datetime) -> None:
         return
     allowed = last + settings.SIGNING_REMINDER_BY_HAND_EVERY
     message = _("A reminder was sent a moment ago. You can send the next one at %(time)s.") % {
-        "time": formats.date_format(timezone.localtime(allowed), "Y-m-d H:i")
+        "time": local_time(allowed)
     }
     raise BusinessRuleViolation(
         "reminder_too_soon",

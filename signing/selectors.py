@@ -19,7 +19,6 @@ from econtract.parties.models import Party
 
 __all__ = [
     "ARCHIVE_STATES",
-    "DRAFT_STATES",
     "TABS",
     "contract_for",
     "contracts_in_tab",
@@ -28,7 +27,6 @@ __all__ = [
     "turns_of",
 ]
 
-DRAFT_STATES = (Contract.State.DRAFT, Contract.State.ELEMENTS_INCOMPLETE)
 ARCHIVE_STATES = Contract.FINAL_STATES
 # The list's tabs, in the order shown; "shared" lists contracts granted to the party (X5).
 TABS = ("all", "to_sign", "waiting", "drafts", "in_performance", "archive", "shared")
@@ -68,7 +66,7 @@ def contracts_in_tab(*, party: Party, tab: str, search: str = "", state: str = "
     if tab == "waiting":
         return contracts.filter(_open_now()).exclude(pk__in=turns_of(party).values("contract_id"))
     if tab == "drafts":
-        return contracts.filter(state__in=DRAFT_STATES)
+        return contracts.filter(state__in=Contract.DRAFT_STATES)
     if tab == "in_performance":
         return contracts.filter(state=Contract.State.IN_PERFORMANCE)
     if tab == "archive":

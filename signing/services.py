@@ -58,7 +58,6 @@ from signing.invitations import Invitee
 from signing.models import ContractSource
 from signing.steps import elements_incomplete, refuse_while_identity_pending
 
-EDITABLE_STATES = (Contract.State.DRAFT, Contract.State.ELEMENTS_INCOMPLETE)
 # One run of the periodic expiry handles at most this many; the next run takes the rest.
 EXPIRY_BATCH = 500
 
@@ -438,7 +437,7 @@ def submit_contract(*, contract: Contract, actor: User) -> Contract:
     commit, so the state change, its evidence and the notice stay."""
     with transaction.atomic():
         contract = locked_for_offeror(contract, actor)
-        require_state(contract, EDITABLE_STATES)
+        require_state(contract, Contract.DRAFT_STATES)
         missing = contract.missing_elements()
         contract.submit()
         contract.save()

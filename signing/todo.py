@@ -21,7 +21,7 @@ from econtract.contracts.models import Contract, Signatory
 from econtract.contracts.naming import short_reference
 from econtract.parties.models import Party
 from econtract.parties.todo import TodoItem, TodoKind
-from signing.selectors import DRAFT_STATES, turns_of
+from signing.selectors import turns_of
 
 MAX_ITEMS = 50  # of each kind: the inbox links to the contract list for the rest
 
@@ -63,7 +63,7 @@ def _to_sign(party: Party) -> list[TodoItem]:
 
 
 def _to_fix(party: Party) -> list[TodoItem]:
-    contracts = Contract.objects.filter(offeror=party, state__in=DRAFT_STATES).order_by(
+    contracts = Contract.objects.filter(offeror=party, state__in=Contract.DRAFT_STATES).order_by(
         "created_at", "pk"
     )[:MAX_ITEMS]
     items = []

@@ -61,6 +61,8 @@ class Contract(ConcurrentTransitionMixin, models.Model):
     CONCLUDED_STATES = (State.IN_PERFORMANCE, State.PERFORMED, State.TERMINATED)
     # Where decline, withdrawal, expiry and failure may happen: before conclusion.
     OPEN_STATES = (State.READY, State.SIGNING)
+    # Before the element check passed: the offeror's alone, to edit or delete.
+    DRAFT_STATES = (State.DRAFT, State.ELEMENTS_INCOMPLETE)
     FINAL_STATES = (
         State.PERFORMED,
         State.TERMINATED,

@@ -27,8 +27,6 @@ from econtract.parties.models import Party, User
 
 # ``role`` filter value for contracts the caller sees through a grant, not as a signatory.
 GRANTEE_ROLE = "grantee"
-# Not yet sent for signing: only the offeror sees them (signing/drafts.py).
-DRAFT_STATES = (Contract.State.DRAFT, Contract.State.ELEMENTS_INCOMPLETE)
 # The X19 event of a draft its offeror deleted: the draft ends ``withdrawn`` and leaves every list.
 DELETED_EVENT = "deleted"
 
@@ -81,7 +79,7 @@ def contracts_visible_to(
     stops at the page's end.
     """
     own = Signatory.objects.filter(party=party).filter(
-        Q(role=Signatory.Role.OFFEROR) | ~Q(contract__state__in=DRAFT_STATES)
+        Q(role=Signatory.Role.OFFEROR) | ~Q(contract__state__in=Contract.DRAFT_STATES)
     )
     if role in Signatory.Role.values:
         own = own.filter(role=role)

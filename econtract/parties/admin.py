@@ -19,6 +19,7 @@ from django.utils.translation import ngettext
 from django_celery_beat.admin import PeriodicTaskAdmin
 from django_celery_beat.models import PeriodicTask
 
+from econtract.localtime import local_time
 from econtract.parties.lockout_records import FailedLogin, FailedLoginLog, LoginLog
 from econtract.readonly_admin import ReviewQueue, StaffReadOnlyMixin, register_queue
 
@@ -51,7 +52,7 @@ if admin.site.is_registered(PeriodicTask):
 
 
 def _when(value: Any) -> str:
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else "—"
+    return local_time(value) or "—"
 
 
 _COLUMNS: tuple[str, ...] = ("when", "account", "address", "page", "browser")

@@ -86,7 +86,9 @@ def untranslated(
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
     found: dict[str, set[str]] = {}
     for seen in walk_pages(client, start, limit=limit, within=within):
-        if not seen.where.startswith("page ") or seen.status >= 500:
+        # A page that fails shows no text to judge: a walk through errors must not pass.
+        assert seen.status < 500, f"server error on {seen.where}"
+        if not seen.where.startswith("page "):
             continue
         english = english_in(seen.text)
         if english:

@@ -12,10 +12,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import Browser, Locator, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
@@ -23,7 +21,6 @@ from econtract.contracts.models import Contract
 from econtract.parties.models import Party
 from tests.authentication.test_authentication_in_browser import get_certificate_in_browser
 from tests.browser import has_horizontal_scroll, screenshots_at_both_sizes
-from tests.contracts.conftest import complete_elements
 from tests.notifications.conftest import sms_file
 from tests.registration.test_registration_in_browser import (
     apply_as_person,
@@ -32,7 +29,7 @@ from tests.registration.test_registration_in_browser import (
     upload_and_submit,
 )
 from tests.signing.conftest import authenticate, make_party
-from tests.signing.test_contract_in_browser import log_in
+from tests.signing.test_contract_in_browser import fill_contract, log_in
 from tests.signing.test_invitations_api import texts_to
 from tests.signing.test_signing_in_browser import seal_under_live_server
 
@@ -54,10 +51,6 @@ class Clicks:
     def click(self, target: Locator) -> None:
         self.count += 1
         target.click()
-
-    def choose(self, target: Locator, value: str) -> None:
-        self.count += 1
-        target.select_option(value)
 
 
 def shoot(page: Page, name: str) -> None:
@@ -110,25 +103,8 @@ def offer(page: Page, clicks: Clicks, buyer: Party) -> str:
     """From the authenticated home page to a contract sent for signing: its reference."""
     clicks.click(page.get_by_role("link", name="合同", exact=True))
     clicks.click(page.get_by_role("link", name="新建合同"))
-    elements = complete_elements()
-    page.get_by_label("合同名称").fill(TITLE)
-    clicks.choose(page.get_by_label("合同类别"), "sale")
-    page.get_by_label("受要约人").fill(buyer.account.username)
-    deadline = timezone.localtime() + timedelta(days=3)
-    page.get_by_label("签署期限").fill(deadline.strftime("%Y-%m-%dT%H:%M"))
-    for label, value in [
-        ("标的", elements["subject"]),
-        ("数量", elements["quantity"]),
-        ("质量", elements["quality"]),
-        ("价款或者报酬", elements["price"]),
-        ("履行期限", elements["performance"]["period"]),
-        ("履行地点", elements["performance"]["place"]),
-        ("履行方式", elements["performance"]["method"]),
-        ("违约责任", elements["liability"]),
-        ("解决争议的方法", elements["dispute_resolution"]),
-    ]:
-        page.get_by_label(label, exact=True).fill(value)
-    page.get_by_label("合同正文", exact=True).fill("第一条 卖方向买方出售办公设备。")
+    fill_contract(page, title=TITLE, counterparty=buyer.account.username)
+    clicks.count += 1  # the category, the one choice the form asks for among typed fields
     expect(page.get_by_test_id("field-placing")).to_contain_text(buyer.account.username)
     shoot(page, "07-offeror-new-contract")
     clicks.click(page.get_by_role("button", name="创建合同"))

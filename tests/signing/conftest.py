@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -107,3 +108,34 @@ def uploaded_pdf() -> bytes:
     source = HTML(string=html).write_pdf()
     assert isinstance(source, bytes)
     return source
+
+
+@pytest.fixture
+def browser_client(offeror: Party) -> Client:
+    """The offeror logged in to the pages."""
+    client = Client()
+    client.force_login(offeror.account)
+    return client
+
+
+def form_data(**overrides: str) -> dict[str, str]:
+    """The new-contract form filled in completely (a text contract with "buyer")."""
+    elements = complete_elements()
+    data = {
+        "title": "笔记本电脑买卖合同",
+        "category": "sale",
+        "counterparties": "buyer",
+        "sign_deadline": (timezone.localtime() + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M"),
+        "text": "第一条 卖方出售，买方购买。",
+        "element_subject": elements["subject"],
+        "element_quantity": elements["quantity"],
+        "element_quality": elements["quality"],
+        "element_price": elements["price"],
+        "element_performance_period": elements["performance"]["period"],
+        "element_performance_place": elements["performance"]["place"],
+        "element_performance_method": elements["performance"]["method"],
+        "element_liability": elements["liability"],
+        "element_dispute_resolution": elements["dispute_resolution"],
+    }
+    data.update(overrides)
+    return data

@@ -29,11 +29,12 @@ def log_in(page: Page, base_url: str, username: str) -> None:
     expect(page.get_by_role("heading", name="我的合同")).to_be_visible()
 
 
-def fill_contract(page: Page) -> None:
+def fill_contract(page: Page, *, title: str = TITLE, counterparty: str = "buyer") -> None:
+    """The new-contract form, complete: one choice (the category), the rest typed."""
     elements = complete_elements()
-    page.get_by_label("合同名称").fill(TITLE)
+    page.get_by_label("合同名称").fill(title)
     page.get_by_label("合同类别").select_option("sale")
-    page.get_by_label("受要约人").fill("buyer")
+    page.get_by_label("受要约人").fill(counterparty)
     deadline = timezone.localtime() + timedelta(days=3)
     page.get_by_label("签署期限").fill(deadline.strftime("%Y-%m-%dT%H:%M"))
     for label, value in [

@@ -5,12 +5,10 @@ form refuses an incomplete contract; counterparties never see a draft."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.test import Client
-from django.utils import timezone
 from rest_framework.test import APIClient
 
 from econtract.contracts.documents import read_document
@@ -21,38 +19,9 @@ from signing import drafts
 from signing.services import SignatorySpec
 from tests.contracts.conftest import complete_elements
 from tests.contracts.pdftools import pdftotext
-from tests.signing.conftest import client_for, contract_body, make_party
+from tests.signing.conftest import client_for, contract_body, form_data, make_party
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def page_client(offeror: Party) -> Client:
-    client = Client()
-    client.force_login(offeror.account)
-    return client
-
-
-def form_data(**overrides: str) -> dict[str, str]:
-    elements = complete_elements()
-    data = {
-        "title": "笔记本电脑买卖合同",
-        "category": "sale",
-        "counterparties": "buyer",
-        "sign_deadline": (timezone.localtime() + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M"),
-        "text": "第一条 卖方出售，买方购买。",
-        "element_subject": elements["subject"],
-        "element_quantity": elements["quantity"],
-        "element_quality": elements["quality"],
-        "element_price": elements["price"],
-        "element_performance_period": elements["performance"]["period"],
-        "element_performance_place": elements["performance"]["place"],
-        "element_performance_method": elements["performance"]["method"],
-        "element_liability": elements["liability"],
-        "element_dispute_resolution": elements["dispute_resolution"],
-    }
-    data.update(overrides)
-    return data
 
 
 def incomplete_draft(api: APIClient) -> Contract:
@@ -84,9 +53,9 @@ def x19(contract: Contract) -> list[dict[str, Any]]:
 
 
 def test_the_new_contract_form_names_each_missing_element_at_its_field(
-    page_client: Client, offeree: Party
+    browser_client: Client, offeree: Party
 ) -> None:
-    response = page_client.post(
+    response = browser_client.post(
         "/contracts/new/", form_data(element_quality="", element_liability="  ")
     )
 
@@ -103,7 +72,7 @@ def test_the_new_contract_form_names_each_missing_element_at_its_field(
 
 
 def test_an_element_a_placed_field_supplies_is_not_required(
-    page_client: Client, offeree: Party, uploaded_pdf: bytes
+    browser_client: Client, offeree: Party, uploaded_pdf: bytes
 ) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -115,7 +84,7 @@ def test_an_element_a_placed_field_supplies_is_not_required(
     )
     data = form_data(text="", element_quality="", placed_fields=fields)
 
-    response = page_client.post(
+    response = browser_client.post(
         "/contracts/new/", {**data, "document": SimpleUploadedFile("c.pdf", uploaded_pdf)}
     )
 
@@ -123,8 +92,8 @@ def test_an_element_a_placed_field_supplies_is_not_required(
     assert Contract.objects.get().missing_elements() == []
 
 
-def test_the_element_inputs_are_required_in_the_browser(page_client: Client) -> None:
-    page = page_client.get("/contracts/new/").content.decode()
+def test_the_element_inputs_are_required_in_the_browser(browser_client: Client) -> None:
+    page = browser_client.get("/contracts/new/").content.decode()
 
     assert "required" in tag(page, "element_subject")
     assert "required" not in tag(page, "element_notes")
@@ -135,11 +104,11 @@ def test_the_element_inputs_are_required_in_the_browser(page_client: Client) -> 
 
 
 def test_a_failed_check_opens_the_editor_with_the_missing_elements_marked(
-    page_client: Client, offeror: Party, offeree: Party
+    browser_client: Client, offeror: Party, offeree: Party
 ) -> None:
     contract = incomplete_draft(client_for(offeror))
 
-    response = page_client.get(f"/contracts/{contract.reference}/edit/")
+    response = browser_client.get(f"/contracts/{contract.reference}/edit/")
 
     assert response.status_code == 200
     page = response.content.decode()
@@ -153,7 +122,7 @@ def test_a_failed_check_opens_the_editor_with_the_missing_elements_marked(
 
 
 def test_the_offeror_edits_everything_and_submits_in_one_go(
-    page_client: Client, offeror: Party, offeree: Party, outsider: Party
+    browser_client: Client, offeror: Party, offeree: Party, outsider: Party
 ) -> None:
     contract = incomplete_draft(client_for(offeror))
     data = form_data(
@@ -163,7 +132,7 @@ def test_the_offeror_edits_everything_and_submits_in_one_go(
         then="submit",
     )
 
-    response = page_client.post(f"/contracts/{contract.reference}/edit/", data)
+    response = browser_client.post(f"/contracts/{contract.reference}/edit/", data)
 
     assert response.status_code == 302, response.content.decode()[:3000]
     assert response["Location"] == f"/contracts/{contract.reference}/"
@@ -184,24 +153,24 @@ def test_the_offeror_edits_everything_and_submits_in_one_go(
 
 
 def test_saving_keeps_it_a_draft_and_a_ready_contract_is_no_longer_editable(
-    page_client: Client, offeror: Party, offeree: Party
+    browser_client: Client, offeror: Party, offeree: Party
 ) -> None:
-    page_client.post("/contracts/new/", form_data())
+    browser_client.post("/contracts/new/", form_data())
     contract = Contract.objects.get()
 
-    saved = page_client.post(
+    saved = browser_client.post(
         f"/contracts/{contract.reference}/edit/", form_data(title="新标题", then="save")
     )
     assert saved.status_code == 302
     assert Contract.objects.get().state == "draft"
-    page_client.post(f"/contracts/{contract.reference}/submit/")
+    browser_client.post(f"/contracts/{contract.reference}/submit/")
 
-    late = page_client.post(f"/contracts/{contract.reference}/edit/", form_data(then="save"))
+    late = browser_client.post(f"/contracts/{contract.reference}/edit/", form_data(then="save"))
 
     assert late.status_code == 302
     assert late["Location"] == f"/contracts/{contract.reference}/"
     assert Contract.objects.get().title == "新标题"
-    assert page_client.get(f"/contracts/{contract.reference}/delete/").status_code == 302
+    assert browser_client.get(f"/contracts/{contract.reference}/delete/").status_code == 302
 
 
 def test_an_invited_counterparty_kept_is_not_invited_again_and_one_removed_is_not(
@@ -258,14 +227,14 @@ def test_a_counterparty_never_sees_a_draft(offeror: Party, offeree: Party) -> No
 
 
 def test_a_deleted_draft_leaves_every_list_and_its_evidence_stays(
-    page_client: Client, offeror: Party, offeree: Party
+    browser_client: Client, offeror: Party, offeree: Party
 ) -> None:
     contract = incomplete_draft(client_for(offeror))
-    confirm = page_client.get(f"/contracts/{contract.reference}/delete/")
+    confirm = browser_client.get(f"/contracts/{contract.reference}/delete/")
     assert confirm.status_code == 200
     assert 'data-testid="confirm-delete"' in confirm.content.decode()
 
-    deleted = page_client.post(f"/contracts/{contract.reference}/delete/")
+    deleted = browser_client.post(f"/contracts/{contract.reference}/delete/")
 
     assert deleted.status_code == 302
     assert deleted["Location"] == "/contracts/"
@@ -274,8 +243,8 @@ def test_a_deleted_draft_leaves_every_list_and_its_evidence_stays(
     assert [payload["event"] for payload in x19(contract)] == ["deleted"]
     steps = EvidenceEvent.objects.filter(object_id=str(contract.pk)).values_list("step", flat=True)
     assert {"T4.1", "T4.4", "T4.5", "X19"} <= set(steps)
-    assert contract.reference not in page_client.get("/contracts/").content.decode()
-    assert page_client.get(f"/contracts/{contract.reference}/").status_code == 404
+    assert contract.reference not in browser_client.get("/contracts/").content.decode()
+    assert browser_client.get(f"/contracts/{contract.reference}/").status_code == 404
     assert client_for(offeror).get("/api/v1/contracts/").json()["count"] == 0
 
 

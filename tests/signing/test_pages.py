@@ -2,49 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from urllib.parse import quote
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from django.utils import timezone
 
 from econtract.contracts.models import Contract
 from econtract.parties.models import Party
 from tests.contracts.conftest import complete_elements
-from tests.signing.conftest import client_for, contract_body
+from tests.signing.conftest import client_for, contract_body, form_data
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def browser_client(offeror: Party) -> Client:
-    client = Client()
-    client.force_login(offeror.account)
-    return client
-
-
-def form_data(**overrides: str) -> dict[str, str]:
-    elements = complete_elements()
-    data = {
-        "title": "笔记本电脑买卖合同",
-        "category": "sale",
-        "counterparties": "buyer",
-        "sign_deadline": (timezone.localtime() + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M"),
-        "text": "第一条 卖方出售，买方购买。",
-        "element_subject": elements["subject"],
-        "element_quantity": elements["quantity"],
-        "element_quality": elements["quality"],
-        "element_price": elements["price"],
-        "element_performance_period": elements["performance"]["period"],
-        "element_performance_place": elements["performance"]["place"],
-        "element_performance_method": elements["performance"]["method"],
-        "element_liability": elements["liability"],
-        "element_dispute_resolution": elements["dispute_resolution"],
-    }
-    data.update(overrides)
-    return data
 
 
 def test_the_form_offers_no_excluded_category_and_labels_elements_in_chinese(

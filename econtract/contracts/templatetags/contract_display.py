@@ -16,8 +16,14 @@ register = template.Library()
 
 
 @register.filter
-def local_time(value: datetime | str | None) -> str:
-    return localtime.local_time(value)
+def local_time(value: datetime | str | None, precision: str = "") -> str:
+    """``{{ when|local_time }}``, or ``{{ when|local_time:"seconds" }}`` for signing times."""
+    return localtime.local_time(value, seconds=precision == "seconds")
+
+
+@register.filter
+def local_date(value: datetime | str | None) -> str:
+    return localtime.local_date(value)
 
 
 @register.filter

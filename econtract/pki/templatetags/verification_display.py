@@ -1,9 +1,9 @@
-"""Template filters for verification reports: names, times and verdicts as people read them
-(the page, the query page and the sealed PDF report share them)."""
+"""Template filters for verification reports: verdicts, revocation and signers as people read
+them (the page, the query page and the sealed PDF report share them; times and certificate names
+come from ``contract_display``)."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from django import template
@@ -13,29 +13,6 @@ from econtract import localtime
 from econtract.pki import readable
 
 register = template.Library()
-
-
-@register.filter
-def local_time(value: datetime | str | None) -> str:
-    """``2026-12-04 18:05:30（UTC+8）``, in the reader's zone; "" for none."""
-    return localtime.local_time(value, seconds=True)
-
-
-@register.filter
-def local_minute(value: datetime | str | None) -> str:
-    """``2026-12-04 18:05（UTC+8）``."""
-    return localtime.local_time(value)
-
-
-@register.filter
-def local_date(value: datetime | str | None) -> str:
-    return localtime.local_date(value)
-
-
-@register.filter
-def readable_name(value: str | None) -> str:
-    """A certificate's subject or issuer as its common name (and organisation)."""
-    return readable.readable_name(value)
 
 
 @register.filter

@@ -28,7 +28,7 @@ class EvidenceEvent(models.Model):
     previous_hash = models.CharField(_("previous hash"), max_length=64, unique=True)
     hash = models.CharField(_("hash"), max_length=64, unique=True)
     recorded_at = models.DateTimeField(_("recorded at"))
-    # chain.mac_of(hash): empty only on events recorded before events were sealed.
+    # seals.mac_of(hash): empty only on events recorded before events were sealed.
     mac = models.CharField(_("seal (MAC)"), max_length=64, blank=True, default="")
 
     class Meta:

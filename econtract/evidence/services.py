@@ -20,7 +20,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from econtract import queue
-from econtract.evidence import chain, witness
+from econtract.evidence import chain, seals, witness
 from econtract.evidence.models import ChainHead, EvidenceAnchor, EvidenceEvent
 from econtract.evidence.steps import Step, is_step_code
 from econtract.pki.tsa import TimestampToken, timestamp_digest
@@ -173,7 +173,7 @@ def _append(events: list[EvidenceEvent]) -> None:
             sequence += 1
             event.sequence, event.previous_hash, event.recorded_at = sequence, previous, recorded_at
             event.hash = chain.hash_of(event)
-            event.mac = chain.mac_of(event.hash)
+            event.mac = seals.mac_of(event.hash)
             previous = event.hash
         if len(events) == 1:
             events[0].save(force_insert=True)

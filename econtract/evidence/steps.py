@@ -252,6 +252,11 @@ STEPS += (
                  "Operator viewed a whole personal number (ID number or phone), with a reason",
                  "platform"),
 )
+# The evidence package (issue 18).
+STEPS += (
+    BusinessStep("X22", "12", "extension", "出证（证据包签发）",
+                 "Evidence package issued to a party, a grantee or an operator", "platform"),
+)
 # fmt: on
 
 BY_CODE: dict[str, BusinessStep] = {step.code: step for step in STEPS}
@@ -365,6 +370,7 @@ class Step(StrEnum):
     X19 = "X19"
     X20 = "X20"
     X21 = "X21"
+    X22 = "X22"
 
     @property
     def business_step(self) -> BusinessStep:

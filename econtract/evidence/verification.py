@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from asn1crypto import cms
 from django.utils import timezone
 
-from econtract.evidence import chain, witness
+from econtract.evidence import chain, seals, witness
 from econtract.evidence.models import (
     GENESIS_HASH,
     ChainCheck,
@@ -123,8 +123,7 @@ def _problem(event: EvidenceEvent, expected_sequence: int, previous_hash: str) -
         return "previous hash does not match the event before it"
     if chain.payload_hash(event.payload) != event.payload_hash:
         return "payload does not match its hash"
-    recomputed = chain.hash_of(event)
-    if recomputed != event.hash:
+    if not chain.hash_matches(chain.hashed_fields(event), event.previous_hash, event.hash):
         return "event content does not match its hash"
     return ""
 
@@ -133,7 +132,7 @@ def _seal_problem(event: EvidenceEvent, known: _Known) -> str:
     if not event.mac:
         due = known.sealed_from is not None and event.sequence >= known.sealed_from
         return "the event's seal is missing: it was rewritten or removed" if due else ""
-    if chain.mac_of(event.hash) != event.mac:
+    if seals.mac_of(event.hash) != event.mac:
         return "the event was changed after it was recorded (its seal does not match)"
     return ""
 

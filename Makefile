@@ -7,13 +7,14 @@ PY := $(VENV)/bin/python
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: help run dev test lint format venv system-deps run-deps messages worker beat clean bench
+.PHONY: help run dev test lint format venv system-deps run-deps messages worker beat clean bench verify-tool
 
 help:
 	@echo "make run    - serve http://127.0.0.1:$(PORT) (SQLite, in-process tasks, built-in CA)"
 	@echo "make dev    - the same with Django's development server (reloads on changes)"
 	@echo "make test   - the test suite (PostgreSQL and Redis when they answer)"
 	@echo "make lint   - ruff, mypy, import-linter, migrations check"
+	@echo "make verify-tool - the offline evidence package verifier in var/verify-tool/"
 
 $(VENV)/.synced: pyproject.toml uv.lock
 	@py=$$(tools/find-python312) || exit 1; \
@@ -58,6 +59,17 @@ lint: venv
 format: venv
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+VERIFY_TOOL := var/verify-tool
+
+# The offline verifier (tools/econtract-verify) in a venv of its own, as a reader installs it.
+# --reinstall-package: uv's cache does not notice changes of the kernel modules it ships.
+verify-tool:
+	@py=$$(tools/find-python312) || exit 1; \
+	$$py -m uv --version >/dev/null 2>&1 || $$py -m pip install --quiet --disable-pip-version-check 'uv>=0.5'; \
+	$$py -m uv venv --quiet --allow-existing --python $$py $(VERIFY_TOOL) && \
+	$$py -m uv pip install --quiet --python $(VERIFY_TOOL)/bin/python --reinstall-package econtract-verify tools/econtract-verify
+	@echo "$(VERIFY_TOOL)/bin/econtract-verify package.zip --trust root.pem"
 
 worker: venv
 	$(VENV)/bin/celery -A econtract worker -l info

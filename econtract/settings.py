@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "econtract.supervision",
     "econtract.signing_engine",  # batch signing's models (issue 16)
     "econtract.recovery",
+    "econtract.conformance",  # manage.py conformance (issue 18)
     # The five business processes.
     "registration",
     "authentication",

@@ -7,6 +7,7 @@ from django.urls import URLPattern, URLResolver, path
 
 from econtract.api.routing import contract_detail_view
 from retrieval import api
+from retrieval.evidence_package.api import ContractEvidencePackage
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("contracts/<str:reference>/", contract_detail_view(), name="api-contract-detail"),
@@ -19,6 +20,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
         "contracts/<str:reference>/evidence/",
         api.ContractEvidence.as_view(),
         name="api-contract-evidence",
+    ),
+    path(
+        "contracts/<str:reference>/evidence-package/",
+        ContractEvidencePackage.as_view(),
+        name="api-contract-evidence-package",
     ),
     path(
         "contracts/<str:reference>/confirm-performed/",

@@ -1,6 +1,7 @@
 from django.urls import URLPattern, URLResolver, path
 
 from retrieval import views
+from retrieval.evidence_package.views import download_package
 
 # Pages under /query/; ``<reference>`` is the contract's public reference.
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -10,6 +11,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("<str:reference>/", views.detail, name="query-detail"),
     path("<str:reference>/view/", views.view_pdf, name="query-view"),
     path("<str:reference>/download/", views.download, name="query-download"),
+    path("<str:reference>/evidence-package/", download_package, name="query-evidence-package"),
     path("<str:reference>/grants/", views.request_grant, name="query-grant-request"),
     path(
         "<str:reference>/confirm-performed/",

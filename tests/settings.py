@@ -8,6 +8,14 @@ from tests import services
 
 # Each test run gets its own var/ (mail, SMS, keys, local CA) so runs never see each other.
 _VAR = Path(os.environ.setdefault("ECONTRACT_VAR_DIR", tempfile.mkdtemp(prefix="econtract-test-")))
+_XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+if _XDIST_WORKER and os.environ.get("ECONTRACT_TEST_VAR_WORKER") != _XDIST_WORKER:
+    # A pytest-xdist worker inherits the controller's var/: it takes a part of its own, which
+    # the processes it starts (a Celery worker, a server) inherit as they are.
+    _VAR = _VAR / _XDIST_WORKER
+    _VAR.mkdir(parents=True, exist_ok=True)
+    os.environ["ECONTRACT_VAR_DIR"] = str(_VAR)
+    os.environ["ECONTRACT_TEST_VAR_WORKER"] = _XDIST_WORKER
 
 _HAVE_PG, _HAVE_REDIS = services.postgres_available(), services.redis_available()
 if services.services_required() and not (_HAVE_PG and _HAVE_REDIS):

@@ -14,8 +14,8 @@ Severities, from the worst:
 - ``info``: recorded for the reader (a change after a signature that a later signature covers
   and the signer's permissions allowed); the verdict stands.
 
-This module runs in the sandbox child too: it imports nothing from Django but the no-op
-``gettext_noop`` marker, which needs no settings.
+This module runs in the sandbox child and in the offline verifier (``tools/econtract-verify``):
+at import it needs nothing from Django (``gettext_noop`` is a local marker).
 """
 
 from __future__ import annotations
@@ -23,7 +23,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.utils.translation import gettext_noop
+
+def gettext_noop(message: str) -> str:
+    """Marks ``message`` for the translation catalogue (``makemessages`` looks for this name),
+    as Django's does, without importing Django: the offline verifier ships this module."""
+    return message
+
 
 FAILED = "failed"
 INDETERMINATE = "indeterminate"

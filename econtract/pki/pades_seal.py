@@ -322,7 +322,7 @@ def seal_as_platform(
         signing_certificate=certificate,
         chain=chain,
         party_certificates=party_certificates,
-        extra_crls=[_crl_der(Path(path)) for path in settings.PLATFORM_SEAL_EXTRA_CRLS],
+        extra_crls=[crl_der(Path(path)) for path in settings.PLATFORM_SEAL_EXTRA_CRLS],
     )
     report = validate_document(pdf=sealed.pdf, online=False)
     _require_passing(report, "the sealed document")
@@ -353,7 +353,7 @@ def _certificates(path: str) -> tuple[x509.Certificate, ...]:
     return tuple(load_certificates(Path(path).read_bytes()))
 
 
-def _crl_der(path: Path) -> bytes:
+def crl_der(path: Path) -> bytes:
     data = path.read_bytes()
     if data.lstrip().startswith(b"-----BEGIN"):
         return x509.load_pem_x509_crl(data).public_bytes(serialization.Encoding.DER)

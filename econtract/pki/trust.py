@@ -19,20 +19,8 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from pyhanko_certvalidator import ValidationContext
-from pyhanko_certvalidator.policy_decl import (
-    CertRevTrustPolicy,
-    RevocationCheckingPolicy,
-    RevocationCheckingRule,
-)
 
-# Path validation alone: the signer's revocation status is the OCSP and CRL checks' own job
-# (each stored with its own result), and a TSA token is checked when it arrives.
-_NO_REVOCATION_CHECK = CertRevTrustPolicy(
-    RevocationCheckingPolicy(
-        ee_certificate_rule=RevocationCheckingRule.NO_CHECK,
-        intermediate_ca_cert_rule=RevocationCheckingRule.NO_CHECK,
-    )
-)
+from econtract.pki.timestamp_check import offline_context
 
 
 class TrustRootsError(ImproperlyConfigured):
@@ -59,12 +47,8 @@ def path_validation_context(
     *, other_certs: Iterable[x509.Certificate] = (), moment: datetime | None = None
 ) -> ValidationContext:
     """A pyhanko-certvalidator context over the configured roots that fetches nothing."""
-    return ValidationContext(
-        trust_roots=trust_roots_asn1(),
-        other_certs=[_to_asn1(cert) for cert in other_certs],
-        moment=moment,
-        allow_fetching=False,
-        revinfo_policy=_NO_REVOCATION_CHECK,
+    return offline_context(
+        trust_roots_asn1(), other_certs=[_to_asn1(cert) for cert in other_certs], moment=moment
     )
 
 

@@ -12,17 +12,15 @@ import hashlib
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from asn1crypto import cms, tsp
 from django.conf import settings
 from pyhanko.sign.timestamps import HTTPTimeStamper
 from pyhanko.sign.timestamps.common_utils import TimestampRequestError
-from pyhanko.sign.validation.errors import SignatureValidationError
-from pyhanko.sign.validation.generic_cms import validate_tst_signed_data
 
 from econtract.pki.aio import run_on_pki_loop, shared_session
 from econtract.pki.results import CheckResult, isoformat_z, utcnow
+from econtract.pki.timestamp_check import TimestampError, TimestampInvalid, check_token, tst_info
 from econtract.pki.trust import path_validation_context
 
 # A token whose time is further than this from ours means one of the two clocks is wrong.
@@ -30,16 +28,8 @@ MAX_CLOCK_SKEW = timedelta(minutes=5)
 _DIGEST_SIZES = {"sha256": 32, "sha384": 48, "sha512": 64, "sha3_256": 32, "sha3_512": 64}
 
 
-class TimestampError(Exception):
-    """No usable timestamp token was obtained."""
-
-
 class TimestampUnavailable(TimestampError):
     """The TSA could not be reached, timed out, answered with an HTTP error or refused."""
-
-
-class TimestampInvalid(TimestampError):
-    """The TSA answered, but the answer is not a token we can rely on."""
 
 
 @dataclass(frozen=True)
@@ -139,41 +129,19 @@ def _granted_token(response: tsp.TimeStampResp, nonce: int, url: str) -> cms.Con
             f"{url}: TSA refused the request ({status['status'].native}: {texts} {failures})"
         )
     token: cms.ContentInfo = response["time_stamp_token"]
-    echoed = _tst_info(token)["nonce"].native
+    echoed = tst_info(token)["nonce"].native
     if echoed != nonce:
         raise TimestampInvalid(f"{url}: response answers another request (nonce {echoed})")
     return token
 
 
 async def _validate_token(token: cms.ContentInfo, digest: bytes, algorithm: str, url: str) -> None:
-    def expected_imprint(token_algorithm: str) -> bytes:
-        # Another algorithm than the one asked for cannot match our digest.
-        return digest if token_algorithm == algorithm else b""
-
     context = path_validation_context()
     try:
-        status = await validate_tst_signed_data(token["content"], context, expected_imprint)
-    except (SignatureValidationError, ValueError, TypeError, KeyError) as exc:
-        raise TimestampInvalid(f"{url}: token does not validate ({exc})") from exc
+        await check_token(token, digest, algorithm, context, url)
     finally:
         await context.aclose()
-    _require_valid(status, url)
-    _require_plausible_time(_tst_info(token)["gen_time"].native, url)
-
-
-def _require_valid(status: dict[str, Any], url: str) -> None:
-    if not status["intact"]:
-        raise TimestampInvalid(f"{url}: token imprint does not match the digest sent")
-    if not status["valid"]:
-        raise TimestampInvalid(f"{url}: token signature does not verify")
-    problem = status["trust_problem_indic"]
-    if problem is not None:
-        signer = status["signing_cert"]
-        subject = signer.subject.human_friendly if signer is not None else "unknown signer"
-        raise TimestampInvalid(
-            f"{url}: TSA certificate ({subject}) is not trusted for time-stamping "
-            f"({getattr(problem, 'name', problem)})"
-        )
+    _require_plausible_time(tst_info(token)["gen_time"].native, url)
 
 
 def _require_plausible_time(gen_time: datetime, url: str) -> None:
@@ -184,13 +152,8 @@ def _require_plausible_time(gen_time: datetime, url: str) -> None:
         )
 
 
-def _tst_info(token: cms.ContentInfo) -> tsp.TSTInfo:
-    tst_info: tsp.TSTInfo = token["content"]["encap_content_info"]["content"].parsed
-    return tst_info
-
-
 def _describe(token: cms.ContentInfo, url: str) -> TimestampToken:
-    info = _tst_info(token)
+    info = tst_info(token)
     return TimestampToken(
         token_der=token.dump(),
         gen_time=info["gen_time"].native,

@@ -6,8 +6,11 @@ fetcher that loads nothing else, the same check that no other font slipped in). 
 renders in the requester's language (Chinese by default).
 
 Sealed with the platform seal's key from the key store (a file or a PKCS#11 token), as a PAdES
-B-T certification signature (no later change allowed) timestamped by the platform's TSA: the
-report is the platform's statement of what it found at that time.
+B-LTA certification signature (no later change but validation data and document timestamps):
+timestamped by the platform's TSA, with the seal chain's revocation data and a document
+timestamp embedded, so the report verifies offline for years — in an evidence package, by a
+reader who cannot ask us anything. The report is the platform's statement of what it found at
+that time.
 """
 
 from __future__ import annotations
@@ -23,12 +26,14 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers
 from pyhanko.sign.fields import SigSeedSubFilter
 from pyhanko.sign.general import SigningError
+from pyhanko_certvalidator import ValidationContext
 
 from econtract.pdf_render import render_html_pdf
 from econtract.pki.aio import run_on_pki_loop
 from econtract.pki.certinfo import load_certificates
 from econtract.pki.keystore import get_keystore
 from econtract.pki.pades import DIGEST_ALGORITHM, SEAL_RESERVED_BYTES, PadesError
+from econtract.pki.pades_seal import crl_der, fetching_validation_context
 from econtract.pki.tsa import platform_timestamper
 
 REPORT_SEAL_FIELD = "PlatformSeal"
@@ -39,23 +44,42 @@ def render_report(context: dict[str, Any]) -> bytes:
     return render_html_pdf("pki/verification_report.html", context)
 
 
-def seal_report(pdf: bytes) -> bytes:
-    """``pdf`` certified by the platform seal (PAdES B-T, no later changes allowed)."""
+VERIFICATION_REPORT_REASON = "电子合同验证报告 / Verification report"
+
+
+def seal_report(pdf: bytes, *, reason: str = VERIFICATION_REPORT_REASON) -> bytes:
+    """``pdf`` certified by the platform seal (PAdES B-LTA, no later changes allowed)."""
     certificate, chain = _seal_certificates(settings.PLATFORM_SEAL_CERTIFICATE, _chain_key())
     signer = get_keystore().signer_for(
         settings.PLATFORM_SEAL_KEY_NAME, certificate=certificate, chain=chain
     )
-    return run_on_pki_loop(_seal(pdf, signer))
+    return run_on_pki_loop(_seal(pdf, signer, chain, reason))
 
 
-async def _seal(pdf: bytes, signer: signers.Signer) -> bytes:
+async def _seal(
+    pdf: bytes, signer: signers.Signer, chain: list[x509.Certificate], reason: str
+) -> bytes:
+    extra_crls = [crl_der(Path(path)) for path in settings.PLATFORM_SEAL_EXTRA_CRLS]
+    context = fetching_validation_context(other_certs=chain, crls=extra_crls)
+    try:
+        return await _certify(pdf, signer, context, reason)
+    finally:
+        await context.aclose()
+
+
+async def _certify(
+    pdf: bytes, signer: signers.Signer, context: ValidationContext, reason: str
+) -> bytes:
     meta = signers.PdfSignatureMetadata(
         field_name=REPORT_SEAL_FIELD,
         md_algorithm=DIGEST_ALGORITHM,
         subfilter=SigSeedSubFilter.PADES,
         certify=True,
         docmdp_permissions=fields.MDPPerm.NO_CHANGES,
-        reason="电子合同验证报告 / Verification report",
+        reason=reason,
+        embed_validation_info=True,
+        use_pades_lta=True,
+        validation_context=context,
     )
     pdf_signer = signers.PdfSigner(meta, signer=signer, timestamper=platform_timestamper())
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))

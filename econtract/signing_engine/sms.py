@@ -35,8 +35,13 @@ _HASH_SHOWN = 16  # hex characters of the document hash in the message: enough t
 
 
 def purpose_for(session: TwoStepSession) -> str:
+    return document_purpose(session.base_revision_sha256)
+
+
+def document_purpose(sha256: str) -> str:
+    """The purpose of the code that confirms signing the document revision ``sha256``."""
     # 37 characters, within SmsCode.purpose: 128 bits of the hash name the document.
-    return f"sign:{session.base_revision_sha256[:32]}"
+    return f"sign:{sha256[:32]}"
 
 
 def signer_phone(party: Party, actor: User) -> str:
@@ -130,8 +135,13 @@ def require_confirmed(session: TwoStepSession) -> None:
 
 
 def batch_purpose(batch: SigningBatch) -> str:
+    return batch_digest_purpose(batch.digest)
+
+
+def batch_digest_purpose(digest: str) -> str:
+    """The purpose of the one code that confirms a batch whose list digest is ``digest``."""
     # 38 characters, within SmsCode.purpose: 128 bits of the list digest name the batch.
-    return f"batch:{batch.digest[:32]}"
+    return f"batch:{digest[:32]}"
 
 
 def in_batch(session: TwoStepSession) -> bool:

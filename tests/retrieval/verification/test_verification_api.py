@@ -152,14 +152,20 @@ def test_the_report_pdf_is_sealed_by_the_platform_and_pdfsig_trusts_it(
     pdf = b"".join(response.streaming_content) if response.streaming else response.content  # type: ignore[attr-defined]
     path = tmp_path / "report.pdf"
     path.write_bytes(pdf)
-    [seal] = pdfsig(path, nss_db)
+    # The seal, then the document timestamp over it and its validation data (B-LTA), which
+    # this pdfsig lists but does not verify (the platform's validator does, below).
+    seal, document_timestamp = pdfsig(path, nss_db)
     assert seal["Signature Validation"] == "Signature is Valid.", seal
     assert seal["Certificate Validation"] == "Certificate is Trusted.", seal
+    assert document_timestamp["Signature Field Name"].startswith("Timestamp")
     assert Verification.objects.get(pk=body["id"]).report_sha256
-    # The report verifies on the platform too: a B-T seal, ours (service group).
+    # The report verifies on the platform too, offline: a B-LTA seal, ours (service group).
     again = upload(api_for(seller), pdf, name="report.pdf")
     assert again["verdict"] == "TOTAL-PASSED"
-    assert [(s["group"], s["level"]) for s in again["signatures"]] == [("service", "B-T")]
+    assert [(s["group"], s["level"]) for s in again["signatures"]] == [
+        ("service", "B-LTA"),
+        ("service", "DOC-TS"),
+    ]
 
 
 def test_the_report_names_the_verdict_in_english_when_asked(

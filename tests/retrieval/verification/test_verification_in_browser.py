@@ -61,7 +61,7 @@ def test_a_party_verifies_a_concluded_contract_and_opens_the_sealed_report_on_a_
     assert report.status == 200
     assert report.headers["content-type"] == "application/pdf"
     pdf = report.body()
-    [seal] = PdfFileReader(io.BytesIO(pdf)).embedded_signatures
+    seal, _document_timestamp = PdfFileReader(io.BytesIO(pdf)).embedded_signatures
     assert seal.field_name == "PlatformSeal"
     verification = Verification.objects.get()
     assert verification.state == Verification.State.REPORTED

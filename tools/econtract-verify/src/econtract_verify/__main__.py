@@ -1,0 +1,3 @@
+from econtract_verify.cli import main
+
+raise SystemExit(main())

@@ -223,18 +223,30 @@ class ContractDocument(APIView):
     @extend_schema(
         tags=["contracts"],
         operation_id="contracts_document",
+        parameters=[
+            OpenApiParameter(
+                "view",
+                str,
+                enum=["online"],
+                description="`online`: view the concluded contract in your own viewer (T6.5, "
+                "query scope) instead of downloading it (T7, download scope).",
+            )
+        ],
         responses={
             (200, "application/pdf"): OpenApiResponse(
                 OpenApiTypes.BINARY,
                 description="the signed PDF. Once concluded this is the download process of "
                 "§10.2 (T7.1–T7.5); the header `X-Econtract-Verification` carries the "
-                "indication of the fresh verification.",
+                "indication of the fresh verification. With `view=online` it is the query's "
+                "online view (T6.5): inline, for the caller's own viewer.",
             ),
             403: _REFUSED,
             404: _NOT_FOUND,
         },
     )
     def get(self, request: Request, reference: str) -> HttpResponse:
+        if request.query_params.get("view") == "online":
+            return self._viewed_online(request, reference)
         opened = services.open_contract(actor=account_of(request), reference=reference)
         unconcluded = opened.unconcluded
         if unconcluded is not None:
@@ -246,6 +258,13 @@ class ContractDocument(APIView):
         response = pdf_file(pdf, sent.contract, attachment=True)
         response["X-Econtract-Verification"] = sent.verification["indication"]
         return response
+
+    def _viewed_online(self, request: Request, reference: str) -> HttpResponse:
+        """T6.5: the concluded contract shown in the integrator's own viewer (inline), after the
+        query steps T6.1–T6.4, with the query scope a grantee may hold."""
+        pdf = services.view_online(actor=account_of(request), reference=reference)
+        # view_online checked the access; the contract is read only for the file's name.
+        return pdf_file(pdf, Contract.objects.get(reference=reference), attachment=False)
 
 
 class ContractEvidence(generics.ListAPIView):

@@ -94,6 +94,23 @@ def test_a_party_downloads_the_signed_pdf_and_every_download_step_is_recorded(
     assert Notification.objects.filter(recipient=buyer.account, kind="download_accepted").exists()
 
 
+def test_a_party_views_the_contract_online_in_its_own_viewer_and_t6_5_is_recorded(
+    concluded: Contract, buyer: Party
+) -> None:
+    # As on the query page: the query (T6.1–T6.4), then the viewer loads the document (T6.5).
+    client_for(buyer).get(f"/api/v1/contracts/{concluded.reference}/")
+    response = client_for(buyer).get(
+        f"/api/v1/contracts/{concluded.reference}/document/?view=online"
+    )
+
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("inline;")
+    assert concluded.current_version is not None
+    assert response.content == read_document(concluded.current_version)
+    assert steps_of(concluded, "T6") == ["T6.1", "T6.2", "T6.3", "T6.4", "T6.5"]
+    assert steps_of(concluded, "T7") == []
+
+
 @pytest.mark.parametrize(
     ("path", "prefix", "notice"),
     [("", "T6", "query_not_authenticated"), ("document/", "T7", "download_not_authenticated")],

@@ -9,8 +9,6 @@ public reference.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping
 from typing import Any
 
 from django.db.models import QuerySet
@@ -24,11 +22,12 @@ from drf_spectacular.utils import (
     extend_schema_serializer,
 )
 from rest_framework import generics, serializers, status
-from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from econtract.api.renderers import PdfRenderer
 from econtract.api.requests import account_of
 from econtract.api.schema import ERROR
 from econtract.contracts.documents import read_document
@@ -189,22 +188,6 @@ class ContractDetail(APIView):
         if opened.unconcluded is not None:
             return plain_response(opened.unconcluded)
         return verified_response(services.query_contract(opened, includes))
-
-
-class PdfRenderer(BaseRenderer):
-    """Lets a client ask for ``application/pdf``; errors still go out as JSON text."""
-
-    media_type = "application/pdf"
-    format = "pdf"
-    charset = None
-
-    def render(
-        self,
-        data: Any,
-        accepted_media_type: str | None = None,
-        renderer_context: Mapping[str, Any] | None = None,
-    ) -> bytes:
-        return data if isinstance(data, bytes) else json.dumps(data).encode()
 
 
 def pdf_file(pdf: bytes, contract: Contract, *, attachment: bool) -> HttpResponse:

@@ -19,11 +19,12 @@ from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_serializer
 from rest_framework import generics, serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
-from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from econtract.api.renderers import CSVRenderer
 from econtract.api.requests import account_of, validated
 from econtract.api.schema import ERROR
 from econtract.evidence.api import HistoriesInLists, HistoryField
@@ -276,19 +277,6 @@ CSV_COLUMNS = (
     "paging_seal",
     "document_sha256",
 )
-
-
-class CSVRenderer(BaseRenderer):
-    """Lets ``Accept: text/csv`` (or ``?format=csv``) through negotiation; the view writes it."""
-
-    media_type = "text/csv"
-    format = "csv"
-    charset = "utf-8"
-
-    def render(
-        self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None
-    ) -> bytes:
-        return data if isinstance(data, bytes) else str(data).encode()
 
 
 class SealUseList(OrganizationView, generics.ListAPIView):

@@ -3,38 +3,19 @@ ZIP (``docs/evidence-package.md``)."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping
-from typing import Any
-
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
-from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
+from econtract.api.renderers import ZipRenderer
 from econtract.api.requests import account_of
 from econtract.api.schema import ERROR
 from econtract.contracts.naming import content_disposition, short_reference
 from retrieval.evidence_package.build import LANGUAGES, EvidencePackage, issue_package
-
-
-class ZipRenderer(BaseRenderer):
-    """Lets a client ask for ``application/zip``; errors still go out as JSON text."""
-
-    media_type = "application/zip"
-    format = "zip"
-    charset = None
-
-    def render(
-        self,
-        data: Any,
-        accepted_media_type: str | None = None,
-        renderer_context: Mapping[str, Any] | None = None,
-    ) -> bytes:
-        return data if isinstance(data, bytes) else json.dumps(data).encode()
 
 
 class QuerySerializer(serializers.Serializer):

@@ -5,27 +5,25 @@ one anchor token makes it fail, naming what failed.
 
 One package is built for the module. The installed command runs twice (untouched, inside a
 network namespace with no network; and one tampered file); the other tampered packages are
-checked in this process by the installed package's own code (its copy of the platform's
-validator included), which is what the command runs.
+checked by the installed package's own code (its copy of the platform's validator included,
+what the command runs) in the tool's own interpreter, through ``verify_packages.py``.
 """
 
 from __future__ import annotations
 
 import hashlib
-import importlib
 import io
 import json
 import os
-import shutil
 import subprocess
-import sys
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding
 from django.conf import settings
 from pytest_django.plugin import DjangoDbBlocker
 
@@ -33,6 +31,7 @@ from tests.evidence_package.conftest import ChangedContracts, package_response, 
 
 ROOT = Path(__file__).resolve().parents[2]
 TOOL = ROOT / "tools" / "econtract-verify"
+HERE = Path(__file__).resolve().parent
 # The package is built in the module's database transaction (conftest.changed_contracts).
 pytestmark = pytest.mark.django_db
 
@@ -57,40 +56,6 @@ def tool_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return venv
 
 
-@pytest.fixture(scope="session")
-def tool(tool_venv: Path, tmp_path_factory: pytest.TempPathFactory) -> ModuleType:
-    """The installed ``econtract_verify`` package, imported here (only it: its libraries are
-    this environment's, the same releases)."""
-    site = next((tool_venv / "lib").glob("python3*/site-packages"))
-    copy = tmp_path_factory.mktemp("verify-tool-import")
-    shutil.copytree(site / "econtract_verify", copy / "econtract_verify")
-    sys.path.append(str(copy))
-    for module in ("cli", "documents", "package", "verify"):
-        importlib.import_module(f"econtract_verify.{module}")
-    installed = importlib.import_module("econtract_verify")
-    assert Path(str(installed.__file__)).is_relative_to(copy)
-    return installed
-
-
-@pytest.fixture(scope="module")
-def same_pdfs_once(tool: ModuleType) -> Iterator[None]:
-    """Each distinct PDF validated once for the module: the tampered packages mostly repeat
-    the untouched one's PDFs, and the same bytes with the same options give the same report."""
-    documents = tool.documents
-    validate = documents.verify_pdf
-    reports: dict[tuple[str, str], dict[str, Any]] = {}
-
-    def once(pdf: bytes, options: Any) -> dict[str, Any]:
-        key = (hashlib.sha256(pdf).hexdigest(), json.dumps(options.to_json(), sort_keys=True))
-        if key not in reports:
-            reports[key] = validate(pdf, options)
-        return reports[key]
-
-    documents.verify_pdf = once
-    yield
-    documents.verify_pdf = validate
-
-
 # --- the package ------------------------------------------------------------------------------
 
 
@@ -113,15 +78,23 @@ def trust_root(
 
 
 @pytest.fixture
-def check(
-    tool: ModuleType, trust_root: Path, same_pdfs_once: None
-) -> Callable[[bytes], dict[str, Any]]:
-    """The verification of a package, in this process: the failed checks by subject."""
+def check(tool_venv: Path, trust_root: Path, tmp_path: Path) -> Callable[[bytes], dict[str, Any]]:
+    """The verification of a package by the installed tool's code: the failed checks by
+    subject."""
 
     def run(data: bytes) -> dict[str, Any]:
-        roots = tool.package.TrustRoots.from_pem([trust_root.read_bytes()], str(trust_root))
-        result = tool.verify.verify(tool.package.Package.read(data), roots)
-        return {c.subject: c.detail for c in result.checks if not c.ok}
+        path = tmp_path / "package.zip"
+        path.write_bytes(data)
+        driver = [str(tool_venv / "bin" / "python"), str(HERE / "verify_packages.py")]
+        cache = trust_root.parent / "pdf-reports.json"
+        done = subprocess.run(
+            [*driver, str(trust_root), str(cache), str(path)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        failures: dict[str, Any] = json.loads(done.stdout)[str(path)]
+        return failures
 
     return run
 
@@ -293,30 +266,25 @@ def test_a_missing_and_an_unlisted_file_fail(
 
 
 def test_without_trust_roots_it_says_whose_roots_it_used(
-    tool: ModuleType,
-    same_pdfs_once: None,
-    package: bytes,
-    tmp_path: Path,
-    capsys: pytest.CaptureFixture[str],
+    tool_venv: Path, package: bytes, tmp_path: Path
 ) -> None:
     path = tmp_path / "package.zip"
     path.write_bytes(package)
-    assert tool.cli.main([str(path)]) == 0
-    shown = capsys.readouterr().out
-    assert "the package's own pki/trust-roots.pem" in shown
-    assert "not who made it" in shown
+    run = subprocess.run(
+        [str(tool_venv / "bin" / "econtract-verify"), str(path)], capture_output=True, text=True
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "the package's own pki/trust-roots.pem" in run.stdout
+    assert "not who made it" in run.stdout
     roots = unzipped(package)["pki/trust-roots.pem"]
-    from cryptography import x509
-    from cryptography.hazmat.primitives.serialization import Encoding
-
     for root in x509.load_pem_x509_certificates(roots):
-        assert hashlib.sha256(root.public_bytes(Encoding.DER)).hexdigest() in shown
+        assert hashlib.sha256(root.public_bytes(Encoding.DER)).hexdigest() in run.stdout
 
 
-def test_a_file_that_is_no_package_is_unreadable(
-    tool: ModuleType, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_a_file_that_is_no_package_is_unreadable(tool_venv: Path, tmp_path: Path) -> None:
     path = tmp_path / "package.zip"
     path.write_bytes(b"%PDF-1.7 not a zip")
-    assert tool.cli.main([str(path), "--json"]) == 2
-    assert json.loads(capsys.readouterr().out)["verdict"] == "unreadable"
+    command = [str(tool_venv / "bin" / "econtract-verify"), str(path), "--json"]
+    run = subprocess.run(command, capture_output=True, text=True)
+    assert run.returncode == 2
+    assert json.loads(run.stdout)["verdict"] == "unreadable"

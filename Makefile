@@ -46,9 +46,11 @@ dev: venv messages
 	@$(PY) manage.py periodic --loop & trap "kill $$! 2>/dev/null" EXIT; \
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-# Two processes (pytest-xdist), whole files to each so a module's fixtures are built once; the
-# tests wait on browsers, workers and TSAs as much as they compute, so two fit on two cores.
-PYTEST_ARGS ?= -n 2 --dist loadfile
+# Two processes (pytest-xdist): the tests wait on browsers, workers and TSAs as much as they
+# compute, so two fit on two cores. Tests go out in collection order, which keeps the browser
+# tests last in each process (tests/browser.py: while Playwright is open, asyncio.run fails);
+# "--dist loadfile" would bring them back beside their files' other tests.
+PYTEST_ARGS ?= -n 2
 
 test: venv system-deps messages
 	$(PY) -m pytest $(PYTEST_ARGS)

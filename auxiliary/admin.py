@@ -4,7 +4,10 @@ read-only list of cancellations. Nothing is edited here: every state change goes
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
@@ -17,8 +20,29 @@ from econtract.parties.review_admin import IdentityReviewAdmin, StaffReadOnlyAdm
 from econtract.readonly_admin import ReviewQueue, register_queue
 
 
+def _answer_list(answers: QuerySet[Any], answer: str) -> str:
+    """Each counterparty's answer (its field ``answer``) with the contracts it was asked about."""
+    return format_html(
+        "<ul>{}</ul>",
+        format_html_join(
+            "",
+            "<li>{} · {} · {}</li>",
+            (
+                (c.counterparty.name, ", ".join(c.contracts), getattr(c, answer))
+                for c in answers.select_related("counterparty")
+            ),
+        ),
+    )
+
+
+class _History:
+    @admin.display(description=_("history"))
+    def history_table(self, obj: IdentityChange | Cancellation) -> str:
+        return history_table(obj)
+
+
 @admin.register(IdentityChange)
-class IdentityChangeAdmin(IdentityReviewAdmin):
+class IdentityChangeAdmin(_History, IdentityReviewAdmin):
     list_display = ["id", "party", "kind", "state", "changed_list", "submitted_at"]
     list_filter = ["state", "kind", "submitted_at"]
     search_fields = ["name", "party__name", "party__account__username"]
@@ -51,21 +75,7 @@ class IdentityChangeAdmin(IdentityReviewAdmin):
 
     @admin.display(description=_("counterparties"))
     def consent_list(self, change: IdentityChange) -> str:
-        return format_html(
-            "<ul>{}</ul>",
-            format_html_join(
-                "",
-                "<li>{} · {} · {}</li>",
-                (
-                    (c.counterparty.name, ", ".join(c.contracts), c.agree)
-                    for c in change.consents.select_related("counterparty")
-                ),
-            ),
-        )
-
-    @admin.display(description=_("history"))
-    def history_table(self, change: IdentityChange) -> str:
-        return history_table(change)
+        return _answer_list(change.consents.all(), "agree")
 
     def review(self, obj: IdentityChange, *, reviewer: User, decision: str, reason: str) -> None:
         services.review_identity_change(
@@ -74,7 +84,7 @@ class IdentityChangeAdmin(IdentityReviewAdmin):
 
 
 @admin.register(Cancellation)
-class CancellationAdmin(StaffReadOnlyAdmin):
+class CancellationAdmin(_History, StaffReadOnlyAdmin):
     list_display = ["id", "party", "state", "created_at", "decided_at"]
     list_filter = ["state", "created_at"]
     search_fields = ["party__name", "party__account__username"]
@@ -94,21 +104,7 @@ class CancellationAdmin(StaffReadOnlyAdmin):
 
     @admin.display(description=_("counterparties' confirmations"))
     def confirmation_list(self, cancellation: Cancellation) -> str:
-        return format_html(
-            "<ul>{}</ul>",
-            format_html_join(
-                "",
-                "<li>{} · {} · {}</li>",
-                (
-                    (c.counterparty.name, ", ".join(c.contracts), c.finished)
-                    for c in cancellation.confirmations.select_related("counterparty")
-                ),
-            ),
-        )
-
-    @admin.display(description=_("history"))
-    def history_table(self, cancellation: Cancellation) -> str:
-        return history_table(cancellation)
+        return _answer_list(cancellation.confirmations.all(), "finished")
 
 
 register_queue(

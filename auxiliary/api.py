@@ -232,14 +232,22 @@ class IdentityChangeListCreate(ViewerInContext, generics.ListAPIView):
         return located(response, "api-identity-change-detail", change.pk)
 
 
-class IdentityChangeDetail(APIView):
+class _IdentityChange(application_api.ApplicationView):
+    def application_for(self, caller: User, pk: int) -> IdentityChange:
+        return selectors.identity_change_for(user=caller, pk=pk)
+
+    def respond(self, application: IdentityChange, request: Request) -> Response:
+        return _change_out(application, request)
+
+
+class IdentityChangeDetail(_IdentityChange):
     @extend_schema(
         tags=["auxiliary"],
         operation_id="identity_changes_retrieve",
         responses={200: IdentityChangeSerializer, 404: _NOT_FOUND},
     )
     def get(self, request: Request, pk: int) -> Response:
-        return _change_out(selectors.identity_change_for(user=account_of(request), pk=pk), request)
+        return self.respond(self.application_for(account_of(request), pk), request)
 
     @extend_schema(
         tags=["auxiliary"],
@@ -249,24 +257,12 @@ class IdentityChangeDetail(APIView):
     )
     def patch(self, request: Request, pk: int) -> Response:
         caller = account_of(request)
-        change = selectors.identity_change_for(user=caller, pk=pk)
-        data = UpdateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        change = self.application_for(caller, pk)
+        data = validated(UpdateSerializer, request)
         change = services.update_identity_change(
-            change=change,
-            actor=caller,
-            changes=_changes_of(data.validated_data),
-            reason=data.validated_data.get("reason"),
+            change=change, actor=caller, changes=_changes_of(data), reason=data.get("reason")
         )
-        return _change_out(change, request)
-
-
-class _IdentityChange(application_api.ApplicationView):
-    def application_for(self, caller: User, pk: int) -> IdentityChange:
-        return selectors.identity_change_for(user=caller, pk=pk)
-
-    def respond(self, application: IdentityChange, request: Request) -> Response:
-        return _change_out(application, request)
+        return self.respond(change, request)
 
 
 _UPLOAD = application_api.upload_input(
@@ -510,9 +506,8 @@ class CancellationConfirm(APIView):
     def post(self, request: Request, pk: int) -> Response:
         caller = account_of(request)
         cancellation = selectors.cancellation_for(user=caller, pk=pk)
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        finished = validated(self.InputSerializer, request)["finished"]
         cancellation = services.confirm_performance(
-            cancellation=cancellation, actor=caller, finished=data.validated_data["finished"]
+            cancellation=cancellation, actor=caller, finished=finished
         )
         return _cancellation_out(cancellation, caller)

@@ -3,6 +3,7 @@ counterparty — answer whether to continue performing or whether the contracts 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -42,6 +43,16 @@ def index(request: HttpRequest) -> HttpResponse:
         "confirmations": confirmations,
     }
     return render(request, "auxiliary/index.html", context)
+
+
+def _attempt(request: HttpRequest, action: Callable[[], object], *, done: str) -> None:
+    """Run ``action`` (a service call) and tell the user ``done``, or why it was refused."""
+    try:
+        action()
+    except BusinessRuleViolation as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, done)
 
 
 # --- identity change --------------------------------------------------------------------------
@@ -131,12 +142,11 @@ def identity_change_upload(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def identity_change_submit(request: HttpRequest, pk: int) -> HttpResponse:
     change = selectors.identity_change_for(user=account_of(request), pk=pk)
-    try:
-        services.submit_identity_change(change=change, actor=account_of(request))
-    except BusinessRuleViolation as refused:
-        messages.error(request, refused.message)
-    else:
-        messages.success(request, _("Your application is submitted for review."))
+    _attempt(
+        request,
+        lambda: services.submit_identity_change(change=change, actor=account_of(request)),
+        done=_("Your application is submitted for review."),
+    )
     return redirect("auxiliary-identity-change", pk=pk)
 
 
@@ -144,14 +154,14 @@ def identity_change_submit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def identity_change_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     change = selectors.identity_change_for(user=account_of(request), pk=pk)
-    try:
-        services.withdraw_identity_change(
-            change=change, actor=account_of(request), reason=request.POST.get("reason", "")[:2000]
-        )
-    except BusinessRuleViolation as refused:
-        messages.error(request, refused.message)
-    else:
-        messages.success(request, _("Your application is withdrawn; your data stay as they were."))
+    reason = request.POST.get("reason", "")[:2000]
+    _attempt(
+        request,
+        lambda: services.withdraw_identity_change(
+            change=change, actor=account_of(request), reason=reason
+        ),
+        done=_("Your application is withdrawn; your data stay as they were."),
+    )
     return redirect("auxiliary-identity-change", pk=pk)
 
 
@@ -161,17 +171,16 @@ def identity_change_consent(request: HttpRequest, pk: int) -> HttpResponse:
     change = selectors.identity_change_for(user=account_of(request), pk=pk)
     form = ConsentForm(request.POST)
     if form.is_valid():
-        try:
-            services.answer_consent(
+        _attempt(
+            request,
+            lambda: services.answer_consent(
                 change=change,
                 actor=account_of(request),
                 agree=form.cleaned_data["agree"],
                 reason=form.cleaned_data["reason"],
-            )
-        except BusinessRuleViolation as refused:
-            messages.error(request, refused.message)
-        else:
-            messages.success(request, _("Your answer is recorded and the applicant is told."))
+            ),
+            done=_("Your answer is recorded and the applicant is told."),
+        )
         return redirect("auxiliary-identity-change", pk=pk)
     context = _change_context(request, change, consent_form=form)
     return render(request, "auxiliary/identity_change.html", context, status=422)
@@ -238,14 +247,13 @@ def cancellation_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     cancellation = selectors.cancellation_for(user=user, pk=pk)
     form = ConfirmationForm(request.POST)
     if form.is_valid():
-        try:
-            services.confirm_performance(
+        _attempt(
+            request,
+            lambda: services.confirm_performance(
                 cancellation=cancellation, actor=user, finished=form.cleaned_data["finished"]
-            )
-        except BusinessRuleViolation as refused:
-            messages.error(request, refused.message)
-        else:
-            messages.success(request, _("Your confirmation is recorded."))
+            ),
+            done=_("Your confirmation is recorded."),
+        )
         return redirect("auxiliary-cancellation", pk=pk)
     context = _cancellation_context(user, cancellation, confirmation_form=form)
     return render(request, "auxiliary/cancellation.html", context, status=422)

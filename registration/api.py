@@ -24,7 +24,6 @@ from drf_spectacular.utils import (
 from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from econtract.api.requests import ViewerInContext, account_of, located, validated
 from econtract.api.schema import ERROR
@@ -207,7 +206,15 @@ class RegistrationListCreate(ViewerInContext, generics.ListAPIView):
         return located(response, "api-registration-detail", application.pk)
 
 
-class RegistrationDetail(APIView):
+class _Registration(application_api.ApplicationView):
+    def application_for(self, caller: User, pk: int) -> RegistrationApplication:
+        return selectors.application_for(user=caller, pk=pk)
+
+    def respond(self, application: RegistrationApplication, request: Request) -> Response:
+        return _out(application, request)
+
+
+class RegistrationDetail(_Registration):
     @extend_schema(
         tags=["registration"],
         operation_id="registrations_retrieve",
@@ -234,21 +241,12 @@ class RegistrationDetail(APIView):
     )
     def patch(self, request: Request, pk: int) -> Response:
         caller = account_of(request)
-        application = selectors.application_for(user=caller, pk=pk)
-        data = UpdateSerializer(data=request.data, partial=True)
-        data.is_valid(raise_exception=True)
         application = services.update_application(
-            application=application, actor=caller, data=data.validated_data
+            application=self.application_for(caller, pk),
+            actor=caller,
+            data=validated(UpdateSerializer, request, partial=True),
         )
-        return _out(application, request)
-
-
-class _Registration(application_api.ApplicationView):
-    def application_for(self, caller: User, pk: int) -> RegistrationApplication:
-        return selectors.application_for(user=caller, pk=pk)
-
-    def respond(self, application: RegistrationApplication, request: Request) -> Response:
-        return _out(application, request)
+        return self.respond(application, request)
 
 
 _UPLOAD = application_api.upload_input("RegistrationMaterialUpload", Material.Kind.choices)
@@ -273,7 +271,7 @@ class RegistrationMaterialUpload(_Registration, application_api.MaterialUploadVi
         return services.add_material(application=application, actor=caller, kind=kind, file=file)
 
 
-class RegistrationSubmit(APIView):
+class RegistrationSubmit(_Registration):
     @extend_schema(
         tags=["registration"],
         operation_id="registrations_submit",
@@ -282,9 +280,9 @@ class RegistrationSubmit(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         caller = account_of(request)
-        application = selectors.application_for(user=caller, pk=pk)
-        application = services.submit_application(application=application, actor=caller)
-        return _out(application, request)
+        application = self.application_for(caller, pk)
+        submitted = services.submit_application(application=application, actor=caller)
+        return self.respond(submitted, request)
 
 
 @extend_schema_serializer(component_name="RegistrationReview")

@@ -19,7 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from econtract.api.requests import account_of
+from econtract.api.requests import account_of, validated
 from econtract.api.schema import ERROR
 from econtract.errors import BusinessRuleViolation
 from econtract.organizations.api import MemberCertificateRequestSerializer
@@ -106,10 +106,9 @@ class CertificateChallengeAPI(APIView):
         },
     )
     def post(self, request: Request) -> Response:
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        values = validated(self.InputSerializer, request)
         challenge = certificates.issue_challenge(
-            account=account_of(request), purpose=data.validated_data["purpose"]
+            account=account_of(request), purpose=values["purpose"]
         )
         body = {
             "nonce": b64encode(challenge.nonce),
@@ -181,9 +180,7 @@ class CertificateListAPI(generics.ListAPIView):
         },
     )
     def post(self, request: Request) -> Response:
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
+        values = validated(self.InputSerializer, request)
         account = account_of(request)
         if "certificate_pem" in values:
             row = certificates.bind_certificate(
@@ -240,11 +237,10 @@ class CertificateRevokeAPI(APIView):
         },
     )
     def post(self, request: Request, pk: int) -> Response:
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        values = validated(self.InputSerializer, request)
         row = certificates.revoke_party_certificate(
             certificate=_own_certificate(request, pk),
             actor=account_of(request),
-            reason=data.validated_data["reason"],
+            reason=values["reason"],
         )
         return Response(CertificateOutputSerializer(row).data)

@@ -106,51 +106,27 @@ def _register_step(account: User, party: Party | None) -> Step:
     if party is not None:
         return Step("register", label, StepState.DONE, _("Registered"), "", link)
     application = current_application(user=account)
-    state = application.state if application is not None else None
-    if state == State.SUBMITTED:
-        return Step(
-            "register",
-            label,
+    # The newest application's state: how the step shows and what its button offers.
+    by_state: dict[str, tuple[StepState, str, str]] = {
+        State.SUBMITTED: (
             StepState.WAITING,
             _("Waiting for the operator's review"),
             _("View your application"),
-            link,
-        )
-    if state == State.SUPPLEMENT_REQUESTED:
-        return Step(
-            "register",
-            label,
+        ),
+        State.SUPPLEMENT_REQUESTED: (
             StepState.CURRENT,
             _("More documents are needed"),
             _("Add the documents asked for"),
-            link,
-        )
-    if state == State.DRAFT:
-        return Step(
-            "register",
-            label,
-            StepState.CURRENT,
-            _("Not submitted yet"),
-            _("Continue your application"),
-            link,
-        )
-    if state == State.REJECTED:
-        return Step(
-            "register",
-            label,
-            StepState.CURRENT,
-            _("Your application was refused"),
-            _("Apply again"),
-            link,
-        )
-    return Step(
-        "register",
-        label,
-        StepState.CURRENT,
-        _("Not started"),
-        _("Register your identity"),
-        link,
-    )
+        ),
+        State.DRAFT: (StepState.CURRENT, _("Not submitted yet"), _("Continue your application")),
+        State.REJECTED: (StepState.CURRENT, _("Your application was refused"), _("Apply again")),
+    }
+    not_started = (StepState.CURRENT, _("Not started"), _("Register your identity"))
+    if application is None:
+        state, status, action = not_started
+    else:
+        state, status, action = by_state.get(application.state, not_started)
+    return Step("register", label, state, status, action, link)
 
 
 def _certificate_step(party: Party | None) -> Step:

@@ -314,10 +314,9 @@ class ContractWithdraw(APIView):
     )
     def post(self, request: Request, reference: str) -> Response:
         contract = requested_contract(request, reference)
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        reason = validated(self.InputSerializer, request)["reason"]
         contract = services.withdraw_contract(
-            contract=contract, actor=account_of(request), reason=data.validated_data["reason"]
+            contract=contract, actor=account_of(request), reason=reason
         )
         return contract_response(contract)
 

@@ -11,7 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from econtract.api.requests import account_of
+from econtract.api.requests import account_of, validated
 from econtract.api.schema import ERROR
 from econtract.contracts.selectors import party_of
 from econtract.signing_engine import engine, sms
@@ -116,9 +116,6 @@ class ContractDecline(APIView):
     )
     def post(self, request: Request, reference: str) -> Response:
         contract = requested_contract(request, reference)
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        contract = decisions.decline(
-            contract=contract, actor=account_of(request), reason=data.validated_data["reason"]
-        )
+        reason = validated(self.InputSerializer, request)["reason"]
+        contract = decisions.decline(contract=contract, actor=account_of(request), reason=reason)
         return contract_response(contract)

@@ -31,6 +31,7 @@ from auxiliary.contract_changes.models import Amendment, Termination
 from auxiliary.contract_changes.signing_sessions import next_signer
 from econtract.api.requests import account_of, validated
 from econtract.api.schema import ERROR
+from econtract.contracts.models import Contract
 from econtract.contracts.serializers import document_input
 from econtract.errors import BusinessRuleViolation
 from econtract.evidence.api import HistoryField
@@ -152,6 +153,46 @@ def operation(model: type, action: str, *, ok: int | None = 200, **schema: Any) 
     return extend_schema(tags=TAGS, operation_id=operation_id, responses=responses, **schema)
 
 
+def for_kind[V: ChangeView](
+    view: type[V],
+    model: type[Amendment] | type[Termination],
+    action: str,
+    *,
+    method: str = "post",
+    **schema: Any,
+) -> type[V]:
+    """``view`` (``_Detail``) bound to ``model`` (``AmendmentDetail``), its ``method`` published as
+    ``operation(model, action, **schema)``."""
+    name = f"{model.__name__}{view.__name__.lstrip('_')}"
+    bound = type(name, (view,), {"model": model, "__module__": view.__module__})
+    return cast(type[V], extend_schema_view(**{method: operation(model, action, **schema)})(bound))
+
+
+_LISTS = {Amendment: selectors.amendments_of, Termination: selectors.terminations_of}
+_APPLY_ERRORS = {
+    403: OpenApiResponse(ERROR, description="`authentication_required`"),
+    404: _NOT_FOUND,
+    409: OpenApiResponse(ERROR, description="`contract_not_in_performance`, `change_pending`"),
+}
+
+
+# The caller's contract's amendments or terminations (``model``), and applying for one.
+class _ListCreate(APIView):
+    model: type[Amendment] | type[Termination]
+
+    def contract(self, request: Request, reference: str) -> Contract:
+        return selectors.own_contract(account=account_of(request), reference=reference)
+
+    def get(self, request: Request, reference: str) -> Response:
+        found = _LISTS[self.model](self.contract(request, reference)).select_related("version")
+        return Response(_SERIALIZERS[self.model](found, many=True).data)
+
+
+def list_operation(model: type[Amendment] | type[Termination]) -> Any:
+    many = _SERIALIZERS[model](many=True)
+    return operation(model, "list", ok=None, responses={200: many, 404: _NOT_FOUND})
+
+
 def pdf_response(pdf: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{filename}"'
@@ -189,41 +230,24 @@ _INCOMPLETE = OpenApiResponse(
 )
 
 
-class AmendmentListCreate(APIView):
+@extend_schema_view(get=list_operation(Amendment))
+class AmendmentListCreate(_ListCreate):
+    model = Amendment
     parser_classes = [JSONParser, MultiPartParser]
 
-    @extend_schema(
-        tags=TAGS,
-        operation_id="contracts_amendments_list",
-        responses={200: AmendmentSerializer(many=True), 404: _NOT_FOUND},
-    )
-    def get(self, request: Request, reference: str) -> Response:
-        contract = selectors.own_contract(account=account_of(request), reference=reference)
-        found = selectors.amendments_of(contract).select_related("version")
-        return Response(AmendmentSerializer(found, many=True).data)
-
-    @extend_schema(
-        tags=TAGS,
-        operation_id="contracts_amendments_create",
+    @operation(
+        Amendment,
+        "create",
+        ok=201,
         request={
             "application/json": AmendmentCreateSerializer,
             "multipart/form-data": AmendmentUploadSerializer,
         },
-        responses={
-            201: AmendmentSerializer,
-            403: OpenApiResponse(ERROR, description="`authentication_required`"),
-            404: _NOT_FOUND,
-            409: OpenApiResponse(
-                ERROR, description="`contract_not_in_performance`, `change_pending`"
-            ),
-            422: _INCOMPLETE,
-        },
+        responses={**_APPLY_ERRORS, 422: _INCOMPLETE},
     )
     def post(self, request: Request, reference: str) -> Response:
-        contract = selectors.own_contract(account=account_of(request), reference=reference)
-        fields, document = document_input(
-            request, AmendmentCreateSerializer, AmendmentUploadSerializer
-        )
+        contract = self.contract(request, reference)
+        fields, document = _content_input(request)
         amendment = services.apply_for_amendment(
             contract=contract,
             actor=account_of(request),
@@ -240,9 +264,9 @@ class _Detail(ChangeView):
         return change_response(self.change(request, reference, pk))
 
 
-@extend_schema_view(get=operation(Amendment, "retrieve", responses={404: _NOT_FOUND}))
-class AmendmentDetail(_Detail):
-    model = Amendment
+AmendmentDetail = for_kind(
+    _Detail, Amendment, "retrieve", method="get", responses={404: _NOT_FOUND}
+)
 
 
 @extend_schema_serializer(component_name="ChangeDecision")
@@ -268,11 +292,9 @@ _DECISION_ERRORS = {
 }
 
 
-@extend_schema_view(
-    post=operation(Amendment, "decision", request=DecisionSerializer, responses=_DECISION_ERRORS)
+AmendmentDecision = for_kind(
+    _Decision, Amendment, "decision", request=DecisionSerializer, responses=_DECISION_ERRORS
 )
-class AmendmentDecision(_Decision):
-    model = Amendment
 
 
 @extend_schema_serializer(component_name="AmendmentReview")
@@ -332,9 +354,7 @@ class AmendmentContent(ChangeView):
     )
     def post(self, request: Request, reference: str, pk: int) -> Response:
         amendment = cast(Amendment, self.change(request, reference, pk))
-        fields, document = document_input(
-            request, AmendmentCreateSerializer, AmendmentUploadSerializer
-        )
+        fields, document = _content_input(request)
         amendment = services.revise(
             amendment=amendment,
             actor=account_of(request),
@@ -360,11 +380,9 @@ class _Withdraw(ChangeView):
 _WITHDRAW_ERRORS = {403: _FORBIDDEN, 404: _NOT_FOUND, 409: _CONFLICT}
 
 
-@extend_schema_view(
-    post=operation(Amendment, "withdraw", request=WithdrawSerializer, responses=_WITHDRAW_ERRORS)
+AmendmentWithdraw = for_kind(
+    _Withdraw, Amendment, "withdraw", request=WithdrawSerializer, responses=_WITHDRAW_ERRORS
 )
-class AmendmentWithdraw(_Withdraw):
-    model = Amendment
 
 
 class AmendmentDocument(ChangeView):
@@ -393,33 +411,22 @@ class TerminationCreateSerializer(serializers.Serializer):
     settlement = serializers.CharField(max_length=5000, required=False, allow_blank=True)
 
 
-class TerminationListCreate(APIView):
-    @extend_schema(
-        tags=TAGS,
-        operation_id="contracts_terminations_list",
-        responses={200: TerminationSerializer(many=True), 404: _NOT_FOUND},
-    )
-    def get(self, request: Request, reference: str) -> Response:
-        contract = selectors.own_contract(account=account_of(request), reference=reference)
-        found = selectors.terminations_of(contract).select_related("version")
-        return Response(TerminationSerializer(found, many=True).data)
+@extend_schema_view(get=list_operation(Termination))
+class TerminationListCreate(_ListCreate):
+    model = Termination
 
-    @extend_schema(
-        tags=TAGS,
-        operation_id="contracts_terminations_create",
+    @operation(
+        Termination,
+        "create",
+        ok=201,
         request=TerminationCreateSerializer,
         responses={
-            201: TerminationSerializer,
-            403: OpenApiResponse(ERROR, description="`authentication_required`"),
-            404: _NOT_FOUND,
-            409: OpenApiResponse(
-                ERROR, description="`contract_not_in_performance`, `change_pending`"
-            ),
+            **_APPLY_ERRORS,
             422: OpenApiResponse(ERROR, description="`invalid_effective_date`, `reason_required`"),
         },
     )
     def post(self, request: Request, reference: str) -> Response:
-        contract = selectors.own_contract(account=account_of(request), reference=reference)
+        contract = self.contract(request, reference)
         data = TerminationCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         termination = services.apply_for_termination(
@@ -432,23 +439,15 @@ class TerminationListCreate(APIView):
         return change_response(termination, status.HTTP_201_CREATED)
 
 
-@extend_schema_view(get=operation(Termination, "retrieve", responses={404: _NOT_FOUND}))
-class TerminationDetail(_Detail):
-    model = Termination
-
-
-@extend_schema_view(
-    post=operation(Termination, "decision", request=DecisionSerializer, responses=_DECISION_ERRORS)
+TerminationDetail = for_kind(
+    _Detail, Termination, "retrieve", method="get", responses={404: _NOT_FOUND}
 )
-class TerminationDecision(_Decision):
-    model = Termination
-
-
-@extend_schema_view(
-    post=operation(Termination, "withdraw", request=WithdrawSerializer, responses=_WITHDRAW_ERRORS)
+TerminationDecision = for_kind(
+    _Decision, Termination, "decision", request=DecisionSerializer, responses=_DECISION_ERRORS
 )
-class TerminationWithdraw(_Withdraw):
-    model = Termination
+TerminationWithdraw = for_kind(
+    _Withdraw, Termination, "withdraw", request=WithdrawSerializer, responses=_WITHDRAW_ERRORS
+)
 
 
 class TerminationAgreement(ChangeView):

@@ -5,15 +5,12 @@ two-step sessions, SMS confirmation and handwritten appearance as a contract's
 
 from __future__ import annotations
 
-from typing import Any
-
-from drf_spectacular.utils import extend_schema_view
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from auxiliary.contract_changes import selectors
-from auxiliary.contract_changes.api import ChangeView, change_response, operation
+from auxiliary.contract_changes.api import ChangeView, change_response, for_kind
 from auxiliary.contract_changes.models import Amendment, ChangeSigningSession, Termination
 from auxiliary.contract_changes.signing_sessions import ChangeSigning
 from econtract.api.requests import account_of
@@ -71,60 +68,36 @@ class _SessionSmsConfirmation(_Sessions):
         return Response(SessionSerializer(session).data)
 
 
-def _create(model: type[Amendment] | type[Termination]) -> Any:
-    return operation(
-        model,
-        "signing_sessions_create",
-        ok=None,
-        request=SessionCreateSerializer,
-        responses=CREATE_RESPONSES,
+def _views(
+    model: type[Amendment] | type[Termination],
+) -> tuple[type[_SessionCreate], type[_SessionComplete], type[_SessionSmsConfirmation]]:
+    """``model``'s sessions: create, complete, SMS confirmation (``api_urls._signing_sessions``)."""
+    return (
+        for_kind(
+            _SessionCreate,
+            model,
+            "signing_sessions_create",
+            ok=None,
+            request=SessionCreateSerializer,
+            responses=CREATE_RESPONSES,
+        ),
+        for_kind(
+            _SessionComplete,
+            model,
+            "signing_sessions_complete",
+            request=SessionCompleteSerializer,
+            responses=COMPLETE_ERRORS,
+        ),
+        for_kind(
+            _SessionSmsConfirmation,
+            model,
+            "signing_sessions_sms_confirmation",
+            ok=None,
+            request=SmsConfirmationSerializer,
+            responses=SMS_CONFIRMATION_RESPONSES,
+        ),
     )
 
 
-def _complete(model: type[Amendment] | type[Termination]) -> Any:
-    return operation(
-        model,
-        "signing_sessions_complete",
-        request=SessionCompleteSerializer,
-        responses=COMPLETE_ERRORS,
-    )
-
-
-def _sms_confirmation(model: type[Amendment] | type[Termination]) -> Any:
-    return operation(
-        model,
-        "signing_sessions_sms_confirmation",
-        ok=None,
-        request=SmsConfirmationSerializer,
-        responses=SMS_CONFIRMATION_RESPONSES,
-    )
-
-
-@extend_schema_view(post=_create(Amendment))
-class AmendmentSessionCreate(_SessionCreate):
-    model = Amendment
-
-
-@extend_schema_view(post=_complete(Amendment))
-class AmendmentSessionComplete(_SessionComplete):
-    model = Amendment
-
-
-@extend_schema_view(post=_sms_confirmation(Amendment))
-class AmendmentSessionSmsConfirmation(_SessionSmsConfirmation):
-    model = Amendment
-
-
-@extend_schema_view(post=_create(Termination))
-class TerminationSessionCreate(_SessionCreate):
-    model = Termination
-
-
-@extend_schema_view(post=_complete(Termination))
-class TerminationSessionComplete(_SessionComplete):
-    model = Termination
-
-
-@extend_schema_view(post=_sms_confirmation(Termination))
-class TerminationSessionSmsConfirmation(_SessionSmsConfirmation):
-    model = Termination
+AMENDMENT_SESSIONS = _views(Amendment)
+TERMINATION_SESSIONS = _views(Termination)

@@ -230,32 +230,37 @@ def _refuse_orphaning_issued_certificates(role: Role) -> None:
         )
 
 
-def _build_root(public_key: PlatformPublicKey, now: datetime) -> x509.Certificate:
+def _build_ca(
+    public_key: PlatformPublicKey,
+    now: datetime,
+    name: str,
+    issuer: x509.Certificate | None,  # None: self-signed (the root)
+    years: int,
+    extensions: profiles.Extensions,
+) -> x509.Certificate:
+    # The root key signs both CA certificates: the root's own and the intermediate's.
     return profiles.build_certificate(
-        subject=profiles.ca_name("econtract Local Root CA"),
+        subject=profiles.ca_name(name),
         public_key=public_key,
-        issuer=None,
+        issuer=issuer,
         issuer_key=material.private_key(material.ROOT),
         serial_number=x509.random_serial_number(),
         not_before=now,
-        not_after=now + timedelta(days=20 * 365),
-        extensions=profiles.root_extensions(),
+        not_after=now + timedelta(days=years * 365),
+        extensions=extensions,
     )
+
+
+def _build_root(public_key: PlatformPublicKey, now: datetime) -> x509.Certificate:
+    extensions = profiles.root_extensions()
+    return _build_ca(public_key, now, "econtract Local Root CA", None, 20, extensions)
 
 
 def _build_intermediate(
     public_key: PlatformPublicKey, now: datetime, root: x509.Certificate
 ) -> x509.Certificate:
-    return profiles.build_certificate(
-        subject=profiles.ca_name("econtract Local Intermediate CA"),
-        public_key=public_key,
-        issuer=root,
-        issuer_key=material.private_key(material.ROOT),
-        serial_number=x509.random_serial_number(),
-        not_before=now,
-        not_after=now + timedelta(days=10 * 365),
-        extensions=profiles.intermediate_extensions(),
-    )
+    extensions = profiles.intermediate_extensions()
+    return _build_ca(public_key, now, "econtract Local Intermediate CA", root, 10, extensions)
 
 
 def _issue_from(

@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from econtract.api.requests import validated
 from econtract.api.schema import ERROR
 from econtract.parties import services
 
@@ -60,9 +61,8 @@ class SignUpAPI(APIView):
         },
     )
     def post(self, request: Request) -> Response:
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        user = services.sign_up(**data.validated_data, language=get_language())
+        values = validated(self.InputSerializer, request)
+        user = services.sign_up(**values, language=get_language())
         return Response(self.OutputSerializer(user).data, status=status.HTTP_201_CREATED)
 
 
@@ -92,10 +92,9 @@ class TokenAPI(APIView):
         },
     )
     def post(self, request: Request) -> Response:
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        values = validated(self.InputSerializer, request)
         # The Django request: django-axes flags a lock-out on it for AxesMiddleware to see.
-        token = services.issue_api_token(request=request._request, **data.validated_data)
+        token = services.issue_api_token(request=request._request, **values)
         return Response(self.OutputSerializer(token).data)
 
 

@@ -28,6 +28,19 @@ def authentication_in_force(*, party: Party, at: datetime) -> Authentication | N
     )
 
 
+def authentication_of(signature: SignatureRecord) -> Authentication | None:
+    """The authentication in force when ``signature`` was made, of whoever had to prove who
+    they were: the signatory's party, or — when a member signed for its organisation with its
+    own key (经办人实名, ``services.require_authentication``) — the member's own person party."""
+    party = signature.signatory.party if signature.signatory is not None else None
+    if party is None:
+        return None
+    certificate = signature.certificate
+    if certificate is not None and certificate.account_id != party.account_id:
+        party = Party.objects.filter(account_id=certificate.account_id).first() or party
+    return authentication_in_force(party=party, at=signature.signing_time)
+
+
 def party_signatures(contract: Contract) -> list[SignatureRecord]:
     """Every party signature of every version of the contract, in signing order."""
     return list(
@@ -40,8 +53,6 @@ def party_signatures(contract: Contract) -> list[SignatureRecord]:
 def signers_authentications(contract: Contract) -> Iterator[EvidenceObject]:
     label = object_label(Authentication())
     for signature in party_signatures(contract):
-        if signature.signatory is None or signature.signatory.party is None:
-            continue
-        found = authentication_in_force(party=signature.signatory.party, at=signature.signing_time)
+        found = authentication_of(signature)
         if found is not None:
             yield label, str(found.pk)

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from authentication.evidence_objects import authentication_in_force, party_signatures
+from authentication.evidence_objects import authentication_of, party_signatures
 from authentication.models import Authentication
 from econtract.contracts.evidence_objects import evidence_objects
 from econtract.contracts.models import Contract, SignatureRecord
@@ -37,11 +37,7 @@ def authentications(contract: Contract) -> dict[str, Any]:
 
 def _signature_authentication(signature: SignatureRecord) -> dict[str, Any]:
     party = signature.signatory.party if signature.signatory is not None else None
-    found = (
-        authentication_in_force(party=party, at=signature.signing_time)
-        if party is not None
-        else None
-    )
+    found = authentication_of(signature)
     certificate = signature.certificate
     return {
         "version": signature.version.number,

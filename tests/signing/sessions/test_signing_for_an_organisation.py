@@ -16,8 +16,9 @@ from django.utils import timezone
 from PIL import Image, ImageChops, ImageStat
 from rest_framework.test import APIClient
 
+from authentication.evidence_objects import authentication_of
 from econtract.contracts.documents import read_document
-from econtract.contracts.models import Contract
+from econtract.contracts.models import Contract, SignatureRecord
 from econtract.evidence.models import EvidenceEvent
 from econtract.organizations.models import Membership, Seal, SealAuthorization, SealUse
 from econtract.parties.models import Party, PartyCertificate
@@ -179,6 +180,12 @@ def test_an_authorised_agent_seals_the_contract_with_a_paging_seal_and_verifiers
         step="T4.6", object_id=str(contract.pk), payload__session=session.public_id
     )
     assert (event.payload["seal"], event.payload["paging_seal"]) == (contract_seal.pk, True)
+    # The evidence package names the agent's own authentication for the organisation's
+    # signature: the agent proved who it was (经办人实名), not the organisation.
+    signature = SignatureRecord.objects.get(signatory__party=seller)
+    found = authentication_of(signature)
+    assert found is not None
+    assert found.party.account == agent.account
     # What a reader shows: a slice of red seal on every page's right edge, the seal in the box.
     pages = rendered_pages(pdf, tmp_path)
     assert len(pages) >= 2

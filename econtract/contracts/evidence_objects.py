@@ -41,11 +41,20 @@ def evidence_objects(contract: Contract) -> list[EvidenceObject]:
     return sorted(found)
 
 
-def evidence_events(contract: Contract) -> QuerySet[EvidenceEvent]:
-    """Every event of the contract's evidence objects, in the chain's order."""
+def evidence_objects_by_type(contract: Contract) -> dict[str, list[str]]:
+    """``evidence_objects`` as object type -> ids: one ``IN`` per type for what is recorded on
+    them (events, notices)."""
     ids_by_type: dict[str, list[str]] = {}
     for object_type, object_id in evidence_objects(contract):
         ids_by_type.setdefault(object_type, []).append(object_id)
+    return ids_by_type
+
+
+def evidence_events(contract: Contract) -> QuerySet[EvidenceEvent]:
+    """Every event of the contract's evidence objects, in the chain's order."""
     # One IN per object type: each is an index range over (object_type, object_id).
-    matches = (Q(object_type=kind, object_id__in=ids) for kind, ids in ids_by_type.items())
+    matches = (
+        Q(object_type=kind, object_id__in=ids)
+        for kind, ids in evidence_objects_by_type(contract).items()
+    )
     return EvidenceEvent.objects.filter(reduce(or_, matches)).order_by("sequence")

@@ -10,23 +10,17 @@ file or a PKCS#11 token), the seal certificate and its chain in ``certificates``
 from __future__ import annotations
 
 from asn1crypto import cms
-from django.conf import settings
 from pyhanko.sign import signers
 
 from econtract.pki.aio import run_on_pki_loop
-from econtract.pki.keystore import get_keystore
 from econtract.pki.pades import DIGEST_ALGORITHM
-from econtract.pki.pades_seal import platform_seal_certificate, platform_seal_chain
+from econtract.pki.pades_seal import platform_seal_signer
 from econtract.pki.tsa import platform_timestamper
 
 
 def sign_detached(data: bytes) -> bytes:
     """The platform seal's detached, timestamped CMS signature over ``data`` (DER)."""
-    certificate, chain = platform_seal_certificate(), platform_seal_chain()
-    signer = get_keystore().signer_for(
-        settings.PLATFORM_SEAL_KEY_NAME, certificate=certificate, chain=chain
-    )
-    signed: cms.ContentInfo = run_on_pki_loop(_sign(data, signer))
+    signed: cms.ContentInfo = run_on_pki_loop(_sign(data, platform_seal_signer()))
     return bytes(signed.dump())
 
 

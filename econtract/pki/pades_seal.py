@@ -316,9 +316,7 @@ def seal_as_platform(
     sealed = seal_document_timed(
         pdf=pdf,
         field_name=field_name,
-        signer=get_keystore().signer_for(
-            settings.PLATFORM_SEAL_KEY_NAME, certificate=certificate, chain=chain
-        ),
+        signer=platform_seal_signer(),
         signing_certificate=certificate,
         chain=chain,
         party_certificates=party_certificates,
@@ -343,13 +341,29 @@ def platform_seal_chain() -> list[x509.Certificate]:
     return list(_certificates(str(settings.PLATFORM_SEAL_CHAIN)))
 
 
+def platform_seal_signer() -> signers.Signer:
+    """The configured seal's signer: its key through the key store (a file, or a PKCS#11 token
+    the key never leaves), its certificate and chain. Everything the platform seals or signs
+    (contracts, reports, the evidence package's manifest) signs through it."""
+    return get_keystore().signer_for(
+        settings.PLATFORM_SEAL_KEY_NAME,
+        certificate=platform_seal_certificate(),
+        chain=platform_seal_chain(),
+    )
+
+
 def forget_platform_seal_certificates() -> None:
-    """After the configured files changed (tests, a renewed seal certificate)."""
-    _certificates.cache_clear()
+    """After the configured files changed within the same second (tests); a renewed file is
+    read again anyway, by its modification time."""
+    _certificates_as_of.cache_clear()
 
 
-@lru_cache(maxsize=4)
 def _certificates(path: str) -> tuple[x509.Certificate, ...]:
+    return _certificates_as_of(path, Path(path).stat().st_mtime_ns)
+
+
+@lru_cache(maxsize=8)
+def _certificates_as_of(path: str, mtime: int) -> tuple[x509.Certificate, ...]:
     return tuple(load_certificates(Path(path).read_bytes()))
 
 

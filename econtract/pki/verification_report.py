@@ -16,7 +16,6 @@ that time.
 from __future__ import annotations
 
 import io
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -30,10 +29,13 @@ from pyhanko_certvalidator import ValidationContext
 
 from econtract.pdf_render import render_html_pdf
 from econtract.pki.aio import run_on_pki_loop
-from econtract.pki.certinfo import load_certificates
-from econtract.pki.keystore import get_keystore
 from econtract.pki.pades import DIGEST_ALGORITHM, SEAL_RESERVED_BYTES, PadesError
-from econtract.pki.pades_seal import crl_der, fetching_validation_context
+from econtract.pki.pades_seal import (
+    crl_der,
+    fetching_validation_context,
+    platform_seal_chain,
+    platform_seal_signer,
+)
 from econtract.pki.tsa import platform_timestamper
 
 REPORT_SEAL_FIELD = "PlatformSeal"
@@ -49,11 +51,7 @@ VERIFICATION_REPORT_REASON = "电子合同验证报告 / Verification report"
 
 def seal_report(pdf: bytes, *, reason: str = VERIFICATION_REPORT_REASON) -> bytes:
     """``pdf`` certified by the platform seal (PAdES B-LTA, no later changes allowed)."""
-    certificate, chain = _seal_certificates(settings.PLATFORM_SEAL_CERTIFICATE, _chain_key())
-    signer = get_keystore().signer_for(
-        settings.PLATFORM_SEAL_KEY_NAME, certificate=certificate, chain=chain
-    )
-    return run_on_pki_loop(_seal(pdf, signer, chain, reason))
+    return run_on_pki_loop(_seal(pdf, platform_seal_signer(), platform_seal_chain(), reason))
 
 
 async def _seal(
@@ -88,20 +86,3 @@ async def _certify(
     except SigningError as exc:
         raise PadesError(f"cannot seal the verification report: {exc}") from exc
     return bytes(output.getvalue())
-
-
-def _chain_key() -> str:
-    return str(settings.PLATFORM_SEAL_CHAIN)
-
-
-@lru_cache(maxsize=4)
-def _load(path: str, mtime: int) -> tuple[x509.Certificate, ...]:
-    return tuple(load_certificates(Path(path).read_bytes()))
-
-
-def _seal_certificates(
-    certificate_path: str, chain_path: str
-) -> tuple[x509.Certificate, list[x509.Certificate]]:
-    certificate = _load(certificate_path, Path(certificate_path).stat().st_mtime_ns)[0]
-    chain = list(_load(chain_path, Path(chain_path).stat().st_mtime_ns))
-    return certificate, chain

@@ -10,7 +10,7 @@ from typing import Any
 
 from authentication.evidence_objects import authentication_of, party_signatures
 from authentication.models import Authentication
-from econtract.contracts.evidence_objects import evidence_objects
+from econtract.contracts.evidence_objects import evidence_objects_by_type
 from econtract.contracts.models import Contract, SignatureRecord
 from econtract.evidence.models import EvidenceEvent
 from econtract.notifications.models import Notification
@@ -127,11 +127,8 @@ def _code_sent_at(event: EvidenceEvent, document: str, batch: str | None) -> dat
 
 def notices(contract: Contract) -> dict[str, Any]:
     parties = parties_by_account(contract)
-    ids_by_type: dict[str, list[str]] = {}
-    for object_type, object_id in evidence_objects(contract):
-        ids_by_type.setdefault(object_type, []).append(object_id)
     found: list[Notification] = []
-    for object_type, ids in ids_by_type.items():
+    for object_type, ids in evidence_objects_by_type(contract).items():
         found += Notification.objects.filter(
             object_type=object_type, object_id__in=ids, recipient_id__in=parties
         ).prefetch_related("deliveries")

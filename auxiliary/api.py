@@ -335,17 +335,13 @@ class ReviewSerializer(application_api.ReviewSerializer):
 
 
 @extend_schema_view(
-    post=extend_schema(
-        tags=["auxiliary"],
-        operation_id="identity_changes_review",
-        request=ReviewSerializer,
-        responses={
-            200: IdentityChangeSerializer,
-            403: _FORBIDDEN,
-            404: _NOT_FOUND,
-            409: _CONFLICT,
-            422: application_api.REVIEW_REFUSED,
-        },
+    post=application_api.review_schema(
+        "auxiliary",
+        "identity_changes_review",
+        input_serializer=ReviewSerializer,
+        output=IdentityChangeSerializer,
+        forbidden=_FORBIDDEN,
+        conflict=_CONFLICT,
     )
 )
 class IdentityChangeReview(_IdentityChange, application_api.ReviewView):

@@ -11,8 +11,7 @@
 from __future__ import annotations
 
 from econtract.evidence.steps import Step
-from econtract.notifications.kinds import NoticeKind, register_kind
-from econtract.notifications.models import Channel
+from econtract.notifications.kinds import WITH_SMS, NoticeKind, not_authenticated, register_kind
 
 # Codes the kernel's check of notices.csv must leave out: they are ours, not the tables'.
 BEYOND_THE_TABLES = (
@@ -25,24 +24,8 @@ BEYOND_THE_TABLES = (
 
 def register() -> None:
     for kind in (
-        NoticeKind(
-            "identity_change_not_authenticated",
-            Step.T9_1,
-            "身份认证未通过通知",
-            "Not authenticated notice",
-            action=True,
-            template="_not_authenticated",
-            page="authentication",
-        ),
-        NoticeKind(
-            "cancellation_not_authenticated",
-            Step.T10_1,
-            "身份认证未通过通知",
-            "Not authenticated notice",
-            action=True,
-            template="_not_authenticated",
-            page="authentication",
-        ),
+        not_authenticated("identity_change_not_authenticated", Step.T9_1),
+        not_authenticated("cancellation_not_authenticated", Step.T10_1),
         NoticeKind(
             "cancellation_confirmation_requested",
             Step.T10_3,
@@ -57,7 +40,7 @@ def register() -> None:
             Step.T9_4,
             "数字证书吊销通知（身份信息变更，请重新申请）",
             "Certificate revoked as superseded notice (apply for a new one)",
-            channels=(Channel.INBOX, Channel.EMAIL, Channel.SMS),
+            channels=WITH_SMS,
             action=True,
             page="certificates",
         ),

@@ -291,17 +291,13 @@ class ReviewSerializer(application_api.ReviewSerializer):
 
 
 @extend_schema_view(
-    post=extend_schema(
-        tags=["registration"],
-        operation_id="registrations_review",
-        request=ReviewSerializer,
-        responses={
-            200: RegistrationSerializer,
-            403: OpenApiResponse(ERROR, description="`permission_denied`"),
-            404: _NOT_FOUND,
-            409: _CONFLICT,
-            422: application_api.REVIEW_REFUSED,
-        },
+    post=application_api.review_schema(
+        "registration",
+        "registrations_review",
+        input_serializer=ReviewSerializer,
+        output=RegistrationSerializer,
+        forbidden=OpenApiResponse(ERROR, description="`permission_denied`"),
+        conflict=_CONFLICT,
     )
 )
 class RegistrationReview(_Registration, application_api.ReviewView):

@@ -30,11 +30,10 @@ from econtract.evidence.steps import Step
 from econtract.notifications.services import notify
 from econtract.organizations import member_certificates
 from econtract.organizations.models import MemberCertificateRequest
-from econtract.parties import revocation, sms_codes
+from econtract.parties import certificates, revocation, sms_codes
 from econtract.parties.certificates import store_certificate
 from econtract.parties.models import CertificateChallenge, Party, PartyCertificate, User
 from econtract.parties.signals import certificate_revoked
-from econtract.pki.ca import get_certificate_authority
 from econtract.pki.checks import check_chain, check_validity
 from econtract.pki.signatures import (
     CertificateDescription,
@@ -229,7 +228,7 @@ def apply_for_certificate(
         challenge = _take_challenge(
             account=account, nonce=nonce, purpose=CertificateChallenge.Purpose.APPLY, now=now
         )
-        cert = _issue(public_key=public_key, party=party)
+        cert = certificates.issue(public_key, certificate_subject(party))
         row = store_certificate(
             account=account,
             party=party,
@@ -248,7 +247,7 @@ def apply_for_certificate(
             obj=party,
             payload={"status": row.status, "certificates": [entry]},
         )
-        notify(recipient=account, kind="certificate_issued", context=_notice_context(row), obj=row)
+        certificates.tell_issued(row)
     return row
 
 
@@ -313,23 +312,6 @@ def certificate_subject(party: Party) -> x509.Name:
     return x509.Name(attributes)
 
 
-def _issue(*, public_key: ClientPublicKey, party: Party) -> x509.Certificate:
-    try:
-        cert = get_certificate_authority().issue(
-            public_key=public_key, subject=certificate_subject(party)
-        )
-    except OSError as exc:
-        raise BusinessRuleViolation(
-            "ca_unavailable", f"The certificate authority cannot be reached now: {exc}"
-        ) from exc
-    if cert.public_key() != public_key:
-        # A CA that certified another key than ours must never be trusted with the result.
-        raise BusinessRuleViolation(
-            "ca_error", "The certificate authority returned a certificate for another key."
-        )
-    return cert
-
-
 # --- X2: revoking after a key compromise -----------------------------------------------------
 
 
@@ -369,7 +351,7 @@ def revoke_party_certificate(
         notify(
             recipient=row.account,
             kind="certificate_revoked",
-            context={**_notice_context(row), "revoked_at": now, "statement": reason},
+            context={**certificates.notice_context(row), "revoked_at": now, "statement": reason},
             obj=row,
         )
         if row.party is not None:
@@ -551,17 +533,6 @@ def _evidence_entry(row: PartyCertificate) -> dict[str, str]:
         "subject": row.subject,
         "spki_sha256": row.spki_sha256,
         "source": row.source,
-    }
-
-
-def _notice_context(row: PartyCertificate) -> dict[str, Any]:
-    return {
-        "serial_number": row.serial_number,
-        "issuer": row.issuer,
-        "subject": row.subject,
-        "not_before": row.not_before,
-        "not_after": row.not_after,
-        "certificate_id": row.pk,
     }
 
 

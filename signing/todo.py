@@ -11,8 +11,10 @@ Three queries for the contracts and one for the names of whose turn it is, howev
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, TypedDict
 
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,6 +24,9 @@ from econtract.contracts.naming import short_reference
 from econtract.parties.models import Party
 from econtract.parties.todo import TodoItem, TodoKind
 from signing.selectors import turns_of
+
+if TYPE_CHECKING:  # django-stubs' helper, a development dependency
+    from django_stubs_ext import WithAnnotations
 
 MAX_ITEMS = 50  # of each kind: the inbox links to the contract list for the rest
 
@@ -36,27 +41,17 @@ def _link(contract: Contract) -> str:
 
 
 def _to_sign(party: Party) -> list[TodoItem]:
-    contracts = (
-        Contract.objects.filter(
-            pk__in=turns_of(party).values("contract_id"), state__in=Contract.OPEN_STATES
-        )
-        .exclude(sign_deadline__lte=timezone.now())
-        .select_related("offeror")
-        .annotate(last_signed=_last_signed())
-        .order_by("sign_deadline", "pk")[:MAX_ITEMS]
-    )
+    turns = turns_of(party).values("contract_id")
+    open_turns = Contract.objects.filter(pk__in=turns, state__in=Contract.OPEN_STATES)
+    contracts = _open_by_deadline(open_turns.select_related("offeror"))
     return [
-        TodoItem(
-            kind=TodoKind.TO_SIGN,
-            title=contract.title,
+        _item(
+            contract,
+            TodoKind.TO_SIGN,
             # Translators: the button of a contract waiting for the reader's signature
-            action=_("Sign"),
-            link=_link(contract),
+            _("Sign"),
             since=contract.last_signed or contract.created_at,
-            deadline=contract.sign_deadline,
-            detail=_detail(
-                contract.offeror.name if contract.offeror_id != party.pk else "", contract
-            ),
+            first=contract.offeror.name if contract.offeror_id != party.pk else "",
         )
         for contract in contracts
     ]
@@ -70,17 +65,13 @@ def _to_fix(party: Party) -> list[TodoItem]:
     for contract in contracts:
         incomplete = contract.state == Contract.State.ELEMENTS_INCOMPLETE
         items.append(
-            TodoItem(
-                kind=TodoKind.TO_FIX,
-                title=contract.title,
+            _item(
+                contract,
+                TodoKind.TO_FIX,
                 # Translators: 补全要素 / 继续编辑 (the offeror's own unfinished contract)
-                action=_("Complete the elements") if incomplete else _("Continue"),
-                link=_link(contract),
+                _("Complete the elements") if incomplete else _("Continue"),
                 since=contract.created_at,
-                deadline=contract.sign_deadline,
-                detail=_detail(
-                    _("Elements incomplete") if incomplete else _("Draft, not yet sent"), contract
-                ),
+                first=_("Elements incomplete") if incomplete else _("Draft, not yet sent"),
             )
         )
     return items
@@ -90,32 +81,58 @@ def _waiting(party: Party) -> list[TodoItem]:
     signed = Signatory.objects.filter(party=party, signed_at__isnull=False)
     unsigned = Signatory.objects.filter(contract=OuterRef("pk"), signed_at__isnull=True)
     contracts = list(
-        Contract.objects.filter(
-            Exists(unsigned), pk__in=signed.values("contract_id"), state__in=Contract.OPEN_STATES
+        _open_by_deadline(
+            Contract.objects.filter(
+                Exists(unsigned),
+                pk__in=signed.values("contract_id"),
+                state__in=Contract.OPEN_STATES,
+            )
         )
-        .exclude(sign_deadline__lte=timezone.now())
-        .annotate(last_signed=_last_signed())
-        .order_by("sign_deadline", "pk")[:MAX_ITEMS]
     )
     turns = _turns(contracts)
     return [
-        TodoItem(
-            kind=TodoKind.WAITING,
-            title=contract.title,
+        _item(
+            contract,
+            TodoKind.WAITING,
             # Translators: the button of a contract the reader signed, waiting for others
-            action=_("View"),
-            link=_link(contract),
+            _("View"),
             since=contract.last_signed or contract.created_at,
-            deadline=contract.sign_deadline,
-            detail=_detail(
-                _("Waiting for %(name)s to sign") % {"name": turns[contract.pk]}
-                if contract.pk in turns
-                else "",
-                contract,
-            ),
+            first=_("Waiting for %(name)s to sign") % {"name": turns[contract.pk]}
+            if contract.pk in turns
+            else "",
         )
         for contract in contracts
     ]
+
+
+class _LastSigned(TypedDict):
+    last_signed: datetime | None
+
+
+def _open_by_deadline(
+    contracts: QuerySet[Contract],
+) -> QuerySet[WithAnnotations[Contract, _LastSigned]]:
+    """Those whose signing deadline has not passed, the nearest first, with ``last_signed``."""
+    return (
+        contracts.exclude(sign_deadline__lte=timezone.now())
+        .annotate(last_signed=_last_signed())
+        .order_by("sign_deadline", "pk")[:MAX_ITEMS]
+    )
+
+
+def _item(
+    contract: Contract, kind: TodoKind, action: str, *, since: datetime, first: str
+) -> TodoItem:
+    """The contract as an item: its page and deadline; ``first`` leads its detail line."""
+    return TodoItem(
+        kind=kind,
+        title=contract.title,
+        action=action,
+        link=_link(contract),
+        since=since,
+        deadline=contract.sign_deadline,
+        detail=_detail(first, contract),
+    )
 
 
 def _turns(contracts: Sequence[Contract]) -> dict[int, str]:

@@ -167,15 +167,8 @@ def decide(*, amendment: Amendment, actor: User, agree: bool, reason: str = "") 
     """A counterparty, in its turn, agrees to amend or refuses (which ends the request); when
     all agreed they review the amended content."""
     return lifecycle.decide(
-        amendment, actor=actor, agree=agree, reason=reason, when_all_agreed=_all_agreed
+        amendment, actor=actor, agree=agree, reason=reason, when_all_agreed=_ask_reviewer
     )
-
-
-def _all_agreed(amendment: Amendment, actor: User, payload: dict[str, Any]) -> None:
-    amendment.agree()
-    amendment.save()
-    record(STEPS.decision, amendment, actor, **payload)
-    _ask_reviewer(amendment)
 
 
 def _ask_reviewer(amendment: Amendment) -> None:

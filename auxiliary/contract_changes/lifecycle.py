@@ -61,10 +61,11 @@ def decide[RequestT: Request](
     actor: User,
     agree: bool,
     reason: str,
-    when_all_agreed: Callable[[RequestT, User, dict[str, Any]], None],
+    when_all_agreed: Callable[[RequestT], None],
 ) -> RequestT:
     """A counterparty, in its turn, agrees to the change or refuses it (which ends it, and the
-    initiator is told). The last agreement moves the request on by ``when_all_agreed``."""
+    initiator is told). The last agreement moves the request on (agreed), then to its next step
+    by ``when_all_agreed``."""
     steps = steps_for(request)
     participant = participant_of(request, actor)
     require_counterparty(participant)
@@ -79,7 +80,10 @@ def decide[RequestT: Request](
         if not agree:
             _refused(request, participant, actor, payload)
         elif request.counterparties_all_agreed():
-            when_all_agreed(request, actor, payload)
+            request.agree()
+            request.save()
+            record(steps.decision, request, actor, **payload)
+            when_all_agreed(request)
         else:
             record(steps.decision, request, actor, **payload)
             ask_next(request, pending=UNDECIDED, kind=steps.decision_requested_notice)

@@ -11,7 +11,6 @@ original signatories, agrees or refuses (T12.4: a refusal ends it with 缔约相
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -109,15 +108,12 @@ def decide(*, termination: Termination, actor: User, agree: bool, reason: str = 
     """T12.4: a counterparty, in its turn, agrees to terminate or refuses (ending it); when all
     agreed the counterparties sign, then the initiator."""
     return lifecycle.decide(
-        termination, actor=actor, agree=agree, reason=reason, when_all_agreed=_all_agreed
+        termination,
+        actor=actor,
+        agree=agree,
+        reason=reason,
+        when_all_agreed=lifecycle.ask_first_signer,
     )
-
-
-def _all_agreed(termination: Termination, actor: User, payload: dict[str, Any]) -> None:
-    termination.agree()
-    termination.save()
-    record(STEPS.decision, termination, actor, **payload)
-    lifecycle.ask_first_signer(termination)
 
 
 def withdraw(*, termination: Termination, actor: User, reason: str) -> Termination:

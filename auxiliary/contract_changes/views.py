@@ -171,23 +171,26 @@ def _url(change: ChangeRequestType) -> str:
 @require_http_methods(["GET", "POST"])
 def amendment_detail(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
     amendment = _change(Amendment, request, reference, pk)
-    if request.GET.get("document"):
-        return _pdf(amendment)
-    if request.method == "POST":
-        return _act(request, amendment)
     revision = RevisionForm(elements=amendment.elements, initial={"text": amendment.text})
-    return _detail(request, amendment, revision=revision)
+    return _page(request, amendment, revision=revision)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def termination_detail(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
-    termination = _change(Termination, request, reference, pk)
+    return _page(request, _change(Termination, request, reference, pk))
+
+
+def _page(
+    request: HttpRequest, change: ChangeRequestType, *, revision: RevisionForm | None = None
+) -> HttpResponse:
+    """The request's page (with the initiator's ``revision`` form, for an amendment); its PDF
+    with ``?document``; one of its forms sent by POST."""
     if request.GET.get("document"):
-        return _pdf(termination)
+        return _pdf(change)
     if request.method == "POST":
-        return _act(request, termination)
-    return _detail(request, termination)
+        return _act(request, change)
+    return _detail(request, change, revision=revision)
 
 
 def _pdf(change: ChangeRequestType) -> HttpResponse:

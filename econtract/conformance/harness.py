@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypedDict, TypeVar, Unpack
 from urllib.parse import urlsplit
 
 import pikepdf
@@ -55,6 +55,23 @@ _CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 2
 
 class ConformanceError(Exception):
     """A step did not go as the standard says; the message names the step and what happened."""
+
+
+class Readiness(TypedDict, total=False):
+    """How far a registered actor gets: a certificate, then authenticated by it (both unless
+    told otherwise)."""
+
+    certified: bool
+    authenticated: bool
+
+
+class CallOptions(TypedDict, total=False):
+    """What ``Api.call`` takes besides the method, path and data (its defaults apply)."""
+
+    expect: int | Iterable[int]
+    step: str
+    multipart: bool
+    headers: dict[str, str] | None
 
 
 # --- Requests --------------------------------------------------------------------------------
@@ -161,19 +178,8 @@ class Actor:
     def get(self, path: str, *, expect: int | Iterable[int] = 200, step: str = "") -> Any:
         return self.api.call("get", path, expect=expect, step=step)
 
-    def post(
-        self,
-        path: str,
-        data: Any = None,
-        *,
-        expect: int | Iterable[int] = (200, 201),
-        step: str = "",
-        multipart: bool = False,
-        headers: dict[str, str] | None = None,
-    ) -> Any:
-        return self.api.call(
-            "post", path, data, expect=expect, step=step, multipart=multipart, headers=headers
-        )
+    def post(self, path: str, data: Any = None, **options: Unpack[CallOptions]) -> Any:
+        return self.api.call("post", path, data, **options)
 
     def patch(
         self, path: str, data: Any, *, expect: int | Iterable[int] = 200, step: str = ""
@@ -308,12 +314,7 @@ class Harness:
         return self._operator
 
     def person(
-        self,
-        handle: str,
-        display_name: str = "张三",
-        *,
-        certified: bool = True,
-        authenticated: bool = True,
+        self, handle: str, display_name: str = "张三", **readiness: Unpack[Readiness]
     ) -> Actor:
         """A registered person (approved by an operator), with a certificate and authenticated
         by it (Tables 2 and 3, the success branches), unless told otherwise.
@@ -323,23 +324,20 @@ class Harness:
         actor = self.account(handle)
         self.identify(actor, display_name)
         self.register(actor, self.person_body(actor), ["identity_document"])
-        return self._certified(actor, certified=certified, authenticated=authenticated)
+        return self._certified(actor, **readiness)
 
     def organisation(
-        self,
-        handle: str,
-        display_name: str = "示例科技有限公司",
-        *,
-        certified: bool = True,
-        authenticated: bool = True,
+        self, handle: str, display_name: str = "示例科技有限公司", **readiness: Unpack[Readiness]
     ) -> Actor:
         """A registered organisation, certified and authenticated like ``person``."""
         actor = self.account(handle)
         actor.name = f"{display_name}（{self.prefix}）"
         self.register(actor, self.organisation_body(actor), ["business_license"])
-        return self._certified(actor, certified=certified, authenticated=authenticated)
+        return self._certified(actor, **readiness)
 
-    def _certified(self, actor: Actor, *, certified: bool, authenticated: bool) -> Actor:
+    def _certified(
+        self, actor: Actor, *, certified: bool = True, authenticated: bool = True
+    ) -> Actor:
         if certified:
             self.certify(actor)
             if authenticated:
@@ -396,11 +394,12 @@ class Harness:
 
     def review(self, application_id: int, decision: str, reason: str = "") -> dict[str, Any]:
         """T2.2 (and T2.4 after an approval or a rejection), by the operator."""
+        return self.reviewed(f"registrations/{application_id}/review/", decision, reason, "T2.2")
+
+    def reviewed(self, path: str, decision: str, reason: str, step: str) -> dict[str, Any]:
+        """The operator's material review of an application (registration, identity change)."""
         body: dict[str, Any] = self.operator().post(
-            f"registrations/{application_id}/review/",
-            {"decision": decision, "reason": reason},
-            expect=200,
-            step="T2.2",
+            path, {"decision": decision, "reason": reason}, expect=200, step=step
         )
         return body
 

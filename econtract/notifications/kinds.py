@@ -18,6 +18,8 @@ from econtract.evidence.steps import Step, is_step_code
 from econtract.notifications.models import Channel
 
 DEFAULT_CHANNELS: tuple[str, ...] = (Channel.INBOX, Channel.EMAIL)
+# For what may be someone else's doing or asks to act at once: by SMS too.
+WITH_SMS: tuple[str, ...] = (Channel.INBOX, Channel.EMAIL, Channel.SMS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +40,20 @@ class NoticeKind:
 
     def name(self, language: str) -> str:
         return self.name_en if language == "en" else self.name_zh
+
+
+def not_authenticated(code: str, step: str) -> NoticeKind:
+    """The 身份认证未通过通知 with which §8 ends any process that finds no valid authentication:
+    it asks the party to authenticate, and links to where that is done."""
+    return NoticeKind(
+        code,
+        step,
+        "身份认证未通过通知",
+        "Not authenticated notice",
+        action=True,
+        template="_not_authenticated",
+        page="authentication",
+    )
 
 
 class UnknownNoticeKind(LookupError):
@@ -75,22 +91,15 @@ def all_kinds() -> list[NoticeKind]:
 # The kinds that ask the recipient to act (sign, supplement, answer, authenticate, approve...).
 _ACTIONS = frozenset({
     "registration_supplement_requested", "authentication_failed", "contract_elements_incomplete",
-    "offeror_signature_failed", "contract_data_delivered", "signing_not_authenticated",
-    "query_not_authenticated", "download_not_authenticated",
+    "offeror_signature_failed", "contract_data_delivered",
     "identity_change_supplement_requested", "identity_change_consent_requested",
-    "amendment_not_authenticated", "amendment_elements_incomplete",
-    "termination_not_authenticated", "grant_consent_requested", "member_invited",
+    "amendment_elements_incomplete", "grant_consent_requested", "member_invited",
     "member_certificate_requested", "signing_invitation", "signing_invitation_accepted",
     "signing_reminder", "signing_turn",
 })
 
 # Kinds whose wording one family template holds (``templates/notifications/<family>/``).
 _FAMILIES = {
-    **dict.fromkeys(
-        ("signing_not_authenticated", "query_not_authenticated", "download_not_authenticated",
-         "amendment_not_authenticated", "termination_not_authenticated"),
-        "_not_authenticated",
-    ),
     **dict.fromkeys(
         ("offeror_signature_failed", "offeree_signature_failed",
          "amendment_counterparty_signature_failed", "amendment_initiator_signature_failed",
@@ -138,11 +147,6 @@ _PAGES = {
     "authentication_succeeded": "contracts",
     "authentication_failed": "authentication",
     "alternative_authentication_result": "authentication",
-    "signing_not_authenticated": "authentication",
-    "query_not_authenticated": "authentication",
-    "download_not_authenticated": "authentication",
-    "amendment_not_authenticated": "authentication",
-    "termination_not_authenticated": "authentication",
     "certificate_issued": "certificates",
     "certificate_revoked": "certificates",
 }
@@ -176,10 +180,9 @@ for _kind in (
     # It asks the offerees to sign: by SMS too, with the link.
     NoticeKind("contract_data_delivered", Step.T4_10,
                "电子合同数据送达", "Contract data delivered",
-               channels=(Channel.INBOX, Channel.EMAIL, Channel.SMS)),
+               channels=WITH_SMS),
     # Not in Table 4, but §8 ends any process that finds no valid authentication with this notice.
-    NoticeKind("signing_not_authenticated", Step.T4_1, "身份认证未通过通知",
-               "Not authenticated notice"),
+    not_authenticated("signing_not_authenticated", Step.T4_1),
     # Table 5, the offerees sign (§9.5)
     NoticeKind("offeree_signing_accepted", Step.T5_2, "受理通知（签署申请）",
                "Signing application accepted notice"),
@@ -191,12 +194,10 @@ for _kind in (
     # Tables 6–8, query, download, verification (§10)
     NoticeKind("query_accepted", Step.T6_2, "受理通知（查询申请）",
                "Query application accepted notice"),
-    NoticeKind("query_not_authenticated", Step.T6_3,
-               "身份认证未通过通知", "Not authenticated notice"),
+    not_authenticated("query_not_authenticated", Step.T6_3),
     NoticeKind("download_accepted", Step.T7_2, "受理通知（下载申请）",
                "Download application accepted notice"),
-    NoticeKind("download_not_authenticated", Step.T7_3, "身份认证未通过通知",
-               "Not authenticated notice"),
+    not_authenticated("download_not_authenticated", Step.T7_3),
     NoticeKind("verification_report", Step.T8_4, "电子合同验证报告", "Verification report"),
     # Table 9, identity change (§11.1)
     NoticeKind("identity_change_supplement_requested", Step.T9_2, "补正材料通知",
@@ -219,8 +220,7 @@ for _kind in (
     # Table 11, amendment (§11.3)
     NoticeKind("amendment_accepted", Step.T11_2, "受理通知（变更申请）",
                "Amendment application accepted notice"),
-    NoticeKind("amendment_not_authenticated", Step.T11_3, "身份认证未通过通知",
-               "Not authenticated notice"),
+    not_authenticated("amendment_not_authenticated", Step.T11_3),
     NoticeKind("amendment_elements_incomplete", Step.T11_5, "合同要素不完整通知",
                "Contract elements incomplete notice"),
     NoticeKind("amendment_refused", Step.T11_6, "缔约相对人不同意变更合同通知",
@@ -234,8 +234,7 @@ for _kind in (
     # Table 12, termination (§11.4)
     NoticeKind("termination_accepted", Step.T12_2, "受理通知（终止申请）",
                "Termination application accepted notice (with the termination agreement)"),
-    NoticeKind("termination_not_authenticated", Step.T12_3, "身份认证未通过通知",
-               "Not authenticated notice"),
+    not_authenticated("termination_not_authenticated", Step.T12_3),
     NoticeKind("termination_refused", Step.T12_4, "缔约相对人不同意终止合同通知",
                "Counterparty refuses termination notice"),
     NoticeKind("termination_counterparty_signature_failed", Step.T12_7, "电子签名验签未通过通知",
@@ -247,9 +246,9 @@ for _kind in (
     # §12 extensions
     # Every certificate issued or revoked is told by SMS too: it may be someone else's doing.
     NoticeKind("certificate_issued", Step.X1, "数字证书签发通知", "Certificate issued notice",
-               channels=(Channel.INBOX, Channel.EMAIL, Channel.SMS)),
+               channels=WITH_SMS),
     NoticeKind("certificate_revoked", Step.X2, "数字证书吊销通知", "Certificate revoked notice",
-               channels=(Channel.INBOX, Channel.EMAIL, Channel.SMS)),
+               channels=WITH_SMS),
     # Law Art. 15: the counterparties of unfinished contracts are told of a compromised key.
     NoticeKind("counterparty_certificate_revoked", Step.X2, "缔约相对方数字证书吊销通知",
                "Counterparty's certificate revoked notice"),
@@ -266,10 +265,10 @@ for _kind in (
     NoticeKind("contract_performed", Step.X6, "合同履行完毕通知", "Contract performed notice"),
     NoticeKind("deadline_overdue", Step.X9, "逾期提醒（规定时间内未收到通知）",
                "Overdue notice (nothing received within the time limit)",
-               channels=(Channel.INBOX, Channel.EMAIL, Channel.SMS)),
+               channels=WITH_SMS),
     # X11: organisation members. An invitation asks for an action: it goes by SMS too.
     NoticeKind("member_invited", Step.X11, "组织成员邀请通知", "Organisation membership invitation",
-               channels=(Channel.INBOX, Channel.EMAIL, Channel.SMS)),
+               channels=WITH_SMS),
     NoticeKind("membership_changed", Step.X11, "组织成员变更通知",
                "Organisation membership change notice"),
     NoticeKind("member_certificate_requested", Step.X1, "成员数字证书申请待审批通知",
@@ -287,20 +286,20 @@ for _kind in (
                "Signing invitation update"),
     NoticeKind("signing_invitation_accepted", Step.X15, "待签署合同通知",
                "Contract waiting for your signature",
-               channels=(Channel.INBOX, Channel.EMAIL, Channel.SMS)),
+               channels=WITH_SMS),
     # X16: a reminder to the party whose turn it is to sign, with the link (by SMS too).
     NoticeKind("signing_reminder", Step.X16, "催签通知", "Reminder to sign",
-               channels=(Channel.INBOX, Channel.EMAIL, Channel.SMS)),
+               channels=WITH_SMS),
     # X16: the offeree after another one in the signing order hears at once that its turn came.
     NoticeKind("signing_turn", Step.X16, "轮到您签署通知", "Your turn to sign",
-               channels=(Channel.INBOX, Channel.EMAIL, Channel.SMS)),
+               channels=WITH_SMS),
 ):
     register_kind(
         replace(
             _kind,
-            action=_kind.code in _ACTIONS,
-            template=_FAMILIES.get(_kind.code, ""),
-            page=_PAGES.get(_kind.code, ""),
+            action=_kind.action or _kind.code in _ACTIONS,
+            template=_FAMILIES.get(_kind.code, _kind.template),
+            page=_PAGES.get(_kind.code, _kind.page),
         )
     )
 # fmt: on

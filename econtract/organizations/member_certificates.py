@@ -28,10 +28,9 @@ from econtract.evidence.steps import Step
 from econtract.notifications.services import notify
 from econtract.organizations import selectors
 from econtract.organizations.models import ACTING_ROLES, MemberCertificateRequest, Membership, Role
-from econtract.parties import revocation
+from econtract.parties import certificates, revocation
 from econtract.parties.certificates import store_certificate
 from econtract.parties.models import Party, PartyCertificate, User
-from econtract.pki.ca import get_certificate_authority
 
 _CN_MAX = 64
 
@@ -134,19 +133,10 @@ def member_subject(membership: Membership) -> x509.Name:
 
 def _issue(pending: MemberCertificateRequest, actor: User) -> PartyCertificate:
     public_key = load_der_public_key(bytes(pending.public_key_spki))
-    try:
-        cert = get_certificate_authority().issue(
-            public_key=public_key,  # type: ignore[arg-type]
-            subject=member_subject(pending.membership),
-        )
-    except OSError as exc:
-        raise BusinessRuleViolation(
-            "ca_unavailable", _("The certificate authority cannot be reached now.")
-        ) from exc
-    if cert.public_key() != public_key:
-        raise BusinessRuleViolation(
-            "ca_error", "The certificate authority returned a certificate for another key."
-        )
+    cert = certificates.issue(
+        public_key,  # type: ignore[arg-type]
+        member_subject(pending.membership),
+    )
     member = pending.membership.account
     row = store_certificate(
         account=member,
@@ -161,19 +151,7 @@ def _issue(pending: MemberCertificateRequest, actor: User) -> PartyCertificate:
         obj=row,
         payload={"certificate": {"serial_number": row.serial_number, "subject": row.subject}},
     )
-    notify(
-        recipient=member,
-        kind="certificate_issued",
-        context={
-            "serial_number": row.serial_number,
-            "issuer": row.issuer,
-            "subject": row.subject,
-            "not_before": row.not_before,
-            "not_after": row.not_after,
-            "certificate_id": row.pk,
-        },
-        obj=row,
-    )
+    certificates.tell_issued(row)
     return row
 
 

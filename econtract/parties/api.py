@@ -26,10 +26,16 @@ from econtract.parties import services
 # each gets an explicit OpenAPI component name (drf-spectacular warns on clashes otherwise).
 
 
-class SignUpAPI(APIView):
+# (A comment, not a docstring: a docstring would describe both operations in the schema.)
+# Before there is an account or a token: nobody to authenticate, and throttled by address under
+# each view's ``throttle_scope``.
+class _Anonymous(APIView):
     authentication_classes: list[type] = []
     permission_classes = [AllowAny]
     throttle_classes = [ScopedRateThrottle]
+
+
+class SignUpAPI(_Anonymous):
     throttle_scope = "signup"
 
     @extend_schema_serializer(component_name="SignUp")
@@ -66,10 +72,7 @@ class SignUpAPI(APIView):
         return Response(self.OutputSerializer(user).data, status=status.HTTP_201_CREATED)
 
 
-class TokenAPI(APIView):
-    authentication_classes: list[type] = []
-    permission_classes = [AllowAny]
-    throttle_classes = [ScopedRateThrottle]
+class TokenAPI(_Anonymous):
     throttle_scope = "login"
 
     @extend_schema_serializer(component_name="TokenRequest")

@@ -132,3 +132,27 @@ def upload_schema(
             422: UPLOAD_REFUSED,
         },
     )
+
+
+def review_schema(
+    tag: str,
+    operation_id: str,
+    *,
+    input_serializer: Any,
+    output: Any,
+    forbidden: Any,
+    conflict: Any,
+) -> Any:
+    """The OpenAPI operation of a process's ``ReviewView``."""
+    return extend_schema(
+        tags=[tag],
+        operation_id=operation_id,
+        request=input_serializer,
+        responses={
+            200: output,
+            403: forbidden,
+            404: NOT_FOUND,
+            409: conflict,
+            422: REVIEW_REFUSED,
+        },
+    )

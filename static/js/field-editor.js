@@ -13,6 +13,7 @@
 // removes it. All texts come translated from the template (data-texts).
 
 import { absolute, format, openDocument, parseJson } from "./pdf-library.js";
+import { drawPage, pageCanvas, whenResized, zoomed } from "./pdf-viewer.js";
 
 const TYPES = ["signature", "seal", "date_signed", "name", "text", "textarea", "date", "checkbox", "choice"];
 // Default sizes in points, as seen on the page. A Chinese seal is round, 42 mm ≈ 119 pt.
@@ -35,10 +36,6 @@ const MIN_SIDE = 10; // points
 const INSIDE_TOLERANCE = 0.5; // points, as the server allows
 const COLOURS = ["#b42318", "#1d4ed8", "#047857", "#b45309", "#7e22ce", "#0e7490", "#be185d", "#4d7c0f"];
 const NO_PARTY_COLOUR = "#6b7280";
-const ZOOM_STEP = 1.25;
-const MIN_ZOOM = 0.5;
-const MAX_ZOOM = 4;
-const RESIZE_DELAY_MS = 150;
 const PARTIES_DELAY_MS = 250;
 const DRAG_THRESHOLD_PX = 4; // less is a click, not a drag
 
@@ -301,10 +298,7 @@ class FieldEditor {
       box.dataset.pageNumber = String(index + 1);
       box.style.width = `${viewport.width}px`;
       box.style.height = `${viewport.height}px`;
-      const canvas = document.createElement("canvas");
-      canvas.width = Math.floor(viewport.width * ratio);
-      canvas.height = Math.floor(viewport.height * ratio);
-      canvas.setAttribute("aria-hidden", "true");
+      const canvas = pageCanvas(viewport, ratio);
       const layer = document.createElement("div");
       layer.className = "field-editor__layer";
       box.append(canvas, layer);
@@ -314,12 +308,7 @@ class FieldEditor {
     if (first) this.show(pages);
     for (const { page, viewport, canvas } of pages) {
       try {
-        await page.render({
-          canvas,
-          canvasContext: canvas.getContext("2d"),
-          viewport,
-          transform: ratio === 1 ? null : [ratio, 0, 0, ratio, 0, 0],
-        }).promise;
+        await drawPage(page, canvas, viewport, ratio);
       } catch (error) {
         if (run !== this.renderRun) return false; // that document was closed
         throw error;
@@ -341,21 +330,14 @@ class FieldEditor {
   listenZoom() {
     this.root.querySelectorAll("[data-editor-zoom]").forEach((button) => {
       button.addEventListener("click", () => {
-        const action = button.dataset.editorZoom;
-        if (action === "in") this.zoom = Math.min(MAX_ZOOM, this.zoom * ZOOM_STEP);
-        else if (action === "out") this.zoom = Math.max(MIN_ZOOM, this.zoom / ZOOM_STEP);
-        else this.zoom = 1;
+        this.zoom = zoomed(this.zoom, button.dataset.editorZoom);
         this.rerender();
       });
     });
     // A turned phone, a resized window: fit the new width.
-    let timer = null;
-    new ResizeObserver(() => {
-      clearTimeout(timer);
-      timer = setTimeout(() => {
-        if (this.pagesBox.clientWidth !== this.lastWidth && this.pdfPages.length) this.rerender();
-      }, RESIZE_DELAY_MS);
-    }).observe(this.pagesBox);
+    whenResized(this.pagesBox, () => {
+      if (this.pagesBox.clientWidth !== this.lastWidth && this.pdfPages.length) this.rerender();
+    });
   }
 
   rerender() {

@@ -11,6 +11,8 @@
 //   data-text-pages        "… {count} …"              data-text-error    the error prefix
 // with inside it [data-pdf-status], [data-pdf-error], [data-pdf-page-count], [data-pdf-pages]
 // and buttons [data-pdf-zoom="out" | "fit" | "in"]. The texts come translated from the template.
+//
+// The field editor (field-editor.js) draws its pages and zooms with the helpers exported here.
 
 import { absolute, openDocument } from "./pdf-library.js";
 
@@ -18,6 +20,43 @@ const ZOOM_STEP = 1.25;
 const MIN_ZOOM = 0.5;
 const MAX_ZOOM = 4;
 const RESIZE_DELAY_MS = 150;
+
+// The zoom (relative to fit-to-width) after a zoom button's `action`: "in", "out", else fit.
+export function zoomed(zoom, action) {
+  if (action === "in") return Math.min(MAX_ZOOM, zoom * ZOOM_STEP);
+  if (action === "out") return Math.max(MIN_ZOOM, zoom / ZOOM_STEP);
+  return 1;
+}
+
+// Calls `resized` once `box` has kept a new size for a moment (a turned phone, a resized window,
+// a scroll bar appearing), not at every step of a resize.
+export function whenResized(box, resized) {
+  let timer = null;
+  new ResizeObserver(() => {
+    clearTimeout(timer);
+    timer = setTimeout(resized, RESIZE_DELAY_MS);
+  }).observe(box);
+}
+
+// A canvas for a page drawn at `viewport` (CSS px), with `ratio` device pixels to a CSS px so
+// that it is sharp on a dense screen; screen readers skip it.
+export function pageCanvas(viewport, ratio) {
+  const canvas = document.createElement("canvas");
+  canvas.width = Math.floor(viewport.width * ratio);
+  canvas.height = Math.floor(viewport.height * ratio);
+  canvas.setAttribute("aria-hidden", "true");
+  return canvas;
+}
+
+// Draws `page` on a `pageCanvas(viewport, ratio)`.
+export function drawPage(page, canvas, viewport, ratio) {
+  return page.render({
+    canvas,
+    canvasContext: canvas.getContext("2d"),
+    viewport,
+    transform: ratio === 1 ? null : [ratio, 0, 0, ratio, 0, 0],
+  }).promise;
+}
 
 class PdfViewer {
   constructor(root) {
@@ -97,22 +136,14 @@ class PdfViewer {
       sheet.style.setProperty("--scale-round-x", "1px");
       sheet.style.setProperty("--scale-round-y", "1px");
 
-      const canvas = document.createElement("canvas");
-      canvas.width = Math.floor(viewport.width * ratio);
-      canvas.height = Math.floor(viewport.height * ratio);
-      canvas.setAttribute("aria-hidden", "true");
+      const canvas = pageCanvas(viewport, ratio);
       const textLayer = document.createElement("div");
       textLayer.className = "textLayer";
       sheet.append(canvas, textLayer);
       sheets.push(sheet);
       if (progressive) this.pagesBox.append(sheet);
 
-      await page.render({
-        canvas,
-        canvasContext: canvas.getContext("2d"),
-        viewport,
-        transform: ratio === 1 ? null : [ratio, 0, 0, ratio, 0, 0],
-      }).promise;
+      await drawPage(page, canvas, viewport, ratio);
       await new this.pdfjsLib.TextLayer({
         textContentSource: page.streamTextContent(),
         container: textLayer,
@@ -127,23 +158,16 @@ class PdfViewer {
     this.root.querySelectorAll("[data-pdf-zoom]").forEach((button) => {
       button.disabled = false;
       button.addEventListener("click", () => {
-        const action = button.dataset.pdfZoom;
-        if (action === "in") this.zoom = Math.min(MAX_ZOOM, this.zoom * ZOOM_STEP);
-        else if (action === "out") this.zoom = Math.max(MIN_ZOOM, this.zoom / ZOOM_STEP);
-        else this.zoom = 1;
+        this.zoom = zoomed(this.zoom, button.dataset.pdfZoom);
         this.render().catch((error) => this.fail(error));
       });
     });
-    // A turned phone, a resized window, a scroll bar appearing: fit the new width.
-    let timer = null;
-    new ResizeObserver(() => {
-      clearTimeout(timer);
-      timer = setTimeout(() => {
-        if (this.pagesBox.clientWidth !== this.lastWidth) {
-          this.render().catch((error) => this.fail(error));
-        }
-      }, RESIZE_DELAY_MS);
-    }).observe(this.pagesBox);
+    // Fit the new width.
+    whenResized(this.pagesBox, () => {
+      if (this.pagesBox.clientWidth !== this.lastWidth) {
+        this.render().catch((error) => this.fail(error));
+      }
+    });
   }
 }
 

@@ -28,6 +28,11 @@ from econtract.conformance.scenarios.contracts import (
     sign,
 )
 
+# The steps from the application to the counterparties' decision: T11.1–T11.5 (accepted,
+# authentication checked, content uploaded and checked); T12.1–T12.3 (accepted with the
+# platform's agreement, authentication checked).
+AMENDED = ("T11.1", "T11.5")
+TERMINATED = ("T12.1", "T12.3")
 AMENDED_TEXT = "第一条 卖方向买方出售笔记本电脑。\n\n第二条 价格调整为人民币肆万伍仟元整。"
 
 
@@ -58,12 +63,15 @@ def _amendment_body(supplier: Actor, customer: Actor, **overrides: Any) -> dict[
     return {**body, **overrides}
 
 
-def _applied(initiator: Actor, body: dict[str, Any], amendments: str) -> str:
-    """T11.1–T11.5: applied, accepted, authentication checked, content uploaded and checked;
-    the amendment's URL."""
-    created = initiator.post(amendments, body, expect=201, step="T11.1")
-    expect(created["state"] == "awaiting_decision", "T11.5", created)
-    return f"{amendments}{created['id']}/"
+def _applied(
+    initiator: Actor, body: dict[str, Any], collection: str, steps: tuple[str, str] = AMENDED
+) -> str:
+    """The request applied for and checked up to the counterparties' decision (``steps``: the
+    first and the last); its URL."""
+    applied, checked = steps
+    created = initiator.post(collection, body, expect=201, step=applied)
+    expect(created["state"] == "awaiting_decision", checked, created)
+    return f"{collection}{created['id']}/"
 
 
 def _amendment_refused_by_the_counterparty(
@@ -131,18 +139,11 @@ def _termination_body(effective: int = 0) -> dict[str, Any]:
     }
 
 
-def _termination_applied(initiator: Actor, body: dict[str, Any], terminations: str) -> str:
-    """T12.1–T12.3: applied, accepted with the platform's agreement, authentication checked."""
-    created = initiator.post(terminations, body, expect=201, step="T12.1")
-    expect(created["state"] == "awaiting_decision", "T12.3", created)
-    return f"{terminations}{created['id']}/"
-
-
 def _termination_refused_by_the_counterparty(
     initiator: Actor, counterparty: Actor, terminations: str
 ) -> None:
     """T12.4 不同意终止: the refusal ends the termination; the contract stays in performance."""
-    url = _termination_applied(initiator, _termination_body(), terminations)
+    url = _applied(initiator, _termination_body(), terminations, TERMINATED)
     refused = counterparty.post(
         f"{url}decision/", {"agree": False, "reason": "继续履行"}, expect=200, step="T12.4"
     )
@@ -164,7 +165,7 @@ def _termination_agreed_signed_and_effective(
     h: Harness, initiator: Actor, counterparty: Actor, terminations: str
 ) -> None:
     """Effective today: sealed (X7), the contract is terminated (T12.11)."""
-    url = _termination_applied(initiator, _termination_body(), terminations)
+    url = _applied(initiator, _termination_body(), terminations, TERMINATED)
     _agreed_and_signed(h, initiator, counterparty, url)
     _wait_for_request_state(h, initiator, url, "terminated")
 
@@ -174,6 +175,6 @@ def _termination_scheduled_for_a_later_date(h: Harness, supplier: Actor, custome
     ends it on that date (X20)."""
     reference = concluded_contract(h, supplier, customer)
     terminations = f"{contract_path(reference)}terminations/"
-    url = _termination_applied(supplier, _termination_body(effective=1), terminations)
+    url = _applied(supplier, _termination_body(effective=1), terminations, TERMINATED)
     _agreed_and_signed(h, supplier, customer, url)
     _wait_for_request_state(h, supplier, url, "scheduled")

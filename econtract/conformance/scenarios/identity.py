@@ -61,13 +61,7 @@ def _submitted(h: Harness, party: Actor, changes: dict[str, Any]) -> int:
 
 
 def _review(h: Harness, change_id: int, decision: str, reason: str = "") -> dict[str, Any]:
-    reviewed: dict[str, Any] = h.operator().post(
-        f"{CHANGES}{change_id}/review/",
-        {"decision": decision, "reason": reason},
-        expect=200,
-        step="T9.2",
-    )
-    return reviewed
+    return h.reviewed(f"{CHANGES}{change_id}/review/", decision, reason, "T9.2")
 
 
 def _change_without_contracts(h: Harness, party: Actor) -> None:

@@ -7,12 +7,13 @@ PY := $(VENV)/bin/python
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: help run dev test lint format venv system-deps run-deps messages worker beat clean bench verify-tool
+.PHONY: help run dev test test-s3 lint format venv system-deps run-deps messages worker beat clean bench verify-tool
 
 help:
 	@echo "make run    - serve http://127.0.0.1:$(PORT) (SQLite, in-process tasks, built-in CA)"
 	@echo "make dev    - the same with Django's development server (reloads on changes)"
 	@echo "make test   - the test suite (PostgreSQL and Redis when they answer)"
+	@echo "make test-s3 - the test suite with documents in a loopback S3 bucket (Object Lock)"
 	@echo "make lint   - ruff, mypy, import-linter, migrations check"
 	@echo "make verify-tool - the offline evidence package verifier in var/verify-tool/"
 
@@ -54,6 +55,10 @@ PYTEST_ARGS ?= -n 2
 
 test: venv system-deps messages
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The same suite with contract documents in a locked bucket on a loopback S3 server (moto).
+test-s3: venv system-deps messages
+	$(PY) -m tests.run_on_s3 $(PYTEST_ARGS)
 
 lint: venv
 	$(VENV)/bin/ruff check .

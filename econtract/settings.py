@@ -179,6 +179,7 @@ RECOVERY_SOURCES = [
     "econtract.supervision.recovery.unsent_webhooks",
     "authentication.recovery.stalled_checks",
     "auxiliary.bulk_send.recovery.stalled_batches",
+    "econtract.contracts.retention.locks_due",
 ]
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
@@ -312,7 +313,7 @@ if PRODUCTION:
     # Health checks come over plain HTTP from the orchestrator, inside the network; the
     # built-in CA's OCSP, CRL and TSA are plain-HTTP protocols whose answers are signed
     # (RFC 5280, 6960, 3161), fetched by relying parties and our own workers.
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^pki/"]
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^livez$", r"^pki/"]
 
 # Upload limits: a request body above this is refused before a view sees it.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
@@ -522,6 +523,14 @@ CONTRACT_EXCLUDED_CATEGORIES = env_list(
 )
 # Contract PDFs are private: outside MEDIA_ROOT, never served from a URL (contracts/storage.py).
 CONTRACT_STORAGE_DIR = Path(env_str("CONTRACT_STORAGE_DIR", str(VAR_DIR / "contracts")))
+# Or an S3 bucket under Object Lock, shared by every server (contracts/object_store.py):
+# s3://bucket/prefix?endpoint=https://…&region=…; credentials from the environment (or *_FILE),
+# else boto3's own chain (instance roles). Each object is locked in compliance mode for
+# STORAGE_LOCK_YEARS when written, lengthened to RETENTION_YEARS after its contract ends.
+CONTRACT_STORAGE_URL = env_str("ECONTRACT_STORAGE_URL")
+STORAGE_ACCESS_KEY_ID = env_secret("AWS_ACCESS_KEY_ID")
+STORAGE_SECRET_ACCESS_KEY = env_secret("AWS_SECRET_ACCESS_KEY")
+STORAGE_LOCK_YEARS = env_int("ECONTRACT_STORAGE_LOCK_YEARS", 10)
 # Witness copies of the evidence anchors, outside the database (econtract/evidence/witness.py).
 EVIDENCE_WITNESS_DIR = Path(env_str("EVIDENCE_WITNESS_DIR", str(VAR_DIR / "evidence-witness")))
 # The CJK font embedded in rendered contracts (TOOLCHAIN-NOTES.md): shipped with the code

@@ -10,8 +10,8 @@ class VerificationAdmin(admin.ModelAdmin):
     list_display = ["id", "requester", "verdict", "sub_indication", "state", "verified_at"]
     list_filter = ["verdict", "state", "online"]
     search_fields = ["id", "document_sha256", "requester__username"]
-    readonly_fields = [f.name for f in Verification._meta.fields if f.name != "report_pdf"]
-    exclude = ["report_pdf", "result"]
+    readonly_fields = [f.name for f in Verification._meta.fields if f.name != "report_file"]
+    exclude = ["report_file", "result"]
 
     def has_add_permission(self, request: object) -> bool:
         return False

@@ -13,7 +13,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
-from econtract.contracts.models import Contract
+from econtract.contracts.models import Contract, get_contract_storage
 from econtract.parties.models import User
 
 
@@ -56,7 +56,10 @@ class Verification(ConcurrentTransitionMixin, models.Model):
     )
     language = models.CharField(_("report language"), max_length=8, default="zh-hans")
     verified_at = models.DateTimeField(_("verified at"))
-    report_pdf = models.BinaryField(_("report PDF"), null=True, blank=True, editable=False)
+    # The sealed report, write-once in the contracts' store (by its hash, as documents are).
+    report_file = models.FileField(
+        _("report PDF"), storage=get_contract_storage, max_length=200, blank=True, editable=False
+    )
     report_sha256 = models.CharField(_("report SHA-256"), max_length=64, blank=True)
     reported_at = models.DateTimeField(_("report issued at"), null=True, blank=True)
 

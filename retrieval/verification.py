@@ -19,6 +19,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.urls import reverse
@@ -180,8 +181,9 @@ def issue_report(*, verification_id: str) -> bool:
         verification = Verification.objects.select_for_update().get(pk=verification_id)
         if verification.state != Verification.State.VERIFIED:
             return False
-        verification.report_pdf = sealed
         verification.report_sha256 = hashlib.sha256(sealed).hexdigest()
+        name = f"reports/{verification.pk}-{verification.report_sha256}.pdf"
+        verification.report_file.save(name, ContentFile(sealed), save=False)
         verification.reported_at = timezone.now()
         verification.issue_report()
         verification.save()
@@ -224,7 +226,10 @@ def report_pdf(*, verification: Verification) -> bytes:
     if verification.state == Verification.State.VERIFIED:
         issue_report(verification_id=str(verification.pk))
         verification.refresh_from_db()
-    return bytes(verification.report_pdf or b"")
+    if not verification.report_file:
+        return b""
+    with verification.report_file.open("rb") as stored:
+        return bytes(stored.read())
 
 
 # --- Queries -----------------------------------------------------------------------------------

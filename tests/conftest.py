@@ -10,6 +10,7 @@ from pytest_django.plugin import DjangoDbBlocker
 
 pytest_plugins = [
     "tests.browser",
+    "tests.object_store",
     "tests.connections",
     "tests.parties.compiled_messages",
     "tests.pki_fixtures",
@@ -24,6 +25,7 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
         f"econtract: database {db['ENGINE'].rsplit('.', 1)[-1]} {db.get('HOST') or db['NAME']}",
         f"econtract: broker {broker.split('@')[-1]}",
         f"econtract: var dir {settings.VAR_DIR}",
+        f"econtract: documents {settings.CONTRACT_STORAGE_URL or settings.CONTRACT_STORAGE_DIR}",
     ]
 
 

@@ -6,3 +6,6 @@ class ContractsConfig(AppConfig):
     name = "econtract.contracts"
     label = "contracts"
     verbose_name = _("Contracts")
+
+    def ready(self) -> None:
+        from econtract.contracts import retention  # noqa: F401  (connects its receiver)

@@ -14,10 +14,9 @@ from django.utils import timezone
 
 from econtract.contracts.models import Contract, ContractVersion, SealedVersionError
 from econtract.contracts.rendering import document_sha256
+from econtract.contracts.storage import DocumentIntegrityError
 
-
-class DocumentIntegrityError(RuntimeError):
-    """A stored document whose bytes no longer match the hash recorded for it."""
+__all__ = ["DocumentIntegrityError", "add_version", "checked", "read_document", "store_revision"]
 
 
 def _document_name(contract: Contract, number: int, sha256: str) -> str:

@@ -15,13 +15,14 @@ from datetime import datetime
 from typing import Any, cast
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
 from econtract.contracts.categories import Category
 from econtract.contracts.elements import missing_elements
 from econtract.contracts.placed_fields import SIGNING_TYPES, FieldSpec, FieldType
-from econtract.contracts.storage import ContractStorage, contract_storage
+from econtract.contracts.storage import ContentAddressed, contract_storage
 from econtract.parties.models import Party, PartyCertificate
 from econtract.privacy import mask_contact
 
@@ -36,7 +37,7 @@ def new_reference() -> str:
     return base64.b32encode(secrets.token_bytes(15)).decode("ascii")
 
 
-def get_contract_storage() -> ContractStorage:
+def get_contract_storage() -> ContentAddressed:
     # A callable, so migrations name the function and not a serialised storage instance.
     return contract_storage
 
@@ -87,6 +88,13 @@ class Contract(ConcurrentTransitionMixin, models.Model):
     sign_deadline = models.DateTimeField(_("signing deadline"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     concluded_at = models.DateTimeField(_("concluded at"), null=True, blank=True)
+    # When it reached a final state: its documents are kept RETENTION_YEARS after this
+    # (DESIGN.md §9; a locked bucket's retention is lengthened then, contracts/retention.py).
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    # Until when the store confirmed it keeps the contract's documents locked (retention.py).
+    documents_locked_until = models.DateTimeField(
+        _("documents locked until"), null=True, blank=True, editable=False
+    )
     current_version = models.ForeignKey(
         "contracts.ContractVersion",
         on_delete=models.PROTECT,
@@ -159,19 +167,19 @@ class Contract(ConcurrentTransitionMixin, models.Model):
 
     @transition(field=state, source=OPEN_STATES, target=State.DECLINED)
     def decline(self) -> None:
-        pass
+        self.ended_at = timezone.now()
 
     @transition(field=state, source=OPEN_STATES, target=State.WITHDRAWN)
     def withdraw(self) -> None:
-        pass
+        self.ended_at = timezone.now()
 
     @transition(field=state, source=OPEN_STATES, target=State.EXPIRED)
     def expire(self) -> None:
-        pass
+        self.ended_at = timezone.now()
 
     @transition(field=state, source=OPEN_STATES, target=State.SIGNATURE_FAILED)
     def fail_signature(self) -> None:
-        pass
+        self.ended_at = timezone.now()
 
     @transition(
         field=state,
@@ -180,11 +188,11 @@ class Contract(ConcurrentTransitionMixin, models.Model):
         conditions=[_condition(all_confirmed_performance)],
     )
     def confirm_performed(self) -> None:
-        pass
+        self.ended_at = timezone.now()
 
     @transition(field=state, source=State.IN_PERFORMANCE, target=State.TERMINATED)
     def terminate(self) -> None:
-        pass
+        self.ended_at = timezone.now()
 
 
 class Signatory(models.Model):

@@ -16,11 +16,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
 from econtract.contracts.evidence_objects import evidence_events
 from econtract.contracts.models import Contract
+from econtract.contracts.storage import contract_storage
 from econtract.evidence.models import EvidenceEvent
 from econtract.evidence.segments import ChainProof, event_record, prove
 from econtract.evidence.services import record_event
@@ -45,6 +47,10 @@ class EvidencePackage:
     data: bytes  # the ZIP
     manifest_sha256: str
 
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
 
 def issue_package(
     *, actor: User, reference: str, reason: str = "", language: str = "zh-hans"
@@ -52,15 +58,28 @@ def issue_package(
     """The package of contract ``reference`` for ``actor``, its issue recorded (X22)."""
     requester = requester_of(actor=actor, reference=reference, reason=reason)
     package = build_package(requester, language=language)
+    stored_as = keep(package)
     with transaction.atomic():
         record_event(
             step=Step.X22,
             actor=actor,
             obj=requester.contract,
             payload=requester.evidence()
-            | {"manifest_sha256": package.manifest_sha256, "language": language},
+            | {
+                "manifest_sha256": package.manifest_sha256,
+                "package_sha256": package.sha256,
+                "stored_as": stored_as,
+                "language": language,
+            },
         )
     return package
+
+
+def keep(package: EvidencePackage) -> str:
+    """Store the package as issued, write-once under its hash beside the contract's
+    documents (and under the same retention): what was handed out can be shown again."""
+    name = f"{package.contract.reference}/evidence-packages/{package.sha256}.zip"
+    return str(contract_storage.save(name, ContentFile(package.data)))
 
 
 def build_package(requester: Requester, *, language: str) -> EvidencePackage:

@@ -17,8 +17,10 @@ from econtract.contracts.documents import (
 from econtract.contracts.models import Contract, ContractVersion, SealedVersionError
 from econtract.contracts.rendering import document_sha256
 from econtract.contracts.storage import WriteOnceError, contract_storage
+from tests.object_store import tamper_with_stored
 
-pytestmark = pytest.mark.django_db
+# What the local, embedded store does on disk (the bucket's: test_object_store.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("local_store")]
 
 ORIGINAL = b"%PDF-1.7 original"
 SIGNED = b"%PDF-1.7 original + signature"
@@ -95,9 +97,7 @@ def test_an_amendment_names_the_previous_version_by_hash(contract: Contract) -> 
 
 def test_a_document_changed_on_disk_is_detected_when_read(contract: Contract) -> None:
     version = add_version(contract=contract, pdf=ORIGINAL, kind="original")
-    path = Path(version.pdf.path)
-    path.chmod(0o640)
-    path.write_bytes(b"%PDF-1.7 changed behind our back")
+    tamper_with_stored(str(version.pdf.name), lambda _: b"%PDF-1.7 changed behind our back")
 
     with pytest.raises(DocumentIntegrityError):
         read_document(version)

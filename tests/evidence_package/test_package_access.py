@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 
 from econtract.contracts.models import AccessGrant, Contract
+from econtract.contracts.storage import contract_storage
 from econtract.evidence.models import EvidenceEvent
 from econtract.parties.models import User
 from tests.evidence_package.conftest import (
@@ -38,14 +39,21 @@ def test_a_party_gets_the_package_and_its_issue_is_recorded(
     buyer = str(changed_contracts.buyer.account_id)
     recorded = [e for e in x22_events(changed_contracts.contract) if e.actor_id == buyer]
 
+    package_sha256 = hashlib.sha256(buyer_package).hexdigest()
+    stored_as = f"{changed_contracts.contract.reference}/evidence-packages/{package_sha256}.zip"
+
     assert len(recorded) == 1
     assert recorded[0].payload == {
         "as": "party",
         "grant": None,
         "reason": None,
         "manifest_sha256": hashlib.sha256(manifest).hexdigest(),
+        "package_sha256": package_sha256,
+        "stored_as": stored_as,
         "language": "zh-hans",
     }
+    # Kept as issued: what was handed out can be shown again.
+    assert contract_storage.open(stored_as).read() == buyer_package
 
 
 def test_an_outsider_gets_404_and_nothing_is_recorded(

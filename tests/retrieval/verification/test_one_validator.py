@@ -4,7 +4,6 @@ read of a concluded contract does not judge the PDF again."""
 from __future__ import annotations
 
 import hashlib
-import os
 from datetime import timedelta
 from typing import Any
 
@@ -16,6 +15,7 @@ from econtract.contracts import validation
 from econtract.contracts.models import Contract, ContractVersion, DocumentReport
 from econtract.parties.models import Party
 from retrieval.query_checks import verify_stored
+from tests.object_store import tamper_with_stored
 from tests.retrieval.verification.conftest import api_for
 from tests.signing.sessions.conftest import CaptureCallbacks
 
@@ -106,13 +106,8 @@ def test_a_changed_stored_document_reads_as_a_hash_failure(concluded: bytes) -> 
     contract = _contract_of(concluded)
     version = contract.current_version
     assert version is not None
-    path = version.pdf.storage.path(str(version.pdf.name))
-    os.chmod(path, 0o600)  # write-once storage leaves it read-only; the attacker does not care
-    with open(path, "r+b") as tampered:
-        tampered.seek(100)
-        byte = tampered.read(1)
-        tampered.seek(100)
-        tampered.write(bytes([byte[0] ^ 1]))
+    flip = lambda pdf: pdf[:100] + bytes([pdf[100] ^ 1]) + pdf[101:]  # noqa: E731
+    tamper_with_stored(str(version.pdf.name), flip)
 
     report = verify_stored(contract)
 

@@ -4,6 +4,9 @@
 # --- build: dependencies from uv.lock, compiled translations, collected static files ----------
 FROM python:3.12-slim AS build
 COPY --from=ghcr.io/astral-sh/uv:0.13 /uv /usr/local/bin/uv
+# Debian's versions are not pinned (DL3008): a pinned version disappears from the mirror at the
+# next point release and the build breaks; uv.lock pins what the application runs.
+# hadolint ignore=DL3008
 RUN apt-get update \
     && apt-get install -y --no-install-recommends gettext \
     && rm -rf /var/lib/apt/lists/*
@@ -32,13 +35,16 @@ RUN ECONTRACT_DEPLOYMENT=production \
 FROM python:3.12-slim
 # WeasyPrint's libraries (Pango, HarfBuzz's subsetter). The Chinese font of rendered contracts
 # and reports comes with the code (econtract/fonts/): no system font is needed.
+# hadolint ignore=DL3008
 RUN apt-get update \
     && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 \
         libharfbuzz-subset0 \
     && rm -rf /var/lib/apt/lists/* \
-    && useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin econtract \
+    && groupadd --system --gid 10001 econtract \
+    && useradd --system --uid 10001 --gid 10001 --home-dir /app --shell /usr/sbin/nologin \
+        econtract \
     && mkdir -p /data /witness \
-    && chown econtract:econtract /data /witness
+    && chown 10001:10001 /data /witness
 WORKDIR /app
 COPY --from=build --chown=root:root /app /app
 ENV PATH=/app/.venv/bin:$PATH \
@@ -47,8 +53,11 @@ ENV PATH=/app/.venv/bin:$PATH \
     ECONTRACT_DEPLOYMENT=production \
     ECONTRACT_VAR_DIR=/data \
     STATIC_ROOT=/app/staticfiles
-# The code is root-owned and read-only to the service; it writes only to /data (a volume).
-USER econtract
+# The code is root-owned and read-only to the service; it writes only to /data (a volume) and
+# the temporary directory. A numeric user, so Kubernetes' runAsNonRoot can verify it is not root.
+# No HEALTHCHECK: the image also runs the worker and beat, which serve no HTTP; docker-compose.yml
+# and deploy/kubernetes/ probe web's /healthz.
+USER 10001:10001
 VOLUME ["/data", "/witness"]
 EXPOSE 8000
 CMD ["gunicorn", "econtract.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

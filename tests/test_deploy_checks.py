@@ -133,7 +133,7 @@ def variables_the_settings_read() -> set[str]:
 def test_compose_runs_web_worker_and_beat_on_postgres_and_redis() -> None:
     services = compose_file()["services"]
 
-    assert set(services) == {"postgres", "redis", "web", "worker", "beat"}
+    assert set(services) == {"postgres", "redis", "minio", "minio-init", "web", "worker", "beat"}
     assert "gunicorn econtract.wsgi" in " ".join(services["web"]["command"])
     assert services["worker"]["command"][:4] == ["celery", "-A", "econtract", "worker"]
     assert "django_celery_beat.schedulers:DatabaseScheduler" in services["beat"]["command"]
@@ -166,6 +166,8 @@ def test_docker_compose_accepts_the_compose_file() -> None:
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(48),
         "ECONTRACT_DATA_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
         "POSTGRES_PASSWORD": secrets.token_urlsafe(16),
+        "MINIO_ROOT_PASSWORD": secrets.token_hex(16),
+        "ECONTRACT_S3_SECRET_KEY": secrets.token_hex(16),
     }
     result = subprocess.run(
         [*compose_command(), "-f", "docker-compose.yml", "config", "-q"],
@@ -183,7 +185,13 @@ def test_docker_compose_refuses_to_start_without_the_secrets() -> None:
     result = subprocess.run(
         [*compose_command(), "-f", "docker-compose.yml", "config", "-q"],
         cwd=settings.BASE_DIR,
-        env={**environment, "POSTGRES_PASSWORD": "x", "ECONTRACT_DATA_KEY": "k"},
+        env={
+            **environment,
+            "POSTGRES_PASSWORD": "x",
+            "ECONTRACT_DATA_KEY": "k",
+            "MINIO_ROOT_PASSWORD": "m",
+            "ECONTRACT_S3_SECRET_KEY": "s",
+        },
         capture_output=True,
         text=True,
         check=False,

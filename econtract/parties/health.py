@@ -93,3 +93,11 @@ def healthz(request: HttpRequest) -> JsonResponse:
     body: dict[str, object] = {"status": "ok" if healthy else "unavailable"}
     body.update({name: asdict(probe) for name, probe in probes.items()})
     return JsonResponse(body, status=200 if healthy else 503)
+
+
+@never_cache
+@require_GET
+def livez(request: HttpRequest) -> JsonResponse:
+    """The process answers: what a liveness probe asks. Restarting cures a hung process,
+    not a dependency's outage, so nothing else is checked here (that is /healthz)."""
+    return JsonResponse({"status": "alive"})

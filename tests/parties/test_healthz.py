@@ -80,3 +80,13 @@ def test_healthz_answers_without_login(client: Client) -> None:
 
     assert response.status_code in {200, 503}
     assert response["Content-Type"] == "application/json"
+
+
+def test_livez_answers_without_asking_any_dependency(client: Client, settings: Settings) -> None:
+    settings.TSA_URL = "http://127.0.0.1:9/unreachable"
+
+    response = client.get("/livez")
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "alive"}
+    assert "no-cache" in response["Cache-Control"]

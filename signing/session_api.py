@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 from econtract.api.requests import account_of, validated
 from econtract.api.schema import ERROR
 from econtract.contracts.selectors import party_of
-from econtract.signing_engine import engine, sms
+from econtract.signing_engine import engine
 from econtract.signing_engine.api import (
     COMPLETE_ERRORS,
     CREATE_RESPONSES,
@@ -24,9 +24,9 @@ from econtract.signing_engine.api import (
     SessionCreateSerializer,
     SessionSerializer,
     SmsConfirmationSerializer,
+    complete_as_caller,
     session_start,
-    signature_of,
-    sms_code_of,
+    sms_confirmed,
 )
 from econtract.signing_engine.engine import session_not_found
 from signing import decisions
@@ -59,8 +59,7 @@ class SigningSessionComplete(APIView):
     def post(self, request: Request, reference: str, session_id: str) -> Response:
         session = _own_session(request, reference, session_id)
         policy = ContractSigning.for_session(session)
-        actor, signature = account_of(request), signature_of(request)
-        engine.complete_session(policy, session=session, actor=actor, signature=signature)
+        complete_as_caller(request, policy, session)
         return contract_response(policy.contract)
 
 
@@ -90,11 +89,7 @@ class SigningSessionSmsConfirmation(APIView):
     )
     def post(self, request: Request, reference: str, session_id: str) -> Response:
         session = _own_session(request, reference, session_id)
-        policy = ContractSigning.for_session(session)
-        session = sms.confirm(
-            policy, session=session, actor=account_of(request), code=sms_code_of(request)
-        )
-        return Response(SessionSerializer(session).data)
+        return sms_confirmed(request, ContractSigning.for_session(session), session)
 
 
 class ContractDecline(APIView):

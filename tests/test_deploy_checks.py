@@ -83,6 +83,7 @@ def test_production_with_a_real_ca_passes_every_deploy_check(
         ECONTRACT_CA_BACKEND="external",
         TSA_URL="https://tsa.example/tsa",
         ECONTRACT_TRUST_ROOTS=str(trust_root),
+        CACHE_URL="redis://127.0.0.1:6379/14",
     )
 
     result = check_deploy(env)
@@ -90,6 +91,23 @@ def test_production_with_a_real_ca_passes_every_deploy_check(
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
     assert "WARNING" not in result.stdout + result.stderr
+
+
+def test_check_deploy_warns_when_rate_limits_have_no_shared_cache(
+    tmp_path: Path, trust_root: Path
+) -> None:
+    env = production_env(
+        tmp_path,
+        ECONTRACT_CA_BACKEND="external",
+        TSA_URL="https://tsa.example/tsa",
+        ECONTRACT_TRUST_ROOTS=str(trust_root),
+    )
+
+    result = check_deploy(env)
+
+    assert result.returncode != 0
+    assert "econtract.W003" in result.stdout + result.stderr
+    assert "CACHE_URL" in result.stdout + result.stderr
 
 
 def test_production_refuses_the_built_in_ca_unless_allowed(tmp_path: Path) -> None:

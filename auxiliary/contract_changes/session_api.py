@@ -14,7 +14,7 @@ from auxiliary.contract_changes.api import ChangeView, change_response, for_kind
 from auxiliary.contract_changes.models import Amendment, ChangeSigningSession, Termination
 from auxiliary.contract_changes.signing_sessions import ChangeSigning
 from econtract.api.requests import account_of
-from econtract.signing_engine import engine, sms
+from econtract.signing_engine import engine
 from econtract.signing_engine.api import (
     COMPLETE_ERRORS,
     CREATE_RESPONSES,
@@ -23,9 +23,9 @@ from econtract.signing_engine.api import (
     SessionCreateSerializer,
     SessionSerializer,
     SmsConfirmationSerializer,
+    complete_as_caller,
     session_start,
-    signature_of,
-    sms_code_of,
+    sms_confirmed,
 )
 
 
@@ -53,19 +53,14 @@ class _SessionComplete(_Sessions):
     def post(self, request: Request, reference: str, pk: int, session_id: str) -> Response:
         session = self.own_session(request, reference, pk, session_id)
         policy = ChangeSigning.for_session(session)
-        actor, signature = account_of(request), signature_of(request)
-        engine.complete_session(policy, session=session, actor=actor, signature=signature)
+        complete_as_caller(request, policy, session)
         return change_response(policy.request)
 
 
 class _SessionSmsConfirmation(_Sessions):
     def post(self, request: Request, reference: str, pk: int, session_id: str) -> Response:
         session = self.own_session(request, reference, pk, session_id)
-        policy = ChangeSigning.for_session(session)
-        session = sms.confirm(
-            policy, session=session, actor=account_of(request), code=sms_code_of(request)
-        )
-        return Response(SessionSerializer(session).data)
+        return sms_confirmed(request, ChangeSigning.for_session(session), session)
 
 
 def _views(

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from econtract import queue
@@ -183,15 +183,20 @@ def _append(events: list[EvidenceEvent]) -> None:
         head.save(update_fields=["sequence", "hash"])
 
 
-def store_anchor(*, event: EvidenceEvent, token: TimestampToken) -> EvidenceAnchor:
-    """Keep the anchor in the database and, once committed, its witness copy outside it."""
-    anchor = EvidenceAnchor.objects.create(
-        sequence=event.sequence,
-        head_hash=event.hash,
-        token=token.token_der,
-        timestamped_at=token.gen_time,
-        tsa_url=token.tsa_url,
-    )
+def store_anchor(*, event: EvidenceEvent, token: TimestampToken) -> EvidenceAnchor | None:
+    """Keep the anchor in the database and, once committed, its witness copy outside it; None
+    when another process anchored the same head meanwhile (both asked the TSA at once)."""
+    try:
+        with transaction.atomic():
+            anchor = EvidenceAnchor.objects.create(
+                sequence=event.sequence,
+                head_hash=event.hash,
+                token=token.token_der,
+                timestamped_at=token.gen_time,
+                tsa_url=token.tsa_url,
+            )
+    except IntegrityError:
+        return None
     transaction.on_commit(lambda: witness.keep(anchor, head_mac=event.mac))
     return anchor
 

@@ -36,5 +36,23 @@ def check_builtin_ca_not_in_use(
     return messages
 
 
+@register(Tags.security, deploy=True)
+def check_shared_cache(
+    *, app_configs: Sequence[AppConfig] | None, databases: Sequence[str] | None, **kwargs: Any
+) -> list[CheckMessage]:
+    """Rate limits (login, sign-up, SMS codes, the API) count in the cache: without a shared
+    one, each gunicorn worker on each server counts alone, multiplying every limit."""
+    if settings.CACHE_URL:
+        return []
+    return [
+        Warning(
+            "No shared cache: rate limits are counted per process, so N processes allow N "
+            "times the configured rates.",
+            hint="Set CACHE_URL to the Redis every web process shares.",
+            id="econtract.W003",
+        )
+    ]
+
+
 def builtin_tsa_url() -> str:
     return f"{settings.PUBLIC_BASE_URL}/pki/tsa"

@@ -17,14 +17,17 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers
 from rest_framework.request import Request
+from rest_framework.response import Response
 
 from econtract.api.requests import account_of
 from econtract.api.schema import ERROR
 from econtract.contracts.appearance import MAX_HANDWRITING_BYTES, Handwriting, parse_handwriting
 from econtract.errors import BusinessRuleViolation
 from econtract.parties.models import PartyCertificate
+from econtract.signing_engine import engine, sms
 from econtract.signing_engine.engine import to_be_signed
 from econtract.signing_engine.models import TwoStepSession
+from econtract.signing_engine.policy import SigningPolicy
 
 NOT_FOUND = OpenApiResponse(ERROR, description="`not_found`")
 
@@ -171,6 +174,21 @@ def sms_code_of(request: Request) -> str:
     data.is_valid(raise_exception=True)
     code: str = data.validated_data["code"]
     return code
+
+
+def complete_as_caller(request: Request, policy: SigningPolicy[Any], session: Any) -> None:
+    """Complete ``session`` as the caller, with the signature in the request's body."""
+    engine.complete_session(
+        policy, session=session, actor=account_of(request), signature=signature_of(request)
+    )
+
+
+def sms_confirmed(request: Request, policy: SigningPolicy[Any], session: Any) -> Response:
+    """Confirm the request's SMS code for ``session``; the session as it now stands."""
+    session = sms.confirm(
+        policy, session=session, actor=account_of(request), code=sms_code_of(request)
+    )
+    return Response(SessionSerializer(session).data)
 
 
 CREATE_RESPONSES: dict[int, Any] = {

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from base64 import b64decode, b64encode
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -71,6 +72,8 @@ from econtract.signing_engine.organization_seal import appearance as seal_pictur
 from econtract.signing_engine.policy import SigningPolicy
 
 MAX_FAILED_VERIFICATIONS = 3
+
+logger = logging.getLogger(__name__)
 
 
 def to_be_signed(session: TwoStepSession) -> str:
@@ -254,6 +257,8 @@ def _checked_signer(signer: x509.Certificate) -> list[x509.Certificate]:
             fields={"checks": {n: c.to_dict() for n, c in exc.checks.items()}},
         ) from exc
     except (SignerStatusUnavailable, NoAnswer) as exc:
+        # The client sees only "try again"; the operator needs to know which service failed.
+        logger.warning("signer's certificate status not established: %s", exc)
         raise service_unavailable("certificate_status_unavailable") from exc
 
 
@@ -374,6 +379,7 @@ def complete_session[SessionT: TwoStepSession](
         except SignatureVerificationFailed as exc:
             failure = _record_failure(policy, session, actor, str(exc))
         except (OSError, TimeoutError, aiohttp.ClientError) as exc:
+            logger.warning("signature timestamp not obtained: %s: %s", type(exc).__name__, exc)
             raise service_unavailable("timestamp_unavailable") from exc
         else:
             _record_success(policy, session, actor, signed)

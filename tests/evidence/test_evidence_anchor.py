@@ -9,9 +9,9 @@ import pytest
 from pytest_django import Settings
 
 from econtract.evidence.models import ChainHead, EvidenceAnchor, EvidenceEvent
-from econtract.evidence.services import anchor_chain_head, record_event
+from econtract.evidence.services import anchor_chain_head, record_event, store_anchor
 from econtract.evidence.verification import timestamped_imprint, verify_chain
-from econtract.pki.tsa import TimestampUnavailable
+from econtract.pki.tsa import TimestampUnavailable, timestamp_digest
 from tests.pki_fixtures import LocalPki
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -68,6 +68,19 @@ def test_an_already_anchored_head_is_not_timestamped_again(live_tsa: str) -> Non
     record_event(step="X9", actor=None)
     assert anchor_chain_head() is not None
     assert EvidenceAnchor.objects.count() == 2
+
+
+def test_a_head_anchored_by_another_process_meanwhile_is_left_to_it(live_tsa: str) -> None:
+    head = record_event(step="X9", actor=None)
+    token = timestamp_digest(bytes.fromhex(head.hash), algorithm="sha256")
+    first = store_anchor(event=head, token=token)
+    # The second worker asked the TSA for the same head before the first one stored its anchor.
+    second = store_anchor(event=head, token=token)
+
+    assert first is not None
+    assert second is None
+    assert EvidenceAnchor.objects.filter(sequence=head.sequence).count() == 1
+    assert verify_chain().as_dict()["intact"] is True
 
 
 def test_an_unreachable_tsa_stores_nothing(settings: Settings) -> None:

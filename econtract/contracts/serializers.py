@@ -89,7 +89,7 @@ class VersionSerializer(serializers.ModelSerializer):
 
 
 # What a signature record shows of who signed: the party, and the member who signed for it.
-_SIGNER = ("signatory__party", "certificate__account__party")
+SIGNER = ("signatory__party", "certificate__account__party")
 
 
 @extend_schema_serializer(component_name="ContractSignature")
@@ -144,10 +144,15 @@ class PerformanceStatusSerializer(serializers.Serializer):
 
 def performance_status(contract: Contract) -> dict[str, str] | None:
     """The 履行状态 of a concluded contract; None before conclusion or after it failed."""
-    names = PERFORMANCE_STATUS.get(Contract.State(contract.state))
+    return performance_status_of(contract.state)
+
+
+def performance_status_of(state: str) -> dict[str, str] | None:
+    """``performance_status`` of a contract in ``state`` (lists read the state alone)."""
+    names = PERFORMANCE_STATUS.get(Contract.State(state))
     if names is None:
         return None
-    return {"code": contract.state, "zh": names[0], "en": names[1]}
+    return {"code": state, "zh": names[0], "en": names[1]}
 
 
 def signature_records(contract: Contract) -> list[SignatureRecord]:
@@ -158,7 +163,7 @@ def signature_records(contract: Contract) -> list[SignatureRecord]:
     if "signatures" in getattr(version, "_prefetched_objects_cache", {}):
         return list(version.signatures.all())  # a list prefetched them (list_prefetches)
     return list(
-        SignatureRecord.objects.filter(version=contract.current_version).select_related(*_SIGNER)
+        SignatureRecord.objects.filter(version=contract.current_version).select_related(*SIGNER)
     )
 
 
@@ -246,7 +251,7 @@ def list_prefetches() -> list[Any]:
         "fields__signatory",
         Prefetch(
             "current_version__signatures",
-            queryset=SignatureRecord.objects.select_related(*_SIGNER),
+            queryset=SignatureRecord.objects.select_related(*SIGNER),
         ),
     ]
 

@@ -331,10 +331,11 @@ def _refused(refused: SandboxError) -> BusinessRuleViolation:
 def _append_pages(writer: IncrementalPdfFileWriter, summary: PdfFileReader) -> int:
     """Add each page of ``summary`` at the end, drawn as a form XObject; returns how many."""
     count = page_count(summary)
+    imported: dict[generic.Reference, generic.PdfObject] = {}
     for index in range(count):
         page_ref, _unused = summary.find_page_for_modification(index)
         media_box = page_ref.get_object()["/MediaBox"]
-        xobject = writer.import_page_as_xobject(summary, page_ix=index)
+        xobject = _page_as_xobject(writer, summary, index, imported)
         contents = writer.add_object(generic.StreamObject(stream_data=b"q /Summary Do Q"))
         page = generic.DictionaryObject(
             {
@@ -354,6 +355,44 @@ def _append_pages(writer: IncrementalPdfFileWriter, summary: PdfFileReader) -> i
         )
         _append_to_root(writer, page)
     return count
+
+
+def _page_as_xobject(
+    writer: IncrementalPdfFileWriter,
+    summary: PdfFileReader,
+    index: int,
+    imported: dict[generic.Reference, generic.PdfObject],
+) -> generic.PdfObject:
+    """Page ``index`` of ``summary`` as a form XObject of ``writer``. WeasyPrint's pages share
+    one resources dictionary (the font subset in it); pyHanko's ``import_page_as_xobject``
+    would copy it, font and all, once per page. It is copied once here (``imported``, by its
+    reference) and drawn by every page, which then shows exactly what it showed before."""
+    page_ref, _unused = summary.find_page_for_modification(index)
+    page = page_ref.get_object()
+    shared = page.raw_get("/Resources")
+    contents = page.raw_get("/Contents")
+    if not (
+        isinstance(shared, generic.IndirectObject)
+        and isinstance(contents, generic.IndirectObject)
+        and isinstance(contents.get_object(), generic.StreamObject)
+    ):
+        return writer.import_page_as_xobject(summary, page_ix=index)  # not WeasyPrint's shape
+    if shared.reference not in imported:
+        imported[shared.reference] = writer.import_object(shared)  # a reference in ``writer``
+    stream = contents.get_object()
+    form = generic.StreamObject(
+        {
+            pdf_name("/Type"): pdf_name("/XObject"),
+            pdf_name("/Subtype"): pdf_name("/Form"),
+            pdf_name("/BBox"): generic.ArrayObject(list(page["/MediaBox"])),
+            pdf_name("/Resources"): imported[shared.reference],
+        },
+        encoded_data=stream.encoded_data,  # as encoded: its filters go with it
+    )
+    for key in ("/Filter", "/DecodeParms"):
+        if key in stream:
+            form[pdf_name(key)] = writer.import_object(stream.raw_get(key))
+    return writer.add_object(form)
 
 
 def _append_to_root(writer: IncrementalPdfFileWriter, page: generic.DictionaryObject) -> None:

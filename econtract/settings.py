@@ -523,10 +523,7 @@ CONTRACT_EXCLUDED_CATEGORIES = env_list(
 )
 # Contract PDFs are private: outside MEDIA_ROOT, never served from a URL (contracts/storage.py).
 CONTRACT_STORAGE_DIR = Path(env_str("CONTRACT_STORAGE_DIR", str(VAR_DIR / "contracts")))
-# Or an S3 bucket under Object Lock, shared by every server (contracts/object_store.py):
-# s3://bucket/prefix?endpoint=https://…&region=…; credentials from the environment (or *_FILE),
-# else boto3's own chain (instance roles). Each object is locked in compliance mode for
-# STORAGE_LOCK_YEARS when written, lengthened to RETENTION_YEARS after its contract ends.
+# Or a bucket under Object Lock (contracts/object_store.py); no keys: boto3's chain.
 CONTRACT_STORAGE_URL = env_str("ECONTRACT_STORAGE_URL")
 STORAGE_ACCESS_KEY_ID = env_secret("AWS_ACCESS_KEY_ID")
 STORAGE_SECRET_ACCESS_KEY = env_secret("AWS_SECRET_ACCESS_KEY")

@@ -15,6 +15,11 @@ if _XDIST_WORKER and os.environ.get("ECONTRACT_TEST_VAR_WORKER") != _XDIST_WORKE
     _VAR = _VAR / _XDIST_WORKER
     _VAR.mkdir(parents=True, exist_ok=True)
     os.environ["ECONTRACT_VAR_DIR"] = str(_VAR)
+    # Likewise a run's bucket (make test-s3): each worker's database numbers its own objects.
+    _BUCKET = os.environ.get("ECONTRACT_STORAGE_URL", "")
+    if _BUCKET:
+        _WHERE, _, _QUERY = _BUCKET.partition("?")
+        os.environ["ECONTRACT_STORAGE_URL"] = f"{_WHERE.rstrip('/')}/{_XDIST_WORKER}?{_QUERY}"
     os.environ["ECONTRACT_TEST_VAR_WORKER"] = _XDIST_WORKER
 
 _HAVE_PG, _HAVE_REDIS = services.postgres_available(), services.redis_available()

@@ -88,10 +88,8 @@ class Contract(ConcurrentTransitionMixin, models.Model):
     sign_deadline = models.DateTimeField(_("signing deadline"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     concluded_at = models.DateTimeField(_("concluded at"), null=True, blank=True)
-    # When it reached a final state: its documents are kept RETENTION_YEARS after this
-    # (DESIGN.md §9; a locked bucket's retention is lengthened then, contracts/retention.py).
+    # Documents kept RETENTION_YEARS after the end; locked until when (§9, retention.py).
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
-    # Until when the store confirmed it keeps the contract's documents locked (retention.py).
     documents_locked_until = models.DateTimeField(
         _("documents locked until"), null=True, blank=True, editable=False
     )
@@ -379,13 +377,10 @@ class PlacedField(models.Model):
 class ContractVersion(models.Model):
     """One document of a contract: the original, an amendment or a termination agreement.
 
-    ``pdf`` is the latest stored revision of this document: each signature adds an incremental
-    revision, which is stored as a new write-once file (its name contains its SHA-256,
-    econtract/contracts/storage.py); ``sha256`` is that file's hash and ``original_sha256`` the
-    hash of the unsigned document the parties were shown. Once ``sealed_at`` is set (the
-    platform's service signature, X7) ``save()`` refuses any change of file, hash or seal time;
-    the only writers are ``econtract.contracts.documents`` (no ``QuerySet.update`` of these
-    columns anywhere), and PostgreSQL-level protection can come with the retention job.
+    ``pdf`` is its latest revision (each signature adds one, stored write-once under its
+    SHA-256, ``storage.py``); ``sha256`` is that file's hash, ``original_sha256`` the unsigned
+    document's. Once ``sealed_at`` is set (the platform's seal, X7) ``save()`` refuses any change
+    of file, hash or seal time; ``econtract.contracts.documents`` is the only writer.
     """
 
     class Kind(models.TextChoices):

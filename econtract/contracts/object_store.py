@@ -9,7 +9,7 @@ refuses to delete that version or shorten its lock, whoever asks, the platform's
 included. When a contract ends, :meth:`retain_until` lengthens its objects' locks to the
 retention DESIGN.md §9 sets. An S3 bucket cannot stop anyone with write access from adding a
 *newer version* of a name; reads therefore check the newest version's bytes against the
-SHA-256 in the name (``storage.ContentAddressed``), and the locked original stays in the bucket
+SHA-256 in the name (``content_addressed.py``), and the locked original stays in the bucket
 as the evidence of what was stored.
 
 Which servers qualify: MinIO, Ceph RGW, AWS S3 (README "Production"); ``manage.py storage
@@ -33,7 +33,7 @@ from django.utils.deconstruct import deconstructible
 from storages.backends.s3 import S3Storage
 from storages.utils import clean_name
 
-from econtract.contracts.storage import ContentAddressed, WriteOnceError
+from econtract.contracts.content_addressed import ContentAddressed, WriteOnceError
 
 LOCK_MODE = "COMPLIANCE"
 

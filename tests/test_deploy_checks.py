@@ -13,37 +13,21 @@ import secrets
 import shutil
 import subprocess
 import sys
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, cast
 
 import pytest
 import yaml
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
 from django.conf import settings
+
+from tests.pki_fixtures import self_signed_root
 
 
 @pytest.fixture(scope="module")
 def trust_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A self-signed root standing in for a real CA's published root certificate."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(x509.oid.NameOID.COMMON_NAME, "Example Root CA")])
-    now = datetime.now(tz=UTC)
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now)
-        .not_valid_after(now + timedelta(days=1))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
     path = tmp_path_factory.mktemp("trust") / "root.pem"
-    path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    path.write_bytes(self_signed_root())
     return path
 
 
@@ -63,6 +47,17 @@ def production_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
     }
 
 
+def external_pki_env(tmp_path: Path, trust_root: Path, **overrides: str) -> dict[str, str]:
+    """Production with a real CA and TSA named (not reached: check --deploy only reads)."""
+    return production_env(
+        tmp_path,
+        ECONTRACT_CA_BACKEND="external",
+        TSA_URL="https://tsa.example/tsa",
+        ECONTRACT_TRUST_ROOTS=str(trust_root),
+        **overrides,
+    )
+
+
 def check_deploy(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
@@ -78,13 +73,7 @@ def check_deploy(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
 def test_production_with_a_real_ca_passes_every_deploy_check(
     tmp_path: Path, trust_root: Path
 ) -> None:
-    env = production_env(
-        tmp_path,
-        ECONTRACT_CA_BACKEND="external",
-        TSA_URL="https://tsa.example/tsa",
-        ECONTRACT_TRUST_ROOTS=str(trust_root),
-        CACHE_URL="redis://127.0.0.1:6379/14",
-    )
+    env = external_pki_env(tmp_path, trust_root, CACHE_URL="redis://127.0.0.1:6379/14")
 
     result = check_deploy(env)
 
@@ -96,12 +85,7 @@ def test_production_with_a_real_ca_passes_every_deploy_check(
 def test_check_deploy_warns_when_rate_limits_have_no_shared_cache(
     tmp_path: Path, trust_root: Path
 ) -> None:
-    env = production_env(
-        tmp_path,
-        ECONTRACT_CA_BACKEND="external",
-        TSA_URL="https://tsa.example/tsa",
-        ECONTRACT_TRUST_ROOTS=str(trust_root),
-    )
+    env = external_pki_env(tmp_path, trust_root)
 
     result = check_deploy(env)
 

@@ -17,7 +17,7 @@ from econtract.contracts.documents import (
 from econtract.contracts.models import Contract
 from econtract.contracts.object_store import BucketLocation, LockedBucketStorage
 from econtract.contracts.rendering import document_sha256
-from econtract.contracts.storage import WriteOnceError, contract_storage
+from econtract.contracts.storage import WriteOnceError, configured_storage, contract_storage
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("bucket_storage")]
 
@@ -26,8 +26,7 @@ SIGNED = b"%PDF-1.7 original + signature"
 
 
 def _bucket() -> LockedBucketStorage:
-    contract_storage.exists("warm-up")  # chooses the configured store
-    storage = contract_storage._wrapped  # type: ignore[attr-defined]
+    storage = configured_storage()
     assert isinstance(storage, LockedBucketStorage)
     return storage
 

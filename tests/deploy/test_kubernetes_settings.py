@@ -13,13 +13,9 @@ import os
 import secrets
 import subprocess
 import sys
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
 from django.db import connection
 
 from tests import object_store, services
@@ -31,25 +27,7 @@ from tests.deploy.manifests import (
     resource,
     secret_keys,
 )
-
-
-def self_signed_root() -> bytes:
-    """A root standing in for the real CA's published root certificate."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(x509.oid.NameOID.COMMON_NAME, "Example Root CA")])
-    now = datetime.now(tz=UTC)
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now)
-        .not_valid_after(now + timedelta(days=1))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    return certificate.public_bytes(serialization.Encoding.PEM)
+from tests.pki_fixtures import self_signed_root
 
 
 def secret_values(database_url: str) -> dict[str, str]:

@@ -8,6 +8,7 @@ without a restart, at the cost of one ``stat`` per file per call.
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
@@ -84,6 +85,18 @@ def _read_pem_file(path: Path) -> list[x509.Certificate]:
     return certs
 
 
-@functools.lru_cache(maxsize=64)
+# Parsed copies are kept per thread: asn1crypto parses lazily and fills a structure's
+# ``native`` dict in place, so a thread reading an object another thread is parsing sees it
+# half-built (a KeyError under concurrent signing, seen in the many-processes test).
+_per_thread = threading.local()
+
+
 def _to_asn1(cert: x509.Certificate) -> asn1_x509.Certificate:
+    parse = getattr(_per_thread, "parse", None)
+    if parse is None:
+        parse = _per_thread.parse = functools.lru_cache(maxsize=64)(_parsed)
+    return parse(cert)
+
+
+def _parsed(cert: x509.Certificate) -> asn1_x509.Certificate:
     return asn1_x509.Certificate.load(cert.public_bytes(Encoding.DER))

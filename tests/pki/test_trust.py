@@ -1,9 +1,12 @@
+import sys
+import threading
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric import ec
 from pytest_django import Settings
 
-from econtract.pki.trust import TrustRootsError, trust_roots
+from econtract.pki.trust import TrustRootsError, to_asn1, trust_roots
 from tests.pki.testca import TestCA, to_pem
 
 
@@ -59,3 +62,40 @@ def test_a_replaced_root_file_is_read_again(
     os.utime(roots, ns=(1, 2))  # a different mtime, whatever the file system's resolution
 
     assert trust_roots() == (stranger_ca.cert,)
+
+
+def test_certificates_read_by_many_threads_at_once_are_never_seen_half_parsed(
+    test_ca: TestCA,
+) -> None:
+    # asn1crypto fills a structure's ``native`` dict in place while parsing; a parsed copy
+    # shared between threads showed another thread a dict without its keys (KeyError while
+    # two servers signed at once). Switching threads every microsecond makes that overlap
+    # near-certain within a hundred certificates, if copies are shared.
+    certificates = [
+        test_ca.issue(ec.generate_private_key(ec.SECP256R1()).public_key(), common_name=f"S{i}")
+        for i in range(100)
+    ]
+    start = threading.Barrier(4)
+    failures: list[BaseException] = []
+
+    def read_every_subject() -> None:
+        start.wait()
+        for certificate in certificates:
+            try:
+                to_asn1(certificate).native["tbs_certificate"]["subject"]
+            except Exception as exc:  # any failure is the finding
+                failures.append(exc)
+
+    readers = [threading.Thread(target=read_every_subject) for _ in range(4)]
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        for reader in readers:
+            reader.start()
+        for reader in readers:
+            reader.join()
+    finally:
+        sys.setswitchinterval(interval)
+
+    assert failures == []
+    assert to_asn1(certificates[0]) is to_asn1(certificates[0])  # still parsed once per thread

@@ -13,7 +13,9 @@ nothing.
 from __future__ import annotations
 
 import base64
+import html
 import json
+import re
 import threading
 import time
 import urllib.error
@@ -134,9 +136,17 @@ class ContractRun:
 def _expect(answer: Answer, status: int, what: str) -> Answer:
     if answer.status != status:
         raise UnexpectedAnswer(
-            f"{what} on {answer.server}: {answer.status}, expected {status}: {answer.body}"
+            f"{what} on {answer.server}: {answer.status}, expected {status}: {_said(answer.body)}"
         )
     return answer
+
+
+def _said(body: Any) -> str:
+    """The body, or of Django's debug page only its plain-text traceback (the page's first
+    lines are its style sheet, and a failure's output is cut short)."""
+    text = str(body)
+    found = re.search(r'<textarea[^>]*id="traceback_area"[^>]*>(.*?)</textarea>', text, re.DOTALL)
+    return html.unescape(found.group(1)) if found else text
 
 
 class Conclusion:

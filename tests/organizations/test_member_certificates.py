@@ -33,7 +33,7 @@ def apply_as_member(member: Membership, key: ec.EllipticCurvePrivateKey) -> Any:
     challenge = api.post("/api/v1/certificates/challenge/", {"purpose": "apply"})
     assert challenge.status_code == 201, challenge.json()
     nonce = base64.b64decode(challenge.json()["nonce"])
-    code = str(last_sms(member.account.party.phone)["code"])
+    code = str(last_sms(member.account.party.phone, with_code=True)["code"])
     return api.post(
         "/api/v1/certificates/",
         {

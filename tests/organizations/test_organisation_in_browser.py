@@ -107,7 +107,7 @@ def test_an_agent_signs_for_its_organisation_with_the_seal_it_is_authorised_to_a
     expect(agent.get_by_test_id("acting-notice")).to_contain_text(company.name)
     agent.get_by_role("button", name="生成密钥并发送短信验证码").click()
     expect(agent.get_by_label("短信验证码")).to_be_visible()
-    agent.get_by_label("短信验证码").fill(str(last_sms(wang.phone)["code"]))
+    agent.get_by_label("短信验证码").fill(str(last_sms(wang.phone, with_code=True)["code"]))
     agent.get_by_role("button", name="申请证书").click()
     expect(agent.get_by_role("status")).to_contain_text("管理员批准后即签发证书")
 

@@ -126,7 +126,7 @@ def test_the_whole_registration_ends_with_a_certificate_for_a_key_made_in_the_br
 
     page.get_by_role("button", name="生成密钥并发送短信验证码").click()
     expect(page.get_by_label("短信验证码")).to_be_visible()  # the code has been sent
-    page.get_by_label("短信验证码").fill(str(last_sms("13800138000")["code"]))
+    page.get_by_label("短信验证码").fill(str(last_sms("13800138000", with_code=True)["code"]))
     page.get_by_role("button", name="申请证书").click()
 
     expect(page.get_by_test_id("certificate")).to_have_count(1)

@@ -48,7 +48,7 @@ def test_the_offeror_signs_three_contracts_with_one_sms_code_on_a_phone(
     expect(page.get_by_test_id("sms-code")).to_be_visible(timeout=20_000)
     batch = SigningBatch.objects.get(account=offeror.account)
     expect(page.get_by_test_id("sms-code")).to_contain_text(batch.digest[:16])
-    message = last_sms(offeror.phone)
+    message = last_sms(offeror.phone, with_code=True)
     assert f"批量签署 3 份合同（清单摘要 SHA-256 {batch.digest[:16]}…）" in message["text"]
     page.get_by_test_id("sms-code-input").fill(message["code"])
     page.get_by_test_id("sms-code-confirm").click()

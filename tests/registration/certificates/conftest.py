@@ -51,10 +51,12 @@ def pem_with_chain(cert: x509.Certificate) -> str:
     return b"".join(c.public_bytes(serialization.Encoding.PEM) for c in chain).decode("ascii")
 
 
-def last_sms(phone: str) -> dict[str, Any]:
+def last_sms(phone: str, *, with_code: bool = False) -> dict[str, Any]:
+    """The last SMS sent to ``phone``; ``with_code``: the last carrying a code (a notice, such
+    as a request to sign, may reach the phone after the code and before it is typed)."""
     lines = Path(settings.SMS_FILE_PATH).read_text(encoding="utf-8").splitlines()
     messages = [json.loads(line) for line in lines]
-    return [m for m in messages if m["to"] == phone][-1]
+    return [m for m in messages if m["to"] == phone and (m.get("code") or not with_code)][-1]
 
 
 @pytest.fixture(autouse=True)

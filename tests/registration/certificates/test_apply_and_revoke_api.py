@@ -38,7 +38,9 @@ def apply_challenge(api: APIClient) -> tuple[bytes, str]:
     response = api.post("/api/v1/certificates/challenge/", {"purpose": "apply"})
     assert response.status_code == 201, response.json()
     assert response.json()["sms_sent_to"] == "139****9000"
-    return base64.b64decode(response.json()["nonce"]), str(last_sms(PARTY_PHONE)["code"])
+    return base64.b64decode(response.json()["nonce"]), str(
+        last_sms(PARTY_PHONE, with_code=True)["code"]
+    )
 
 
 def apply(api: APIClient, key: ec.EllipticCurvePrivateKey, nonce: bytes, code: str) -> Any:

@@ -19,7 +19,7 @@ PHONE = "13700137000"
 
 def send(account: User) -> str:
     sms_codes.send_code(account=account, purpose=PURPOSE, phone=PHONE)
-    return str(last_sms(PHONE)["code"])
+    return str(last_sms(PHONE, with_code=True)["code"])
 
 
 def refusal(account: User, code: str) -> str:

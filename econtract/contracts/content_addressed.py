@@ -64,14 +64,18 @@ class ContentAddressed(Storage):
     def _open(self, name: str, mode: str = "rb") -> File:
         if mode not in ("r", "rb"):
             raise WriteOnceError(f"contract documents are opened read-only, not {mode!r}")
-        with super()._open(name, "rb") as stored:  # type: ignore[misc]
-            data = _all_bytes(stored)
+        data = self._stored_bytes(name)
         if hashlib.sha256(data).hexdigest() != sha256_named_by(name):
             raise DocumentIntegrityError(
                 f"{name}: the stored bytes do not match the SHA-256 in their name — the file "
                 "was changed in storage, outside the platform, and is not served"
             )
         return ContentFile(data, name=name)
+
+    def _stored_bytes(self, name: str) -> bytes:
+        """All the bytes stored under ``name`` (a store may read them a cheaper way)."""
+        with super()._open(name, "rb") as stored:  # type: ignore[misc]
+            return _all_bytes(stored)
 
     def delete(self, name: str) -> None:
         raise WriteOnceError("contract documents are never deleted (retention, DESIGN.md §9)")

@@ -20,12 +20,14 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import boto3
 from botocore.exceptions import ClientError
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -96,7 +98,38 @@ class LockedBucketStorage(ContentAddressed, S3Storage):
 
     @property
     def client(self) -> Any:
-        return self.connection.meta.client
+        """This process's client for the bucket's server, shared by every thread.
+
+        django-storages builds a boto3 session and resource per thread (``connection``), which
+        loads botocore's service models anew: up to a second each under load, in
+        every new request thread of a threaded server. Clients are thread-safe; one suffices.
+        """
+        return _shared_client(
+            endpoint_url=self.endpoint_url,
+            region_name=self.region_name,
+            access_key=self.access_key,
+            secret_key=self.secret_key,
+            config=self.client_config,
+        )
+
+    def exists(self, name: str) -> bool:
+        try:
+            self.client.head_object(Bucket=self.bucket_name, Key=self.key_of(name))
+        except ClientError as error:
+            if error.response.get("ResponseMetadata", {}).get("HTTPStatusCode") == 404:
+                return False
+            raise
+        return True
+
+    def _stored_bytes(self, name: str) -> bytes:
+        # One GET (S3File would HEAD first, then download through a transfer thread pool).
+        try:
+            stored = self.client.get_object(Bucket=self.bucket_name, Key=self.key_of(name))
+        except ClientError as error:
+            if _error_code(error) in {"NoSuchKey", "404"}:
+                raise FileNotFoundError(f"{name} is not stored") from error
+            raise
+        return bytes(stored["Body"].read())
 
     def key_of(self, name: str) -> str:
         return str(self._normalize_name(clean_name(name)))
@@ -156,6 +189,35 @@ class LockedBucketStorage(ContentAddressed, S3Storage):
         head = self.client.head_object(Bucket=self.bucket_name, Key=key, VersionId=version_id)
         ends = head.get("ObjectLockRetainUntilDate")
         return ends if isinstance(ends, datetime) else datetime.min.replace(tzinfo=UTC)
+
+
+_clients: dict[tuple[str | None, ...], Any] = {}
+_clients_lock = threading.Lock()
+
+
+def _shared_client(
+    *,
+    endpoint_url: str | None,
+    region_name: str | None,
+    access_key: str | None,
+    secret_key: str | None,
+    config: Any,
+) -> Any:
+    """One S3 client per server and credentials in this process, made on first use."""
+    key = (endpoint_url, region_name, access_key, secret_key)
+    with _clients_lock:
+        client = _clients.get(key)
+        if client is None:
+            client = boto3.session.Session().client(
+                "s3",
+                endpoint_url=endpoint_url,
+                region_name=region_name,
+                aws_access_key_id=access_key,
+                aws_secret_access_key=secret_key,
+                config=config,
+            )
+            _clients[key] = client
+    return client
 
 
 def _error_code(error: ClientError) -> str:

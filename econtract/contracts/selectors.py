@@ -13,6 +13,7 @@ from functools import reduce
 from operator import or_
 from typing import Any
 
+from django.db import connection
 from django.db.models import (
     BigIntegerField,
     OuterRef,
@@ -78,6 +79,7 @@ def contracts_visible_to(
     materialized: bool = False,
     probed: bool = False,
     found: Sources | None = None,
+    indexed: bool = True,
 ) -> QuerySet[Contract]:
     """The party's contracts (as a signatory) and, unless ``include_granted`` is off, the ones
     an active grant lets it read; newest first.
@@ -98,14 +100,15 @@ def contracts_visible_to(
     all of its ids first (100,000 of them for a party in a tenth of 1,000,000 contracts, some
     20 ms per query): best for a page, which reads a few rows of that index or a search's few
     candidates, worst for counting many. ``found``: the ``sources`` for ``role`` already made
-    (their ids are then read once for several queries).
+    (their ids are then read once for several queries). ``indexed`` off: the search without
+    its trigram index (``search.matching``).
     """
     contracts = Contract.objects.alias(caller_role=_caller_role(party)).filter(
         visibility(
             party=party,
             role=role,
             include_granted=include_granted,
-            joined=joined or bool(search_words(search)),
+            joined=joined or (indexed and bool(search_words(search))),
             materialized=materialized,
             probed=probed,
             found=found,
@@ -124,7 +127,7 @@ def contracts_visible_to(
         contracts = contracts.filter(created_at__gte=since)
     if until is not None:
         contracts = contracts.filter(created_at__lt=until)
-    contracts = matching(contracts, search)
+    contracts = matching(contracts, search, indexed=indexed)
     return contracts.select_related("offeror", "current_version")
 
 
@@ -140,9 +143,15 @@ class Sources:
     read: dict[int, list[int] | None] = field(default_factory=dict)
 
     def few(self, ids: QuerySet[Any, Any]) -> list[int] | None:
-        """``few_ids`` of one of them, read once."""
+        """``few_ids`` of one of them, read once. On PostgreSQL the first call reads every
+        source in one query (``_few_at_once``): the page and the count need them all, and two
+        queries a source (a probe past ``FEW``, then the ids) were six of a page's sixteen."""
         if id(ids) not in self.read:
-            self.read[id(ids)] = few_ids(ids)
+            every = [*self.any_state, *self.undrafted]
+            if connection.vendor == "postgresql" and any(ids is one for one in every):
+                self.read.update(zip(map(id, every), _few_at_once(every), strict=True))
+            else:
+                self.read[id(ids)] = few_ids(ids)
         return self.read[id(ids)]
 
 
@@ -169,10 +178,32 @@ FEW = 5_000
 
 def few_ids(ids: QuerySet[Any, Any]) -> list[int] | None:
     """The contract ids of a ``values("contract_id")`` subquery, if at most ``FEW``."""
-    listed = ids.values_list("contract_id", flat=True).order_by()
-    if list(listed[FEW : FEW + 1]):  # more: the index skips them, nothing is sent
-        return None
-    return list(listed)
+    # One query, not a probe past ``FEW`` and then the read: a request reads three of these
+    # (as the offeror, the offeree, through a grant), and a round trip costs more than the
+    # ids up to ``FEW`` a large caller's read sends in vain.
+    listed = list(ids.values_list("contract_id", flat=True).order_by()[: FEW + 1])
+    return None if len(listed) > FEW else listed
+
+
+def _few_at_once(sources: list[QuerySet[Any, Any]]) -> list[list[int] | None]:
+    """``few_ids`` of each of the ``values("contract_id")`` subqueries, in one query: each
+    gives its ids as an array when at most ``FEW`` (it reads ``FEW + 1`` index entries at
+    most), else NULL, so a large source sends nothing."""
+    if not sources:
+        return []
+    columns: list[str] = []
+    params: list[Any] = []
+    for ids in sources:
+        listed = ids.values_list("contract_id", flat=True).order_by()[: FEW + 1]
+        sql, sql_params = listed.query.sql_with_params()
+        # Django's own SQL for the subquery, its values passed as parameters.
+        head = f"(SELECT CASE WHEN count(*) <= {FEW} THEN COALESCE(array_agg(s.id), '{{}}') END"
+        columns.append(f"{head} FROM ({sql}) AS s(id))")
+        params.extend(sql_params)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(columns)}", params)
+        row = cursor.fetchone()
+    return [None if found is None else list(found) for found in row or [None] * len(sources)]
 
 
 def visibility(
@@ -210,7 +241,8 @@ def visibility(
 def _caller_role(party: Party) -> Subquery:
     """The party's role in the contract of the row (None if it signs none), one probe of the
     (contract, party) unique index per contract read."""
-    mine = Signatory.objects.filter(contract_id=OuterRef("pk"), party=party)
+    # ``order_by()``: the signatories' default order joined each probe to its contract and sorted.
+    mine = Signatory.objects.filter(contract_id=OuterRef("pk"), party=party).order_by()
     return Subquery(mine.values("role")[:1])
 
 

@@ -123,3 +123,24 @@ def test_the_rows_are_the_serializers(parties: dict[str, Party]) -> None:
     assert all(s["name"] == "丁" and s["invited"] for s in invited)
     assert any(row.get("current_version") == 1 for row in body["results"])
     assert any(row["signatures"] for row in body["results"])
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["q=合同", "q=合同&state=in_performance", "q=合同&page_size=2", "q=合同&page=2&page_size=4"],
+)
+def test_a_common_word_is_counted_and_paged_as_a_rare_one(
+    parties: dict[str, Party], query: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A caller with many contracts (more than ``FEW``): past ``SEARCH_FEW`` matches the count
+    reads its contracts without the trigram index and the first pages come from the matches
+    read for it; the body is the one a caller with few contracts gets."""
+    me, b = parties["me"], parties["b"]
+    make_contracts(me, b, 20)
+    _, few = queries_for(me, query)
+    monkeypatch.setattr("econtract.contracts.selectors.FEW", 2)
+    _, rare = queries_for(me, query)
+    monkeypatch.setattr("econtract.contracts.listing.SEARCH_FEW", 3)
+    _, common = queries_for(me, query)
+    assert few["count"] > 3
+    assert common == rare == few

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import shutil
 import tempfile
 import threading
 import warnings
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -45,21 +46,62 @@ def render_html_pdf(
 ) -> bytes:
     """A PDF from the HTML ``template``, in the CJK font only (this module supplies the face;
     templates only name the family ``ContractCJK``)."""
+    return render_html_pdf_read(template, context, pdf_variant=pdf_variant)[0]
+
+
+def render_html_pdf_read(
+    template: str, context: dict[str, Any], *, pdf_variant: str | None = None
+) -> tuple[bytes, PdfFileReader]:
+    """:func:`render_html_pdf`, with the reader its font check parsed the PDF into, for a
+    caller that reads the PDF next (bulk send appends each summary to its template's PDF)."""
     # Imported here: WeasyPrint takes ~2 s to import, and only this path needs it.
     from weasyprint import HTML  # type: ignore[import-untyped]
 
     setup = _thread_setup()
-    html = render_to_string(template, context)
+    html, sheet = _split_style(render_to_string(template, context), setup)
     document = HTML(string=html, base_url=None, url_fetcher=setup.fetcher)
-    options: dict[str, Any] = {"stylesheets": [setup.face], "font_config": setup.fonts}
+    sheets = [setup.face] if sheet is None else [sheet, setup.face]
+    options: dict[str, Any] = {"stylesheets": sheets, "font_config": setup.fonts}
     if pdf_variant:
         options["pdf_variant"] = pdf_variant
     _hush_srgb_profile_warning()
     pdf = document.write_pdf(**options)
     if not isinstance(pdf, bytes):  # write_pdf() without a target returns the bytes
         raise TypeError("WeasyPrint returned no PDF bytes")
-    check_fonts_embedded(pdf)
-    return pdf
+    reader = PdfFileReader(io.BytesIO(pdf))
+    check_fonts_read(reader)
+    return pdf, reader
+
+
+# The one <style> element of our document templates, at the top of <head> (base.html's).
+_STYLE = re.compile(r"<style>(.*?)</style>", re.DOTALL)
+# Distinct style texts a thread keeps parsed: one per document template (their blocks differ).
+_STYLE_CACHE_SIZE = 16
+
+
+def _split_style(html: str, setup: _FontSetup) -> tuple[str, Any]:
+    """The HTML without its ``<style>`` element, and that style parsed once per thread.
+
+    Parsing the stylesheet (tinycss2, then cssselect2 compiling every selector) was about a
+    tenth of rendering a contract's summary, and its text is the same for every render of a
+    template (the reference comes from the body, through ``string-set``). Given as a
+    stylesheet of the render instead, it applies exactly as before: it is then of the "user"
+    origin, not the "author" one, which changes nothing here, since our documents have no
+    other author styles but ``style`` attributes (which win either way) and no ``!important``
+    but the face's. A document with more than one ``<style>`` is rendered as it is."""
+    from weasyprint import CSS
+
+    found = _STYLE.findall(html)
+    if len(found) != 1:
+        return html, None
+    text = found[0]
+    sheet = setup.styles.get(text)
+    if sheet is None:
+        if len(setup.styles) >= _STYLE_CACHE_SIZE:
+            setup.styles.clear()
+        sheet = CSS(string=text, font_config=setup.fonts, url_fetcher=setup.fetcher)
+        setup.styles[text] = sheet
+    return _STYLE.sub("", html, count=1), sheet
 
 
 def _hush_srgb_profile_warning() -> None:
@@ -94,6 +136,7 @@ class _FontSetup:
     fonts: Any  # weasyprint FontConfiguration with the face registered
     face: Any  # weasyprint CSS: the @font-face rule and the one weight (see _face_css)
     renders: int = 0
+    styles: dict[str, Any] = field(default_factory=dict)  # see _split_style
 
 
 def _thread_setup() -> _FontSetup:
@@ -190,7 +233,12 @@ def _font_only_fetcher(font_url: str) -> Any:
 
 def check_fonts_embedded(pdf: bytes) -> None:
     """Refuse a rendered PDF that uses any font but the embedded ``ContractCJK`` face."""
-    fonts = list(_fonts(PdfFileReader(io.BytesIO(pdf))))
+    check_fonts_read(PdfFileReader(io.BytesIO(pdf)))
+
+
+def check_fonts_read(reader: PdfFileReader) -> None:
+    """:func:`check_fonts_embedded` on a PDF already parsed."""
+    fonts = list(_fonts(reader))
     wrong = [name for name, embedded in fonts if not embedded or not _is_contract_font(name)]
     if not fonts or wrong:
         raise ContractFontError(

@@ -36,7 +36,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from econtract.contracts.elements import ScheduleRow, elements_json, schedule_rows
 from econtract.contracts.signature_page import signature_boxes
 from econtract.errors import BusinessRuleViolation
-from econtract.pdf_render import page_count, render_html_pdf
+from econtract.pdf_render import page_count, render_html_pdf, render_html_pdf_read
 from econtract.pki.normalise import normalise_in_sandbox
 from econtract.pki.sandbox import LIMITS_EXCEEDED, SandboxError
 
@@ -124,10 +124,22 @@ def render_elements_summary(
     deferred: Mapping[str, str] | None = None,
 ) -> bytes:
     """The summary page(s) appended to an uploaded PDF, as a PDF of their own."""
+    return _summary_read(title, elements, signatories, reference, signature_page, deferred)[0]
+
+
+def _summary_read(
+    title: str,
+    elements: dict[str, Any],
+    signatories: Sequence[tuple[str, str, str]],
+    reference: str,
+    signature_page: bool,
+    deferred: Mapping[str, str] | None,
+) -> tuple[bytes, PdfFileReader]:
+    """The summary and the reader its font check parsed it into (read again by the caller)."""
     context = _context(title, reference, elements, signatories, deferred)
     if not signature_page:
         context["signature_boxes"] = []
-    return render_html_pdf("contracts/pdf/elements_summary.html", context, pdf_variant=None)
+    return render_html_pdf_read("contracts/pdf/elements_summary.html", context, pdf_variant=None)
 
 
 def _context(
@@ -259,16 +271,11 @@ def attach_elements_to_uploaded_pdf(
     """
     upload = pdf if isinstance(pdf, NormalisedUpload) else normalise_upload_document(pdf)
     writer, pages = _open_upload(upload)
-    summary = render_elements_summary(
-        title=title,
-        elements=elements,
-        signatories=signatories,
-        reference=reference,
-        signature_page=signature_page,
-        deferred=deferred,
+    _summary, summary = _summary_read(
+        title, elements, signatories, reference, signature_page, deferred
     )
     try:
-        added = _append_pages(writer, PdfFileReader(io.BytesIO(summary)))
+        added = _append_pages(writer, summary)
         _embed_elements(writer, elements)
         output = io.BytesIO()
         writer.write(output)

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from authentication import api
+from econtract.url_actions import actions
 
 urlpatterns = [
     path("authentications/", api.AuthenticationList.as_view(), name="authentication-list"),
@@ -9,14 +10,10 @@ urlpatterns = [
         api.AuthenticationDetail.as_view(),
         name="authentication-detail",
     ),
-    path(
-        "authentications/<int:pk>/proof/",
-        api.AuthenticationProof.as_view(),
-        name="authentication-proof",
-    ),
-    path(
-        "authentications/<int:pk>/code/",
-        api.AuthenticationCode.as_view(),
-        name="authentication-code",
+    # authentication-{proof,code}
+    *actions(
+        "authentications/<int:pk>/",
+        "authentication-",
+        {"proof": api.AuthenticationProof.as_view(), "code": api.AuthenticationCode.as_view()},
     ),
 ]

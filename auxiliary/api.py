@@ -36,6 +36,7 @@ from auxiliary.models import (
     IdentityChangeMaterial,
     PerformanceConfirmation,
 )
+from econtract.api import inputs
 from econtract.api.requests import ViewerInContext, account_of, located, validated
 from econtract.api.schema import ERROR
 from econtract.evidence.api import HistoryField
@@ -256,13 +257,14 @@ class IdentityChangeDetail(_IdentityChange):
         responses={200: IdentityChangeSerializer, 404: _NOT_FOUND, 409: _CONFLICT, 422: _REFUSED},
     )
     def patch(self, request: Request, pk: int) -> Response:
-        caller = account_of(request)
-        change = self.application_for(caller, pk)
-        data = validated(UpdateSerializer, request)
-        change = services.update_identity_change(
-            change=change, actor=caller, changes=_changes_of(data), reason=data.get("reason")
+        return self.act(
+            request,
+            pk,
+            lambda change, caller, data: services.update_identity_change(
+                change=change, actor=caller, changes=_changes_of(data), reason=data.get("reason")
+            ),
+            UpdateSerializer,
         )
-        return self.respond(change, request)
 
 
 _UPLOAD = application_api.upload_input(
@@ -303,17 +305,17 @@ class IdentityChangeSubmit(_IdentityChange):
         },
     )
     def post(self, request: Request, pk: int) -> Response:
-        caller = account_of(request)
-        change = self.application_for(caller, pk)
-        return self.respond(services.submit_identity_change(change=change, actor=caller), request)
+        return self.act(
+            request,
+            pk,
+            lambda change, caller, _: services.submit_identity_change(change=change, actor=caller),
+        )
 
 
 class IdentityChangeWithdraw(_IdentityChange):
     """The applicant withdraws its change before the result; the party may sign again."""
 
-    @extend_schema_serializer(component_name="IdentityChangeWithdraw")
-    class InputSerializer(serializers.Serializer):
-        reason = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    InputSerializer = inputs.named("IdentityChangeWithdraw", inputs.OptionalReason)
 
     @extend_schema(
         tags=["auxiliary"],
@@ -322,11 +324,14 @@ class IdentityChangeWithdraw(_IdentityChange):
         responses={200: IdentityChangeSerializer, 404: _NOT_FOUND, 409: _CONFLICT},
     )
     def post(self, request: Request, pk: int) -> Response:
-        caller = account_of(request)
-        change = self.application_for(caller, pk)
-        reason = validated(self.InputSerializer, request).get("reason", "")
-        withdrawn = services.withdraw_identity_change(change=change, actor=caller, reason=reason)
-        return self.respond(withdrawn, request)
+        return self.act(
+            request,
+            pk,
+            lambda change, caller, data: services.withdraw_identity_change(
+                change=change, actor=caller, reason=data.get("reason", "")
+            ),
+            self.InputSerializer,
+        )
 
 
 @extend_schema_serializer(component_name="IdentityChangeReview")
@@ -360,10 +365,7 @@ class IdentityChangeReview(_IdentityChange, application_api.ReviewView):
 class IdentityChangeConsent(_IdentityChange):
     """A counterparty agrees, or not, to continue performing with the changed party."""
 
-    @extend_schema_serializer(component_name="IdentityChangeConsentInput")
-    class InputSerializer(serializers.Serializer):
-        agree = serializers.BooleanField()
-        reason = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    InputSerializer = inputs.named("IdentityChangeConsentInput", inputs.Answer)
 
     @extend_schema(
         tags=["auxiliary"],
@@ -372,14 +374,14 @@ class IdentityChangeConsent(_IdentityChange):
         responses={200: IdentityChangeSerializer, 404: _NOT_FOUND, 409: _CONFLICT},
     )
     def post(self, request: Request, pk: int) -> Response:
-        caller = account_of(request)
-        change = self.application_for(caller, pk)
-        data = validated(self.InputSerializer, request)
-        reason = data.get("reason", "")
-        answered = services.answer_consent(
-            change=change, actor=caller, agree=data["agree"], reason=reason
+        return self.act(
+            request,
+            pk,
+            lambda change, caller, data: services.answer_consent(
+                change=change, actor=caller, agree=data["agree"], reason=data.get("reason", "")
+            ),
+            self.InputSerializer,
         )
-        return self.respond(answered, request)
 
 
 # --- cancellation ------------------------------------------------------------------------------
@@ -445,9 +447,7 @@ class CancellationListCreate(ViewerInContext, generics.ListAPIView):
 
     serializer_class = CancellationSerializer
 
-    @extend_schema_serializer(component_name="CancellationCreate")
-    class InputSerializer(serializers.Serializer):
-        reason = serializers.CharField(max_length=2000)
+    InputSerializer = inputs.named("CancellationCreate", inputs.Reason)
 
     def get_queryset(self) -> QuerySet[Cancellation]:
         return selectors.cancellations_visible_to(user=account_of(self.request))

@@ -1,7 +1,10 @@
 from django.urls import URLPattern, URLResolver, path
 
 from auxiliary import api
+from econtract.url_actions import actions
 
+# api-identity-change-{materials,submit,withdraw,review,consent}: actions at
+# identity-changes/<pk>/<action>/.
 urlpatterns: list[URLPattern | URLResolver] = [
     path("identity-changes/", api.IdentityChangeListCreate.as_view(), name="api-identity-changes"),
     path(
@@ -9,30 +12,16 @@ urlpatterns: list[URLPattern | URLResolver] = [
         api.IdentityChangeDetail.as_view(),
         name="api-identity-change-detail",
     ),
-    path(
-        "identity-changes/<int:pk>/materials/",
-        api.IdentityChangeMaterialUpload.as_view(),
-        name="api-identity-change-materials",
-    ),
-    path(
-        "identity-changes/<int:pk>/submit/",
-        api.IdentityChangeSubmit.as_view(),
-        name="api-identity-change-submit",
-    ),
-    path(
-        "identity-changes/<int:pk>/withdraw/",
-        api.IdentityChangeWithdraw.as_view(),
-        name="api-identity-change-withdraw",
-    ),
-    path(
-        "identity-changes/<int:pk>/review/",
-        api.IdentityChangeReview.as_view(),
-        name="api-identity-change-review",
-    ),
-    path(
-        "identity-changes/<int:pk>/consent/",
-        api.IdentityChangeConsent.as_view(),
-        name="api-identity-change-consent",
+    *actions(
+        "identity-changes/<int:pk>/",
+        "api-identity-change-",
+        {
+            "materials": api.IdentityChangeMaterialUpload.as_view(),
+            "submit": api.IdentityChangeSubmit.as_view(),
+            "withdraw": api.IdentityChangeWithdraw.as_view(),
+            "review": api.IdentityChangeReview.as_view(),
+            "consent": api.IdentityChangeConsent.as_view(),
+        },
     ),
     path("cancellations/", api.CancellationListCreate.as_view(), name="api-cancellations"),
     path(

@@ -8,15 +8,11 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from econtract.form_fields import reason_field, yes_no
 from econtract.parties.models import IDENTITY_FIELDS, Party
 from registration.forms import OrganizationForm, PersonForm
 
-_REASON = forms.CharField(
-    label=_("Reason for the change"),
-    max_length=2000,
-    required=False,
-    widget=forms.Textarea(attrs={"rows": 2}),
-)
+_REASON = reason_field(_("Reason for the change"), required=False)
 
 
 class PersonChangeForm(PersonForm):
@@ -48,35 +44,23 @@ _DATA = set(IDENTITY_FIELDS) - {"id_number"}
 
 
 class ConsentForm(forms.Form):
-    agree = forms.TypedChoiceField(
-        label=_("Do you agree to continue performing with the changed party?"),
-        choices=[("yes", _("Yes, continue performing")), ("no", _("No"))],
-        coerce=lambda value: value == "yes",
-        widget=forms.RadioSelect,
+    agree = yes_no(
+        _("Do you agree to continue performing with the changed party?"),
+        _("Yes, continue performing"),
+        _("No"),
+        radio=True,
     )
-    reason = forms.CharField(
-        label=_("Reason (told to the applicant)"),
-        max_length=2000,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
+    reason = reason_field(_("Reason (told to the applicant)"), required=False)
 
 
 class ConfirmationForm(forms.Form):
-    finished = forms.TypedChoiceField(
-        label=_("Are these contracts finished?"),
-        choices=[("yes", _("Yes, finished")), ("no", _("No, not finished"))],
-        coerce=lambda value: value == "yes",
-        widget=forms.RadioSelect,
+    finished = yes_no(
+        _("Are these contracts finished?"), _("Yes, finished"), _("No, not finished"), radio=True
     )
 
 
 class CancellationForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Reason for the cancellation"),
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
+    reason = reason_field(_("Reason for the cancellation"), rows=3)
     understood = forms.BooleanField(
         label=_(
             "I understand: once cancelled, my certificates are revoked and I can no longer "

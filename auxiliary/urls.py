@@ -1,7 +1,9 @@
 from django.urls import URLPattern, URLResolver, path
 
 from auxiliary import views
+from econtract.url_actions import actions
 
+# auxiliary-identity-change-{submit,withdraw,consent}: actions at identity-changes/<pk>/<action>/.
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.index, name="auxiliary-index"),
     path("identity-changes/new/", views.identity_change_new, name="auxiliary-identity-change-new"),
@@ -20,20 +22,14 @@ urlpatterns: list[URLPattern | URLResolver] = [
         views.identity_change_material,
         name="auxiliary-identity-change-material",
     ),
-    path(
-        "identity-changes/<int:pk>/submit/",
-        views.identity_change_submit,
-        name="auxiliary-identity-change-submit",
-    ),
-    path(
-        "identity-changes/<int:pk>/withdraw/",
-        views.identity_change_withdraw,
-        name="auxiliary-identity-change-withdraw",
-    ),
-    path(
-        "identity-changes/<int:pk>/consent/",
-        views.identity_change_consent,
-        name="auxiliary-identity-change-consent",
+    *actions(
+        "identity-changes/<int:pk>/",
+        "auxiliary-identity-change-",
+        {
+            "submit": views.identity_change_submit,
+            "withdraw": views.identity_change_withdraw,
+            "consent": views.identity_change_consent,
+        },
     ),
     path("cancellations/new/", views.cancellation_new, name="auxiliary-cancellation-new"),
     path("cancellations/<int:pk>/", views.cancellation_detail, name="auxiliary-cancellation"),

@@ -28,6 +28,7 @@ from econtract.errors import BusinessRuleViolation
 from econtract.evidence.services import history
 from econtract.parties import materials
 from econtract.parties.material_pages import MaterialForm, show_problems, upload
+from econtract.parties.models import User
 
 
 @login_required
@@ -138,31 +139,38 @@ def identity_change_upload(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _on_change(
+    request: HttpRequest, pk: int, action: Callable[[IdentityChange, User], object], *, done: str
+) -> HttpResponse:
+    """Do ``action`` (change, caller) on one of the caller's changes and go back to its page."""
+    change = selectors.identity_change_for(user=account_of(request), pk=pk)
+    _attempt(request, lambda: action(change, account_of(request)), done=done)
+    return redirect("auxiliary-identity-change", pk=pk)
+
+
 @login_required
 @require_POST
 def identity_change_submit(request: HttpRequest, pk: int) -> HttpResponse:
-    change = selectors.identity_change_for(user=account_of(request), pk=pk)
-    _attempt(
+    return _on_change(
         request,
-        lambda: services.submit_identity_change(change=change, actor=account_of(request)),
+        pk,
+        lambda change, actor: services.submit_identity_change(change=change, actor=actor),
         done=_("Your application is submitted for review."),
     )
-    return redirect("auxiliary-identity-change", pk=pk)
 
 
 @login_required
 @require_POST
 def identity_change_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    change = selectors.identity_change_for(user=account_of(request), pk=pk)
     reason = request.POST.get("reason", "")[:2000]
-    _attempt(
+    return _on_change(
         request,
-        lambda: services.withdraw_identity_change(
-            change=change, actor=account_of(request), reason=reason
+        pk,
+        lambda change, actor: services.withdraw_identity_change(
+            change=change, actor=actor, reason=reason
         ),
         done=_("Your application is withdrawn; your data stay as they were."),
     )
-    return redirect("auxiliary-identity-change", pk=pk)
 
 
 @login_required

@@ -279,10 +279,13 @@ class RegistrationSubmit(_Registration):
         responses={200: RegistrationSerializer, 404: _NOT_FOUND, 409: _CONFLICT, 422: _REFUSED},
     )
     def post(self, request: Request, pk: int) -> Response:
-        caller = account_of(request)
-        application = self.application_for(caller, pk)
-        submitted = services.submit_application(application=application, actor=caller)
-        return self.respond(submitted, request)
+        return self.act(
+            request,
+            pk,
+            lambda application, caller, _: services.submit_application(
+                application=application, actor=caller
+            ),
+        )
 
 
 @extend_schema_serializer(component_name="RegistrationReview")

@@ -1,5 +1,6 @@
 from django.urls import URLPattern, URLResolver, path
 
+from econtract.url_actions import actions
 from registration import api
 
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -7,19 +8,14 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path(
         "registrations/<int:pk>/", api.RegistrationDetail.as_view(), name="api-registration-detail"
     ),
-    path(
-        "registrations/<int:pk>/materials/",
-        api.RegistrationMaterialUpload.as_view(),
-        name="api-registration-materials",
-    ),
-    path(
-        "registrations/<int:pk>/submit/",
-        api.RegistrationSubmit.as_view(),
-        name="api-registration-submit",
-    ),
-    path(
-        "registrations/<int:pk>/review/",
-        api.RegistrationReview.as_view(),
-        name="api-registration-review",
+    # api-registration-{materials,submit,review}
+    *actions(
+        "registrations/<int:pk>/",
+        "api-registration-",
+        {
+            "materials": api.RegistrationMaterialUpload.as_view(),
+            "submit": api.RegistrationSubmit.as_view(),
+            "review": api.RegistrationReview.as_view(),
+        },
     ),
 ]

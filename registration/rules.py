@@ -104,50 +104,45 @@ def _check_person(values: dict[str, Any]) -> list[Problem]:
 
 
 def _check_organization(values: dict[str, Any]) -> list[Problem]:
-    problems = []
     for name in ("unified_social_credit_code", "organization_code"):
         values[name] = validators.normalize_code(values[name])
     values["business_license_number"] = values["business_license_number"].replace(" ", "")
     code = values["unified_social_credit_code"]
-    if code and not validators.is_valid_credit_code(code):
-        problems.append(
-            Problem(
-                "unified_social_credit_code",
-                "invalid_credit_code",
-                _("This is not a valid unified social credit code: check every character."),
-            )
-        )
     org_code = values["organization_code"]
-    if org_code and not validators.is_valid_organization_code(org_code):
-        problems.append(
-            Problem(
-                "organization_code",
-                "invalid_organization_code",
-                _("This is not a valid organisation code."),
-            )
-        )
-    if not (code or values["business_license_number"] or org_code):
+    # (refused?, field, code, message), in the order the problems are listed
+    checks = [
+        (
+            code and not validators.is_valid_credit_code(code),
+            "unified_social_credit_code",
+            "invalid_credit_code",
+            _("This is not a valid unified social credit code: check every character."),
+        ),
+        (
+            org_code and not validators.is_valid_organization_code(org_code),
+            "organization_code",
+            "invalid_organization_code",
+            _("This is not a valid organisation code."),
+        ),
         # Table 2, note 1: the credit code when the organisation has one, otherwise the
         # business licence number or the organisation code.
-        problems.append(
-            Problem(
-                "unified_social_credit_code",
-                "missing_organization_identifier",
-                _(
-                    "Give the unified social credit code, or if the organisation has none, the "
-                    "business licence number or the organisation code."
-                ),
-            )
-        )
-    if values["licensed_business"] and not values["license_number"]:
+        (
+            not (code or values["business_license_number"] or org_code),
+            "unified_social_credit_code",
+            "missing_organization_identifier",
+            _(
+                "Give the unified social credit code, or if the organisation has none, the "
+                "business licence number or the organisation code."
+            ),
+        ),
         # Table 2, note 2: a business that needs an operating licence gives its number.
-        problems.append(
-            Problem(
-                "license_number",
-                "missing_license_number",
-                _("A licensed business must give its operating licence number."),
-            )
-        )
+        (
+            values["licensed_business"] and not values["license_number"],
+            "license_number",
+            "missing_license_number",
+            _("A licensed business must give its operating licence number."),
+        ),
+    ]
+    problems = [Problem(field, why, message) for refused, field, why, message in checks if refused]
     if not values["licensed_business"]:
         values["license_number"] = ""
     return problems

@@ -27,8 +27,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from econtract.api import inputs
 from econtract.api.renderers import PdfRenderer
-from econtract.api.requests import account_of
+from econtract.api.requests import account_of, validated
 from econtract.api.schema import ERROR
 from econtract.contracts.documents import read_document
 from econtract.contracts.models import AccessGrant, Contract
@@ -327,11 +328,8 @@ class GrantListCreate(generics.ListAPIView):
         },
     )
     def post(self, request: Request, reference: str) -> Response:
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        grant = query_grants.request_grant(
-            actor=account_of(request), reference=reference, **data.validated_data
-        )
+        data = validated(self.InputSerializer, request)
+        grant = query_grants.request_grant(actor=account_of(request), reference=reference, **data)
         body = GrantSerializer(query_grants.grant_for(actor=account_of(request), grant_id=grant.pk))
         return Response(body.data, status=status.HTTP_201_CREATED)
 
@@ -348,10 +346,7 @@ class GrantDetail(APIView):
 
 
 class GrantConsent(APIView):
-    @extend_schema_serializer(component_name="AccessGrantConsent")
-    class InputSerializer(serializers.Serializer):
-        agree = serializers.BooleanField()
-        reason = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    InputSerializer = inputs.named("AccessGrantConsent", inputs.Answer)
 
     @extend_schema(
         tags=["grants"],
@@ -365,12 +360,11 @@ class GrantConsent(APIView):
         },
     )
     def post(self, request: Request, grant_id: int) -> Response:
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = validated(self.InputSerializer, request)
         grant = query_grants.answer_grant(
             actor=account_of(request),
             grant_id=grant_id,
-            agree=data.validated_data["agree"],
-            reason=data.validated_data.get("reason", ""),
+            agree=data["agree"],
+            reason=data.get("reason", ""),
         )
         return Response(GrantSerializer(grant).data)

@@ -6,35 +6,23 @@ is shared with signing's PATCH (``econtract.api.routing``)."""
 from django.urls import URLPattern, URLResolver, path
 
 from econtract.api.routing import contract_detail_view
+from econtract.url_actions import actions
 from retrieval import api
 from retrieval.evidence_package.api import ContractEvidencePackage
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("contracts/<str:reference>/", contract_detail_view(), name="api-contract-detail"),
-    path(
-        "contracts/<str:reference>/document/",
-        api.ContractDocument.as_view(),
-        name="api-contract-document",
-    ),
-    path(
-        "contracts/<str:reference>/evidence/",
-        api.ContractEvidence.as_view(),
-        name="api-contract-evidence",
-    ),
-    path(
-        "contracts/<str:reference>/evidence-package/",
-        ContractEvidencePackage.as_view(),
-        name="api-contract-evidence-package",
-    ),
-    path(
-        "contracts/<str:reference>/confirm-performed/",
-        api.ConfirmPerformed.as_view(),
-        name="api-contract-confirm-performed",
-    ),
-    path(
-        "contracts/<str:reference>/grants/",
-        api.GrantListCreate.as_view(),
-        name="api-contract-grants",
+    # api-contract-{document,evidence,evidence-package,confirm-performed,grants}
+    *actions(
+        "contracts/<str:reference>/",
+        "api-contract-",
+        {
+            "document": api.ContractDocument.as_view(),
+            "evidence": api.ContractEvidence.as_view(),
+            "evidence-package": ContractEvidencePackage.as_view(),
+            "confirm-performed": api.ConfirmPerformed.as_view(),
+            "grants": api.GrantListCreate.as_view(),
+        },
     ),
     path("grants/<int:grant_id>/", api.GrantDetail.as_view(), name="api-grant-detail"),
     path("grants/<int:grant_id>/consent/", api.GrantConsent.as_view(), name="api-grant-consent"),

@@ -28,6 +28,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from econtract.api import inputs
 from econtract.api.requests import account_of, located, validated
 from econtract.api.schema import ERROR
 from econtract.contracts.documents import read_document
@@ -311,9 +312,7 @@ class ContractSubmit(APIView):
 
 
 class ContractWithdraw(APIView):
-    @extend_schema_serializer(component_name="ContractWithdraw")
-    class InputSerializer(serializers.Serializer):
-        reason = serializers.CharField(max_length=2000)
+    InputSerializer = inputs.named("ContractWithdraw", inputs.Reason)
 
     @extend_schema(
         tags=["contracts"],

@@ -1,5 +1,6 @@
 from django.urls import URLPattern, URLResolver, path
 
+from econtract.url_actions import actions
 from signing import api, batch_api, reminder_api, session_api, template_api
 
 # ``<reference>`` is the contract's public reference (signing/api.py).
@@ -18,34 +19,25 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path(
         "signing-batches/<str:batch_id>/", batch_api.BatchDetail.as_view(), name="api-signing-batch"
     ),
-    path(
-        "signing-batches/<str:batch_id>/confirm/",
-        batch_api.BatchConfirm.as_view(),
-        name="api-signing-batch-confirm",
-    ),
-    path(
-        "signing-batches/<str:batch_id>/sms-code/",
-        batch_api.BatchSmsCode.as_view(),
-        name="api-signing-batch-sms-code",
-    ),
-    path(
-        "signing-batches/<str:batch_id>/complete/",
-        batch_api.BatchComplete.as_view(),
-        name="api-signing-batch-complete",
+    # api-signing-batch-{confirm,sms-code,complete}
+    *actions(
+        "signing-batches/<str:batch_id>/",
+        "api-signing-batch-",
+        {
+            "confirm": batch_api.BatchConfirm.as_view(),
+            "sms-code": batch_api.BatchSmsCode.as_view(),
+            "complete": batch_api.BatchComplete.as_view(),
+        },
     ),
     # GET, PATCH and DELETE of ``contracts/<reference>/``, ``.../document/`` and
     # ``.../evidence/`` are served from retrieval's URLs (included first): the detail path's
     # PATCH and DELETE (a draft's, issue 17) are signing.draft_api.ContractDetail's, composed
     # with retrieval's GET in econtract/api/routing.py.
-    path(
-        "contracts/<str:reference>/submit/",
-        api.ContractSubmit.as_view(),
-        name="api-contract-submit",
-    ),
-    path(
-        "contracts/<str:reference>/withdraw/",
-        api.ContractWithdraw.as_view(),
-        name="api-contract-withdraw",
+    # api-contract-{submit,withdraw}
+    *actions(
+        "contracts/<str:reference>/",
+        "api-contract-",
+        {"submit": api.ContractSubmit.as_view(), "withdraw": api.ContractWithdraw.as_view()},
     ),
     path(
         "contracts/<str:reference>/signing-sessions/",
@@ -62,14 +54,13 @@ urlpatterns: list[URLPattern | URLResolver] = [
         session_api.SigningSessionSmsConfirmation.as_view(),
         name="api-contract-signing-session-sms-confirmation",
     ),
-    path(
-        "contracts/<str:reference>/decline/",
-        session_api.ContractDecline.as_view(),
-        name="api-contract-decline",
-    ),
-    path(
-        "contracts/<str:reference>/remind/",
-        reminder_api.ContractRemind.as_view(),
-        name="api-contract-remind",
+    # api-contract-{decline,remind}
+    *actions(
+        "contracts/<str:reference>/",
+        "api-contract-",
+        {
+            "decline": session_api.ContractDecline.as_view(),
+            "remind": reminder_api.ContractRemind.as_view(),
+        },
     ),
 ]

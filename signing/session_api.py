@@ -5,12 +5,13 @@ same for amendments and terminations; this module adds the contract's paths and 
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_serializer
-from rest_framework import serializers, status
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from econtract.api import inputs
 from econtract.api.requests import account_of, validated
 from econtract.api.schema import ERROR
 from econtract.contracts.selectors import party_of
@@ -93,9 +94,7 @@ class SigningSessionSmsConfirmation(APIView):
 
 
 class ContractDecline(APIView):
-    @extend_schema_serializer(component_name="ContractDecline")
-    class InputSerializer(serializers.Serializer):
-        reason = serializers.CharField(max_length=2000)
+    InputSerializer = inputs.named("ContractDecline", inputs.Reason)
 
     @extend_schema(
         tags=["contracts"],

@@ -95,7 +95,7 @@ def apply_for_amendment(
         create_participants(amendment, contract, signatory.registered_party)
         record(STEPS.application, amendment, actor, reason=reason, base_sha256=base_sha256)
         record(STEPS.accepted, amendment, None, accepted=True)
-        notify_parties(amendment, STEPS.accepted_notice, [signatory.registered_party])
+        notify_parties(amendment, STEPS.notice("accepted"), [signatory.registered_party])
         record(STEPS.authentication, amendment, None, authenticated=True)
         _store_content(amendment, actor, pdf, source="upload" if document else "text")
         _check_elements(amendment, actor, missing)
@@ -139,7 +139,7 @@ def _check_elements(amendment: Amendment, actor: User, missing: list[str]) -> No
     if missing:
         _notify_incomplete(amendment, missing)
     else:
-        kind = STEPS.decision_requested_notice
+        kind = STEPS.notice("decision_requested")
         lifecycle.ask_next(amendment, pending=lifecycle.UNDECIDED, kind=kind)
 
 

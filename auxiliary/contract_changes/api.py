@@ -29,6 +29,7 @@ from auxiliary.contract_changes.common import Request as ChangeRequestType
 from auxiliary.contract_changes.common import document_bytes
 from auxiliary.contract_changes.models import Amendment, Termination
 from auxiliary.contract_changes.signing_sessions import next_signer
+from econtract.api import inputs
 from econtract.api.requests import account_of, validated
 from econtract.api.schema import ERROR
 from econtract.contracts.models import Contract
@@ -269,10 +270,7 @@ AmendmentDetail = for_kind(
 )
 
 
-@extend_schema_serializer(component_name="ChangeDecision")
-class DecisionSerializer(serializers.Serializer):
-    agree = serializers.BooleanField()
-    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+DecisionSerializer = inputs.named("ChangeDecision", inputs.Answer)
 
 
 class _Decision(ChangeView):
@@ -365,9 +363,7 @@ class AmendmentContent(ChangeView):
         return change_response(amendment)
 
 
-@extend_schema_serializer(component_name="ChangeWithdraw")
-class WithdrawSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=2000)
+WithdrawSerializer = inputs.named("ChangeWithdraw", inputs.Reason)
 
 
 class _Withdraw(ChangeView):

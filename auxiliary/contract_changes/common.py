@@ -47,25 +47,22 @@ class Steps:
     counterparty_signing: tuple[Step, Step, Step]
     initiator_signing: tuple[Step, Step, Step]
     success: Step
-    accepted_notice: str
-    not_authenticated_notice: str
-    refused_notice: str
-    decision_requested_notice: str
-    signature_requested_notice: str
-    counterparty_failed_notice: str
-    initiator_failed_notice: str
-    succeeded_notice: str
-    withdrawn_notice: str
+    # The process's name in its notice kinds (kinds.py): ``amendment_accepted``, …
+    process: str
     supervision_event: str
     version_kind: str
 
     def signing(self, role: str) -> tuple[Step, Step, Step]:
         return self.initiator_signing if role == Role.INITIATOR else self.counterparty_signing
 
+    def notice(self, what: str) -> str:
+        """The notice kind of ``what`` happened in this process: ``notice("accepted")``."""
+        return f"{self.process}_{what}"
+
     def failed_notice(self, role: str) -> str:
         if role == Role.INITIATOR:
-            return self.initiator_failed_notice
-        return self.counterparty_failed_notice
+            return self.notice("initiator_signature_failed")
+        return self.notice("counterparty_signature_failed")
 
 
 AMENDMENT_STEPS = Steps(
@@ -76,15 +73,7 @@ AMENDMENT_STEPS = Steps(
     counterparty_signing=(Step.T11_7, Step.T11_8, Step.T11_9),
     initiator_signing=(Step.T11_10, Step.T11_11, Step.T11_12),
     success=Step.T11_13,
-    accepted_notice="amendment_accepted",
-    not_authenticated_notice="amendment_not_authenticated",
-    refused_notice="amendment_refused",
-    decision_requested_notice="amendment_decision_requested",
-    signature_requested_notice="amendment_signature_requested",
-    counterparty_failed_notice="amendment_counterparty_signature_failed",
-    initiator_failed_notice="amendment_initiator_signature_failed",
-    succeeded_notice="amendment_succeeded",
-    withdrawn_notice="amendment_withdrawn",
+    process="amendment",
     supervision_event="contract.amended",
     version_kind=ContractVersion.Kind.AMENDMENT,
 )
@@ -97,15 +86,7 @@ TERMINATION_STEPS = Steps(
     counterparty_signing=(Step.T12_5, Step.T12_6, Step.T12_7),
     initiator_signing=(Step.T12_8, Step.T12_9, Step.T12_10),
     success=Step.T12_11,
-    accepted_notice="termination_accepted",
-    not_authenticated_notice="termination_not_authenticated",
-    refused_notice="termination_refused",
-    decision_requested_notice="termination_decision_requested",
-    signature_requested_notice="termination_signature_requested",
-    counterparty_failed_notice="termination_counterparty_signature_failed",
-    initiator_failed_notice="termination_initiator_signature_failed",
-    succeeded_notice="termination_succeeded",
-    withdrawn_notice="termination_withdrawn",
+    process="termination",
     supervision_event="contract.terminated",
     version_kind=ContractVersion.Kind.TERMINATION_AGREEMENT,
 )
@@ -286,7 +267,7 @@ def applicant(contract: Contract, actor: User) -> Signatory:
 def authenticated(steps: Steps, party: Party, actor: User, *, step: Step, about: Model) -> None:
     """§8 before a step of the change: without a valid authentication the process's
     身份认证未通过通知 goes out and the step is refused (403)."""
-    notice = steps.not_authenticated_notice
+    notice = steps.notice("not_authenticated")
     require_authentication(party=party, actor=actor, step=step, notice_kind=notice, obj=about)
 
 

@@ -10,14 +10,11 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from econtract.contracts.forms import ElementsForm
+from econtract.form_fields import reason_field, yes_no
 
 
 class AmendmentForm(ElementsForm):
-    reason = forms.CharField(
-        label=_("Reason for the amendment"),
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
+    reason = reason_field(_("Reason for the amendment"))
     text = forms.CharField(
         label=_("Amended contract text"),
         help_text=_("It starts from the current text: change what the amendment changes."),
@@ -65,11 +62,7 @@ class RevisionForm(AmendmentForm):
 
 
 class TerminationForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Reason for the termination"),
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
+    reason = reason_field(_("Reason for the termination"))
     effective_date = forms.DateField(
         label=_("Effective date"),
         help_text=_("The contract stays in performance until this date, then it is terminated."),
@@ -84,14 +77,10 @@ class TerminationForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    agree = forms.TypedChoiceField(
-        coerce=lambda value: value == "yes", choices=[("yes", "yes"), ("no", "no")]
-    )
+    agree = yes_no()
     reason = forms.CharField(required=False, max_length=2000)
 
 
 class ReviewForm(forms.Form):
-    accept = forms.TypedChoiceField(
-        coerce=lambda value: value == "yes", choices=[("yes", "yes"), ("no", "no")]
-    )
+    accept = yes_no()
     comments = forms.CharField(required=False, max_length=5000)

@@ -52,7 +52,7 @@ def ask_next(request: Request, *, pending: dict[str, Any], kind: str) -> None:
 
 
 def ask_first_signer(request: Request) -> None:
-    ask_next(request, pending=UNSIGNED, kind=steps_for(request).signature_requested_notice)
+    ask_next(request, pending=UNSIGNED, kind=steps_for(request).notice("signature_requested"))
 
 
 def decide[RequestT: Request](
@@ -86,7 +86,7 @@ def decide[RequestT: Request](
             when_all_agreed(request)
         else:
             record(steps.decision, request, actor, **payload)
-            ask_next(request, pending=UNDECIDED, kind=steps.decision_requested_notice)
+            ask_next(request, pending=UNDECIDED, kind=steps.notice("decision_requested"))
     return request
 
 
@@ -115,7 +115,7 @@ def _refused(
     record(steps.decision, request, actor, reason=participant.decision_reason, **payload)
     notify_parties(
         request,
-        steps.refused_notice,
+        steps.notice("refused"),
         [request.initiator],
         reason=participant.decision_reason,
         party_name=participant.party.name,
@@ -135,5 +135,5 @@ def withdraw[RequestT: Request](request: RequestT, *, actor: User, reason: str) 
         request.save()
         steps = steps_for(request)
         record(steps.application, request, actor, withdrawn=True, reason=reason)
-        notify_parties(request, steps.withdrawn_notice, reason=reason)
+        notify_parties(request, steps.notice("withdrawn"), reason=reason)
     return request

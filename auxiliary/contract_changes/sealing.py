@@ -118,7 +118,7 @@ def _store_and_complete(request: Request, sealed: SealedDocument) -> None:
         extra["effective_date"] = request.effective_date  # a date: the template formats it
         # Signed before its effective date: the contract is terminated on it, not now.
         extra["scheduled"] = request.state == Termination.State.SCHEDULED
-    notify_parties(request, steps.succeeded_notice, sha256=sha256, contract_link=link, **extra)
+    notify_parties(request, steps.notice("succeeded"), sha256=sha256, contract_link=link, **extra)
     if request.state == Termination.State.SCHEDULED:
         return  # the regulator hears of the termination when it takes effect (X20)
     publish_contract_event(

@@ -197,7 +197,7 @@ class ChangeSigning(SigningPolicy[ChangeSigningSession]):
         if following is not None:
             notify_parties(
                 request,
-                steps_for(request).signature_requested_notice,
+                steps_for(request).notice("signature_requested"),
                 [following.party],
                 sha256=sha256,
             )

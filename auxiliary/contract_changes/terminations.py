@@ -84,11 +84,11 @@ def apply_for_termination(
         fields = add_fields(termination)
         record(STEPS.accepted, termination, None, accepted=True, agreement_sha256=sha256)
         notify_parties(
-            termination, STEPS.accepted_notice, [signatory.registered_party], sha256=sha256
+            termination, STEPS.notice("accepted"), [signatory.registered_party], sha256=sha256
         )
         record(STEPS.authentication, termination, None, authenticated=True, fields=fields)
         lifecycle.ask_next(
-            termination, pending=lifecycle.UNDECIDED, kind=STEPS.decision_requested_notice
+            termination, pending=lifecycle.UNDECIDED, kind=STEPS.notice("decision_requested")
         )
     return termination
 

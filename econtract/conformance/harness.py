@@ -256,16 +256,7 @@ class Harness:
 
     def account(self, handle: str) -> Actor:
         """A new account (signed up and signed in through the API), not yet registered."""
-        self._actors += 1
-        number = self._actors
-        username = f"{self.prefix}-{handle}"
-        actor = Actor(
-            username=username,
-            password=secrets.token_urlsafe(18),
-            phone=f"139{self.run_id}{number:03d}",
-            email=f"{username}@conformance.invalid",
-            api=Api(username, f"127.0.{int(self.run_id) % 250 + 1}.{number % 250 + 1}"),
-        )
+        actor = self._new_actor(handle, host=lambda number: number % 250 + 1)
         actor.post(
             "accounts/",
             {
@@ -280,6 +271,20 @@ class Harness:
         self.sign_in(actor)
         return actor
 
+    def _new_actor(self, handle: str, *, host: Callable[[int], int]) -> Actor:
+        """The next actor of this run: its own phone, and its own client address (the last
+        byte, ``host`` of its number) so that per-address throttles do not join the actors."""
+        self._actors += 1
+        number = self._actors
+        username = f"{self.prefix}-{handle}"
+        return Actor(
+            username=username,
+            password=secrets.token_urlsafe(18),
+            phone=f"139{self.run_id}{number:03d}",
+            email=f"{username}@conformance.invalid",
+            api=Api(username, f"127.0.{int(self.run_id) % 250 + 1}.{host(number)}"),
+        )
+
     def sign_in(self, actor: Actor) -> None:
         token = actor.post(
             "auth/token/",
@@ -293,17 +298,9 @@ class Harness:
         """A staff account of this run. Operators are appointed, not signed up: the account is
         made as ``createsuperuser`` makes one, and signs in through the API as anyone does."""
         if self._operator is None:
-            self._actors += 1
-            username = f"{self.prefix}-operator"
-            actor = Actor(
-                username=username,
-                password=secrets.token_urlsafe(18),
-                phone=f"139{self.run_id}{self._actors:03d}",
-                email=f"{username}@conformance.invalid",
-                api=Api(username, f"127.0.{int(self.run_id) % 250 + 1}.254"),
-            )
+            actor = self._new_actor("operator", host=lambda _: 254)
             User.objects.create_user(
-                username=username,
+                username=actor.username,
                 password=actor.password,
                 email=actor.email,
                 phone=actor.phone,

@@ -6,6 +6,7 @@ operation (``registration/api.py``, ``auxiliary/api.py``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
@@ -83,6 +84,20 @@ class ApplicationView(APIView):
     def respond(self, application: Any, request: Request) -> Response:
         raise NotImplementedError
 
+    def act(
+        self,
+        request: Request,
+        pk: int,
+        action: Callable[[Any, User, dict[str, Any]], Any],
+        input_serializer: type[serializers.Serializer] | None = None,
+    ) -> Response:
+        """Find the caller's application, validate the input (if any), do ``action`` on it
+        (application, caller, input) and answer with the application it returns."""
+        caller = account_of(request)
+        application = self.application_for(caller, pk)
+        data = validated(input_serializer, request) if input_serializer else {}
+        return self.respond(action(application, caller, data), request)
+
 
 # POST a supporting document (multipart ``kind`` and ``file``) to an application.
 class MaterialUploadView(ApplicationView):
@@ -110,11 +125,14 @@ class ReviewView(ApplicationView):
         raise NotImplementedError
 
     def post(self, request: Request, pk: int) -> Response:
-        reviewer = account_of(request)
-        application = self.application_for(reviewer, pk)
-        data = validated(self.input_serializer, request)
-        reason = data.get("reason", "")
-        return self.respond(self.review(application, reviewer, data["decision"], reason), request)
+        return self.act(
+            request,
+            pk,
+            lambda application, reviewer, data: self.review(
+                application, reviewer, data["decision"], data.get("reason", "")
+            ),
+            self.input_serializer,
+        )
 
 
 def upload_schema(

@@ -12,18 +12,17 @@ so their URLs use the default PUBLIC_BASE_URL; verifiers that need the root CRL 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from django.conf import settings
 from pytest_django import Settings
 from pytest_django.live_server_helper import LiveServer
 
 from econtract.localca import material, services
+from tests.pki.testca import self_signed
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,18 +70,5 @@ def live_pki(local_pki: LocalPki, live_server: LiveServer, settings: Settings) -
 
 def self_signed_root() -> bytes:
     """A root standing in for the real CA's published root certificate."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(x509.oid.NameOID.COMMON_NAME, "Example Root CA")])
-    now = datetime.now(tz=UTC)
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now)
-        .not_valid_after(now + timedelta(days=1))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    return certificate.public_bytes(serialization.Encoding.PEM)
+    root = self_signed(ec.generate_private_key(ec.SECP256R1()), "Example Root CA", ca=True)
+    return root.public_bytes(serialization.Encoding.PEM)

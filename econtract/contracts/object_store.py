@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import os
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -203,8 +204,9 @@ def _shared_client(
     secret_key: str | None,
     config: Any,
 ) -> Any:
-    """One S3 client per server and credentials in this process, made on first use."""
-    key = (endpoint_url, region_name, access_key, secret_key)
+    """One S3 client per server and credentials in this process, made on first use (keyed by
+    the process too: a forked worker must not share its parent's connection pool)."""
+    key = (str(os.getpid()), endpoint_url, region_name, access_key, secret_key)
     with _clients_lock:
         client = _clients.get(key)
         if client is None:

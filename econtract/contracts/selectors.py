@@ -178,11 +178,10 @@ FEW = 5_000
 
 def few_ids(ids: QuerySet[Any, Any]) -> list[int] | None:
     """The contract ids of a ``values("contract_id")`` subquery, if at most ``FEW``."""
-    # One query, not a probe past ``FEW`` and then the read: a request reads three of these
-    # (as the offeror, the offeree, through a grant), and a round trip costs more than the
-    # ids up to ``FEW`` a large caller's read sends in vain.
-    listed = list(ids.values_list("contract_id", flat=True).order_by()[: FEW + 1])
-    return None if len(listed) > FEW else listed
+    listed = ids.values_list("contract_id", flat=True).order_by()
+    if list(listed[FEW : FEW + 1]):  # more: the index skips them, nothing is sent
+        return None
+    return list(listed)
 
 
 def _few_at_once(sources: list[QuerySet[Any, Any]]) -> list[list[int] | None]:

@@ -5,19 +5,18 @@ from __future__ import annotations
 import io
 import subprocess
 import tempfile
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pikepdf
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import signers
 from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+from tests.pki.testca import self_signed
 
 
 def run(*command: str | Path, pdf: bytes) -> str:
@@ -45,18 +44,7 @@ def font_lines(pdf: bytes) -> list[str]:
 def sign_with_throwaway_key(pdf: bytes) -> tuple[bytes, asn1_x509.Certificate]:
     """Sign ``pdf`` with pyHanko and a self-signed P-256 key (stands in for the PAdES engine)."""
     key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "contract test signer")])
-    now = datetime.now(UTC)
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(minutes=1))
-        .not_valid_after(now + timedelta(days=1))
-        .sign(key, hashes.SHA256())
-    )
+    certificate = self_signed(key, "contract test signer")
     signing_cert = asn1_x509.Certificate.load(certificate.public_bytes(serialization.Encoding.DER))
     signer = signers.SimpleSigner(
         signing_cert=signing_cert,

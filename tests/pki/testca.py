@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509 import ocsp
 from cryptography.x509.oid import AuthorityInformationAccessOID, ExtendedKeyUsageOID, NameOID
 
@@ -60,6 +60,20 @@ def name(common_name: str) -> x509.Name:
 
 def ten_years() -> datetime:
     return now() + timedelta(days=3650)
+
+
+def self_signed(
+    key: ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey, common_name: str, *, ca: bool = False
+) -> x509.Certificate:
+    """A self-signed certificate of ``key`` valid for a day: a throwaway signer, or with ``ca``
+    a root standing in for one."""
+    start = now() - timedelta(minutes=1)
+    subject = name(common_name)
+    builder = _builder(subject, subject, key.public_key(), start, start + timedelta(days=1))
+    if ca:
+        constraints = x509.BasicConstraints(ca=True, path_length=None)
+        builder = builder.add_extension(constraints, critical=True)
+    return builder.sign(key, hashes.SHA256())
 
 
 def to_pem(*certs: x509.Certificate) -> bytes:
@@ -208,7 +222,7 @@ class TestCA:
 def _builder(
     subject: x509.Name,
     issuer: x509.Name,
-    public_key: ec.EllipticCurvePublicKey,
+    public_key: ec.EllipticCurvePublicKey | rsa.RSAPublicKey,
     not_before: datetime,
     not_after: datetime,
 ) -> x509.CertificateBuilder:

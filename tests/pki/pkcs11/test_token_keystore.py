@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pkcs11
 import pytest
-from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
-from cryptography.x509.oid import NameOID
 from django.core.exceptions import ImproperlyConfigured
 from pkcs11 import Attribute, ObjectClass
 from pytest_django import Settings
@@ -25,6 +22,7 @@ from econtract.pki.keystore import (
 )
 from econtract.pki.keystore_pkcs11 import Pkcs11KeyStore, TokenKeyNotExportable, TokenLocation
 from tests.pki.pkcs11.conftest import SoftHsmToken
+from tests.pki.testca import self_signed
 
 DATA = "合同 sealed by the platform".encode()
 
@@ -174,7 +172,7 @@ def test_a_pkcs11_url_names_module_token_serial_and_slot() -> None:
 def test_a_file_store_gives_a_signer_over_its_loaded_key(tmp_path: Path) -> None:
     store = FileKeyStore(tmp_path)
     store.generate_key("seal")
-    certificate = _self_signed(store.private_key("seal"))
+    certificate = self_signed(store.private_key("seal"), "test")
 
     signer = store.signer_for("seal", certificate=certificate, chain=[])
 
@@ -183,22 +181,7 @@ def test_a_file_store_gives_a_signer_over_its_loaded_key(tmp_path: Path) -> None
 
 def test_a_token_signer_refuses_a_certificate_of_another_key(token_store: Pkcs11KeyStore) -> None:
     token_store.generate_key("signer-check")
-    stranger = _self_signed(ec.generate_private_key(ec.SECP256R1()))
+    stranger = self_signed(ec.generate_private_key(ec.SECP256R1()), "test")
 
     with pytest.raises(KeyStoreError, match="certifies another key"):
         token_store.signer_for("signer-check", certificate=stranger, chain=[])
-
-
-def _self_signed(key: ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey) -> x509.Certificate:
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "test")])
-    now = datetime.now(UTC)
-    return (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now)
-        .not_valid_after(now + timedelta(days=1))
-        .sign(key, hashes.SHA256())
-    )

@@ -247,6 +247,10 @@ def accept(invitation: SigningInvitation, account: User) -> bool:
     if party is None or not matches(invitation, party):
         return False
     with transaction.atomic():
+        # The contract first, as every change to a contract locks it: binding the party
+        # copies the contract's state into the list's index (``access_index``).
+        contract_id = Signatory.objects.values_list("contract_id", flat=True)
+        Contract.objects.select_for_update().get(pk=contract_id.get(pk=invitation.signatory_id))
         invitation = SigningInvitation.objects.select_for_update().get(pk=invitation.pk)
         signatory = Signatory.objects.select_for_update().get(pk=invitation.signatory_id)
         if invitation.state != SigningInvitation.State.PENDING or signatory.party_id is not None:

@@ -1,20 +1,18 @@
 """The contract list (``GET /api/v1/contracts/``, issue 19): the caller's contracts, their
 number and one page of them as rows for ``list_rows``, in a constant number of queries.
 
-A caller with few contracts (at most ``selectors.FEW``: its ids are read first and named in
-the query) has the ids and creation times of those its filters keep read in one query by
-primary key and sorted here: the count and the page both come from them. Ordered by the query,
-PostgreSQL walked the newest-first index through all 1,000,000 contracts to find a typical
-party's 2,000.
+Unsearched (and not ``role=grantee``), the list reads the per-party index of signed contracts
+(``access_index.ContractAccess``, kept by the database): its count under the filters is a
+range of one index read without the table, and its page the first rows of that range, newest
+first. Counted through the contracts table instead, a party in a tenth of 1,000,000 contracts
+had 100,000 rows read for ``state=performed`` (1.1–1.6 s, ``bench/query_list.py``). The
+contracts the caller reaches only through a grant (few, and expiring with time, so not in the
+index) are added when read, each once; the drafts their offeror deleted are left out as
+everywhere (``selectors.deleted_drafts``).
 
-A caller with many (the bench's heavy party, in a tenth of all contracts) has its page read
-down the newest-first index, its role probed in each contract read (``probed``). Its number is
-what costs: counting 100,000 contracts through the contracts table reads 100,000 rows of it.
-Without a filter on the contracts' own columns the number is that of the party's ids, which the
-signatory and grant indexes give alone: its contracts as the offeror (one signatory row each,
-an index-only count), plus the few it reaches otherwise (as an offeree of a contract past its
-draft, through a grant), read as ids, less the drafts its offeror deleted. A filtered list is
-counted by PostgreSQL, hashing the caller's ids (``bench/query_list.py``: the slow case left).
+A search (and a grantee's list) is read from the contracts: a caller with few contracts (at
+most ``selectors.FEW``: its ids are read first and named in the query) has the ids and
+creation times of those its filters keep read in one query by primary key and sorted here.
 A search with at most ``SEARCH_FEW`` matches reads them once for the count and the page; past
 it (a common word: 有限 is in every company's name) those read are the first pages, and the
 count matches the caller's contracts one by one without the trigram index, whose candidates
@@ -27,17 +25,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from econtract.contracts.models import AccessGrant, Contract
+from econtract.contracts.access_index import ContractAccess
+from econtract.contracts.models import Contract, Signatory
 from econtract.contracts.search import search_words
 from econtract.contracts.selectors import (
-    Sources,
+    GRANTEE_ROLE,
     contracts_visible_to,
+    counterparty_contracts,
     deleted_drafts,
     named,
     sources,
-    visibility,
 )
 from econtract.parties.models import Party
 
@@ -58,8 +57,6 @@ ROW_COLUMNS = (
 )
 # A search with at most this many matches is read once (``ContractListing._count_searched``).
 SEARCH_FEW = 250
-# Filters on the contracts' own columns (or their signatories'), which the count must apply.
-_CONTRACT_FILTERS = ("state", "counterparty", "since", "until")
 
 
 class ContractListing:
@@ -72,8 +69,14 @@ class ContractListing:
         self.party = party
         self.filters = filters
         self.searched = bool(search_words(filters.get("search", "")))
-        # The page probes the caller's role per contract read (a page reads few of them); the
-        # count, where it must read the contracts, hashes the caller's ids (``count``). A
+        self.indexed = not self.searched and filters.get("role", "") != GRANTEE_ROLE
+        self._found: list[int] | None = None  # all the ids, newest first, when few (``count``)
+        self._head: list[int] = []  # a common word's first matches, newest first
+        if self.indexed:
+            self.signed = signed_rows(party=party, filters=filters)
+            self.granted = granted_only(party=party, filters=filters)
+            return
+        # The page probes the caller's role per contract read (a page reads few of them). A
         # search is left to PostgreSQL (``selectors._among``): it weighs the caller's ids
         # against the trigram index's candidates, which may be most contracts (有限).
         self.found = sources(party=party, role=filters.get("role", ""), include_granted=True)
@@ -85,18 +88,14 @@ class ContractListing:
             found=self.found,
             **filters,
         )
-        self._found: list[int] | None = None  # all the ids, newest first, when few (``count``)
-        self._head: list[int] = []  # a common word's first matches, newest first
 
     def count(self) -> int:
+        if self.indexed:
+            return self.signed.count() + (self.granted.count() if self.granted is not None else 0)
         if named(self.found) is not None:
             return self._count_few()
         if self.searched:
             return self._count_searched()
-        if not any(self.filters.get(name) for name in _CONTRACT_FILTERS):
-            from_ids = _count_ids(self.party, self.filters.get("role", ""), self.found)
-            if from_ids is not None:
-                return from_ids
         counted = contracts_visible_to(
             party=self.party,
             include_granted=True,
@@ -150,53 +149,63 @@ class ContractListing:
 
     def __getitem__(self, index: slice) -> list[dict[str, Any]]:
         found = self._found
-        if found is None and self._head and (index.stop or 0) <= len(self._head):
+        if self.indexed:
+            found = self._indexed_page(index)
+            index = slice(None)
+        elif found is None and self._head and (index.stop or 0) <= len(self._head):
             found = self._head
         if found is None:
             return list(self.contracts.values(*ROW_COLUMNS)[index])
         page = Contract.objects.filter(pk__in=found[index]).order_by("-created_at", "-id")
         return list(page.values(*ROW_COLUMNS))
 
-
-def _count_ids(party: Party, role: str, found: Sources) -> int | None:
-    """The number of the party's contracts for ``role`` from its ids (see the module's
-    docstring); None when more than one of its kinds of access is large."""
-    large: QuerySet[Any, Any] | None = None
-    others: set[int] = set()
-    for ids in found.any_state:
-        read = found.few(ids)
-        if read is None and large is not None:
-            return None
-        if read is None:
-            large = ids
-        else:
-            others.update(read)
-    for ids in found.undrafted:
-        read = found.few(ids)
-        if read is None:
-            return None
-        others.update(_past_drafts(read))
-    total = len(others)
-    if large is not None:
-        # One offeror row per contract (a constraint); a contract may have several grants.
-        distinct = large.distinct() if large.model is AccessGrant else large
-        total += distinct.count() - large.filter(contract_id__in=others).count()
-    return total - _deleted_among(party, role, found)
+    def _indexed_page(self, index: slice) -> list[int]:
+        """The page's contract ids: down the index's newest-first range, merged with the
+        contracts reached only through a grant (one query either way)."""
+        signed = self.signed.values_list("created_at", "contract_id")
+        if self.granted is not None:
+            granted = self.granted.order_by().values_list("created_at", "pk")
+            signed = signed.union(granted, all=True)
+        newest = signed.order_by("-created_at", "-contract_id")[index]
+        return [pk for _created, pk in newest]
 
 
-def _past_drafts(ids: list[int]) -> list[int]:
-    """Those of the contracts that are no longer drafts (what an offeree sees)."""
-    contracts = Contract.objects.filter(pk__in=ids).exclude(state__in=Contract.DRAFT_STATES)
-    return list(contracts.values_list("pk", flat=True))
-
-
-def _deleted_among(party: Party, role: str, found: Sources) -> int:
-    """How many of the party's contracts are drafts their offeror deleted (few, if any)."""
-    deleted = list(deleted_drafts().values_list("contract_id", flat=True))
-    if not deleted:
-        return 0
-    reached = visibility(
-        party=party, role=role, include_granted=True, joined=False, materialized=True, found=found
+def signed_rows(*, party: Party, filters: dict[str, Any]) -> QuerySet[ContractAccess]:
+    """The party's rows of the index the list's filters keep: the contracts it offers, and
+    those it is an offeree of past their draft (a draft is its offeror's alone)."""
+    rows = (
+        ContractAccess.objects.filter(party=party)
+        .filter(_seen(filters.get("role", "")))
+        .exclude(state=Contract.State.WITHDRAWN, contract_id__in=deleted_drafts())
     )
-    withdrawn = Contract.objects.filter(pk__in=deleted, state=Contract.State.WITHDRAWN)
-    return withdrawn.filter(reached).count()
+    if filters.get("state"):
+        rows = rows.filter(state=filters["state"])
+    if filters.get("counterparty"):
+        their = counterparty_contracts(party=party, counterparty=filters["counterparty"])
+        rows = rows.filter(contract_id__in=their)
+    if filters.get("since") is not None:
+        rows = rows.filter(created_at__gte=filters["since"])
+    if filters.get("until") is not None:
+        rows = rows.filter(created_at__lt=filters["until"])
+    return rows
+
+
+def granted_only(*, party: Party, filters: dict[str, Any]) -> QuerySet[Contract] | None:
+    """The contracts the filters keep that the party reaches through a grant and not as a
+    signatory; None when the list asks for a role (a signatory's)."""
+    if filters.get("role"):
+        return None
+    granted = contracts_visible_to(party=party, **{**filters, "role": GRANTEE_ROLE})
+    seen = ContractAccess.objects.filter(_seen(""), party=party, contract_id=OuterRef("pk"))
+    return granted.filter(~Exists(seen))
+
+
+def _seen(role: str) -> Q:
+    """The index rows of the contracts a signatory sees, as ``role`` (either when empty)."""
+    offeror = Q(role=Signatory.Role.OFFEROR)
+    offeree = Q(role=Signatory.Role.OFFEREE) & ~Q(state__in=Contract.DRAFT_STATES)
+    if role == Signatory.Role.OFFEROR:
+        return offeror
+    if role == Signatory.Role.OFFEREE:
+        return offeree
+    return offeror | offeree

@@ -19,6 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
+# Registered with the app's other models (the list's per-party index: see its module).
+from econtract.contracts.access_index import ContractAccess  # noqa: F401
 from econtract.contracts.categories import Category
 from econtract.contracts.elements import missing_elements
 from econtract.contracts.placed_fields import SIGNING_TYPES, FieldSpec, FieldType
@@ -38,8 +40,7 @@ def new_reference() -> str:
 
 
 def get_contract_storage() -> ContentAddressed:
-    # A callable, so migrations name the function and not a serialised storage instance.
-    return contract_storage
+    return contract_storage  # a callable: migrations name it, not a serialised storage
 
 
 class Contract(ConcurrentTransitionMixin, models.Model):
@@ -273,8 +274,7 @@ class SigningInvitation(models.Model):
     The link's token is the ``nonce`` and its HMAC under the platform's key (the table alone
     opens nothing). Whoever opens it may register, nothing more: the signatory becomes that
     account's party only when the registered name and phone (or e-mail) are the ones the
-    offeror gave (``signing/invitations.py``). It ends with the signing deadline.
-    """
+    offeror gave (``signing/invitations.py``). It ends with the signing deadline."""
 
     class State(models.TextChoices):
         PENDING = "pending", _("waiting for registration")  # sent, maybe opened

@@ -118,8 +118,7 @@ def contracts_visible_to(
     if state:
         contracts = contracts.filter(state=state)
     if counterparty:
-        others = parties_named(counterparty).exclude(pk=party.pk).values("pk")
-        with_others = Signatory.objects.filter(party__in=others).values("contract_id")
+        with_others = counterparty_contracts(party=party, counterparty=counterparty)
         named = few_ids(with_others) if materialized else None
         their: Any = with_others if named is None else named  # a subquery, or the ids read
         contracts = contracts.filter(pk__in=their)
@@ -129,6 +128,13 @@ def contracts_visible_to(
         contracts = contracts.filter(created_at__lt=until)
     contracts = matching(contracts, search, indexed=indexed)
     return contracts.select_related("offeror", "current_version")
+
+
+def counterparty_contracts(*, party: Party, counterparty: str) -> QuerySet[Any, Any]:
+    """The ids (``values("contract_id")``) of the contracts another party ``counterparty``
+    names (``parties_named``) signs."""
+    others = parties_named(counterparty).exclude(pk=party.pk).values("pk")
+    return Signatory.objects.filter(party__in=others).values("contract_id")
 
 
 @dataclass(frozen=True, slots=True)

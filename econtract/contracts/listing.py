@@ -23,6 +23,8 @@ one query.
 
 from __future__ import annotations
 
+import heapq
+import itertools
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -161,13 +163,15 @@ class ContractListing:
 
     def _indexed_page(self, index: slice) -> list[int]:
         """The page's contract ids: down the index's newest-first range, merged with the
-        contracts reached only through a grant (one query either way)."""
-        signed = self.signed.values_list("created_at", "contract_id")
-        if self.granted is not None:
-            granted = self.granted.order_by().values_list("created_at", "pk")
-            signed = signed.union(granted, all=True)
-        newest = signed.order_by("-created_at", "-contract_id")[index]
-        return [pk for _created, pk in newest]
+        contracts reached only through a grant. Two queries each stopping at the page's end:
+        as one ``UNION ALL``, PostgreSQL read and sorted all of the caller's rows."""
+        newest = ("-created_at", "-contract_id")
+        signed = self.signed.order_by(*newest).values_list("created_at", "contract_id")
+        if self.granted is None:
+            return [pk for _created, pk in signed[index]]
+        granted = self.granted.order_by("-created_at", "-id").values_list("created_at", "pk")
+        both = heapq.merge(signed[: index.stop], granted[: index.stop], reverse=True)
+        return [pk for _created, pk in itertools.islice(both, index.start, index.stop)]
 
 
 def signed_rows(*, party: Party, filters: dict[str, Any]) -> QuerySet[ContractAccess]:

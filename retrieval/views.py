@@ -21,10 +21,11 @@ from django.views.decorators.http import require_POST
 from econtract.api.errors import http_status_of
 from econtract.api.requests import account_of
 from econtract.contracts.elements import schedule_rows
+from econtract.contracts.listing import ContractListing, ContractObjects
 from econtract.contracts.models import AccessGrant, Contract, Signatory
 from econtract.contracts.naming import short_reference
 from econtract.contracts.search import MAX_LENGTH as SEARCH_MAX_LENGTH
-from econtract.contracts.selectors import GRANTEE_ROLE, contracts_visible_to, party_of
+from econtract.contracts.selectors import GRANTEE_ROLE, party_of
 from econtract.contracts.serializers import performance_status, signature_records
 from econtract.errors import BusinessRuleViolation, Refusal
 from econtract.localtime import parse_time
@@ -99,10 +100,11 @@ def _midnight(day: Any) -> datetime | None:
 def index(request: HttpRequest) -> HttpResponse:
     party = party_of(account_of(request))
     form = FilterForm(request.GET or None)
-    contracts = Contract.objects.none()
+    contracts: Any = Contract.objects.none()
     if party is not None:
         filters = form.filters() if form.is_valid() else {}
-        contracts = contracts_visible_to(party=party, **filters)
+        # The API's list, paged as contracts (``econtract/contracts/listing.py``).
+        contracts = ContractObjects(ContractListing(party=party, filters=filters))
     page = Paginator(contracts, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

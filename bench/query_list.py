@@ -121,6 +121,7 @@ def _populate(contracts: int) -> tuple[dict[str, str], dict[str, dict[str, str]]
     from rest_framework.authtoken.models import Token
 
     from econtract.contracts.access_index import BACKFILL
+    from econtract.contracts.search import BACKFILL as SEARCH_BACKFILL
     from econtract.parties.models import Party, User
 
     random.seed(36298)
@@ -145,14 +146,15 @@ def _populate(contracts: int) -> tuple[dict[str, str], dict[str, dict[str, str]]
     with connection.cursor() as cursor:
         raw = cursor.cursor
         indexes = _drop_indexes(raw, BULK_TABLES)
-        # The list's index is filled in one statement after the COPY, not by its triggers
-        # row by row (``access_index``): replica mode fires no trigger.
+        # The list's index and the stored search text are filled in one statement each after
+        # the COPY, not by their triggers row by row: replica mode fires no trigger.
         raw.execute("SET session_replication_role = replica")
         _copy_contracts(raw, parties, contracts)
         _copy_signatories(raw, ids, contracts)
         _copy_grants(raw, heavy, contracts)
         raw.execute("SET session_replication_role = DEFAULT")
         raw.execute(BACKFILL)
+        raw.execute(SEARCH_BACKFILL)
         raw.execute("SET maintenance_work_mem = '512MB'")  # a GIN build in memory, not on disk
         for definition in indexes:
             raw.execute(definition)
@@ -183,6 +185,7 @@ BULK_TABLES = (
     "contracts_signatory",
     "contracts_accessgrant",
     "contracts_contractaccess",
+    "contracts_contractsearch",
 )
 
 

@@ -124,3 +124,31 @@ def test_the_list_pages_have_a_search_box(
 def _references_on(page: object) -> set[str]:
     html = page.content.decode()  # type: ignore[attr-defined]
     return {c.reference for c in Contract.objects.all() if f"/{c.reference}/" in html}
+
+
+def test_what_is_searched_follows_every_change_to_a_contract(
+    parties: dict[str, Party], contracts: dict[str, Contract]
+) -> None:
+    """The stored searched text (PostgreSQL: kept by triggers) changes with the title, the
+    elements and the reference, whichever way they are written; one-character words and the
+    per-contract match (a common word's count) read it too."""
+    me = parties["me"]
+    api = client_for(me)
+
+    def found(words: str) -> set[str]:
+        response = api.get("/api/v1/contracts/", {"q": words})
+        assert response.status_code == 200, response.json()
+        return {row["id"] for row in response.json()["results"]}
+
+    steel = contracts["steel"]
+    Contract.objects.filter(pk=steel.pk).update(title="铝材采购合同")
+    assert found("钢材") == set()  # the title's word, and the subject's 螺纹钢 has no 钢材
+    assert found("铝材") == {steel.reference}
+    steel.refresh_from_db()
+    steel.elements = {**steel.elements, "subject": "铝合金型材"}
+    steel.save(update_fields=["elements"])
+    assert found("铝合金") == {steel.reference}
+    assert found("螺纹钢") == set()
+    assert found("铝") == {steel.reference}  # one character: read per contract
+    Contract.objects.filter(pk=steel.pk).update(reference="NEWREFERENCE0000000000XY")
+    assert found("newreference") == {"NEWREFERENCE0000000000XY"}

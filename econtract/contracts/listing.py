@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import heapq
 import itertools
-from datetime import datetime
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -34,8 +33,8 @@ from econtract.contracts.access_index import ContractAccess
 from econtract.contracts.models import Contract, Signatory
 from econtract.contracts.search import search_words
 from econtract.contracts.selectors import (
-    FEW,
     GRANTEE_ROLE,
+    active_grants,
     contracts_visible_to,
     counterparty_contracts,
     deleted_drafts,
@@ -76,8 +75,6 @@ class ContractListing:
         self.indexed = not self.searched and filters.get("role", "") != GRANTEE_ROLE
         self._found: list[int] | None = None  # all the ids, newest first, when few (``count``)
         self._head: list[int] = []  # a common word's first matches, newest first
-        self._granted_ids: list[tuple[datetime, int]] | None = None  # ``_granted_read``
-        self._granted_many = False
         if self.indexed:
             self.every = signed_rows(party=party, filters=filters)
             self.signed = self.every.exclude(_hidden())
@@ -102,10 +99,7 @@ class ContractListing:
             # condition on each of a large party's 100,000 rows they tripled the count.
             hidden = sum(self.every.filter(kind).count() for kind in _hidden_kinds())
             signed = self.every.count() - hidden
-            if self.granted is None:
-                return signed
-            granted = self._granted_read()
-            return signed + (self.granted.count() if granted is None else len(granted))
+            return signed + (self.granted.count() if self.granted is not None else 0)
         if named(self.found) is not None:
             return self._count_few()
         if self.searched:
@@ -181,24 +175,9 @@ class ContractListing:
         signed = self.signed.order_by(*newest).values_list("created_at", "contract_id")
         if self.granted is None:
             return [pk for _created, pk in signed[index]]
-        granted = self._granted_read()
-        if granted is None:
-            granted = list(self._granted_newest()[: index.stop])
-        both = heapq.merge(signed[: index.stop], granted, reverse=True)
+        granted = self.granted.order_by("-created_at", "-id").values_list("created_at", "pk")
+        both = heapq.merge(signed[: index.stop], granted[: index.stop], reverse=True)
         return [pk for _created, pk in itertools.islice(both, index.start, index.stop)]
-
-    def _granted_newest(self) -> QuerySet[Any, tuple[datetime, int]]:
-        assert self.granted is not None  # noqa: S101 - only called when there are grants
-        return self.granted.order_by("-created_at", "-id").values_list("created_at", "pk")
-
-    def _granted_read(self) -> list[tuple[datetime, int]] | None:
-        """The contracts reached only through a grant, newest first, read once for the
-        count and the page, when at most ``FEW`` (else None: each reads what it needs)."""
-        if self._granted_ids is None and not self._granted_many:
-            read = list(self._granted_newest()[: FEW + 1])
-            self._granted_many = len(read) > FEW
-            self._granted_ids = None if self._granted_many else read
-        return self._granted_ids
 
 
 class ContractObjects:
@@ -226,11 +205,19 @@ def signed_rows(*, party: Party, filters: dict[str, Any]) -> QuerySet[ContractAc
     rows = ContractAccess.objects.filter(party=party)
     if filters.get("role"):
         rows = rows.filter(role=filters["role"])
+    return _filtered(rows, party=party, filters=filters, contract_id="contract_id")
+
+
+def _filtered[T: QuerySet[Any]](
+    rows: T, *, party: Party, filters: dict[str, Any], contract_id: str
+) -> T:
+    """``rows`` (index rows or contracts, whose id is ``contract_id``) under the filters on a
+    contract's state, counterparty and creation time."""
     if filters.get("state"):
         rows = rows.filter(state=filters["state"])
     if filters.get("counterparty"):
         their = counterparty_contracts(party=party, counterparty=filters["counterparty"])
-        rows = rows.filter(contract_id__in=their)
+        rows = rows.filter(**{f"{contract_id}__in": their})
     if filters.get("since") is not None:
         rows = rows.filter(created_at__gte=filters["since"])
     if filters.get("until") is not None:
@@ -256,6 +243,8 @@ def granted_only(*, party: Party, filters: dict[str, Any]) -> QuerySet[Contract]
     signatory; None when the list asks for a role (a signatory's)."""
     if filters.get("role"):
         return None
-    granted = contracts_visible_to(party=party, **{**filters, "role": GRANTEE_ROLE})
+    granted = Contract.objects.filter(pk__in=active_grants(party=party).values("contract_id"))
+    granted = _filtered(granted, party=party, filters=filters, contract_id="pk")
+    granted = granted.exclude(state=Contract.State.WITHDRAWN, pk__in=deleted_drafts())
     signed = ContractAccess.objects.filter(party=party, contract_id=OuterRef("pk"))
     return granted.filter(~Exists(signed.exclude(_hidden())))

@@ -91,6 +91,14 @@ LISTS = [
     "page_size=3&page=2",
     "page_size=4&page=3",
     "role=grantee",
+    # Searched (``q``): a word in every contract's title, one of some subjects, one character,
+    # two words, with filters, a grantee's.
+    "q=合同",
+    "q=钢材+3",
+    "q=钢",
+    "q=合同&state=in_performance&page_size=2&page=2",
+    "q=合同&role=offeree",
+    "q=合同&role=grantee",
 ]
 
 
@@ -120,6 +128,8 @@ def test_the_list_through_the_index_is_the_visible_contracts(
     _, body = queries_for(me, query.format(since=since))
 
     filters = dict(pair.split("=") for pair in query.format(since=since).split("&") if pair)
+    if "q" in filters:
+        filters["search"] = filters.pop("q").replace("+", " ")
     size, page = int(filters.pop("page_size", 50)), int(filters.pop("page", 1))
     if "since" in filters or "until" in filters:
         filters = {key: timezone.now() - timedelta(days=20) for key in filters}

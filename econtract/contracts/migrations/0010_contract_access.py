@@ -138,7 +138,7 @@ class Migration(migrations.Migration):
                 ("state", models.CharField(max_length=32, verbose_name="state")),
                 ("created_at", models.DateTimeField(verbose_name="created at")),
                 ("contract", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to="contracts.contract", verbose_name="contract")),
-                ("party", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to="parties.party", verbose_name="party")),
+                ("party", models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name="+", to="parties.party", verbose_name="party")),
             ],
             options={
                 "verbose_name": "contract access",

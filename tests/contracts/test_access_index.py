@@ -127,12 +127,13 @@ def test_the_list_through_the_index_is_the_visible_contracts(
     since = (timezone.now() - timedelta(days=20)).isoformat().replace("+", "%2B")
     _, body = queries_for(me, query.format(since=since))
 
-    filters = dict(pair.split("=") for pair in query.format(since=since).split("&") if pair)
-    if "q" in filters:
-        filters["search"] = filters.pop("q").replace("+", " ")
-    size, page = int(filters.pop("page_size", 50)), int(filters.pop("page", 1))
-    if "since" in filters or "until" in filters:
-        filters = {key: timezone.now() - timedelta(days=20) for key in filters}
+    asked = dict(pair.split("=") for pair in query.format(since=since).split("&") if pair)
+    size, page = int(asked.pop("page_size", 50)), int(asked.pop("page", 1))
+    filters: dict[str, Any] = {
+        "search" if key == "q" else key: value.replace("+", " ") for key, value in asked.items()
+    }
+    for key in {"since", "until"} & set(filters):
+        filters[key] = timezone.now() - timedelta(days=20)
     expected = list(contracts_visible_to(party=me, **filters).values_list("reference", flat=True))
     assert body["count"] == len(expected)
     assert [row["id"] for row in body["results"]] == expected[(page - 1) * size : page * size]

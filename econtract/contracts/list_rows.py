@@ -33,7 +33,7 @@ from econtract.contracts.serializers import (
     SignatureSerializer,
     performance_status_of,
 )
-from econtract.evidence.services import histories
+from econtract.evidence.services import histories_by_id
 from econtract.parties.models import Party
 
 # The serializer's own field for every date and time (the current time zone, ISO 8601).
@@ -70,7 +70,7 @@ def contract_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     versions = _versions(ids)
     fields = _fields(ids)
     signatures = _signatures([row["current_version_id"] for row in rows])
-    history = histories([Contract(pk=pk) for pk in ids])
+    history = histories_by_id(Contract, ids)
     return [
         _without_missing(
             {

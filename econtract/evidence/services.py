@@ -37,7 +37,7 @@ class UnknownStep(ValueError):
 _pending: ContextVar[list[EvidenceEvent] | None] = ContextVar("evidence_pending", default=None)
 
 
-def object_label(obj: models.Model) -> str:
+def object_label(obj: models.Model | type[models.Model]) -> str:
     return obj._meta.label_lower
 
 
@@ -73,10 +73,16 @@ def histories(objects: list[Any]) -> dict[int, list[HistoryEntry]]:
     """``history`` of a page of objects of one model, in one query (lists)."""
     if not objects:
         return {}
+    return histories_by_id(type(objects[0]), [o.pk for o in objects])
+
+
+def histories_by_id(model: type[models.Model], ids: list[int]) -> dict[int, list[HistoryEntry]]:
+    """``histories`` of the objects of ``model`` with these ids (a list that has only their
+    ids needs no instances: a contract's makes a new random reference)."""
     events = EvidenceEvent.objects.filter(
-        object_type=object_label(objects[0]), object_id__in=[str(o.pk) for o in objects]
+        object_type=object_label(model), object_id__in=[str(pk) for pk in ids]
     ).order_by("sequence")
-    found: dict[int, list[HistoryEntry]] = {o.pk: [] for o in objects}
+    found: dict[int, list[HistoryEntry]] = {pk: [] for pk in ids}
     for event in events:
         if (entry := history_entry(event)) is not None:
             found[int(event.object_id)].append(entry)

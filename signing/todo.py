@@ -23,7 +23,7 @@ from econtract.contracts.models import Contract, Signatory
 from econtract.contracts.naming import short_reference
 from econtract.parties.models import Party
 from econtract.parties.todo import TodoItem, TodoKind
-from signing.selectors import turns_of
+from signing.selectors import open_contracts_of, turns_of
 
 if TYPE_CHECKING:  # django-stubs' helper, a development dependency
     from django_stubs_ext import WithAnnotations
@@ -78,7 +78,9 @@ def _to_fix(party: Party) -> list[TodoItem]:
 
 
 def _waiting(party: Party) -> list[TodoItem]:
-    signed = Signatory.objects.filter(party=party, signed_at__isnull=False)
+    signed = Signatory.objects.filter(
+        party=party, signed_at__isnull=False, contract_id__in=open_contracts_of(party)
+    )
     unsigned = Signatory.objects.filter(contract=OuterRef("pk"), signed_at__isnull=True)
     contracts = list(
         _open_by_deadline(

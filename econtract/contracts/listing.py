@@ -70,8 +70,11 @@ class ContractListing:
 
     ordered = True  # newest first (the paginator warns about an unordered list)
 
-    def __init__(self, *, party: Party, filters: dict[str, Any]) -> None:
+    def __init__(
+        self, *, party: Party, filters: dict[str, Any], include_granted: bool = True
+    ) -> None:
         self.party = party
+        self.include_granted = include_granted  # off: the contracts it signs only
         self.filters = filters
         self.searched = bool(search_words(filters.get("search", "")))
         self.indexed = not self.searched and filters.get("role", "") != GRANTEE_ROLE
@@ -81,15 +84,21 @@ class ContractListing:
             self.every = signed_rows(party=party, filters=filters)
             self.hidden = _hidden_kinds(party)
             self.signed = self.every.exclude(reduce(or_, self.hidden))
-            self.granted = granted_only(party=party, filters=filters, hidden=self.hidden)
+            self.granted = (
+                granted_only(party=party, filters=filters, hidden=self.hidden)
+                if include_granted
+                else None
+            )
             return
         # The page probes the caller's role per contract read (a page reads few of them). A
         # search is left to PostgreSQL (``selectors._among``): it weighs the caller's ids
         # against the trigram index's candidates, which may be most contracts (有限).
-        self.found = sources(party=party, role=filters.get("role", ""), include_granted=True)
+        self.found = sources(
+            party=party, role=filters.get("role", ""), include_granted=include_granted
+        )
         self.contracts = contracts_visible_to(
             party=party,
-            include_granted=True,
+            include_granted=self.include_granted,
             materialized=True,
             probed=not self.searched,
             found=self.found,
@@ -109,7 +118,7 @@ class ContractListing:
             return self._count_searched()
         counted = contracts_visible_to(
             party=self.party,
-            include_granted=True,
+            include_granted=self.include_granted,
             materialized=True,
             found=self.found,
             **self.filters,
@@ -133,7 +142,7 @@ class ContractListing:
         caller's contracts without the index (see the module's docstring)."""
         probed = contracts_visible_to(
             party=self.party,
-            include_granted=True,
+            include_granted=self.include_granted,
             probed=True,
             found=self.found,
             **self.filters,
@@ -147,7 +156,7 @@ class ContractListing:
         # (``search.matching``, not ``indexed``) rather than the index's candidates among all.
         counted = contracts_visible_to(
             party=self.party,
-            include_granted=True,
+            include_granted=self.include_granted,
             materialized=True,
             found=self.found,
             indexed=False,

@@ -66,17 +66,25 @@ def _open_now() -> Q:
     )
 
 
+# The tabs that are the party's contracts in some states.
+TAB_STATES: dict[str, tuple[str, ...]] = {
+    "drafts": Contract.DRAFT_STATES,
+    "in_performance": (Contract.State.IN_PERFORMANCE,),
+}
+
+
 def contracts_in_tab(*, party: Party, tab: str, search: str = "", state: str = "") -> Any:
     """The party's contracts under the list's ``tab`` (``TABS``; anything else is "all"),
     newest first; ``search`` and ``state`` as in ``contracts_visible_to``."""
     if tab == "shared":
         return contracts_visible_to(party=party, role=GRANTEE_ROLE, search=search, state=state)
-    if tab not in TABS or tab == "all":
+    if tab not in TABS or tab in ("all", *TAB_STATES):
         # The API's list (counted through the list's index at scale), as contracts.
-        listing = ContractListing(
-            party=party, filters={"search": search, "state": state}, include_granted=False
-        )
-        return ContractObjects(listing)
+        states = TAB_STATES.get(tab, ())
+        if state and states and state not in states:
+            return Contract.objects.none()  # a state the tab does not hold
+        filters = {"search": search, "state": (state,) if state else states}
+        return ContractObjects(ContractListing(party=party, filters=filters, include_granted=False))
     if tab == "to_sign":
         # Its turns are in contracts it sees (open ones are past their draft): no need to
         # weigh all of a large party's contracts against them.
@@ -86,10 +94,6 @@ def contracts_in_tab(*, party: Party, tab: str, search: str = "", state: str = "
     contracts = contracts_visible_to(party=party, search=search, state=state, include_granted=False)
     if tab == "waiting":
         return contracts.filter(_open_now()).exclude(pk__in=turns_of(party).values("contract_id"))
-    if tab == "drafts":
-        return contracts.filter(state__in=Contract.DRAFT_STATES)
-    if tab == "in_performance":
-        return contracts.filter(state=Contract.State.IN_PERFORMANCE)
     return contracts.filter(Q(state__in=ARCHIVE_STATES) | _deadline_passed())  # "archive"
 
 

@@ -40,6 +40,7 @@ from econtract.contracts.selectors import (
     contracts_visible_to,
     counterparty_contracts,
     deleted_drafts,
+    in_states,
     named,
     sources,
 )
@@ -227,7 +228,7 @@ def _filtered[T: QuerySet[Any]](
     """``rows`` (index rows or contracts, whose id is ``contract_id``) under the filters on a
     contract's state, counterparty and creation time."""
     if filters.get("state"):
-        rows = rows.filter(state=filters["state"])
+        rows = rows.filter(state__in=in_states(filters["state"]))
     if filters.get("counterparty"):
         their = counterparty_contracts(party=party, counterparty=filters["counterparty"])
         rows = rows.filter(**{f"{contract_id}__in": their})

@@ -68,7 +68,7 @@ def parties_named(identifier: str) -> QuerySet[Party]:
 def contracts_visible_to(
     *,
     party: Party,
-    state: str = "",
+    state: str | tuple[str, ...] = "",
     role: str = "",
     counterparty: str = "",
     since: datetime | None = None,
@@ -116,7 +116,7 @@ def contracts_visible_to(
     )
     contracts = contracts.exclude(state=Contract.State.WITHDRAWN, pk__in=deleted_drafts())
     if state:
-        contracts = contracts.filter(state=state)
+        contracts = contracts.filter(state__in=in_states(state))
     if counterparty:
         with_others = counterparty_contracts(party=party, counterparty=counterparty)
         named = few_ids(with_others) if materialized else None
@@ -128,6 +128,11 @@ def contracts_visible_to(
         contracts = contracts.filter(created_at__lt=until)
     contracts = matching(contracts, search, indexed=indexed)
     return contracts.select_related("offeror", "current_version")
+
+
+def in_states(state: str | tuple[str, ...]) -> tuple[str, ...]:
+    """A ``state`` filter's states: one (the API's), or several (a page's tab: the drafts)."""
+    return (state,) if isinstance(state, str) else state
 
 
 def counterparty_contracts(*, party: Party, counterparty: str) -> QuerySet[Any, Any]:

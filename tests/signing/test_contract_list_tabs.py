@@ -94,6 +94,14 @@ def test_the_tabs_sort_the_contracts_by_whose_turn_it_is(
         ref["overdue"]: "deadline_passed",
     }
     assert set(listed(seller)) == set(ref.values())
+    # A tab's states combine with the state filter: within them, or nothing.
+    assert listed(seller, "tab=drafts&state=draft") == {ref["draft"]: "draft"}
+    assert listed(seller, "tab=drafts&state=in_performance") == {}
+    assert listed(seller, "tab=in_performance&state=in_performance") == {
+        ref["in_performance"]: "in_effect"
+    }
+    assert listed(seller, "state=withdrawn") == {ref["withdrawn"]: "withdrawn"}
+    assert listed(buyer, "tab=drafts") == {}  # a draft is its offeror's alone
     # The same contracts as the buyer reads them: the seller's turn is the buyer's wait.
     assert listed(buyer, "tab=to_sign") == {ref["offeror_signed"]: "to_sign"}
     assert listed(buyer, "tab=waiting") == {ref["ready"]: "waiting"}

@@ -29,19 +29,19 @@ pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
 def draw_on(page: Page) -> None:
     pad = page.get_by_test_id("signature-pad")
     expect(pad).to_have_attribute("data-ready", "true")  # its script listens (modules load late)
-    # The mouse reaches only what is in the viewport, and not under the sticky action bar.
+    # Each point is taken where the pad is at that moment (``hover`` scrolls it into view and
+    # measures it again): the page may still move while it loads (a preview above it), and
+    # points measured once beforehand then fell beside the pad (1 full run in 3 under load).
+    # Centred, away from the sticky action bar at the bottom.
     pad.evaluate("pad => pad.scrollIntoView({block: 'center'})")
     box = pad.bounding_box()
     assert box is not None
-    x, y = box["x"], box["y"]
-    page.mouse.move(x + 20, y + box["height"] * 0.7)
+    width, height = box["width"], box["height"]
+    pad.hover(position={"x": 20, "y": height * 0.7})
     page.mouse.down()
     for step in range(1, 12):
-        page.mouse.move(
-            x + 20 + step * box["width"] / 14,
-            y + box["height"] * (0.3 if step % 2 else 0.7),
-            steps=4,
-        )
+        y = height * (0.3 if step % 2 else 0.7)
+        pad.hover(position={"x": 20 + step * width / 14, "y": y})
     page.mouse.up()
     expect(pad).to_have_attribute("data-inked", "true")
 

@@ -40,9 +40,9 @@ from econtract.contracts.selectors import (
     contracts_visible_to,
     counterparty_contracts,
     deleted_drafts,
-    in_states,
     named,
     sources,
+    under_filters,
 )
 from econtract.parties.models import Party
 
@@ -169,16 +169,21 @@ class ContractListing:
         return self.count()
 
     def __getitem__(self, index: slice) -> list[dict[str, Any]]:
-        found = self._found
-        if self.indexed:
-            found = self._indexed_page(index)
-            index = slice(None)
-        elif found is None and self._head and (index.stop or 0) <= len(self._head):
-            found = self._head
+        found = self.page_ids(index)
         if found is None:
             return list(self.contracts.values(*ROW_COLUMNS)[index])
-        page = Contract.objects.filter(pk__in=found[index]).order_by("-created_at", "-id")
+        page = Contract.objects.filter(pk__in=found).order_by("-created_at", "-id")
         return list(page.values(*ROW_COLUMNS))
+
+    def page_ids(self, index: slice) -> list[int] | None:
+        """The ids of the page's contracts, in order, when known without reading the page's
+        rows (None: a common word's page past the matches read for its count)."""
+        if self.indexed:
+            return self._indexed_page(index)
+        found = self._found
+        if found is None and self._head and (index.stop or 0) <= len(self._head):
+            found = self._head
+        return None if found is None else found[index]
 
     def _indexed_page(self, index: slice) -> list[int]:
         """The page's contract ids: down the index's newest-first range, merged with the
@@ -208,7 +213,9 @@ class ContractObjects:
         return self.count()
 
     def __getitem__(self, index: slice) -> list[Contract]:
-        ids = [row["pk"] for row in self.listing[index]]
+        ids = self.listing.page_ids(index)
+        if ids is None:
+            return list(self.listing.contracts[index])
         found = Contract.objects.select_related("offeror").in_bulk(ids)
         return [found[pk] for pk in ids]
 
@@ -219,24 +226,24 @@ def signed_rows(*, party: Party, filters: dict[str, Any]) -> QuerySet[ContractAc
     rows = ContractAccess.objects.filter(party=party)
     if filters.get("role"):
         rows = rows.filter(role=filters["role"])
-    return _filtered(rows, party=party, filters=filters, contract_id="contract_id")
+    return _under(rows, party=party, filters=filters, contract_id="contract_id")
 
 
-def _filtered[T: QuerySet[Any]](
+def _under[T: QuerySet[Any]](
     rows: T, *, party: Party, filters: dict[str, Any], contract_id: str
 ) -> T:
-    """``rows`` (index rows or contracts, whose id is ``contract_id``) under the filters on a
-    contract's state, counterparty and creation time."""
-    if filters.get("state"):
-        rows = rows.filter(state__in=in_states(filters["state"]))
-    if filters.get("counterparty"):
-        their = counterparty_contracts(party=party, counterparty=filters["counterparty"])
-        rows = rows.filter(**{f"{contract_id}__in": their})
-    if filters.get("since") is not None:
-        rows = rows.filter(created_at__gte=filters["since"])
-    if filters.get("until") is not None:
-        rows = rows.filter(created_at__lt=filters["until"])
-    return rows
+    """``rows`` under the list's filters (``selectors.under_filters``)."""
+    counterparty = filters.get("counterparty")
+    return under_filters(
+        rows,
+        state=filters.get("state", ""),
+        their=counterparty_contracts(party=party, counterparty=counterparty)
+        if counterparty
+        else None,
+        since=filters.get("since"),
+        until=filters.get("until"),
+        contract_id=contract_id,
+    )
 
 
 def _hidden_kinds(party: Party) -> list[Q]:
@@ -260,7 +267,7 @@ def granted_only(
     if filters.get("role"):
         return None
     granted = Contract.objects.filter(pk__in=active_grants(party=party).values("contract_id"))
-    granted = _filtered(granted, party=party, filters=filters, contract_id="pk")
+    granted = _under(granted, party=party, filters=filters, contract_id="pk")
     granted = granted.exclude(state=Contract.State.WITHDRAWN, pk__in=deleted_drafts())
     signed = ContractAccess.objects.filter(party=party, contract_id=OuterRef("pk"))
     return granted.filter(~Exists(signed.exclude(reduce(or_, hidden))))

@@ -115,24 +115,38 @@ def contracts_visible_to(
         )
     )
     contracts = contracts.exclude(state=Contract.State.WITHDRAWN, pk__in=deleted_drafts())
-    if state:
-        contracts = contracts.filter(state__in=in_states(state))
+    their: Any = None
     if counterparty:
         with_others = counterparty_contracts(party=party, counterparty=counterparty)
         named = few_ids(with_others) if materialized else None
-        their: Any = with_others if named is None else named  # a subquery, or the ids read
-        contracts = contracts.filter(pk__in=their)
-    if since is not None:
-        contracts = contracts.filter(created_at__gte=since)
-    if until is not None:
-        contracts = contracts.filter(created_at__lt=until)
+        their = with_others if named is None else named  # a subquery, or the ids read
+    contracts = under_filters(contracts, state=state, their=their, since=since, until=until)
     contracts = matching(contracts, search, indexed=indexed)
     return contracts.select_related("offeror", "current_version")
 
 
-def in_states(state: str | tuple[str, ...]) -> tuple[str, ...]:
-    """A ``state`` filter's states: one (the API's), or several (a page's tab: the drafts)."""
-    return (state,) if isinstance(state, str) else state
+def under_filters[T: QuerySet[Any]](
+    rows: T,
+    *,
+    state: str | tuple[str, ...] = "",
+    their: Any = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    contract_id: str = "pk",
+) -> T:
+    """``rows`` (contracts, or rows naming one by ``contract_id``, with its state and creation
+    time: the list's index) under the list's filters: ``state`` one state (the API's) or
+    several (a page's tab: the drafts), ``their`` the counterparty's contract ids (a subquery
+    or a list), ``since``/``until`` the creation time."""
+    if state:
+        rows = rows.filter(state__in=(state,) if isinstance(state, str) else state)
+    if their is not None:
+        rows = rows.filter(**{f"{contract_id}__in": their})
+    if since is not None:
+        rows = rows.filter(created_at__gte=since)
+    if until is not None:
+        rows = rows.filter(created_at__lt=until)
+    return rows
 
 
 def counterparty_contracts(*, party: Party, counterparty: str) -> QuerySet[Any, Any]:

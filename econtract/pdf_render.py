@@ -54,12 +54,9 @@ def render_html_pdf_read(
 ) -> tuple[bytes, PdfFileReader]:
     """:func:`render_html_pdf`, with the reader its font check parsed the PDF into, for a
     caller that reads the PDF next (bulk send appends each summary to its template's PDF)."""
-    # Imported here: WeasyPrint takes ~2 s to import, and only this path needs it.
-    from weasyprint import HTML  # type: ignore[import-untyped]
-
     setup = _thread_setup()
     html, sheet = _split_style(render_to_string(template, context), setup)
-    document = HTML(string=html, base_url=None, url_fetcher=setup.fetcher)
+    document = _document_class()(string=html, base_url=None, url_fetcher=setup.fetcher)
     sheets = [setup.face] if sheet is None else [sheet, setup.face]
     options: dict[str, Any] = {"stylesheets": sheets, "font_config": setup.fonts}
     if pdf_variant:
@@ -89,7 +86,7 @@ def _split_style(html: str, setup: _FontSetup) -> tuple[str, Any]:
     origin, not the "author" one, which changes nothing here, since our documents have no
     other author styles but ``style`` attributes (which win either way) and no ``!important``
     but the face's. A document with more than one ``<style>`` is rendered as it is."""
-    from weasyprint import CSS
+    from weasyprint import CSS  # type: ignore[import-untyped]
 
     found = _STYLE.findall(html)
     if len(found) != 1:
@@ -102,6 +99,50 @@ def _split_style(html: str, setup: _FontSetup) -> tuple[str, Any]:
         sheet = CSS(string=text, font_config=setup.fonts, url_fetcher=setup.fetcher)
         setup.styles[text] = sheet
     return _STYLE.sub("", html, count=1), sheet
+
+
+# --- The user-agent stylesheet -----------------------------------------------------------------
+# WeasyPrint's (html5_ua.css) gives every element six pseudo-elements, ::marker and the five of
+# footnotes and notes, and WeasyPrint computes a style for each of them whether a box ever uses
+# it or not: 420 of the 490 styles of a contract's summary, a tenth of rendering it. In our
+# documents only list items have markers, and none has a footnote or a note (``float: footnote``
+# or ``note``), so these rules are narrowed to where they can apply. Should WeasyPrint's sheet
+# change so that the rules are not found as written, its own sheet is used unchanged.
+_MARKER_RULE = "\n::marker {"
+_NARROWED_MARKER_RULE = "\nli::marker, summary::marker {"
+_NOTE_RULES = re.compile(
+    r"^::(?:footnote-call|footnote-marker|note-call|note-marker|note-callback) .*\n", re.M
+)
+_NOTE_RULE_COUNT = 5
+
+
+@cache
+def _user_agent_sheet() -> Any:
+    from weasyprint import CSS
+    from weasyprint.css.counters import CounterStyle  # type: ignore[import-untyped]
+    from weasyprint.html import UA, UA_STYLESHEET  # type: ignore[import-untyped]
+
+    narrowed, notes = _NOTE_RULES.subn("", UA.replace(_MARKER_RULE, _NARROWED_MARKER_RULE, 1))
+    if notes != _NOTE_RULE_COUNT or _NARROWED_MARKER_RULE not in narrowed:
+        return UA_STYLESHEET
+    # Its @counter-style rules are registered in a throwaway: rendering takes WeasyPrint's own
+    # (``HTML._ua_counter_style``), which the stock sheet's same rules filled.
+    return CSS(string=narrowed, counter_style=CounterStyle())
+
+
+@cache
+def _document_class() -> type:
+    # Imported here: WeasyPrint takes ~2 s to import, and only rendering needs it.
+    from weasyprint import HTML
+
+    class ContractHTML(HTML):
+        """WeasyPrint's HTML document, with the narrowed user-agent stylesheet."""
+
+        def _ua_stylesheets(self, forms: bool = False) -> list[Any]:
+            stock = super()._ua_stylesheets(forms)
+            return [_user_agent_sheet(), *stock[1:]]  # the first is html5_ua.css
+
+    return ContractHTML
 
 
 def _hush_srgb_profile_warning() -> None:

@@ -8,6 +8,7 @@ import io
 import os
 import re
 import shutil
+import sys
 import tempfile
 import threading
 import warnings
@@ -234,7 +235,10 @@ def _font_configuration_class() -> type:
             self._folder = Path(tempfile.mkdtemp(prefix=prefix))
 
         def __del__(self) -> None:
-            if getattr(self, "owner_pid", None) == os.getpid():
+            # Not while the interpreter exits: WeasyPrint's module globals may be gone then
+            # (its ``__del__`` failed with a traceback after every script that rendered); the
+            # folder is left to the next setup's sweep of ended processes' folders.
+            if getattr(self, "owner_pid", None) == os.getpid() and not sys.is_finalizing():
                 super().__del__()
 
     return ProcessFontConfiguration

@@ -29,7 +29,7 @@ from functools import reduce
 from operator import or_
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from econtract.contracts.access_index import ContractAccess
 from econtract.contracts.models import Contract, Signatory
@@ -108,11 +108,8 @@ class ContractListing:
 
     def count(self) -> int:
         if self.indexed:
-            # Those hidden are counted apart, each a short range of the state index: as a
-            # condition on each of a large party's 100,000 rows they tripled the count.
-            hidden = sum(self.every.filter(kind).count() for kind in self.hidden)
-            signed = self.every.count() - hidden
-            return signed + (self.granted.count() if self.granted is not None else 0)
+            granted = self.granted.count() if self.granted is not None else 0
+            return self._count_signed() + granted
         if named(self.found) is not None:
             return self._count_few()
         if self.searched:
@@ -125,6 +122,19 @@ class ContractListing:
             **self.filters,
         )
         return counted.count()
+
+    def _count_signed(self) -> int:
+        """The party's rows under the filters, less those hidden. Without a counterparty, each
+        kind of hidden row is counted apart, a short range of the state index: as a condition
+        on each of a large party's 100,000 rows it tripled the count. With one, the rows are
+        found by one probe of the index per contract of the counterparty's (2,000), so they
+        are counted in one pass that leaves the hidden out: counted apart, each kind probed
+        them all again."""
+        if not self.filters.get("counterparty"):
+            hidden = sum(self.every.filter(kind).count() for kind in self.hidden)
+            return self.every.count() - hidden
+        shown = self.every.aggregate(shown=Count("pk", filter=~reduce(or_, self.hidden)))
+        return int(shown["shown"])
 
     def _count_few(self) -> int:
         """A caller with few contracts (``selectors.FEW``): the ids and creation times of
@@ -266,8 +276,15 @@ def granted_only(
     signatory; None when the list asks for a role (a signatory's)."""
     if filters.get("role"):
         return None
-    granted = Contract.objects.filter(pk__in=active_grants(party=party).values("contract_id"))
-    granted = _under(granted, party=party, filters=filters, contract_id="pk")
+    grants = active_grants(party=party)
+    if counterparty := filters.get("counterparty"):
+        # Among the grants (few): applied to the contracts, PostgreSQL read every contract of
+        # the counterparty's (2,000: 5 ms) before matching them with the grants (0.3 ms).
+        their = counterparty_contracts(party=party, counterparty=counterparty)
+        grants = grants.filter(contract_id__in=their)
+    granted = Contract.objects.filter(pk__in=grants.values("contract_id"))
+    rest = {name: value for name, value in filters.items() if name != "counterparty"}
+    granted = _under(granted, party=party, filters=rest, contract_id="pk")
     granted = granted.exclude(state=Contract.State.WITHDRAWN, pk__in=deleted_drafts())
     signed = ContractAccess.objects.filter(party=party, contract_id=OuterRef("pk"))
     return granted.filter(~Exists(signed.exclude(reduce(or_, hidden))))

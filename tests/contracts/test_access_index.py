@@ -84,6 +84,7 @@ LISTS = [
     "role=offeree",
     "role=offeree&state=signing",
     "counterparty=cee",
+    "counterparty=bee",  # among them a draft offered to me and my deleted draft: hidden
     "counterparty=bee&state=in_performance",
     "since={since}",
     "until={since}",

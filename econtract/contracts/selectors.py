@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import (
+    BigAutoField,
     BigIntegerField,
     OuterRef,
     Q,
@@ -23,6 +24,7 @@ from django.db.models import (
     prefetch_related_objects,
 )
 from django.db.models.functions import Cast
+from django.db.models.lookups import In
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -201,6 +203,21 @@ def sources(*, party: Party, role: str = "", include_granted: bool = True) -> So
 FEW = 5_000
 
 
+@BigAutoField.register_lookup
+class InArray(In):
+    """``pk__in_array=ids``: ``IN`` the ids, sent to PostgreSQL as one array parameter
+    (``= ANY(%s)``). As ``IN``, each id was a parameter of its own to bind, parse and plan: a
+    typical party's search, naming its 1,900 ids, spent 4–5 ms of its 35 on them. Elsewhere
+    (SQLite), ``IN`` as usual."""
+
+    lookup_name = "in_array"
+
+    def as_postgresql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        ids = [value for value in self.rhs if value is not None]
+        return f"{lhs} = ANY(%s::bigint[])", [*lhs_params, ids]
+
+
 def few_ids(ids: QuerySet[Any, Any]) -> list[int] | None:
     """The contract ids of a ``values("contract_id")`` subquery, if at most ``FEW``."""
     listed = ids.values_list("contract_id", flat=True).order_by()
@@ -295,7 +312,8 @@ def named(found: Sources) -> Q | None:
         lists.append(read)
     any_state = sorted({i for ids in lists[: len(found.any_state)] for i in ids})
     undrafted = sorted({i for ids in lists[len(found.any_state) :] for i in ids})
-    return Q(pk__in=any_state) | (Q(pk__in=undrafted) & ~Q(state__in=Contract.DRAFT_STATES))
+    drafted = Q(state__in=Contract.DRAFT_STATES)
+    return Q(pk__in_array=any_state) | (Q(pk__in_array=undrafted) & ~drafted)
 
 
 def deleted_drafts() -> QuerySet[Any, Any]:

@@ -57,6 +57,10 @@ def main() -> None:
                 "indexed": sorted(map(str, indexed)),
                 "tables": sorted(map(str, tables)),
                 "counts": [ContractListing(party=p, filters={}).count() for p in parties],
+                # Searched: the caller's few ids named in the query (``selectors.InArray``).
+                "searched": [
+                    ContractListing(party=p, filters={"search": "合同"}).count() for p in parties
+                ],
             }
         )
     )

@@ -171,3 +171,16 @@ def test_a_party_bound_while_the_contract_changes_state_copies_the_new_state(
 
     assert ContractAccess.objects.get(party=c, contract=contract).state == "withdrawn"
     assert indexed() == from_the_tables()
+
+
+@pytest.mark.django_db
+def test_named_ids_are_sent_as_one_array(parties: dict[str, Party]) -> None:
+    """A list naming the caller's ids (at most ``FEW``: a search) sends them to PostgreSQL as
+    one array (``pk__in_array``), not one parameter each."""
+    ids = [contract.pk for contract in make_contracts(parties["me"], parties["b"], 3)]
+    named = Contract.objects.filter(pk__in_array=ids)
+    sql, params = named.query.sql_with_params()
+    assert "= ANY(" in sql
+    assert list(params) == [ids]
+    assert sorted(named.values_list("pk", flat=True)) == sorted(ids)
+    assert not Contract.objects.filter(pk__in_array=[]).exists()

@@ -39,3 +39,4 @@ def test_the_sqlite_triggers_keep_the_index(tmp_path: Path) -> None:
     # The offeror sees its three drafts and contracts; an offeree sees no draft: the first
     # party's is in signing, the third's contract is still a draft.
     assert found["counts"] == [3, 1, 0]
+    assert found["searched"] == [3, 1, 0]  # every title has 合同

@@ -12,6 +12,7 @@ import pytest
 from django.db import connection, connections, transaction
 from django.utils import timezone
 
+from econtract.contracts import listing
 from econtract.contracts.access_index import SIGNED_ROWS, ContractAccess
 from econtract.contracts.models import AccessGrant, Contract, Signatory
 from econtract.contracts.selectors import contracts_visible_to
@@ -86,6 +87,7 @@ LISTS = [
     "counterparty=cee",
     "counterparty=bee",  # among them a draft offered to me and my deleted draft: hidden
     "counterparty=bee&state=in_performance",
+    "counterparty=bee&page_size=3&page=2",  # the grants, then my rows
     "since={since}",
     "until={since}",
     "page_size=3",
@@ -112,6 +114,21 @@ def test_the_list_through_the_index_is_the_visible_contracts(
     offeror deleted, contracts reached only through a grant (one of them also signed), an
     expired grant's and a pending one's: the same count and the same pages, in the same
     order, as the contracts ``contracts_visible_to`` gives."""
+    _check_list(parties, query)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("query", [query for query in LISTS if "counterparty" in query])
+def test_a_counterparty_s_many_rows_are_counted_and_paged_apart(
+    parties: dict[str, Party], query: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past ``SHARED_FEW`` rows, a list by counterparty counts them and reads its page in
+    two queries instead of reading them all once: the same list."""
+    monkeypatch.setattr(listing, "SHARED_FEW", 1)
+    _check_list(parties, query)
+
+
+def _check_list(parties: dict[str, Party], query: str) -> None:
     me, b, c = parties["me"], parties["b"], parties["c"]
     made = make_contracts(me, b, 10) + make_contracts(me, c, 5, start=10)
     past = timezone.now() - timedelta(days=30)

@@ -16,7 +16,12 @@ from econtract.contracts.access_index import ContractAccess
 from econtract.contracts.listing import ContractListing, ContractObjects
 from econtract.contracts.models import Contract, Signatory
 from econtract.contracts.search import matching
-from econtract.contracts.selectors import GRANTEE_ROLE, contracts_visible_to, party_of
+from econtract.contracts.selectors import (
+    GRANTEE_ROLE,
+    contracts_visible_to,
+    deleted_drafts,
+    party_of,
+)
 from econtract.contracts.selectors import contract_for as _contract_for
 from econtract.parties.models import Party
 
@@ -91,12 +96,55 @@ def contracts_in_tab(*, party: Party, tab: str, search: str = "", state: str = "
         turns = Contract.objects.filter(_open_now(), pk__in=turns_of(party).values("contract_id"))
         turns = matching(turns.filter(state=state) if state else turns, search)
         return turns.select_related("offeror", "current_version")
-    contracts = contracts_visible_to(party=party, search=search, state=state, include_granted=False)
     if tab == "waiting":
-        return contracts.filter(_open_now()).exclude(pk__in=turns_of(party).values("contract_id"))
-    return contracts.filter(Q(state__in=ARCHIVE_STATES) | _deadline_passed())  # "archive"
+        return (
+            _signed_in(party, Contract.OPEN_STATES, search, state)
+            .filter(_open_now())
+            .exclude(pk__in=turns_of(party).values("contract_id"))
+        )
+    # "archive"
+    archived = _signed_in(party, (*ARCHIVE_STATES, *Contract.OPEN_STATES), search, state)
+    archived = archived.exclude(state=Contract.State.WITHDRAWN, pk__in=deleted_drafts())
+    archived = archived.filter(Q(state__in=ARCHIVE_STATES) | _deadline_passed())
+    return archived if search or state else Archive(party, archived)
+
+
+def _signed_in(party: Party, states: tuple[str, ...], search: str, state: str) -> Any:
+    """The contracts in ``states`` the party signs, newest first, read from the list's index
+    (those states are never a draft, which only its offeror sees): through all of a large
+    party's contracts instead, the waiting and archive tabs took 0.3-0.4 s at 1M."""
+    signed = ContractAccess.objects.filter(party=party, state__in=states).values("contract_id")
+    contracts = Contract.objects.filter(pk__in=signed)
+    contracts = matching(contracts.filter(state=state) if state else contracts, search)
+    return contracts.select_related("offeror", "current_version")
 
 
 def _deadline_passed() -> Q:
     """Open but past its deadline: the beat has not expired it yet, nobody can sign it."""
     return Q(state__in=Contract.OPEN_STATES, sign_deadline__lte=timezone.now())
+
+
+class Archive:
+    """The archive tab's contracts, paged (``Paginator``) from ``contracts`` but counted
+    from the list's index: its rows in a final state, and the open contracts past their
+    deadline (few: the beat expires them). Counted through the contracts, a large party's
+    50,000 were joined with their rows (0.12 s at 1M)."""
+
+    ordered = True  # newest first
+
+    def __init__(self, party: Party, contracts: QuerySet[Contract]) -> None:
+        self.party = party
+        self.contracts = contracts
+
+    def count(self) -> int:
+        final = ContractAccess.objects.filter(party=self.party, state__in=ARCHIVE_STATES)
+        final = final.exclude(state=Contract.State.WITHDRAWN, contract_id__in=deleted_drafts())
+        open_ = open_contracts_of(self.party)
+        lapsed = Contract.objects.filter(_deadline_passed(), pk__in=open_)
+        return final.count() + lapsed.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index: slice) -> list[Contract]:
+        return list(self.contracts[index])

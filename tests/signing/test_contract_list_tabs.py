@@ -14,8 +14,11 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from econtract.contracts.models import AccessGrant, Contract, Signatory
+from econtract.evidence.services import record
+from econtract.evidence.steps import Step
 from econtract.parties.models import Party
 from econtract.parties.todo import TodoKind, todo_for
+from signing.selectors import contracts_in_tab
 from signing.todo import contract_todo
 from tests.contracts.conftest import complete_elements
 
@@ -105,6 +108,21 @@ def test_the_tabs_sort_the_contracts_by_whose_turn_it_is(
     # The same contracts as the buyer reads them: the seller's turn is the buyer's wait.
     assert listed(buyer, "tab=to_sign") == {ref["offeror_signed"]: "to_sign"}
     assert listed(buyer, "tab=waiting") == {ref["ready"]: "waiting"}
+
+
+def test_the_archive_counts_the_contracts_it_lists(
+    contracts: dict[str, Contract], offeror: Party, offeree: Party
+) -> None:
+    """The archive is counted from the list's index (``signing.selectors.Archive``): the
+    same contracts as it pages, a deleted draft in neither."""
+    deleted = contract(offeror, offeree, "庚 删除的草稿", to="draft")
+    Contract.objects.filter(pk=deleted.pk).update(state="withdrawn")
+    record(Step.X19, Contract.objects.get(pk=deleted.pk), offeror.account, event="deleted")
+    for party in (offeror, offeree):
+        archive = contracts_in_tab(party=party, tab="archive")
+        references = [found.reference for found in archive[0:50]]
+        assert archive.count() == len(references) == 2  # withdrawn, overdue
+        assert deleted.reference not in references
 
 
 def test_a_line_shows_the_title_first_then_the_short_reference_and_the_counterparty(

@@ -33,9 +33,7 @@ from auxiliary.contract_changes.common import (
     lock_for_new_change,
     notify_parties,
     participant_of,
-    reason_required,
     record,
-    require_counterparty,
     require_in_performance,
     require_initiator,
     require_state,
@@ -185,12 +183,9 @@ def _already(code: str, message: str) -> BusinessRuleViolation:
 
 def review(*, amendment: Amendment, actor: User, accept: bool, comments: str = "") -> Amendment:
     """A counterparty, in its turn, accepts the current revision or sends it back."""
-    participant = participant_of(amendment, actor)
-    require_counterparty(participant)
-    comments = (comments or "").strip()
-    if not accept and not comments:
-        raise reason_required("comments")
-    authenticated(STEPS, participant.party, actor, step=STEPS.decision, about=amendment)
+    participant, comments = lifecycle.counterparty_answer(
+        amendment, actor, yes=accept, reason=comments, field="comments"
+    )
     with transaction.atomic():
         amendment = lock(amendment)
         participant = ChangeParticipant.objects.select_for_update().get(pk=participant.pk)

@@ -55,6 +55,22 @@ def ask_first_signer(request: Request) -> None:
     ask_next(request, pending=UNSIGNED, kind=steps_for(request).notice("signature_requested"))
 
 
+def counterparty_answer(
+    request: Request, actor: User, *, yes: bool, reason: str | None, field: str = "reason"
+) -> tuple[ChangeParticipant, str]:
+    """Before the transaction of a counterparty's answer (a decision, a review): the actor's
+    participation, which must be a counterparty's, and its reason stripped, required for a no
+    (422 ``reason_required`` on ``field``); then its authentication for the decision step."""
+    participant = participant_of(request, actor)
+    require_counterparty(participant)
+    reason = (reason or "").strip()
+    if not yes and not reason:
+        raise reason_required(field)
+    steps = steps_for(request)
+    authenticated(steps, participant.party, actor, step=steps.decision, about=request)
+    return participant, reason
+
+
 def decide[RequestT: Request](
     request: RequestT,
     *,
@@ -67,12 +83,7 @@ def decide[RequestT: Request](
     initiator is told). The last agreement moves the request on (agreed), then to its next step
     by ``when_all_agreed``."""
     steps = steps_for(request)
-    participant = participant_of(request, actor)
-    require_counterparty(participant)
-    reason = (reason or "").strip()
-    if not agree and not reason:
-        raise reason_required()
-    authenticated(steps, participant.party, actor, step=steps.decision, about=request)
+    participant, reason = counterparty_answer(request, actor, yes=agree, reason=reason)
     with transaction.atomic():
         request = lock(request)
         participant = _record_decision(request, participant, agree, reason)

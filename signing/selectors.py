@@ -59,8 +59,13 @@ def turns_of(party: Party) -> QuerySet[Signatory]:
 
 def open_contracts_of(party: Party) -> QuerySet[Any, Any]:
     """The ids (``values("contract_id")``) of the contracts open for signing the party signs."""
-    open_ = ContractAccess.objects.filter(party=party, state__in=Contract.OPEN_STATES)
-    return open_.values("contract_id")
+    return _signed_ids_in(party, Contract.OPEN_STATES)
+
+
+def _signed_ids_in(party: Party, states: tuple[str, ...]) -> QuerySet[Any, Any]:
+    """The ids (``values("contract_id")``) of the contracts in ``states`` the party signs, from
+    the list's index."""
+    return ContractAccess.objects.filter(party=party, state__in=states).values("contract_id")
 
 
 def _open_now() -> Q:
@@ -113,8 +118,7 @@ def _signed_in(party: Party, states: tuple[str, ...], search: str, state: str) -
     """The contracts in ``states`` the party signs, newest first, read from the list's index
     (those states are never a draft, which only its offeror sees): through all of a large
     party's contracts instead, the waiting and archive tabs took 0.3-0.4 s at 1M."""
-    signed = ContractAccess.objects.filter(party=party, state__in=states).values("contract_id")
-    contracts = Contract.objects.filter(pk__in=signed)
+    contracts = Contract.objects.filter(pk__in=_signed_ids_in(party, states))
     contracts = matching(contracts.filter(state=state) if state else contracts, search)
     return contracts.select_related("offeror", "current_version")
 

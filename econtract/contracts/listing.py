@@ -66,8 +66,6 @@ SEARCH_FEW = 250
 # A list by counterparty with at most this many of the caller's rows reads them once
 # (``ContractListing._count_signed``).
 SHARED_FEW = 1_000
-# The list's order, in the index's rows.
-NEWEST_ROWS = ("-created_at", "-contract_id")
 
 
 class ContractListing:
@@ -140,13 +138,17 @@ class ContractListing:
         if not self.filters.get("counterparty"):
             hidden = sum(self.every.filter(kind).count() for kind in self.hidden)
             return self.every.count() - hidden
-        rows = self.signed.order_by(*NEWEST_ROWS).values_list("created_at", "contract_id")
-        read = list(rows[: SHARED_FEW + 1])
+        read = list(self._signed_newest()[: SHARED_FEW + 1])
         if len(read) <= SHARED_FEW:
             self._rows = read
             return len(read)
         shown = self.every.aggregate(shown=Count("pk", filter=~reduce(or_, self.hidden)))
         return int(shown["shown"])
+
+    def _signed_newest(self) -> QuerySet[Any, Any]:
+        """The caller's rows but those hidden, newest first, as (creation time, contract id)."""
+        newest = self.signed.order_by("-created_at", "-contract_id")
+        return newest.values_list("created_at", "contract_id")
 
     def _count_few(self) -> int:
         """A caller with few contracts (``selectors.FEW``): the ids and creation times of
@@ -211,9 +213,7 @@ class ContractListing:
         """The page's contract ids: down the index's newest-first range, merged with the
         contracts reached only through a grant. Two queries each stopping at the page's end:
         as one ``UNION ALL``, PostgreSQL read and sorted all of the caller's rows."""
-        signed: Any = self._rows
-        if signed is None:
-            signed = self.signed.order_by(*NEWEST_ROWS).values_list("created_at", "contract_id")
+        signed: Any = self._signed_newest() if self._rows is None else self._rows
         if self.granted is None:
             return [pk for _created, pk in signed[index]]
         granted = self.granted.order_by("-created_at", "-id").values_list("created_at", "pk")

@@ -121,3 +121,17 @@ def test_an_unsigned_pdf_is_announced_as_unsigned_in_the_page_and_the_sealed_rep
     ).stdout.decode()
     assert "This PDF carries no signature." in text
     assert "TOTAL-FAILED" in text  # the expert terms stay in the sealed report
+
+
+def test_each_valid_signature_reads_valid_in_chinese(concluded: bytes, seller: Party) -> None:
+    # "Valid" once meant a certificate's dates too, and every signature read 有效期 (period of
+    # validity): the two now have their own messages.
+    body = upload(api_for(seller), concluded, mode="offline")
+    client = Client()
+    client.force_login(seller.account)
+
+    page = html.unescape(client.get(f"/verification/{body['id']}/").content.decode())
+
+    states = re.findall(r'class="signer__state[^"]*">([^<]*)<', page)
+    assert len(states) == len(body["signatures"])
+    assert set(states) == {"有效"}

@@ -30,7 +30,7 @@ from registration.models import Material, RegistrationApplication
 class AgeFilter(admin.SimpleListFilter):
     """How long a submitted application has waited for its review."""
 
-    title = _("waiting")
+    title = _("time waited")
     parameter_name = "waiting"
     _DAYS = {"1": 1, "3": 3, "7": 7}
 

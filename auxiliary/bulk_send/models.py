@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from econtract.contracts.models import Contract
@@ -26,8 +27,10 @@ class Batch(ConcurrentTransitionMixin, models.Model):
         VALIDATING = "validating", _("being checked")  # only inside the upload's transaction
         INVALID = "invalid", _("rows to correct")  # errors found; nothing will be created
         CREATING = "creating", _("creating contracts")  # the worker takes the pending rows
-        FINISHED = "finished", _("finished")  # every row created or failed
-        CANCELLED = "cancelled", _("cancelled")  # stopped; its unsigned contracts withdrawn
+        # every row created or failed
+        FINISHED = "finished", pgettext_lazy("a batch's state", "finished")
+        # stopped; its unsigned contracts withdrawn
+        CANCELLED = "cancelled", pgettext_lazy("a batch's state", "cancelled")
 
     offeror = models.ForeignKey(
         Party, on_delete=models.PROTECT, related_name="bulk_sends", verbose_name=_("offeror")
@@ -114,7 +117,8 @@ class BatchRow(models.Model):
     """One row of the sheet: the contract it asks for and what became of it."""
 
     class State(models.TextChoices):
-        PENDING = "pending", _("waiting")  # valid; its contract is not created yet
+        # valid; its contract is not created yet
+        PENDING = "pending", pgettext_lazy("a bulk send row", "waiting")
         CREATED = "created", _("created")  # its contract exists (``contract``)
         FAILED = "failed", _("failed")  # refused when it was created (``error_code``)
         INVALID = "invalid", _("not sent")  # had errors; left out ("send the valid rows")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, transition
 
 from econtract import privacy
@@ -31,7 +32,7 @@ class Invitation(models.Model):
 
     class State(models.TextChoices):
         PENDING = "pending", _("awaiting an answer")
-        ACCEPTED = "accepted", _("accepted")
+        ACCEPTED = "accepted", pgettext_lazy("an invitation's state", "accepted")
         DECLINED = "declined", _("declined")
         REVOKED = "revoked", _("withdrawn")
 

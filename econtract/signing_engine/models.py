@@ -12,6 +12,7 @@ import secrets
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from econtract.contracts.models import get_contract_storage
 
@@ -107,7 +108,8 @@ class SigningBatch(models.Model):
     class State(models.TextChoices):
         AWAITING_CODE = "awaiting_code", _("waiting for the SMS code")
         CONFIRMED = "confirmed", _("confirmed: signing")
-        FINISHED = "finished", _("finished")  # no document left to sign
+        # no document left to sign
+        FINISHED = "finished", pgettext_lazy("a batch's state", "finished")
 
     public_id = models.CharField(
         _("batch id"), max_length=32, unique=True, default=new_session_id, editable=False

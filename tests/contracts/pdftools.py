@@ -5,9 +5,12 @@ from __future__ import annotations
 import io
 import subprocess
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 import pikepdf
+import pypdfium2 as pdfium
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
 from cryptography.hazmat.primitives import serialization
@@ -108,3 +111,49 @@ def upload_with_text_field() -> bytes:
     out = io.BytesIO()
     pdf.save(out)
     return out.getvalue()
+
+
+def overlapping_characters(pdf: bytes, *, share: float = 0.3) -> list[tuple[int, str]]:
+    """Characters drawn over one another — text running out of its table cell into the next —
+    as (page, the two characters): every pair whose glyph boxes overlap by more than ``share`` of
+    the smaller glyph's width and height, neighbours in the text excepted (a kerned pair such as
+    "XJ" may overlap). Read by pdfium, which did not lay the text out."""
+    document = pdfium.PdfDocument(pdf)
+    return [
+        (number, first.char + second.char)
+        for number, page in enumerate(document, start=1)
+        for first, second in _overlapping(_glyphs(page.get_textpage()), share)
+    ]
+
+
+class _Glyph(NamedTuple):
+    left: float
+    bottom: float
+    right: float
+    top: float
+    char: str
+    at: int  # its place in the page's text
+
+
+def _glyphs(text: pdfium.PdfTextPage) -> list[_Glyph]:
+    glyphs = []
+    for index in range(text.count_chars()):
+        char = text.get_text_range(index, 1)
+        left, bottom, right, top = text.get_charbox(index)
+        if char.strip() and right > left and top > bottom:
+            glyphs.append(_Glyph(left, bottom, right, top, char, index))
+    return sorted(glyphs)
+
+
+def _overlapping(glyphs: list[_Glyph], share: float) -> Iterator[tuple[_Glyph, _Glyph]]:
+    for index, first in enumerate(glyphs):
+        for second in glyphs[index + 1 :]:
+            if second.left >= first.right:
+                break  # sorted by left edge: no later glyph starts before this one ends
+            width = min(first.right, second.right) - second.left
+            height = min(first.top, second.top) - max(first.bottom, second.bottom)
+            narrower = min(first.right - first.left, second.right - second.left)
+            lower = min(first.top - first.bottom, second.top - second.bottom)
+            apart = abs(second.at - first.at) > 1
+            if apart and width > share * narrower and height > share * lower:
+                yield first, second

@@ -21,7 +21,7 @@ from econtract.evidence.steps import BY_CODE
 from econtract.pki import pades_seal
 from econtract.pki.validation import validate_document
 from retrieval.evidence_package.report import render_evidence_report
-from tests.contracts.pdftools import run
+from tests.contracts.pdftools import overlapping_characters, run
 from tests.evidence_package.conftest import BUYER_ID_NUMBER, ChangedContracts, unzipped
 from tests.pki.pades.verifiers import pdfsig
 
@@ -128,3 +128,10 @@ def test_english_on_request(report_en: bytes) -> None:
     assert "How to check this report" in text
     assert "econtract-verify package.zip --trust root.pem" in text
     assert "(Beijing time)" in text
+
+
+def test_no_text_runs_into_another(report_zh: bytes, report_en: bytes) -> None:
+    # The tables take declared column widths (an automatic layout measured every hash at each
+    # character: seconds a report); a hash wider than its column would run into the next.
+    assert overlapping_characters(report_zh) == []
+    assert overlapping_characters(report_en) == []

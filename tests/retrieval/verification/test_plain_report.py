@@ -14,6 +14,7 @@ from django.test import Client
 
 from econtract.parties.models import Party
 from tests.attacks.generators import isa_overlay
+from tests.contracts.pdftools import overlapping_characters, pdftotext
 from tests.retrieval.verification.conftest import api_for
 from tests.retrieval.verification.test_verification_api import upload
 
@@ -135,3 +136,19 @@ def test_each_valid_signature_reads_valid_in_chinese(concluded: bytes, seller: P
     states = re.findall(r'class="signer__state[^"]*">([^<]*)<', page)
     assert len(states) == len(body["signatures"])
     assert set(states) == {"有效"}
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_no_text_of_the_sealed_report_runs_into_another(
+    concluded: bytes, seller: Party, language: str
+) -> None:
+    # The report's tables take declared column widths (an automatic layout measured every
+    # hash at each character); a hash or name wider than its column would run into the next.
+    seller.account.preferred_language = language
+    seller.account.save()
+    body = upload(api_for(seller), concluded, mode="offline")
+
+    pdf = api_for(seller).get(f"/api/v1/verifications/{body['id']}/report.pdf").content
+
+    assert "SHA-256" in pdftotext(pdf)
+    assert overlapping_characters(pdf) == []

@@ -148,3 +148,25 @@ def test_the_font_check_refuses_a_pdf_with_a_foreign_font() -> None:
 
     with pytest.raises(ContractFontError):
         check_fonts_embedded(latin)
+
+
+def test_long_names_and_unbroken_values_wrap_inside_their_cells() -> None:
+    # The schedule's and signatories' tables have declared column widths (fixed layout): a
+    # value longer than its column must wrap inside it, not run into the next one.
+    company = (
+        "北京示例科技发展股份有限公司上海浦东新区分公司第二营业部（特殊普通合伙）国际贸易事业部"
+    )
+    link = "https://example.com/" + "a" * 90
+    elements = complete_elements()
+    elements["parties"][0].update(name=company, address="北京市海淀区中关村大街1号" + link)
+    elements.update(quality=link, price="人民币" + "9" * 60)
+    signatories = [
+        (company, "offeror", "91110108MA01234567"),
+        ("Alexander Maximilian Christopher Montgomery-Wellington", "offeree", "A" * 40),
+        ("X" * 70, "offeree", "1101**********8515"),
+    ]
+
+    pdf = render(text=f"第一条 {link}", elements=elements, signatories=signatories)
+
+    assert "Montgomery" in pdftools.pdftotext(pdf)
+    assert pdftools.overlapping_characters(pdf) == []

@@ -135,3 +135,8 @@ def test_no_text_runs_into_another(report_zh: bytes, report_en: bytes) -> None:
     # character: seconds a report); a hash wider than its column would run into the next.
     assert overlapping_characters(report_zh) == []
     assert overlapping_characters(report_en) == []
+
+
+def test_the_story_numbers_its_steps_in_sequence(report_zh: bytes) -> None:
+    # 序号 (a sequence number), not 编号 (an identifier such as the contract's number).
+    assert "序号 环节、操作人与时间" in text_of(report_zh)

@@ -157,3 +157,16 @@ def _overlapping(glyphs: list[_Glyph], share: float) -> Iterator[tuple[_Glyph, _
             apart = abs(second.at - first.at) > 1
             if apart and width > share * narrower and height > share * lower:
                 yield first, second
+
+
+def characters_off_the_page(pdf: bytes) -> list[tuple[int, str]]:
+    """(page, character) of every glyph drawn partly outside its page: text a table pushed
+    past the paper's edge, which no reader shows."""
+    document = pdfium.PdfDocument(pdf)
+    found = []
+    for number, page in enumerate(document, start=1):
+        width, height = page.get_size()
+        for glyph in _glyphs(page.get_textpage()):
+            if glyph.left < 0 or glyph.bottom < 0 or glyph.right > width or glyph.top > height:
+                found.append((number, glyph.char))
+    return found

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from auxiliary.contract_changes.documents import termination_agreement_pdf
 from auxiliary.contract_changes.models import Termination
 from econtract.contracts.documents import read_document
 from econtract.contracts.models import Contract, ContractVersion
@@ -22,6 +23,7 @@ from tests.auxiliary.contract_changes.helpers import (
     steps_of,
     termination_body,
 )
+from tests.contracts.pdftools import characters_off_the_page, overlapping_characters, pdftotext
 from tests.pki.pades.conftest import Party as KeyHolder
 
 pytestmark = pytest.mark.django_db
@@ -199,3 +201,29 @@ def test_a_signed_termination_whose_seal_task_was_lost_is_sealed_by_the_sweeper(
     assert api(buyer).get(url).json()["state"] == "terminated"
     steps = steps_of(Termination.objects.get(pk=termination["id"]))
     assert steps.count("X7") == steps.count("T12.11") == 1
+
+
+def test_long_names_and_addresses_wrap_inside_the_agreement_s_parties_table(
+    contract: Contract, seller: Party
+) -> None:
+    # The parties' table has declared widths: before, CJK text let the automatic layout squeeze
+    # 称谓 and 原合同角色 to a character a line, and an unbroken address ran off the page.
+    seller.name = "北京示例科技发展股份有限公司上海浦东新区分公司第二营业部（特殊普通合伙）"
+    seller.address = "北京市海淀区中关村大街1号" + "A" * 50
+    seller.save()
+
+    pdf = termination_agreement_pdf(
+        contract=contract,
+        base_sha256="a" * 64,
+        initiator_name=seller.name,
+        reason="双方协商一致",
+        effective_date=timezone.localdate(),
+        settlement="",
+    )
+
+    text = pdftotext(pdf, first=1, last=1)
+    # Each header on one line of its cell (squeezed, they were a character a line).
+    assert "称谓" in text
+    assert "原合同角色" in text
+    assert overlapping_characters(pdf) == []
+    assert characters_off_the_page(pdf) == []

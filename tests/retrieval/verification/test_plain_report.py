@@ -152,3 +152,19 @@ def test_no_text_of_the_sealed_report_runs_into_another(
 
     assert "SHA-256" in pdftotext(pdf)
     assert overlapping_characters(pdf) == []
+    assert not [line for line in last_lines(pdf) if _CAPTION.match(line)]  # none left alone
+
+
+_CAPTION = re.compile(r"\d+\. .+ · ")  # "2. 签名 · signatory2", a signature's table caption
+
+
+def last_lines(pdf: bytes) -> list[str]:
+    """The last line of text of each page, its page number ("2/4") left out."""
+    found = []
+    for page in pdftotext(pdf).split("\f"):
+        lines = [line.strip() for line in page.splitlines() if line.strip()]
+        if lines and re.fullmatch(r"\d+ ?/ ?\d+", lines[-1]):
+            lines.pop()
+        if lines:
+            found.append(lines[-1])
+    return found

@@ -60,4 +60,4 @@ ENV PATH=/app/.venv/bin:$PATH \
 USER 10001:10001
 VOLUME ["/data", "/witness"]
 EXPOSE 8000
-CMD ["gunicorn", "econtract.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "econtract.wsgi", "--config", "gunicorn.conf.py", "--bind", "0.0.0.0:8000", "--workers", "3"]

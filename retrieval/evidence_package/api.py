@@ -67,7 +67,9 @@ class ContractEvidencePackage(APIView):
             422: OpenApiResponse(ERROR, description="`reason_required` (an operator)"),
         },
         description="For the contract's parties, a grantee holding an active download grant "
-        "(X5), or an operator with a reason. Each package issued is recorded (X22).",
+        "(X5), or an operator with a reason. Each package issued is recorded (X22). It is put "
+        "together when asked for, every version validated again and the report sealed: allow "
+        "it seconds (about 5 s for a contract with three versions, more with each version).",
     )
     def get(self, request: Request, reference: str) -> HttpResponse:
         query = QuerySerializer(data=request.query_params)

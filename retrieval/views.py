@@ -183,6 +183,9 @@ def _detail_context(request: HttpRequest, sent: VerifiedContract) -> dict[str, A
         "remarks": services.remarks_for(sent),
         "is_party": sent.access.is_party,
         "can_download": sent.access.allows("download"),
+        # Who may download it may have its evidence package (retrieval/evidence_package/access).
+        "has_package": sent.access.allows("download")
+        and contract.state in Contract.CONCLUDED_STATES,
         "can_confirm": mine is not None
         and contract.state == Contract.State.IN_PERFORMANCE
         and mine.performance_confirmed_at is None,

@@ -15,8 +15,8 @@ from django.test import Client
 from econtract.contracts.models import AccessGrant, Contract
 from econtract.parties.models import Party
 from econtract.parties.todo import TodoKind, todo_for
-from tests.retrieval.query.conftest import grant, unauthenticate
-from tests.signing.conftest import make_party
+from tests.retrieval.query.conftest import active_grant, grant, unauthenticate
+from tests.signing.conftest import authenticate, make_party
 
 pytestmark = pytest.mark.django_db
 _ISO_WITH_MICROSECONDS = re.compile(r"\d{2}:\d{2}:\d{2}\.\d{3,6}")
@@ -119,3 +119,26 @@ def test_a_stranger_cannot_open_a_grant_page(
     stranger = make_party("stranger", name="王五", phone="13800000009")
 
     assert english_browser(stranger).get(f"/query/grants/{asked['id']}/").status_code == 404
+
+
+def test_whoever_may_download_the_contract_finds_its_evidence_package_on_the_query_page(
+    concluded: Contract, seller: Party, buyer: Party, applicant: Party
+) -> None:
+    onlooker = make_party("onlooker", name="王五", phone="13800000009")
+    authenticate(onlooker)
+    active_grant(concluded, seller, buyer, applicant, scope=("query", "download"))
+    active_grant(concluded, seller, buyer, onlooker, scope=("query",))
+    package = f"/query/{concluded.reference}/evidence-package/"
+
+    pages = {
+        who: english_browser(party).get(f"/query/{concluded.reference}/").content.decode()
+        for who, party in (("party", buyer), ("downloader", applicant), ("onlooker", onlooker))
+    }
+
+    assert {who for who, page in pages.items() if f'href="{package}"' in page} == {
+        "party",
+        "downloader",
+    }
+    saved = english_browser(applicant).get(package)
+    assert saved.status_code == 200
+    assert saved["Content-Type"] == "application/zip"

@@ -40,6 +40,7 @@ ERROR_CODES: Final[Mapping[str, Refusal]] = {
     "certificate_not_active": Refusal.INVALID,
     "certificate_not_usable": Refusal.INVALID,
     "certificate_not_valid": Refusal.INVALID,
+    "certificate_rejected": Refusal.INVALID,
     "certificate_revoked": Refusal.INVALID,
     "certificate_untrusted": Refusal.INVALID,
     "challenge_expired": Refusal.INVALID,

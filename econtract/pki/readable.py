@@ -9,6 +9,7 @@ by (its common name, with its organisation) and the time in their own zone, with
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from cryptography import x509
 from cryptography.x509.oid import NameOID
@@ -62,3 +63,19 @@ def _without_oids(name: str) -> str:
     """A name without a common name, its dotted-OID attributes left out."""
     kept = [p for p in re.split(r",\s*", name) if not re.match(r"^\d+(\.\d+)+[=:]", p)]
     return ", ".join(kept)
+
+
+_CHECK_WORDS = {
+    "zh": {"ocsp": "证书状态在线查询", "validity": "证书有效期", "crl": "证书吊销列表",
+           "chain": "证书链"},
+    "en": {"ocsp": "online certificate status", "validity": "certificate validity period",
+           "crl": "certificate revocation list", "chain": "certificate chain"},
+}  # fmt: skip
+
+
+def failed_check_words(results: Mapping[str, str], language: str) -> str:
+    """The §8 certificate checks that did not pass (``{name: "pass" | "fail" | …}``) as words:
+    "证书链、证书有效期" / "certificate chain, certificate validity period"."""
+    words = _CHECK_WORDS["en" if language == "en" else "zh"]
+    failed = [words.get(name, "") for name, result in results.items() if result != "pass"]
+    return ("、" if language != "en" else ", ").join(word for word in failed if word)

@@ -36,6 +36,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from econtract.contracts.appearance import Handwriting, signature_appearance
@@ -58,6 +59,7 @@ from econtract.pki.pades import (
     require_usable_signer,
 )
 from econtract.pki.page_stamps import field_size_mm
+from econtract.pki.readable import failed_check_words
 from econtract.signing_engine import sms
 from econtract.signing_engine.models import TwoStepSession
 from econtract.signing_engine.organization_seal import (
@@ -250,16 +252,27 @@ def _checked_signer(signer: x509.Certificate) -> list[x509.Certificate]:
         require_usable_signer(signer)
         return fetch_issuer_chain(signer)
     except SignerCertificateRejected as exc:
-        revoked = any("revoked" in c.detail for c in exc.checks.values() if c.result == "fail")
-        raise BusinessRuleViolation(
-            "certificate_revoked" if revoked else "certificate_rejected",
-            _("The certificate cannot sign: %(reason)s") % {"reason": exc},
-            fields={"checks": {n: c.to_dict() for n, c in exc.checks.items()}},
-        ) from exc
+        raise _rejected(exc) from exc
     except (SignerStatusUnavailable, NoAnswer) as exc:
         # The client sees only "try again"; the operator needs to know which service failed.
         logger.warning("signer's certificate status not established: %s", exc)
         raise service_unavailable("certificate_status_unavailable") from exc
+
+
+def _rejected(exc: SignerCertificateRejected) -> BusinessRuleViolation:
+    """The refusal of a certificate that failed a §8 check, in words for the signer; the
+    checks themselves for an integrator (``fields``)."""
+    fields = {"checks": {name: c.to_dict() for name, c in exc.checks.items()}}
+    if any("revoked" in c.detail for c in exc.checks.values() if c.result == "fail"):
+        message = _("This certificate has been revoked and can no longer sign.")
+        return BusinessRuleViolation("certificate_revoked", message, fields=fields)
+    failed = {name: c.result for name, c in exc.checks.items() if c.result == "fail"}
+    language = "en" if (get_language() or "").startswith("en") else "zh"
+    message = _(
+        "This certificate did not pass these checks: %(checks)s. Sign with another "
+        "certificate, or apply for a new one."
+    ) % {"checks": failed_check_words(failed, language)}
+    return BusinessRuleViolation("certificate_rejected", message, fields=fields)
 
 
 def _prepare(

@@ -64,10 +64,18 @@ def _literal_codes() -> dict[str, str]:
             candidates = [*node.args[position : position + 1]]
             candidates += [k.value for k in node.keywords if k.arg == "code"]
             for argument in candidates:
-                value = argument.value if isinstance(argument, ast.Constant) else None
-                if isinstance(value, str):
+                for value in _strings(argument):
                     found[value] = f"{path.relative_to(ROOT)}:{node.lineno}"
     return found
+
+
+def _strings(argument: ast.expr) -> list[str]:
+    """The codes an argument may be: a literal, or either branch of ``a if … else b``."""
+    if isinstance(argument, ast.IfExp):
+        return [*_strings(argument.body), *_strings(argument.orelse)]
+    if isinstance(argument, ast.Constant) and isinstance(argument.value, str):
+        return [argument.value]
+    return []
 
 
 def test_every_code_raised_in_the_source_is_registered() -> None:

@@ -10,6 +10,7 @@ from django import template
 from django.utils.html import format_html
 
 from econtract import privacy
+from econtract.pki.readable import failed_check_words
 
 register = template.Library()
 
@@ -80,22 +81,10 @@ def scope_words(scope: str, language: str) -> str:
     return ("和" if language != "en" else " and ").join(shown)
 
 
-_CHECK_WORDS = {
-    "zh": {"ocsp": "证书状态在线查询", "validity": "证书有效期", "crl": "证书吊销列表",
-           "chain": "证书链"},
-    "en": {"ocsp": "online certificate status", "validity": "certificate validity period",
-           "crl": "certificate revocation list", "chain": "certificate chain"},
-}  # fmt: skip
-
-
 @register.filter
 def failed_checks(checks: Any, language: str) -> str:
     """The certificate checks that did not pass, as words ("证书链、证书有效期")."""
-    if not isinstance(checks, dict):
-        return ""
-    words = _CHECK_WORDS["en" if language == "en" else "zh"]
-    failed = [words.get(name, "") for name, result in checks.items() if result != "pass"]
-    return ("、" if language != "en" else ", ").join(word for word in failed if word)
+    return failed_check_words(checks, language) if isinstance(checks, dict) else ""
 
 
 @register.filter

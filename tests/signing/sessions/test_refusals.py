@@ -7,6 +7,7 @@ import base64
 from datetime import timedelta
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric import ec
 from django.utils import timezone
 
 from econtract.contracts.models import Contract, SignatureRecord
@@ -18,6 +19,7 @@ from signing import decisions
 from signing.models import SigningSession
 from tests.authentication.conftest import bind
 from tests.pki.pades.conftest import Party as KeyHolder
+from tests.pki.testca import self_signed
 from tests.signing.conftest import client_for
 from tests.signing.sessions.conftest import (
     certificate_of,
@@ -204,6 +206,28 @@ def test_a_revoked_certificate_is_refused_before_anything_is_prepared(
     refused = start(buyer, reference, revoked)
 
     assert (refused.status_code, refused.json()["code"]) == (422, "certificate_revoked")
+    assert refused.json()["detail"] == "该数字证书已被吊销，不能再用于签署。"
+    assert snapshot(reference) == before
+
+
+def test_a_certificate_of_a_ca_the_platform_does_not_trust_is_refused_plainly(
+    seller: Party, buyer: Party
+) -> None:
+    # Any failed §8 check but revocation is certificate_rejected, which the registry lacked:
+    # the refusal was a 500 instead of a 422 that says why.
+    reference = ready_contract(seller, buyer)
+    stranger = bind(seller, self_signed(ec.generate_private_key(ec.SECP256R1()), "北京示例科技"))
+    before = snapshot(reference)
+
+    refused = start(seller, reference, stranger)
+
+    assert (refused.status_code, refused.json()["code"]) == (422, "certificate_rejected")
+    assert refused.json()["fields"]["checks"]["chain"]["result"] == "fail"
+    # The signer reads which check failed in words, not the validator's own text.
+    assert refused.json()["detail"] == (
+        "该数字证书未通过以下检查：证书状态在线查询、证书吊销列表、证书链。"
+        "请改用其他数字证书签署，或申请新的数字证书。"
+    )
     assert snapshot(reference) == before
 
 

@@ -1,4 +1,5 @@
-"""What a person reads of a certificate name in a verification report (times: econtract.localtime).
+"""What a person reads of a certificate name in a verification report (times: econtract.localtime),
+and of the certificate checks a certificate failed (a refusal to sign, a notice).
 
 The validator's JSON keeps what it found (asn1crypto's ``human_friendly`` names such as
 ``Common Name: 张三, Organization: 示例公司``, RFC 4514 strings from the certificate store,

@@ -1,3 +1,4 @@
+import subprocess
 import sys
 import threading
 from pathlib import Path
@@ -8,6 +9,8 @@ from pytest_django import Settings
 
 from econtract.pki.trust import TrustRootsError, to_asn1, trust_roots
 from tests.pki.testca import TestCA, to_pem
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_every_certificate_of_every_root_file_is_trusted(
@@ -99,3 +102,21 @@ def test_certificates_read_by_many_threads_at_once_are_never_seen_half_parsed(
 
     assert failures == []
     assert to_asn1(certificates[0]) is to_asn1(certificates[0])  # still parsed once per thread
+
+
+def test_asn1crypto_s_class_tables_are_built_when_the_pki_package_is_imported() -> None:
+    # In a fresh interpreter: importing econtract.pki builds every table before any thread
+    # exists, so no thread can read one half-built (the race the test above can only sample).
+    script = (
+        "import econtract.pki\n"
+        "from asn1crypto import core, x509\n"
+        "from econtract.pki.asn1_setup import asn1_classes\n"
+        "left = [c.__name__ for c in asn1_classes()\n"
+        "        if c not in core._SETUP_CLASSES and c is not core.Choice]\n"
+        "print(len(left), x509.Version._reverse_map)\n"
+    )
+    printed = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
+
+    assert printed.strip() == "0 {'v1': 0, 'v2': 1, 'v3': 2}"

@@ -152,6 +152,7 @@ def _detail_context(request: HttpRequest, sent: VerifiedContract) -> dict[str, A
     grants = list(contract.grants.select_related("grantee").prefetch_related("consents__party"))
     report = sent.verification
     signatories = list(contract.signatories.select_related("party"))
+    can_download = sent.access.allows("download")
     return {
         "sent": sent,
         "contract": contract,
@@ -182,10 +183,9 @@ def _detail_context(request: HttpRequest, sent: VerifiedContract) -> dict[str, A
         ],
         "remarks": services.remarks_for(sent),
         "is_party": sent.access.is_party,
-        "can_download": sent.access.allows("download"),
+        "can_download": can_download,
         # Who may download it may have its evidence package (retrieval/evidence_package/access).
-        "has_package": sent.access.allows("download")
-        and contract.state in Contract.CONCLUDED_STATES,
+        "has_package": can_download and contract.state in Contract.CONCLUDED_STATES,
         "can_confirm": mine is not None
         and contract.state == Contract.State.IN_PERFORMANCE
         and mine.performance_confirmed_at is None,

@@ -26,7 +26,6 @@ async function download(link) {
   const label = link.textContent;
   link.textContent = link.dataset.busyLabel;
   link.setAttribute("aria-busy", "true");
-  link.dataset.state = "busy";
   try {
     const response = await fetch(link.href, { credentials: "same-origin" });
     if (!response.ok) {
@@ -34,7 +33,6 @@ async function download(link) {
       return;
     }
     save(await response.blob(), fileName(response, link.getAttribute("download") || "download"));
-    link.dataset.state = "done";
   } catch {
     window.location.assign(link.href);
   } finally {

@@ -3,6 +3,7 @@ Kubernetes base in deploy/kubernetes/, read the way Docker, Compose and kustomiz
 
 from __future__ import annotations
 
+import fnmatch
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -109,3 +110,18 @@ def config_data() -> dict[str, str]:
 
 def secret_keys() -> set[str]:
     return set(resource("Secret", "econtract-secrets")["stringData"])
+
+
+def dockerignore_excludes(relative: str) -> bool:
+    patterns = [
+        line.strip()
+        for line in (ROOT / ".dockerignore").read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    parts = Path(relative).parts
+    candidates = ["/".join(parts[: n + 1]) for n in range(len(parts))]
+    return any(
+        fnmatch.fnmatch(candidate, pattern) or fnmatch.fnmatch(candidate, pattern.lstrip("*/"))
+        for pattern in patterns
+        for candidate in candidates
+    )

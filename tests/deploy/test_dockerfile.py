@@ -3,7 +3,6 @@ collected at build time, the CJK font in the build context, no secret baked in; 
 
 from __future__ import annotations
 
-import fnmatch
 import re
 import subprocess
 import sys
@@ -11,7 +10,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from tests.deploy.manifests import ROOT, Instruction, dockerfile_instructions
+from tests.deploy.manifests import ROOT, Instruction, dockerfile_instructions, dockerignore_excludes
 
 SECRET_NAME = re.compile(r"SECRET|PASSWORD|PASSPHRASE|TOKEN|_KEY\b|_PIN\b", re.IGNORECASE)
 
@@ -72,21 +71,6 @@ def test_no_secret_is_baked_into_the_image() -> None:
     assert "DJANGO_SECRET_KEY" not in runs(stage(1))
     ignored = (ROOT / ".dockerignore").read_text(encoding="utf-8").split()
     assert {".env", ".env.*", ".git"} <= set(ignored)
-
-
-def dockerignore_excludes(relative: str) -> bool:
-    patterns = [
-        line.strip()
-        for line in (ROOT / ".dockerignore").read_text(encoding="utf-8").splitlines()
-        if line.strip() and not line.startswith("#")
-    ]
-    parts = Path(relative).parts
-    candidates = ["/".join(parts[: n + 1]) for n in range(len(parts))]
-    return any(
-        fnmatch.fnmatch(candidate, pattern) or fnmatch.fnmatch(candidate, pattern.lstrip("*/"))
-        for pattern in patterns
-        for candidate in candidates
-    )
 
 
 def test_the_contract_font_is_copied_into_the_image() -> None:

@@ -10,8 +10,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.deploy.manifests import ROOT, compose_file, containers, dockerfile_instructions
-from tests.deploy.test_dockerfile import dockerignore_excludes
+from tests.deploy.manifests import (
+    ROOT,
+    compose_file,
+    containers,
+    dockerfile_instructions,
+    dockerignore_excludes,
+)
 
 READS = re.compile(r'gunicorn"? econtract\.wsgi --config gunicorn\.conf\.py ')
 
